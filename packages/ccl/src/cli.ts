@@ -1,0 +1,22 @@
+import { Command, CommanderError, Option } from 'commander';
+import { buildProgram } from './commands';
+
+/** Runs the CLI; resolves to the process exit code (2 for usage errors, 1 for failures). */
+export async function main(argv: string[]): Promise<number> {
+  const program: Command = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      return 2;
+    }
+    process.stderr.write(`ccl: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+export { Option };

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { pickBackend, formatBackendReport, CANDIDATES, wasmBinaryDir } from '../src/backend';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const realImport = async (name: string) => (await import(name)) as Record<string, unknown>;
+
+afterEach(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('pickBackend', () => {
+  it('falls back past native backends that throw on load and reports why', async () => {
+    const loadModule = async (name: string) => {
+      if (name === '@tensorflow/tfjs-node-gpu') throw new Error("Cannot find module '@tensorflow/tfjs-node-gpu'");
+      if (name === '@tensorflow/tfjs-node') {
+        throw new Error('The specified module could not be found.\n/x/lib/napi-v8/tfjs_binding.node');
+      }
+      return realImport(name);
+    };
+    const r = await pickBackend({ env: {}, loadModule });
+    expect(r.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(r.threads).toBeGreaterThanOrEqual(1);
+    expect(r.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.skipped.map((s) => s.name)).toEqual(['node-gpu', 'node']);
+    expect(r.skipped[0].reason).toMatch(/not installed/);
+    expect(r.skipped[1].reason).toMatch(/failed to load: The specified module could not be found/);
+    expect(formatBackendReport(r)).toMatch(/skipped node \(@tensorflow\/tfjs-node\): failed to load/);
+  });
+
+  it('never trusts presence: a module that loads but registers no backend is skipped', async () => {
+    const loadModule = async (name: string) => (name.includes('tfjs-node') ? {} : realImport(name));
+    const r = await pickBackend({ env: {}, loadModule });
+    expect(r.name).toBe('wasm');
+    expect(r.skipped[0].reason).toMatch(/registered no 'tensorflow' backend/);
+  });
+
+  it('skips a backend that has no kernels or computes a wrong answer', async () => {
+    const noKernels = 'no-kernels-for-test';
+    const wrong = 'wrong-answer-for-test';
+    const fakeCpu = () => Object.create(tf.findBackend('cpu') as tf.KernelBackend) as tf.KernelBackend;
+    tf.registerBackend(noKernels, fakeCpu);
+    tf.registerBackend(wrong, fakeCpu);
+    tf.registerKernel({
+      kernelName: 'Add',
+      backendName: wrong,
+      kernelFunc: ({ backend }) => (backend as unknown as { makeTensorInfo: Function }).makeTensorInfo([2], 'float32', new Float32Array([0, 0])),
+    });
+    const candidates = {
+      ...CANDIDATES,
+      'node-gpu': { ...CANDIDATES['node-gpu'], tfName: noKernels, prepare: async () => ({ version: 'x' }) },
+      node: { ...CANDIDATES.node, tfName: wrong, prepare: async () => ({ version: 'x' }) },
+      wasm: { ...CANDIDATES.wasm, prepare: async () => { throw new Error('boom'); } },
+    };
+    const r = await pickBackend({ env: {}, candidates, loadModule: async () => ({}) as Record<string, unknown> });
+    tf.removeBackend(noKernels);
+    tf.removeBackend(wrong);
+    expect(r.name).toBe('cpu');
+    expect(r.skipped[0].reason).toMatch(/Kernel 'Add' not registered/);
+    expect(r.skipped[1].reason).toMatch(/test op returned \[0,0\] instead of \[4, 6\]/);
+    expect(r.skipped[2].reason).toMatch(/boom/);
+  });
+
+  it('honours CCL_BACKEND and --backend, and a forced backend that fails is an error, not a fallback', async () => {
+    const r = await pickBackend({ env: { CCL_BACKEND: 'cpu' } });
+    expect(r.name).toBe('cpu');
+    expect(r.reason).toMatch(/CCL_BACKEND/);
+    expect(r.skipped.every((s) => /not tried/.test(s.reason))).toBe(true);
+    const w = await pickBackend({ force: 'wasm', env: { CCL_BACKEND: 'cpu' } });
+    expect(w.name).toBe('wasm');
+    expect(w.reason).toMatch(/--backend/);
+    await expect(pickBackend({ force: 'node', env: {}, loadModule: async () => { throw new Error("Cannot find module 'x'"); } }))
+      .rejects.toThrow(/forced by --backend but not installed/);
+    await expect(pickBackend({ force: 'tpu', env: {} })).rejects.toThrow(/unknown backend 'tpu'/);
+  });
+
+  it('finds the .wasm binaries inside node_modules', () => {
+    const dir = wasmBinaryDir();
+    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
+      expect(fs.existsSync(path.join(dir, f))).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// After the build: every package packs (npm pack --dry-run) with its dist, passes publint, and its
+// exports resolve from both ESM (import) and CJS (require) to the same public API. Finally the `ccl`
+// bin runs and reports a backend.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { publint } from 'publint';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const require = createRequire(path.join(root, 'package.json'));
+const dirs = fs.readdirSync(path.join(root, 'packages')).filter((d) => fs.existsSync(path.join(root, 'packages', d, 'package.json')));
+const problems = [];
+for (const dir of dirs) {
+  const pkgDir = path.join(root, 'packages', dir);
+  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkgDir, encoding: 'utf8' }));
+  const files = new Set(packed[0].files.map((f) => f.path));
+  for (const f of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'package.json']) {
+    if (!files.has(f)) problems.push(`${pkg.name}: packed tarball lacks ${f}`);
+  }
+  if ([...files].some((f) => f.startsWith('src/') || f.startsWith('test/'))) problems.push(`${pkg.name}: tarball ships sources or tests`);
+  const { messages } = await publint({ pkgDir, strict: true, pack: false });
+  for (const m of messages.filter((x) => x.type !== 'suggestion')) problems.push(`${pkg.name}: publint ${m.type} ${m.code} at ${m.path?.join('.')}`);
+  const cjs = require(pkg.name);
+  const esm = await import(pkg.name);
+  const cjsKeys = Object.keys(cjs).filter((k) => k !== '__esModule').sort();
+  const esmKeys = Object.keys(esm).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+  if (JSON.stringify(cjsKeys) !== JSON.stringify(esmKeys)) {
+    problems.push(`${pkg.name}: ESM exports [${esmKeys}] differ from CJS exports [${cjsKeys}]`);
+  }
+  console.log(`check-exports: ${pkg.name}: ${files.size} files packed, ${esmKeys.length} exports in ESM and CJS`);
+}
+const out = execFileSync(process.execPath, [path.join(root, 'packages/ccl/bin/ccl.cjs'), 'backend', '--json'], { encoding: 'utf8' });
+const report = JSON.parse(out);
+if (!['node-gpu', 'node', 'wasm', 'cpu'].includes(report.name)) problems.push(`ccl backend: unexpected backend '${report.name}'`);
+console.log(`check-exports: ccl backend -> ${report.name} (${report.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'nothing skipped'})`);
+for (const p of problems) console.error(`check-exports: ${p}`);
+if (problems.length) process.exit(1);

@@ -1,0 +1,26 @@
+// Shared jest configuration: every package's jest.config.cjs calls this with its own directory.
+// Sources are TypeScript, compiled by @swc/jest; sibling packages resolve to their sources so tests
+// never need a build. Tests run on the pure-JS `cpu` backend (correct gradients; see docs/architecture.md).
+const path = require('node:path');
+
+module.exports = function jestConfig(packageDir) {
+  const packagesDir = path.resolve(__dirname, '..', 'packages');
+  return {
+    rootDir: packageDir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.(t|j)sx?$': [
+        '@swc/jest',
+        { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+      ],
+    },
+    moduleNameMapper: {
+      '^@ccl/(data|encoders|compose|losses|distill|eval)$': `${packagesDir}/$1/src/index.ts`,
+      '^ccl$': `${packagesDir}/ccl/src/index.ts`,
+    },
+    setupFiles: [path.join(__dirname, 'jest.setup-backend.cjs')],
+    testTimeout: 120000,
+    passWithNoTests: true,
+  };
+};

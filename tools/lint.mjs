@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Package-boundary lint (the project's equivalent of nx's enforce-module-boundaries rule).
+// Usage: node tools/lint.mjs <packageDir>. Fails (exit 1) when a package
+//  - imports a sibling's internals (`@ccl/x/src/...`, or a relative path leaving the package),
+//  - imports a sibling against the dependency direction data/encoders/compose/losses -> distill -> eval -> ccl,
+//  - imports a package its package.json does not declare (dependencies or peerDependencies),
+//  - names a tfjs backend outside the umbrella (libraries only peer-depend on @tensorflow/tfjs-core),
+//  - commits focused or skipped tests (`.only`, `.skip`, `xit`, `xdescribe`).
+import fs from 'node:fs';
+import path from 'node:path';
+import { builtinModules } from 'node:module';
+
+export const LAYERS = { data: 0, encoders: 0, compose: 0, losses: 0, distill: 1, eval: 2, ccl: 3 };
+const BACKENDS = /^@tensorflow\/tfjs-(node|node-gpu|backend-wasm|backend-cpu|backend-webgl|backend-webgpu)$/;
+const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm;
+const SKIP_RE = /\b(?:(?:it|test|describe)\.(?:only|skip|todo)|x(?:it|describe|test))\s*\(/;
+
+function walk(dir, out = []) {
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (/\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+function bareName(spec) {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+export function lintPackage(pkgDir) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+  const self = path.basename(path.resolve(pkgDir));
+  const layer = LAYERS[self];
+  if (layer === undefined) return [`${pkgDir}: unknown package folder '${self}' (add it to LAYERS in tools/lint.mjs)`];
+  const declared = new Set([
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+    ...Object.keys(pkg.optionalDependencies ?? {}),
+  ]);
+  const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+  const problems = [];
+  const root = path.resolve(pkgDir);
+  for (const [area, files] of [['src', walk(path.join(root, 'src'))], ['test', walk(path.join(root, 'test'))]]) {
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const rel = path.relative(process.cwd(), file);
+      if (area === 'test' && SKIP_RE.test(text)) problems.push(`${rel}: focused/skipped/todo test committed`);
+      for (const m of text.matchAll(IMPORT_RE)) {
+        const spec = m[2];
+        if (spec.startsWith('.')) {
+          const target = path.resolve(path.dirname(file), spec);
+          if (!target.startsWith(root + path.sep)) problems.push(`${rel}: relative import '${spec}' leaves the package`);
+          continue;
+        }
+        if (builtins.has(spec) || builtins.has(spec.split('/')[0])) continue;
+        const name = bareName(spec);
+        const sibling = name === 'ccl' ? 'ccl' : name.startsWith('@ccl/') ? name.slice(5) : null;
+        if (sibling !== null) {
+          if (spec !== name) problems.push(`${rel}: deep import '${spec}': import the package's public API '${name}' instead`);
+          if (LAYERS[sibling] === undefined) problems.push(`${rel}: unknown workspace package '${name}'`);
+          else if (sibling !== self && LAYERS[sibling] >= layer) problems.push(`${rel}: '${self}' may not import '${name}' (dependency direction: data/encoders/compose/losses -> distill -> eval -> ccl)`);
+        }
+        if (area === 'src') {
+          if (self !== 'ccl' && BACKENDS.test(name)) problems.push(`${rel}: library packages never import a backend ('${name}'); the application picks one`);
+          if (name !== pkg.name && !declared.has(name)) problems.push(`${rel}: imports '${name}' which package.json does not declare`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dirs = process.argv.slice(2);
+  const problems = dirs.flatMap((d) => lintPackage(d));
+  for (const p of problems) console.error(`lint: ${p}`);
+  if (problems.length) process.exit(1);
+  console.log(`lint: ${dirs.map((d) => path.basename(path.resolve(d))).join(', ')}: ok`);
+}
