@@ -1,1 +1,5 @@
-export {};
+export * from './nce';
+export * from './jsd';
+export * from './cross-entropy';
+export * from './registry';
+export * from './kd';
