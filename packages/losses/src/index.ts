@@ -1,3 +1,4 @@
+export * from './labels';
 export * from './nce';
 export * from './jsd';
 export * from './cross-entropy';

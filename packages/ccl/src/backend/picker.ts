@@ -1,3 +1,4 @@
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_ORDER, CANDIDATES, type BackendCandidate, type BackendName } from './candidates';
 
