@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CompositionHead, createComposition, detach, listCompositions, registerComposition, ResidualComposition } from '../src';
+import { expectClose, golden, toTensor } from '../../../tools/fixtures/golden';
+
+const g = golden();
+
+describe('CompositionHead (residual)', () => {
+  it.each(g.composition.map((c: unknown, i: number) => [i, c]) as [number, any][])('matches golden case %i', (_i, c) => {
+    const [b, dt] = c.f_teacher.shape;
+    const head = new CompositionHead({ teacherDim: dt, studentDim: c.f_student.shape[1], numClasses: c.fc_weight.shape[0], normalize: c.normalize });
+    head.loadStateDict({ 'mlp.weight': toTensor(c.mlp_weight), 'mlp.bias': toTensor(c.mlp_bias), 'fc.weight': toTensor(c.fc_weight), 'fc.bias': toTensor(c.fc_bias) });
+    const out = head.apply(toTensor(c.f_teacher) as tf.Tensor2D, toTensor(c.f_student) as tf.Tensor2D);
+    expect(out.feature.shape).toEqual([b, dt]);
+    expectClose(out.feature.dataSync(), c.feature.data);
+    expectClose(out.logits.dataSync(), c.logits.data);
+    head.dispose();
+  });
+
+  it('round-trips its torch-named state dict and refuses a wrong one with every bad key', () => {
+    const a = new CompositionHead({ teacherDim: 4, studentDim: 3, numClasses: 2, seed: 5 });
+    const sd = a.stateDict();
+    expect(Object.fromEntries(Object.entries(sd).map(([k, v]) => [k, v.shape]))).toEqual({
+      'mlp.weight': [4, 7], 'mlp.bias': [4], 'fc.weight': [2, 4], 'fc.bias': [2],
+    });
+    const b = new CompositionHead({ teacherDim: 4, studentDim: 3, numClasses: 2, seed: 9 });
+    b.loadStateDict(sd);
+    const x = tf.randomNormal([3, 4]) as tf.Tensor2D;
+    const s = tf.randomNormal([3, 3]) as tf.Tensor2D;
+    expectClose(b.apply(x, s).logits.dataSync(), a.apply(x, s).logits.dataSync(), 1e-7, 0);
+    const bad = { 'mlp.weight': tf.zeros([4, 8]), 'fc.weight': tf.zeros([2, 4]), 'fc.bias': tf.zeros([2]), 'extra.weight': tf.zeros([1]) };
+    expect(() => b.loadStateDict(bad)).toThrow(/missing keys: mlp\.bias \| unexpected keys: extra\.weight \| shape mismatches: mlp\.weight: checkpoint \[4,8\] vs model \[4,7\]/);
+    // nothing was assigned by the refused load
+    expectClose(b.apply(x, s).logits.dataSync(), a.apply(x, s).logits.dataSync(), 1e-7, 0);
+  });
+
+  it('initialises like torch Linear: U(-1/sqrt(in), 1/sqrt(in))', () => {
+    const h = new CompositionHead({ teacherDim: 64, studentDim: 64, numClasses: 10 });
+    const w = h.stateDict()['mlp.weight'].dataSync();
+    const bound = 1 / Math.sqrt(128);
+    expect(Math.max(...w)).toBeLessThanOrEqual(bound);
+    expect(Math.min(...w)).toBeGreaterThanOrEqual(-bound);
+    expect(Math.max(...w)).toBeGreaterThan(0.9 * bound);
+  });
+
+  it('rejects wrong input shapes with a clear message', () => {
+    const h = new CompositionHead({ teacherDim: 4, studentDim: 3, numClasses: 2 });
+    expect(() => h.apply(tf.zeros([2, 5]) as tf.Tensor2D, tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(/teacher features must be \[B, 4\], got \[2,5\]/);
+    expect(() => h.apply(tf.zeros([2, 4]) as tf.Tensor2D, tf.zeros([3, 3]) as tf.Tensor2D)).toThrow(/batch sizes differ/);
+    expect(() => new CompositionHead({ teacherDim: 0, studentDim: 3, numClasses: 2 })).toThrow(/teacherDim must be a positive integer/);
+  });
+
+  it('detachParams stops gradients to its own variables but not to the inputs', () => {
+    const h = new ResidualComposition({ teacherDim: 3, studentDim: 3, numClasses: 2 });
+    const t = tf.randomNormal([2, 3]) as tf.Tensor2D;
+    const s = tf.variable(tf.randomNormal([2, 3]));
+    const loss = (detachParams: boolean) => () => tf.sum(h.apply(t, s as unknown as tf.Tensor2D, { detachParams }).logits) as tf.Scalar;
+    const live = tf.variableGrads(loss(false), [...h.trainableVariables, s]);
+    const frozen = tf.variableGrads(loss(true), [...h.trainableVariables, s]);
+    expect(tf.sum(tf.abs(frozen.grads[h.trainableVariables[0].name])).dataSync()[0]).toBe(0);
+    expect(tf.sum(tf.abs(live.grads[h.trainableVariables[0].name])).dataSync()[0]).toBeGreaterThan(0);
+    expectClose(frozen.grads[s.name].dataSync(), live.grads[s.name].dataSync(), 1e-6, 1e-5);
+    expect(detach(tf.scalar(3)).dataSync()[0]).toBe(3);
+  });
+
+  it('leaks no tensors', () => {
+    const h = new CompositionHead({ teacherDim: 4, studentDim: 4, numClasses: 3 });
+    const t = tf.randomNormal([2, 4]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    const out = h.apply(t, t);
+    tf.dispose([out.feature, out.logits]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('composition registry', () => {
+  it('has residual (default) and gated, takes user compositions, and names the known ones on a typo', () => {
+    expect(listCompositions()).toEqual(expect.arrayContaining(['gated', 'residual']));
+    expect(createComposition(undefined, { teacherDim: 2, studentDim: 2, numClasses: 2 }).kind).toBe('residual');
+    const gated = createComposition('gated', { teacherDim: 2, studentDim: 2, numClasses: 2 });
+    expect(Object.keys(gated.stateDict()).sort()).toEqual(['fc.bias', 'fc.weight', 'gate.bias', 'gate.weight', 'mlp.bias', 'mlp.weight']);
+    const out = gated.apply(tf.ones([1, 2]) as tf.Tensor2D, tf.ones([1, 2]) as tf.Tensor2D);
+    expect(out.logits.shape).toEqual([1, 2]);
+    registerComposition('mine', (o) => new ResidualComposition(o));
+    expect(() => registerComposition('mine', (o) => new ResidualComposition(o))).toThrow(/already registered/);
+    expect(() => createComposition('resdiual', { teacherDim: 2, studentDim: 2, numClasses: 2 })).toThrow(/unknown composition 'resdiual'; registered: gated, mine, residual/);
+  });
+});
