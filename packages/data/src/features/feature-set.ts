@@ -1,0 +1,121 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isMacOsMetadata, iterateTarGz } from '../io/tar';
+import type { Rng } from '../io/rng';
+import type { TeacherFeature, TeacherFeatureOptions } from './teacher';
+import { parseTeacherFeature, readTeacherFeature, selectTeacherRow } from './teacher';
+
+/** Teacher features of a dataset, stored folder-per-class (`<Class>/v_<Class>_gGG_cCC.npy`). */
+export interface FeatureSet {
+  /** Class folder names, sorted. */
+  classes: string[];
+  /** Video id (file stem) -> feature. */
+  features: Map<string, TeacherFeature>;
+  /** Video id -> class folder name. */
+  classOf: Map<string, string>;
+  dim: number;
+  source: string;
+}
+
+export interface FeatureSetOptions extends TeacherFeatureOptions {
+  /** Called for each skipped entry (macOS `._*` metadata, non-.npy files); default `console.warn`. */
+  onWarning?: (message: string) => void;
+}
+
+function addFeature(set: FeatureSet, className: string, feature: TeacherFeature): void {
+  const prev = set.features.get(feature.id);
+  if (prev) throw new Error(`${feature.source}: duplicate video id '${feature.id}' (also in ${prev.source})`);
+  if (set.dim === 0) set.dim = feature.dim;
+  else if (feature.dim !== set.dim) throw new Error(`${feature.source}: feature size ${feature.dim} differs from the set's ${set.dim}`);
+  set.features.set(feature.id, feature);
+  set.classOf.set(feature.id, className);
+}
+
+/**
+ * Reads a features folder: one sub-folder per class holding one `.npy` per video. Every class folder
+ * must hold at least one feature; macOS metadata is skipped with a warning.
+ */
+export function readFeaturesFolder(dir: string, options: FeatureSetOptions = {}): FeatureSet {
+  const warn = options.onWarning ?? ((m: string) => console.warn(m));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: features folder does not exist`);
+  const set: FeatureSet = { classes: [], features: new Map(), classOf: new Map(), dim: options.dim ?? 0, source: dir };
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (isMacOsMetadata(e.name)) {
+      warn(`${path.join(dir, e.name)}: skipping macOS metadata`);
+      continue;
+    }
+    if (!e.isDirectory()) continue;
+    const classDir = path.join(dir, e.name);
+    let count = 0;
+    for (const f of fs.readdirSync(classDir).sort()) {
+      if (isMacOsMetadata(f) || !f.endsWith('.npy')) {
+        warn(`${path.join(classDir, f)}: skipping (not a feature .npy)`);
+        continue;
+      }
+      addFeature(set, e.name, readTeacherFeature(path.join(classDir, f), options));
+      count++;
+    }
+    if (count === 0) throw new Error(`${classDir}: class folder '${e.name}' holds no .npy features`);
+    set.classes.push(e.name);
+  }
+  if (set.classes.length === 0) throw new Error(`${dir}: features folder has no class sub-folders`);
+  return set;
+}
+
+/**
+ * Reads a features archive (`.tar.gz`) laid out as `<top>/<Class>/<id>.npy` (or `<Class>/<id>.npy`)
+ * without extracting it. macOS `._*` entries are skipped with a warning.
+ */
+export function readFeaturesArchive(file: string, options: FeatureSetOptions = {}): FeatureSet {
+  const warn = options.onWarning ?? ((m: string) => console.warn(m));
+  const set: FeatureSet = { classes: [], features: new Map(), classOf: new Map(), dim: options.dim ?? 0, source: file };
+  const pending: { className: string; feature: TeacherFeature }[] = [];
+  const classes = new Set<string>();
+  for (const entry of iterateTarGz(file)) {
+    if (isMacOsMetadata(entry.name)) {
+      warn(`${file}: skipping macOS metadata entry '${entry.name}'`);
+      continue;
+    }
+    if (entry.type !== 'file') continue;
+    if (!entry.name.endsWith('.npy')) {
+      warn(`${file}: skipping '${entry.name}' (not a .npy)`);
+      continue;
+    }
+    const parts = entry.name.split('/').filter((p) => p.length > 0 && p !== '.');
+    if (parts.length < 2) throw new Error(`${file}: entry '${entry.name}' is not inside a class folder`);
+    const className = parts[parts.length - 2] as string;
+    const id = (parts[parts.length - 1] as string).replace(/\.npy$/, '');
+    pending.push({ className, feature: parseTeacherFeature(id, entry.data, `${file}!${entry.name}`, options) });
+    classes.add(className);
+  }
+  pending.sort((a, b) => (a.feature.id < b.feature.id ? -1 : a.feature.id > b.feature.id ? 1 : 0));
+  for (const p of pending) addFeature(set, p.className, p.feature);
+  set.classes = [...classes].sort();
+  if (set.classes.length === 0) throw new Error(`${file}: archive holds no class folders with .npy features`);
+  return set;
+}
+
+/** Teacher vectors for a batch: missing videos get a zero row and `hasTeacher = 0` (never silent). */
+export interface TeacherBatch {
+  features: Float32Array; // [B, D]
+  hasTeacher: Uint8Array; // [B]
+  dim: number;
+}
+
+/**
+ * Gathers one teacher vector per id (random row for 2-D features, see {@link selectTeacherRow});
+ * ids without a feature get zeros and `hasTeacher[b] = 0`.
+ */
+export function gatherTeacherBatch(set: FeatureSet, ids: readonly string[], rng?: Rng): TeacherBatch {
+  const dim = set.dim;
+  const features = new Float32Array(ids.length * dim);
+  const hasTeacher = new Uint8Array(ids.length);
+  ids.forEach((id, b) => {
+    const f = set.features.get(id);
+    if (!f) return;
+    features.set(selectTeacherRow(f, rng), b * dim);
+    hasTeacher[b] = 1;
+  });
+  return { features, hasTeacher, dim };
+}

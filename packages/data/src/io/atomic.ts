@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+let counter = 0;
+
+/** A unique temporary name next to `file` (same folder, so the final rename is atomic on POSIX). */
+export function tempPathFor(file: string): string {
+  counter += 1;
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter}.tmp`);
+}
+
+/**
+ * Writes `data` to `file` atomically: the bytes go to a temporary file in the same folder, are
+ * fsync'ed, and the temporary file is renamed over `file`. A reader never sees a half-written file and a
+ * killed writer leaves at most a stray `.tmp` file.
+ */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempPathFor(file);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Writes JSON (2-space indented, trailing newline) atomically. */
+export function writeJsonAtomicSync(file: string, value: unknown): void {
+  writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
