@@ -12,3 +12,27 @@ export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatu
 export type { TeacherFeature, TeacherFeatureOptions } from './features/teacher';
 export { gatherTeacherBatch, readFeaturesArchive, readFeaturesFolder } from './features/feature-set';
 export type { FeatureSet, FeatureSetOptions, TeacherBatch } from './features/feature-set';
+export {
+  MANIFEST_JSON_SCHEMA,
+  MANIFEST_SCHEMA,
+  MANIFEST_VERSION,
+  SPLIT_NAMES,
+  classIndex,
+  labelIndices,
+  makeManifest,
+  readManifest,
+  samplesOfSplit,
+  sortedNames,
+  validateManifest,
+  writeManifest,
+} from './manifest/schema';
+export type { Manifest, ManifestProbe, ManifestSample, SplitName } from './manifest/schema';
+export { VIDEO_EXTENSIONS, scanClassFolders } from './manifest/files';
+export { buildUcf101FromFolders, buildUcf101FromLists, buildUcf51FromFeatures, selectClassesWithAudio } from './manifest/ucf101';
+export type { Ucf101ListOptions, Ucf101ScanOptions, Ucf51FromFeaturesOptions } from './manifest/ucf101';
+export { buildFolderManifest } from './manifest/folder';
+export type { FolderManifestOptions } from './manifest/folder';
+export { buildActivityNetManifest } from './manifest/activitynet';
+export type { ActivityNetOptions } from './manifest/activitynet';
+export { buildVggSoundManifest, parseCsvLine } from './manifest/vggsound';
+export type { VggSoundOptions } from './manifest/vggsound';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { extractTarGz, readFeaturesArchive, readFeaturesFolder, ucfSplitOfGroup, parseUcfVideoName } from '../src';
+import { buildUcf51FromFeatures, extractTarGz, readFeaturesArchive, readFeaturesFolder, samplesOfSplit, ucfSplitOfGroup, parseUcfVideoName } from '../src';
 import { FIXTURES, tempDir } from './helpers';
 
 const ARCHIVE = path.join(FIXTURES, 'ucf101-audiocnn14embed512.tar.gz');
@@ -34,6 +34,16 @@ describe('released UCF51 audio features (real data)', () => {
       else train++;
     }
     expect({ train, test }).toEqual({ train: 4893, test: 1944 });
+  });
+
+  it('builds the UCF51 manifest: 51 sorted classes, 4,893 / 1,944 for split 1', () => {
+    const m = buildUcf51FromFeatures(set);
+    expect(m.classes).toEqual([...set.classes].sort());
+    expect(m.classes).toHaveLength(51);
+    expect(samplesOfSplit(m, 'train')).toHaveLength(4893);
+    expect(samplesOfSplit(m, 'test')).toHaveLength(1944);
+    const s2 = buildUcf51FromFeatures(set, { split: 2 });
+    expect(samplesOfSplit(s2, 'test').every((s) => s.group! >= 8 && s.group! <= 14)).toBe(true);
   });
 
   it('extracts to a folder that reads back identically', () => {
