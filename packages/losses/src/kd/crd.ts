@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Loss, LossInputs } from '../registry';
+import { ContrastState, type ContrastOptions } from './contrast-setup';
+import type { EmbedHead } from './embed-head';
+import type { ContrastMemory } from './memory-bank';
+
+const FILE = 'kd/crd.ts';
+const EPS = 1e-7;
+
+export type CrdOptions = ContrastOptions;
+
+export interface CrdLoss extends Loss {
+  readonly studentHead: EmbedHead;
+  readonly teacherHead: EmbedHead;
+  readonly memory: ContrastMemory;
+  /** The normalisers Z (fixed on the first call, as in the CRD code); null before it. */
+  readonly normalizers: { student: number; teacher: number } | null;
+  /** The step's contrast table [B * (K + 1)] for these dataset indices (column 0 = positive). */
+  contrastIndices(indices: ArrayLike<number>): Int32Array;
+}
+
+/** CRD's NCE loss of one view: x [B, K+1] = exp(score)/Z, positive in column 0. */
+function nceTerm(x: tf.Tensor2D, k: number, n: number): tf.Scalar {
+  return tf.tidy(() => {
+    const b = x.shape[0];
+    const mPn = k / n; // K * P_n with the uniform noise distribution P_n = 1/N
+    const pos = tf.slice(x, [0, 0], [b, 1]); // [B, 1]
+    const neg = tf.slice(x, [0, 1], [b, k]); // [B, K]
+    const logD1 = tf.log(tf.div(pos, tf.add(pos, mPn + EPS)));
+    const logD0 = tf.log(tf.div(mPn, tf.add(neg, mPn + EPS)));
+    return tf.div(tf.neg(tf.add(tf.sum(logD1), tf.sum(logD0))), b) as tf.Scalar;
+  });
+}
+
+/**
+ * Contrastive representation distillation (Tian, Krishnan & Isola, "Contrastive Representation
+ * Distillation", ICLR 2020), NCE form with a momentum memory bank, as in the authors' code:
+ *
+ *     e^s = normalise(W_s s + b_s),  e^t = normalise(W_t t + b_t)          (projection heads, E = 128)
+ *     for anchor i with dataset index y_i and K negatives n_1..n_K:
+ *       x^s_ij = exp(<M^t[c_ij], e^s_i> / T) / Z^s,  x^t_ij = exp(<M^s[c_ij], e^t_i> / T) / Z^t,  c_i = (y_i, n_1..n_K)
+ *     h(x) = x / (x + K/N),   N = bank size
+ *     L = -(1/B) sum_i [ log h(x_i0) + sum_{j>=1} log(1 - h(x_ij)) ]   for each view, summed
+ *
+ * (computed as log(x / (x + K/N + 1e-7)) and log((K/N) / (x + K/N + 1e-7)), the code's form).
+ * Z^s, Z^t = N * mean(exp(score / T)) of the first batch, then fixed. M^s, M^t are the memory banks,
+ * updated by `afterStep`: M[y_i] <- normalise(m M[y_i] + (1 - m) e_i), m = 0.5.
+ * Reads `inputs.indices`. Trainable: both heads. Buffers: both banks.
+ */
+export function createCrdLoss(options: CrdOptions): CrdLoss {
+  const state = new ContrastState(FILE, options, 4096);
+  let z: { student: number; teacher: number } | null = null;
+  return {
+    name: 'crd',
+    studentHead: state.studentHead,
+    teacherHead: state.teacherHead,
+    memory: state.memory,
+    get normalizers() {
+      return z;
+    },
+    variables: state.variables,
+    buffers: state.memory.variables,
+    contrastIndices: (indices) => state.memory.contrastIndices(Int32Array.from(indices), state.numNegatives),
+    compute(inputs: LossInputs): tf.Scalar {
+      return tf.tidy(() => {
+        const scores = state.scores(inputs);
+        const xs = tf.exp(scores.student); // [B, K+1]
+        const xt = tf.exp(scores.teacher); // [B, K+1]
+        if (z === null) {
+          const n = state.memory.size;
+          z = { student: tf.mean(xs).dataSync()[0] * n, teacher: tf.mean(xt).dataSync()[0] * n };
+        }
+        const k = state.numNegatives;
+        const n = state.memory.size;
+        return tf.add(nceTerm(tf.div(xs, z.student), k, n), nceTerm(tf.div(xt, z.teacher), k, n)) as tf.Scalar;
+      });
+    },
+    afterStep: (inputs) => state.afterStep(inputs),
+    dispose: () => state.dispose(),
+  };
+}

@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { normalizeRows } from './common';
+import { LinearMap } from './linear';
+import type { SeededRandom } from './rng';
+
+/** Projection head of CRD/CMC: e = normalise(x W + b), [B, D] -> [B, E] on the unit sphere. */
+export class EmbedHead {
+  readonly linear: LinearMap;
+
+  constructor(inDim: number, embedDim: number, rng: SeededRandom, file: string) {
+    this.linear = new LinearMap(inDim, embedDim, rng, file);
+  }
+
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => normalizeRows(this.linear.apply(x)));
+  }
+
+  get variables(): tf.Variable[] {
+    return this.linear.variables;
+  }
+}

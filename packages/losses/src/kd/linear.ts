@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom } from './rng';
+import { expectPositiveInt } from './common';
+
+/**
+ * A trainable affine map y = x W + b with W [in, out] (tfjs layout; torch's Linear stores W^T as [out, in])
+ * and b [out], initialised as torch's nn.Linear: W, b ~ U(-1/sqrt(in), 1/sqrt(in)), from a seeded
+ * plain-JS generator so that a seed gives the same weights on every backend.
+ */
+export class LinearMap {
+  readonly weight: tf.Variable<tf.Rank.R2>; // [in, out]
+  readonly bias: tf.Variable<tf.Rank.R1>; // [out]
+
+  constructor(readonly inDim: number, readonly outDim: number, rng: SeededRandom, file = 'kd/linear.ts') {
+    expectPositiveInt(file, 'input dimension', inDim);
+    expectPositiveInt(file, 'output dimension', outDim);
+    const bound = 1 / Math.sqrt(inDim);
+    this.weight = tf.variable(tf.tensor2d(rng.uniform(inDim * outDim, -bound, bound), [inDim, outDim]), true);
+    this.bias = tf.variable(tf.tensor1d(rng.uniform(outDim, -bound, bound)), true);
+  }
+
+  /** x [B, in] -> [B, out]. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.add(tf.matMul(x, this.weight), this.bias));
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.weight, this.bias];
+  }
+}
