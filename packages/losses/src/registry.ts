@@ -105,8 +105,9 @@ export interface RegisterLossOptions {
   override?: boolean;
 }
 
-/** `[options]` when every option is optional, else `[options]` required. */
-type OptionsArg<O> = object extends O ? [options?: O] : [options: O];
+/** `[options?]` when every option is optional, else `[options]`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type OptionsArg<O> = {} extends O ? [options?: O] : [options: O];
 
 const FILE = '@ccl/losses registry.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -129,7 +130,7 @@ export function registerLoss<O>(name: string, factory: LossFactory<O>, options: 
 
 /** Creates a registered loss. Throws, listing the known names, when `name` is unknown. */
 export function createLoss<K extends keyof LossOptionsMap>(name: K, ...options: OptionsArg<LossOptionsMap[K]>): Loss;
-export function createLoss(name: string, options?: unknown): Loss;
+export function createLoss<N extends string>(name: N extends keyof LossOptionsMap ? never : N, options?: unknown): Loss;
 export function createLoss(name: string, options?: unknown): Loss {
   const factory = factories.get(name);
   if (factory === undefined) {
