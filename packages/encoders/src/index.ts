@@ -1,1 +1,11 @@
-export {};
+export type { ApplyOptions, Encoder, EncoderOutput } from './encoder';
+export { ModuleEncoder } from './encoder';
+export { createEncoder, listEncoders, registerEncoder, type EncoderFactory } from './registry';
+export { R2plus1d, describeR2plus1d, R2PLUS1D_STAGE_BLOCKS, type R2plus1dOptions, type R2plus1dDescription } from './models/r2plus1d';
+export { intermediateChannels, FactorisedConv, type FactorisedConvConfig } from './nn/factorised-conv';
+export { BatchNorm, BN_EPS, BN_MOMENTUM } from './nn/batchnorm';
+export type { ForwardContext } from './nn/context';
+export { ParameterStore, Param, countTrainable, type ParamSpec, type Initializer } from './nn/parameters';
+export type { WeightLayout } from './nn/layouts';
+export { conv2d, spatialConv, temporalConv, maxPool2d } from './ops/conv';
+export { loadParams, type StateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './state-dict';

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ForwardContext } from './context';
+import { identityLayout } from './layouts';
+import type { Param, ParameterStore } from './parameters';
+
+export const BN_EPS = 1e-5;
+export const BN_MOMENTUM = 0.1;
+
+/**
+ * torch `nn.BatchNorm{1,2,3}d(channels)` over the last (channels) axis of a channels-last tensor.
+ *
+ * Train mode (Ioffe & Szegedy 2015; torch semantics):
+ *     mu = mean(x), var = mean((x - mu)^2) over every axis but the last (biased, used to normalise)
+ *     running_mean <- (1 - m) running_mean + m mu
+ *     running_var  <- (1 - m) running_var  + m var * n / (n - 1)   (unbiased, n = elements per channel)
+ *     num_batches_tracked += 1,  m = 0.1
+ * Eval mode: mu, var <- running_mean, running_var.
+ *     y = (x - mu) / sqrt(var + eps) * weight + bias,  eps = 1e-5
+ *
+ * The running-statistic update is an `assign` of non-trainable variables: it does not lead to the output,
+ * so it is not part of the gradient; it works inside tf.variableGrads / tf.tidy and leaves no tensor behind.
+ */
+export class BatchNorm {
+  readonly weight: Param;
+  readonly bias: Param;
+  readonly runningMean: Param;
+  readonly runningVar: Param;
+  /** torch's `num_batches_tracked` buffer (exported in state dicts, ignored when loading). */
+  numBatchesTracked = 0;
+
+  constructor(
+    store: ParameterStore,
+    readonly name: string,
+    readonly channels: number,
+  ) {
+    const vec = [channels];
+    this.weight = store.add({ name: `${name}.weight`, torchShape: vec, layout: identityLayout, trainable: true, init: { kind: 'constant', value: 1 } });
+    this.bias = store.add({ name: `${name}.bias`, torchShape: vec, layout: identityLayout, trainable: true, init: { kind: 'constant', value: 0 } });
+    this.runningMean = store.add({ name: `${name}.running_mean`, torchShape: vec, layout: identityLayout, trainable: false, init: { kind: 'constant', value: 0 } });
+    this.runningVar = store.add({ name: `${name}.running_var`, torchShape: vec, layout: identityLayout, trainable: false, init: { kind: 'constant', value: 1 } });
+  }
+
+  /**
+   * @param x [..., C] channels last
+   * @returns same shape
+   */
+  apply<T extends tf.Tensor>(x: T, ctx: ForwardContext): T {
+    const c = x.shape[x.shape.length - 1];
+    if (c !== this.channels) throw new Error(`${this.name}: expected ${this.channels} channels in the last axis, got shape [${x.shape.join(', ')}]`);
+    const shape = x.shape;
+    const rows = tf.reshape(x, [x.size / c, c]) as tf.Tensor2D; // [n, C]
+    let mean: tf.Tensor1D;
+    let variance: tf.Tensor1D;
+    if (ctx.training) {
+      const n = rows.shape[0];
+      if (n < 2) throw new Error(`${this.name}: training-mode BatchNorm needs more than 1 value per channel, got input shape [${shape.join(', ')}]`);
+      ({ mean, variance } = tf.moments(rows, 0) as { mean: tf.Tensor1D; variance: tf.Tensor1D }); // [C], [C] (biased)
+      this.updateRunningStats(mean, variance, n);
+    } else {
+      mean = this.runningMean.variable as tf.Tensor1D;
+      variance = this.runningVar.variable as tf.Tensor1D;
+    }
+    const scale = tf.mul(this.weight.variable, tf.rsqrt(tf.add(variance, BN_EPS))); // [C]
+    const y = tf.add(tf.mul(tf.sub(rows, mean), scale), this.bias.variable); // [n, C]
+    return tf.reshape(y, shape) as T;
+  }
+
+  private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {
+    tf.tidy(() => {
+      const m = BN_MOMENTUM;
+      const unbiased = tf.mul(variance, n / (n - 1));
+      this.runningMean.variable.assign(tf.add(tf.mul(this.runningMean.variable, 1 - m), tf.mul(mean, m)));
+      this.runningVar.variable.assign(tf.add(tf.mul(this.runningVar.variable, 1 - m), tf.mul(unbiased, m)));
+    });
+    this.numBatchesTracked += 1;
+  }
+}

@@ -1,0 +1,78 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { spatialConv, temporalConv } from '../ops/conv';
+import { BatchNorm } from './batchnorm';
+import type { ForwardContext } from './context';
+import { spatialConv3dLayout, temporalConv3dLayout } from './layouts';
+import type { Param, ParameterStore } from './parameters';
+import { relu } from './activations';
+
+/** Geometry of one factorised (2+1)D convolution. */
+export interface FactorisedConvConfig {
+  /** torch module path, e.g. `conv3.block1.conv1`. */
+  readonly name: string;
+  readonly in: number;
+  /** intermediate channels M (see intermediateChannels). */
+  readonly mid: number;
+  readonly out: number;
+  /** temporal kernel t and spatial kernel k of the full t x k x k conv. */
+  readonly kernel: { readonly t: number; readonly k: number };
+  /** temporal stride and spatial stride of the full conv. */
+  readonly stride: { readonly t: number; readonly s: number };
+  /** temporal and spatial zero padding of the full conv. */
+  readonly padding: { readonly t: number; readonly s: number };
+}
+
+/**
+ * Intermediate channels of a (2+1)D conv that keep the parameter count of the full t x k x k conv
+ * (Tran et al., CVPR 2018, eq. 1; the reference's SpatioTemporalConv):
+ *     M = floor(t k^2 Cin Cout / (k^2 Cin + t Cout))
+ */
+export function intermediateChannels(cin: number, cout: number, t: number, k: number): number {
+  return Math.floor((t * k * k * cin * cout) / (k * k * cin + t * cout));
+}
+
+/**
+ * The reference's SpatioTemporalConv (torch names `<name>.spatial_conv.weight`, `<name>.bn.*`,
+ * `<name>.temporal_conv.weight`): spatial 1 x k x k conv Cin -> M (stride (1, s, s), pad (0, p, p)),
+ * BN(M), ReLU, temporal t x 1 x 1 conv M -> Cout (stride (st, 1, 1), pad (pt, 0, 0)); no conv bias.
+ * Weights are initialised like torch's Conv3d default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+ */
+export class FactorisedConv {
+  readonly spatialWeight: Param; // torch [M, Cin, 1, k, k], tfjs [k, k, Cin, M]
+  readonly bn: BatchNorm;
+  readonly temporalWeight: Param; // torch [Cout, M, t, 1, 1], tfjs [t, 1, M, Cout]
+
+  constructor(
+    store: ParameterStore,
+    readonly config: FactorisedConvConfig,
+  ) {
+    const { name, in: cin, mid, out, kernel } = config;
+    const spatialFanIn = cin * kernel.k * kernel.k;
+    this.spatialWeight = store.add({
+      name: `${name}.spatial_conv.weight`,
+      torchShape: [mid, cin, 1, kernel.k, kernel.k],
+      layout: spatialConv3dLayout,
+      trainable: true,
+      init: { kind: 'uniform', bound: 1 / Math.sqrt(spatialFanIn) },
+    });
+    this.bn = new BatchNorm(store, `${name}.bn`, mid);
+    this.temporalWeight = store.add({
+      name: `${name}.temporal_conv.weight`,
+      torchShape: [out, mid, kernel.t, 1, 1],
+      layout: temporalConv3dLayout,
+      trainable: true,
+      init: { kind: 'uniform', bound: 1 / Math.sqrt(mid * kernel.t) },
+    });
+  }
+
+  /**
+   * @param x [B, T, H, W, Cin]
+   * @returns [B, T', H', W', Cout]
+   */
+  apply(x: tf.Tensor5D, ctx: ForwardContext): tf.Tensor5D {
+    const { stride, padding } = this.config;
+    const s = spatialConv(x, this.spatialWeight.variable as tf.Tensor4D, stride.s, padding.s); // [B, T, H', W', M]
+    const h = relu(this.bn.apply(s, ctx));
+    return temporalConv(h, this.temporalWeight.variable as tf.Tensor4D, stride.t, padding.t); // [B, T', H', W', Cout]
+  }
+}
