@@ -16,15 +16,19 @@ import {
   createSpLoss,
   createVidLoss,
   type AtOptions,
+  type CmcLoss,
   type CmcOptions,
   type CorOptions,
+  type CrdLoss,
   type CrdOptions,
+  type FitNetLoss,
   type FitNetOptions,
   type HintonKdOptions,
   type IfdOptions,
   type PktOptions,
   type RkdOptions,
   type SpOptions,
+  type VidLoss,
   type VidOptions,
 } from './kd';
 
@@ -100,6 +104,20 @@ export interface LossOptionsMap {
   vid: VidOptions;
 }
 
+/**
+ * Name -> instance type for the losses whose instances expose more than `Loss` (heads, banks, regressors):
+ * `createLoss('crd', ...)` is typed `CrdLoss`. Other names give `Loss`. Extensible like `LossOptionsMap`.
+ */
+export interface LossInstanceMap {
+  fitnet: FitNetLoss;
+  crd: CrdLoss;
+  cmc: CmcLoss;
+  vid: VidLoss;
+}
+
+/** The instance type `createLoss(name)` returns. */
+export type LossInstance<K extends string> = K extends keyof LossInstanceMap ? LossInstanceMap[K] : Loss;
+
 export interface RegisterLossOptions {
   /** Replace an existing registration of the same name instead of throwing. */
   override?: boolean;
@@ -117,7 +135,7 @@ const factories = new Map<string, LossFactory<any>>();
  * Registers a loss factory under `name` (torchdistill's loss registry is the model). Throws when the name is
  * taken, unless `{ override: true }`.
  */
-export function registerLoss<K extends keyof LossOptionsMap>(name: K, factory: LossFactory<LossOptionsMap[K]>, options?: RegisterLossOptions): void;
+export function registerLoss<K extends keyof LossOptionsMap>(name: K, factory: (options: LossOptionsMap[K]) => LossInstance<K>, options?: RegisterLossOptions): void;
 export function registerLoss<O>(name: string, factory: LossFactory<O>, options?: RegisterLossOptions): void;
 export function registerLoss<O>(name: string, factory: LossFactory<O>, options: RegisterLossOptions = {}): void {
   if (typeof name !== 'string' || name.length === 0) throw new Error(`${FILE}: a loss name must be a non-empty string, got ${String(name)}`);
@@ -129,7 +147,7 @@ export function registerLoss<O>(name: string, factory: LossFactory<O>, options: 
 }
 
 /** Creates a registered loss. Throws, listing the known names, when `name` is unknown. */
-export function createLoss<K extends keyof LossOptionsMap>(name: K, ...options: OptionsArg<LossOptionsMap[K]>): Loss;
+export function createLoss<K extends keyof LossOptionsMap>(name: K, ...options: OptionsArg<LossOptionsMap[K]>): LossInstance<K>;
 export function createLoss<N extends string>(name: N extends keyof LossOptionsMap ? never : N, options?: unknown): Loss;
 export function createLoss(name: string, options?: unknown): Loss {
   const factory = factories.get(name);

@@ -1,7 +1,7 @@
 // Memory banks of CRD/CMC: seeded initialisation, per-step negatives, the momentum update, and that the
 // optimiser never touches them.
 import * as tf from '@tensorflow/tfjs-core';
-import { ContrastMemory, createLoss, type CrdLoss, type LossInputs } from '@ccl/losses';
+import { ContrastMemory, createLoss, type LossInputs } from '@ccl/losses';
 
 type Mat = number[][];
 const unit = (a: number[]): number[] => {
@@ -97,7 +97,7 @@ describe('CRD / CMC training state', () => {
   const options = { studentDim: 3, teacherDim: 2, bankSize: 6, embedDim: 4, numNegatives: 3, seed: 9 };
 
   it('afterStep writes the current embeddings into the banks and moves to new negatives; Z stays fixed', () => {
-    const loss = createLoss('crd', options) as CrdLoss;
+    const loss = createLoss('crd', options);
     const inputs = (): LossInputs => ({ student: tf.tensor2d(S), teacher: tf.tensor2d(T), indices: [2, 4] });
     tf.tidy(() => loss.compute(inputs()));
     const z = loss.normalizers;

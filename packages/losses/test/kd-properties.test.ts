@@ -181,6 +181,63 @@ describe.each(cases)('$name', (c) => {
   });
 });
 
+describe.each(cases)('$name with an all-zero teacher row', (c) => {
+  it('gives a finite value and gradient', () => {
+    const loss = c.make();
+    const x = data(c.studentShape(B), 71);
+    const inputs = (s: tf.Tensor): LossInputs => {
+      const base = c.inputs(s, B);
+      const zeroFirstRow = (t: tf.Tensor): tf.Tensor => tf.mul(t, tf.reshape(tf.tensor1d([0, 1, 1, 1]), [B, ...t.shape.slice(1).map(() => 1)]));
+      return {
+        ...base,
+        teacher: zeroFirstRow(base.teacher),
+        teacherLogits: base.teacherLogits ? (zeroFirstRow(base.teacherLogits) as tf.Tensor2D) : undefined,
+      };
+    };
+    const v = tf.tidy(() => loss.compute(inputs(x)).dataSync()[0]);
+    const grad = tf.tidy(() => tf.grad((s: tf.Tensor) => loss.compute(inputs(s)))(x).dataSync());
+    expect(Number.isFinite(v)).toBe(true);
+    expect(Array.from(grad).every(Number.isFinite)).toBe(true);
+    x.dispose();
+    loss.dispose();
+  });
+});
+
+describe.each(cases.filter((c) => ['fitnet', 'crd', 'cmc', 'vid', 'vid (linear)'].includes(c.name)))('$name trainable state', (c) => {
+  it('has gradients w.r.t. its variables that match central finite differences', () => {
+    const loss = c.make();
+    const x = data(c.studentShape(B), 81);
+    const f = (): tf.Scalar => loss.compute(c.inputs(x, B)) as tf.Scalar;
+    tf.tidy(() => f()); // CRD fixes its normalisers on the first call
+    const { grads } = tf.variableGrads(f, loss.variables as tf.Variable[]);
+    const eps = 1e-2;
+    let checked = 0;
+    for (const v of loss.variables) {
+      const analytic = grads[v.name].dataSync();
+      const base = Float32Array.from(v.dataSync());
+      const scale = Math.max(...Array.from(analytic, Math.abs));
+      // the first three entries of every variable
+      for (let i = 0; i < Math.min(3, base.length); i++) {
+        const at = (delta: number): number => {
+          const moved = Float32Array.from(base);
+          moved[i] += delta;
+          tf.tidy(() => v.assign(tf.tensor(moved, v.shape)));
+          return tf.tidy(() => f().dataSync()[0]);
+        };
+        const fd = (at(eps) - at(-eps)) / (2 * eps);
+        tf.tidy(() => v.assign(tf.tensor(base, v.shape)));
+        expect(Math.abs(fd - analytic[i])).toBeLessThanOrEqual(1e-2 * Math.max(Math.abs(fd), Math.abs(analytic[i])) + 2e-3 * scale + 1e-6);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+    expect(Object.values(grads).some((g) => g.dataSync().some((v) => v !== 0))).toBe(true);
+    tf.dispose(grads);
+    x.dispose();
+    loss.dispose();
+  });
+});
+
 describe('checkFinite: false', () => {
   it('skips the data read and lets NaN propagate (documented)', () => {
     const loss = createLoss('pkt', { checkFinite: false });

@@ -2,7 +2,7 @@
 // Learned parts (regressors, heads, memory banks, sampled negatives) are read out of the loss instance and
 // pushed through the formula by hand, so only the formula is under test.
 import * as tf from '@tensorflow/tfjs-core';
-import { createLoss, type CmcLoss, type CrdLoss, type FitNetLoss, type Loss, type LossInputs, type VidLoss } from '@ccl/losses';
+import { createLoss, type Loss, type LossInputs } from '@ccl/losses';
 
 type Vec = number[];
 type Mat = number[][];
@@ -85,7 +85,7 @@ describe('KD loss values against hand computations', () => {
   });
 
   it('fitnet: mean (s W + b - t)^2 with the learned regressor', () => {
-    const loss = createLoss('fitnet', { studentDim: 3, teacherDim: 2, seed: 5 }) as FitNetLoss;
+    const loss = createLoss('fitnet', { studentDim: 3, teacherDim: 2, seed: 5 });
     const w = mat(loss.regressor.weight);
     const b = vec(loss.regressor.bias);
     const expected = mean(S.flatMap((s, i) => sub(affine(s, w, b), T[i]).map((d) => d * d)));
@@ -208,7 +208,7 @@ describe('KD loss values against hand computations', () => {
   });
 
   it('vid: Gaussian negative log-likelihood with the learned mean regressor and per-dimension variance', () => {
-    const loss = createLoss('vid', { studentDim: 3, teacherDim: 2, hiddenDim: 4, seed: 8 }) as VidLoss;
+    const loss = createLoss('vid', { studentDim: 3, teacherDim: 2, hiddenDim: 4, seed: 8 });
     const layers = loss.layers.map((l) => ({ w: mat(l.weight), b: vec(l.bias) }));
     const alpha = vec(loss.logScale);
     const variance = alpha.map((a) => Math.log(1 + Math.exp(a)) + 1e-5);
@@ -232,6 +232,11 @@ describe('KD loss values against hand computations', () => {
     expect(vs[1]).toBeCloseTo(1, 6); // alone in its class
     expectClose(run(createLoss('ifd'), features), mean(vs.map((v, i) => (v - vt[i]) ** 2)));
     expect(() => createLoss('ifd').compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) })).toThrow(/kd\/ifd\.ts: inputs\.labels is required/);
+    // single-class batch: one prototype, the batch mean
+    const single = (x: Mat): Vec => x.map((xi) => dot(unit(xi), unit(xi.map((_, d) => mean(x.map((m) => m[d]))))));
+    const ss = single(S);
+    const st = single(T);
+    expectClose(run(createLoss('ifd'), () => ({ ...features(), labels: [3, 3, 3, 3] })), mean(ss.map((v, i) => (v - st[i]) ** 2)));
   });
 
   /** Hand scores [B][K+1] of embeddings against bank rows of the contrast table, divided by T. */
@@ -245,7 +250,7 @@ describe('KD loss values against hand computations', () => {
   const contrastOptions = { studentDim: 3, teacherDim: 2, bankSize: 6, embedDim: 4, numNegatives: 3, seed: 9 };
 
   it('crd: NCE of both views against the memory banks, with Z fixed by the first batch', () => {
-    const loss = createLoss('crd', contrastOptions) as CrdLoss;
+    const loss = createLoss('crd', contrastOptions);
     const k = 3;
     const n = 6;
     const temp = 0.07;
@@ -273,7 +278,7 @@ describe('KD loss values against hand computations', () => {
   });
 
   it('cmc: symmetric InfoNCE with the positive in column 0', () => {
-    const loss = createLoss('cmc', contrastOptions) as CmcLoss;
+    const loss = createLoss('cmc', contrastOptions);
     const k = 3;
     const temp = 0.07;
     const contrast = loss.contrastIndices(INDICES);
