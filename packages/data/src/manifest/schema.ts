@@ -38,6 +38,8 @@ export interface ManifestSample {
   /** Teacher name -> feature key (a video id in a FeatureSet, or an `.npy` path). */
   teacher?: Record<string, string>;
   probe?: ManifestProbe;
+  /** Free descriptive attributes (e.g. the synthetic generator's appearance / motion / sound). */
+  attributes?: Record<string, string | number>;
 }
 
 /** A dataset: explicit class order (label index = position) and its samples. */
@@ -79,6 +81,7 @@ export const MANIFEST_JSON_SCHEMA = {
           group: { type: 'integer', minimum: 1 },
           teacher: { type: 'object', additionalProperties: { type: 'string' } },
           probe: { type: 'object' },
+          attributes: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
         },
       },
     },
@@ -133,6 +136,7 @@ export function validateManifest(value: unknown, source = '<manifest>'): Manifes
         else if (!((seg[0] as number) >= 0 && (seg[0] as number) < (seg[1] as number))) fail(`${where}: segment [${seg[0]}, ${seg[1]}] must have 0 <= start < end`);
       }
       if (x.group !== undefined && !(Number.isInteger(x.group) && (x.group as number) >= 1)) fail(`${where}: 'group' must be a positive integer`);
+      if (x.attributes !== undefined && (typeof x.attributes !== 'object' || x.attributes === null || Object.values(x.attributes).some((v) => typeof v !== 'string' && typeof v !== 'number'))) fail(`${where}: 'attributes' must map names to strings or numbers`);
       if (x.teacher !== undefined && (typeof x.teacher !== 'object' || x.teacher === null || Object.values(x.teacher).some((v) => typeof v !== 'string'))) fail(`${where}: 'teacher' must map teacher names to strings`);
     });
   }
