@@ -1,1 +1,5 @@
-export {};
+export * from './matrix';
+export * from './recognition';
+export * from './retrieval';
+export * from './lbfgs';
+export * from './probe';
