@@ -9,3 +9,14 @@ export { ParameterStore, Param, countTrainable, type ParamSpec, type Initializer
 export type { WeightLayout } from './nn/layouts';
 export { conv2d, spatialConv, temporalConv, maxPool2d } from './ops/conv';
 export { loadParams, type StateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './state-dict';
+export {
+  readSafetensors,
+  writeSafetensors,
+  parseSafetensors,
+  parseSafetensorsHeader,
+  serializeSafetensors,
+  type SafetensorsDtype,
+  type SafetensorsEntry,
+  type WriteSafetensorsOptions,
+} from './io/safetensors';
+export { floatToHalf, halfToFloat, floatToBf16, bf16ToFloat } from './io/half';

@@ -1,0 +1,229 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { bf16ToFloat, floatToBf16, floatToHalf, halfToFloat } from './half';
+
+/**
+ * safetensors (https://github.com/huggingface/safetensors, format spec in its README):
+ *     [u64 little-endian N][N bytes of JSON header][data]
+ *     header = { name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__"?: {str: str} }
+ * offsets are relative to the start of the data section; tensors are little-endian, row-major.
+ *
+ * A torch checkpoint converts in one line of Python (torch + safetensors installed):
+ *     python -c "import torch,sys; from safetensors.torch import save_file; sd=torch.load(sys.argv[1], map_location='cpu'); sd=sd.get('state_dict', sd); save_file({k.removeprefix('module.'): v.contiguous() for k, v in sd.items()}, sys.argv[2])" ckpt.pth ckpt.safetensors
+ */
+
+/** dtypes read; floats become float32, integers int32 (I64 must fit), BOOL bool. */
+export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
+
+const BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+export interface SafetensorsEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+export interface WriteSafetensorsOptions {
+  /** storage dtype of float32 tensors (default F32). */
+  floatDtype?: 'F32' | 'F16' | 'BF16';
+  /** storage dtype of int32 tensors (default I64, torch's integer buffers such as num_batches_tracked). */
+  intDtype?: 'I32' | 'I64';
+  /** string metadata stored as `__metadata__` (default { format: 'pt' }). */
+  metadata?: Record<string, string>;
+}
+
+function fail(source: string, what: string): never {
+  throw new Error(`safetensors ${source}: ${what}`);
+}
+
+function decode(view: DataView, dtype: SafetensorsDtype, count: number): { values: Float32Array | Int32Array | Uint8Array; dtype: 'float32' | 'int32' | 'bool' } {
+  switch (dtype) {
+    case 'F32': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
+      return { values: out, dtype: 'float32' };
+    }
+    case 'F64': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, true);
+      return { values: out, dtype: 'float32' };
+    }
+    case 'F16': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+      return { values: out, dtype: 'float32' };
+    }
+    case 'BF16': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = bf16ToFloat(view.getUint16(2 * i, true));
+      return { values: out, dtype: 'float32' };
+    }
+    case 'I64': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = view.getBigInt64(8 * i, true);
+        if (v > 2147483647n || v < -2147483648n) throw new RangeError(`I64 value ${v} does not fit int32`);
+        out[i] = Number(v);
+      }
+      return { values: out, dtype: 'int32' };
+    }
+    case 'I32': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, true);
+      return { values: out, dtype: 'int32' };
+    }
+    case 'I16': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt16(2 * i, true);
+      return { values: out, dtype: 'int32' };
+    }
+    case 'I8': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt8(i);
+      return { values: out, dtype: 'int32' };
+    }
+    case 'U8': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getUint8(i);
+      return { values: out, dtype: 'int32' };
+    }
+    case 'BOOL': {
+      const out = new Uint8Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getUint8(i) === 0 ? 0 : 1;
+      return { values: out, dtype: 'bool' };
+    }
+  }
+}
+
+/** Parses the header of a safetensors byte buffer (validated). */
+export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): { entries: Record<string, SafetensorsEntry>; metadata: Record<string, string>; dataStart: number } {
+  if (bytes.length < 8) fail(source, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getBigUint64(0, true);
+  if (headerLength > BigInt(bytes.length - 8)) fail(source, `header length ${headerLength} exceeds the file size ${bytes.length}`);
+  const dataStart = 8 + Number(headerLength);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, dataStart)));
+  } catch (e) {
+    fail(source, `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail(source, 'header is not a JSON object');
+  const dataLength = bytes.length - dataStart;
+  const entries: Record<string, SafetensorsEntry> = {};
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      metadata = raw as Record<string, string>;
+      continue;
+    }
+    const e = raw as Partial<SafetensorsEntry>;
+    if (typeof e !== 'object' || e === null) fail(source, `entry '${name}' is not an object`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in BYTES)) fail(source, `tensor '${name}' has unsupported dtype '${String(e.dtype)}' (supported: ${Object.keys(BYTES).join(', ')})`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(source, `tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+    const offsets = e.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) fail(source, `tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
+    const [begin, end] = offsets as [number, number];
+    const expected = e.shape.reduce((a, b) => a * b, 1) * BYTES[e.dtype];
+    if (end - begin !== expected) fail(source, `tensor '${name}' (${e.dtype} [${e.shape.join(', ')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    if (end > dataLength) fail(source, `tensor '${name}' ends at byte ${end} of a ${dataLength}-byte data section (truncated file?)`);
+    entries[name] = { dtype: e.dtype, shape: e.shape, data_offsets: [begin, end] };
+  }
+  return { entries, metadata, dataStart };
+}
+
+/** Decodes safetensors bytes into tensors (caller disposes). */
+export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): Record<string, tf.Tensor> {
+  const { entries, dataStart } = parseSafetensorsHeader(bytes, source);
+  const out: Record<string, tf.Tensor> = {};
+  for (const [name, e] of Object.entries(entries)) {
+    const [begin, end] = e.data_offsets;
+    const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
+    let decoded;
+    try {
+      decoded = decode(view, e.dtype, end === begin ? 0 : (end - begin) / BYTES[e.dtype]);
+    } catch (err) {
+      tf.dispose(Object.values(out));
+      fail(source, `tensor '${name}': ${(err as Error).message}`);
+    }
+    out[name] = tf.tensor(decoded.values, e.shape, decoded.dtype);
+  }
+  return out;
+}
+
+/** Reads a .safetensors file into tensors (caller disposes). */
+export function readSafetensors(file: string): Record<string, tf.Tensor> {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new Error(`safetensors ${file}: cannot read (${(e as Error).message})`);
+  }
+  return parseSafetensors(bytes, file);
+}
+
+function storageDtype(t: tf.Tensor, options: WriteSafetensorsOptions): SafetensorsDtype {
+  if (t.dtype === 'float32') return options.floatDtype ?? 'F32';
+  if (t.dtype === 'int32') return options.intDtype ?? 'I64';
+  if (t.dtype === 'bool') return 'BOOL';
+  throw new Error(`dtype ${t.dtype} cannot be stored`);
+}
+
+function encode(values: ArrayLike<number>, dtype: SafetensorsDtype, view: DataView): void {
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (dtype === 'F32') view.setFloat32(4 * i, v, true);
+    else if (dtype === 'F16') view.setUint16(2 * i, floatToHalf(v), true);
+    else if (dtype === 'BF16') view.setUint16(2 * i, floatToBf16(v), true);
+    else if (dtype === 'I64') view.setBigInt64(8 * i, BigInt(v), true);
+    else if (dtype === 'I32') view.setInt32(4 * i, v, true);
+    else view.setUint8(i, v === 0 ? 0 : 1);
+  }
+}
+
+/** Encodes tensors as safetensors bytes (keys in insertion order, header padded to 8 bytes). */
+export function serializeSafetensors(dict: Record<string, tf.Tensor>, options: WriteSafetensorsOptions = {}): Buffer {
+  const header: Record<string, unknown> = { __metadata__: options.metadata ?? { format: 'pt' } };
+  const parts: { t: tf.Tensor; dtype: SafetensorsDtype; begin: number }[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(dict)) {
+    let dtype: SafetensorsDtype;
+    try {
+      dtype = storageDtype(t, options);
+    } catch (e) {
+      throw new Error(`safetensors: tensor '${name}': ${(e as Error).message}`);
+    }
+    const size = t.size * BYTES[dtype];
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    parts.push({ t, dtype, begin: offset });
+    offset += size;
+  }
+  let json = JSON.stringify(header);
+  const jsonBytes = () => Buffer.byteLength(json, 'utf8');
+  while (jsonBytes() % 8 !== 0) json += ' ';
+  const headerLength = jsonBytes();
+  const out = Buffer.alloc(8 + headerLength + offset);
+  out.writeBigUInt64LE(BigInt(headerLength), 0);
+  out.write(json, 8, 'utf8');
+  const dataStart = 8 + headerLength;
+  for (const { t, dtype, begin } of parts) {
+    const view = new DataView(out.buffer, out.byteOffset + dataStart + begin, t.size * BYTES[dtype]);
+    encode(t.dataSync() as ArrayLike<number>, dtype, view);
+  }
+  return out;
+}
+
+/** Writes tensors to a .safetensors file atomically (temp file in the same folder, then rename). */
+export function writeSafetensors(file: string, dict: Record<string, tf.Tensor>, options: WriteSafetensorsOptions = {}): void {
+  const bytes = serializeSafetensors(dict, options);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`safetensors ${file}: cannot write (${(e as Error).message})`);
+  }
+}
