@@ -181,6 +181,23 @@ describe.each(cases)('$name', (c) => {
   });
 });
 
+describe.each(cases)('$name lifecycle', (c) => {
+  it('frees every tensor it made (variables, banks, temporaries) on dispose', () => {
+    const x = data(c.studentShape(B), 91);
+    const inputs = c.inputs(x, B);
+    const before = tf.memory();
+    const loss = c.make();
+    loss.compute(inputs).dispose();
+    loss.afterStep?.(inputs);
+    loss.dispose();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(loss.variables.every((v) => v.isDisposed)).toBe(true);
+    x.dispose();
+  });
+});
+
 describe.each(cases)('$name with an all-zero teacher row', (c) => {
   it('gives a finite value and gradient', () => {
     const loss = c.make();

@@ -8,6 +8,7 @@ import { expectPositiveInt } from './common';
  * plain-JS generator so that a seed gives the same weights on every backend.
  */
 export class LinearMap {
+  // initial values are made inside tf.tidy: the variable keeps the data, the temporary tensor is freed
   readonly weight: tf.Variable<tf.Rank.R2>; // [in, out]
   readonly bias: tf.Variable<tf.Rank.R1>; // [out]
 
@@ -15,8 +16,8 @@ export class LinearMap {
     expectPositiveInt(file, 'input dimension', inDim);
     expectPositiveInt(file, 'output dimension', outDim);
     const bound = 1 / Math.sqrt(inDim);
-    this.weight = tf.variable(tf.tensor2d(rng.uniform(inDim * outDim, -bound, bound), [inDim, outDim]), true);
-    this.bias = tf.variable(tf.tensor1d(rng.uniform(outDim, -bound, bound)), true);
+    this.weight = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(inDim * outDim, -bound, bound), [inDim, outDim]), true));
+    this.bias = tf.tidy(() => tf.variable(tf.tensor1d(rng.uniform(outDim, -bound, bound)), true));
   }
 
   /** x [B, in] -> [B, out]. */

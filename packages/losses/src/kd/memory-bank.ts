@@ -52,8 +52,8 @@ export class ContrastMemory {
     }
     const rng = new SeededRandom(this.seed);
     const a = 1 / Math.sqrt(this.dim / 3);
-    this.student = tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false);
-    this.teacher = tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false);
+    this.student = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false));
+    this.teacher = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false));
   }
 
   /** Number of completed steps (`advance` calls). */

@@ -56,7 +56,7 @@ export function createVidLoss(options: VidOptions): VidLoss {
     kind === 'mlp'
       ? [new LinearMap(studentDim, hidden, rng, FILE), new LinearMap(hidden, hidden, rng, FILE), new LinearMap(hidden, teacherDim, rng, FILE)]
       : [new LinearMap(studentDim, teacherDim, rng, FILE)];
-  const logScale = tf.variable(tf.fill([teacherDim], Math.log(Math.expm1(initVariance - eps))), true) as tf.Variable<tf.Rank.R1>;
+  const logScale = tf.tidy(() => tf.variable(tf.fill([teacherDim], Math.log(Math.expm1(initVariance - eps))), true)) as tf.Variable<tf.Rank.R1>;
   const variables = [...layers.flatMap((l) => l.variables), logScale];
   const mean = (s: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => layers.reduce((h, layer, k) => (k < layers.length - 1 ? tf.relu(layer.apply(h)) : layer.apply(h)), s));
