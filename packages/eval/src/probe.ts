@@ -183,6 +183,7 @@ export interface SoftmaxRegression {
   theta: Float64Array;
   standardizer: Standardizer;
   iterations: number;
+  evaluations: number;
   converged: boolean;
   finalLoss: number;
   lossHistory: number[];
@@ -215,7 +216,7 @@ export function fitSoftmaxRegression(x: MatrixLike | FeatureSet, labels: ArrayLi
     gradTolerance: options.gradTolerance ?? 1e-5,
     relTolerance: options.relTolerance ?? 1e-6,
   });
-  return { numClasses, dims: raw.dims, theta: res.x, standardizer, iterations: res.iterations, converged: res.converged, finalLoss: res.value, lossHistory: res.history };
+  return { numClasses, dims: raw.dims, theta: res.x, standardizer, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged, finalLoss: res.value, lossHistory: res.history };
 }
 
 function isFeatureSet(x: unknown): x is FeatureSet {
@@ -251,6 +252,7 @@ export interface ProbeResult {
   perClassAccuracy: (number | null)[];
   meanClassAccuracy: number | null;
   iterations: number;
+  evaluations: number;
   converged: boolean;
   finalLoss: number;
   predictions: number[];
@@ -290,8 +292,85 @@ export function linearProbe(input: ProbeInput): ProbeResult {
     perClassAccuracy: perClass,
     meanClassAccuracy: meanOfDefined(perClass),
     iterations: model.iterations,
+    evaluations: model.evaluations,
     converged: model.converged,
     finalLoss: model.finalLoss,
     predictions: Array.from(pred),
   };
+}
+
+/** Deterministic PRNG (mulberry32) in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Stratified split of row indices: from each class, round(fraction * n_k) rows (at least 1 when the class
+ * has 2 or more rows, none when it has 1) go to `holdout`, picked by a seeded shuffle. Both lists sorted.
+ */
+export function stratifiedSplit(labels: ArrayLike<number>, fraction: number, seed = 0): { keep: number[]; holdout: number[] } {
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`@ccl/eval: split fraction must be in (0, 1), got ${fraction}`);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (!byClass.has(l)) byClass.set(l, []);
+    byClass.get(l)!.push(i);
+  }
+  const rand = mulberry32(seed);
+  const keep: number[] = [];
+  const holdout: number[] = [];
+  for (const k of [...byClass.keys()].sort((a, b) => a - b)) {
+    const idx = byClass.get(k)!;
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+    }
+    const h = idx.length < 2 ? 0 : Math.max(1, Math.round(fraction * idx.length));
+    holdout.push(...idx.slice(0, h));
+    keep.push(...idx.slice(h));
+  }
+  return { keep: keep.sort((a, b) => a - b), holdout: holdout.sort((a, b) => a - b) };
+}
+
+/** Rows `idx` of a feature set. */
+export function selectRows(x: FeatureSet, idx: readonly number[]): FeatureSet {
+  const out = new Float64Array(idx.length * x.dims);
+  idx.forEach((r, i) => out.set(x.data.subarray(r * x.dims, (r + 1) * x.dims), i * x.dims));
+  return { rows: idx.length, dims: x.dims, data: out };
+}
+
+/** Validation accuracy of each candidate λ from {@link selectL2}. */
+export interface L2Selection {
+  l2: number;
+  candidates: { l2: number; validationTop1: number }[];
+}
+
+/**
+ * Chooses the probe's λ on a stratified held-out part of the training set (never the test set): fits on
+ * the rest for every candidate, keeps the best validation top-1 (ties: the larger λ, the simpler model).
+ */
+export function selectL2(features: MatrixLike | FeatureSet, labels: ArrayLike<number> | Tensor, numClasses: number, candidates: readonly number[] = [1e-3, 1e-2, 1e-1], options: ProbeOptions & { validationFraction?: number; seed?: number } = {}): L2Selection {
+  const x = isFeatureSet(features) ? features : toFeatureSet(features, 'train features');
+  const y = toLabels(labels, numClasses, 'train labels');
+  if (candidates.length === 0) throw new Error('@ccl/eval: selectL2 needs at least one candidate');
+  const { keep, holdout } = stratifiedSplit(y, options.validationFraction ?? 0.2, options.seed ?? 0);
+  if (holdout.length === 0) throw new Error('@ccl/eval: selectL2: the validation split is empty (every class has a single row)');
+  const xs = selectRows(x, keep);
+  const ys = Int32Array.from(keep.map((i) => y[i]!));
+  const xv = selectRows(x, holdout);
+  const results = candidates.map((l2) => {
+    const model = fitSoftmaxRegression(xs, ys, numClasses, { ...options, l2 });
+    const p = predictSoftmaxRegression(model, xv);
+    return { l2, validationTop1: holdout.reduce((a, r, i) => a + (p[i] === y[r] ? 1 : 0), 0) / holdout.length };
+  });
+  let best = results[0]!;
+  for (const r of results) if (r.validationTop1 > best.validationTop1 || (r.validationTop1 === best.validationTop1 && r.l2 > best.l2)) best = r;
+  return { l2: best.l2, candidates: results };
 }
