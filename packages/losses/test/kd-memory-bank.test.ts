@@ -146,6 +146,31 @@ describe('CRD / CMC training state', () => {
     expect(loss.buffers?.every((b) => b.isDisposed)).toBe(true);
   });
 
+  it('names its variables for checkpoints and can restore its step and normalisers', () => {
+    const a = createLoss('crd', options);
+    const b = createLoss('crd', options);
+    const names = [...a.variables, ...(a.buffers ?? [])].map((v) => v.name);
+    expect(names).toEqual(
+      ['student_head/weight', 'student_head/bias', 'teacher_head/weight', 'teacher_head/bias', 'student_bank', 'teacher_bank'].map((n) =>
+        expect.stringMatching(new RegExp(`^ccl_losses/crd_\\d+/${n}$`)),
+      ),
+    );
+    expect(b.variables[0].name).not.toBe(a.variables[0].name);
+    // resume: b continues a after one step
+    const inputs = (): LossInputs => ({ student: tf.tensor2d(S), teacher: tf.tensor2d(T), indices: [2, 4] });
+    tf.tidy(() => a.compute(inputs()));
+    tf.tidy(() => a.afterStep?.(inputs()));
+    [...a.variables, ...(a.buffers ?? [])].forEach((v, i) => [...b.variables, ...(b.buffers ?? [])][i].assign(v));
+    b.memory.setStep(a.memory.step);
+    b.setNormalizers(a.normalizers ?? { student: 1, teacher: 1 });
+    const va = tf.tidy(() => a.compute(inputs()).dataSync()[0]);
+    const vb = tf.tidy(() => b.compute(inputs()).dataSync()[0]);
+    expect(vb).toBe(va);
+    expect(() => b.setNormalizers({ student: 0, teacher: 1 })).toThrow(/kd\/crd\.ts: normalizers must be finite and > 0/);
+    a.dispose();
+    b.dispose();
+  });
+
   it('rejects indices outside the bank', () => {
     const loss = createLoss('crd', options);
     expect(() => tf.tidy(() => loss.compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T), indices: [0, 6] }))).toThrow(

@@ -34,7 +34,7 @@ function infoNce(logits: tf.Tensor2D): tf.Scalar {
  * Reads `inputs.indices`. Trainable: both heads. Buffers: both banks.
  */
 export function createCmcLoss(options: CmcOptions): CmcLoss {
-  const state = new ContrastState(FILE, options, 4096);
+  const state = new ContrastState(FILE, 'cmc', options, 4096);
   return {
     name: 'cmc',
     studentHead: state.studentHead,

@@ -100,6 +100,17 @@ export function smoothL1(x: tf.Tensor): tf.Tensor {
   });
 }
 
+let instanceCount = 0;
+
+/**
+ * A process-unique name scope for one loss instance, e.g. `ccl_losses/crd_3`: its variables are named
+ * `<scope>/student_head/weight`, ... (tfjs variable names must be unique; checkpoints read them).
+ */
+export function instanceScope(loss: string): string {
+  instanceCount += 1;
+  return `ccl_losses/${loss}_${instanceCount}`;
+}
+
 /** Disposes variables (idempotent). */
 export function disposeAll(vars: readonly tf.Variable[]): void {
   for (const v of vars) if (!v.isDisposed) v.dispose();

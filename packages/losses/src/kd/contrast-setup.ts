@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossInputs } from '../registry';
-import { expectPositive, expectPositiveInt, fail, featurePair, intArray, type KdCommonOptions } from './common';
+import { expectPositive, expectPositiveInt, fail, featurePair, instanceScope, intArray, type KdCommonOptions } from './common';
 import { EmbedHead } from './embed-head';
 import { ContrastMemory } from './memory-bank';
 import { SeededRandom } from './rng';
@@ -33,20 +33,22 @@ export class ContrastState {
   readonly numNegatives: number;
   readonly temperature: number;
 
-  constructor(readonly file: string, readonly options: ContrastOptions, defaultNegatives: number) {
+  constructor(readonly file: string, lossName: string, readonly options: ContrastOptions, defaultNegatives: number) {
     if (!options || typeof options !== 'object') fail(file, 'options { studentDim, teacherDim, bankSize } are required');
     const embedDim = expectPositiveInt(file, 'embedDim', options.embedDim ?? 128);
     this.numNegatives = expectPositiveInt(file, 'numNegatives', options.numNegatives ?? defaultNegatives);
     this.temperature = expectPositive(file, 'temperature', options.temperature ?? 0.07);
     const rng = new SeededRandom(options.seed ?? 0);
-    this.studentHead = new EmbedHead(expectPositiveInt(file, 'studentDim', options.studentDim), embedDim, rng, file);
-    this.teacherHead = new EmbedHead(expectPositiveInt(file, 'teacherDim', options.teacherDim), embedDim, rng, file);
+    const scope = instanceScope(lossName);
+    this.studentHead = new EmbedHead(expectPositiveInt(file, 'studentDim', options.studentDim), embedDim, rng, file, `${scope}/student_head`);
+    this.teacherHead = new EmbedHead(expectPositiveInt(file, 'teacherDim', options.teacherDim), embedDim, rng, file, `${scope}/teacher_head`);
     this.memory = new ContrastMemory({
       size: options.bankSize,
       dim: embedDim,
       momentum: options.momentum,
       seed: options.seed ?? 0,
       labels: options.bankLabels,
+      name: scope,
     });
   }
 

@@ -15,6 +15,8 @@ export interface CrdLoss extends Loss {
   readonly memory: ContrastMemory;
   /** The normalisers Z (fixed on the first call, as in the CRD code); null before it. */
   readonly normalizers: { student: number; teacher: number } | null;
+  /** Restores the normalisers (resuming from a checkpoint). */
+  setNormalizers(z: { student: number; teacher: number }): void;
   /** The step's contrast table [B * (K + 1)] for these dataset indices (column 0 = positive). */
   contrastIndices(indices: ArrayLike<number>): Int32Array;
 }
@@ -48,7 +50,7 @@ function nceTerm(x: tf.Tensor2D, k: number, n: number): tf.Scalar {
  * Reads `inputs.indices`. Trainable: both heads. Buffers: both banks.
  */
 export function createCrdLoss(options: CrdOptions): CrdLoss {
-  const state = new ContrastState(FILE, options, 4096);
+  const state = new ContrastState(FILE, 'crd', options, 4096);
   let z: { student: number; teacher: number } | null = null;
   return {
     name: 'crd',
@@ -60,6 +62,12 @@ export function createCrdLoss(options: CrdOptions): CrdLoss {
     },
     variables: state.variables,
     buffers: state.memory.variables,
+    setNormalizers(value) {
+      if (!(value.student > 0 && value.teacher > 0 && Number.isFinite(value.student) && Number.isFinite(value.teacher))) {
+        throw new Error(`@ccl/losses ${FILE}: normalizers must be finite and > 0, got ${JSON.stringify(value)}`);
+      }
+      z = { student: value.student, teacher: value.teacher };
+    },
     contrastIndices: (indices) => state.memory.contrastIndices(Int32Array.from(indices), state.numNegatives),
     compute(inputs: LossInputs): tf.Scalar {
       return tf.tidy(() => {

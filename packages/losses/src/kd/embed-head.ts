@@ -7,8 +7,8 @@ import type { SeededRandom } from './rng';
 export class EmbedHead {
   readonly linear: LinearMap;
 
-  constructor(inDim: number, embedDim: number, rng: SeededRandom, file: string) {
-    this.linear = new LinearMap(inDim, embedDim, rng, file);
+  constructor(inDim: number, embedDim: number, rng: SeededRandom, file: string, name?: string) {
+    this.linear = new LinearMap(inDim, embedDim, rng, file, name);
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {

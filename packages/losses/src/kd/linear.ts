@@ -12,12 +12,13 @@ export class LinearMap {
   readonly weight: tf.Variable<tf.Rank.R2>; // [in, out]
   readonly bias: tf.Variable<tf.Rank.R1>; // [out]
 
-  constructor(readonly inDim: number, readonly outDim: number, rng: SeededRandom, file = 'kd/linear.ts') {
+  /** `name`: variable name prefix (`<name>/weight`, `<name>/bias`); unnamed variables get tfjs's numeric names. */
+  constructor(readonly inDim: number, readonly outDim: number, rng: SeededRandom, file = 'kd/linear.ts', name?: string) {
     expectPositiveInt(file, 'input dimension', inDim);
     expectPositiveInt(file, 'output dimension', outDim);
     const bound = 1 / Math.sqrt(inDim);
-    this.weight = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(inDim * outDim, -bound, bound), [inDim, outDim]), true));
-    this.bias = tf.tidy(() => tf.variable(tf.tensor1d(rng.uniform(outDim, -bound, bound)), true));
+    this.weight = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(inDim * outDim, -bound, bound), [inDim, outDim]), true, name && `${name}/weight`));
+    this.bias = tf.tidy(() => tf.variable(tf.tensor1d(rng.uniform(outDim, -bound, bound)), true, name && `${name}/bias`));
   }
 
   /** x [B, in] -> [B, out]. */

@@ -15,6 +15,8 @@ export interface ContrastMemoryOptions {
   seed?: number;
   /** Class of every item [N]: when given, negatives are drawn from other classes (CRD's "exact" mode). */
   labels?: ArrayLike<number>;
+  /** Variable name prefix: the banks are `<name>/student_bank` and `<name>/teacher_bank`. */
+  name?: string;
 }
 
 /**
@@ -52,8 +54,8 @@ export class ContrastMemory {
     }
     const rng = new SeededRandom(this.seed);
     const a = 1 / Math.sqrt(this.dim / 3);
-    this.student = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false));
-    this.teacher = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false));
+    this.student = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/student_bank`));
+    this.teacher = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/teacher_bank`));
   }
 
   /** Number of completed steps (`advance` calls). */

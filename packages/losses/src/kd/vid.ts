@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Loss, LossInputs } from '../registry';
-import { disposeAll, expectPositive, expectPositiveInt, fail, featurePair, type KdCommonOptions } from './common';
+import { disposeAll, expectPositive, expectPositiveInt, fail, featurePair, instanceScope, type KdCommonOptions } from './common';
 import { LinearMap } from './linear';
 import { SeededRandom } from './rng';
 
@@ -52,11 +52,16 @@ export function createVidLoss(options: VidOptions): VidLoss {
   const eps = expectPositive(FILE, 'eps', options.eps ?? 1e-5);
   if (initVariance <= eps) fail(FILE, `initVariance (${initVariance}) must exceed eps (${eps})`);
   const rng = new SeededRandom(options.seed ?? 0);
+  const scope = instanceScope('vid');
   const layers =
     kind === 'mlp'
-      ? [new LinearMap(studentDim, hidden, rng, FILE), new LinearMap(hidden, hidden, rng, FILE), new LinearMap(hidden, teacherDim, rng, FILE)]
-      : [new LinearMap(studentDim, teacherDim, rng, FILE)];
-  const logScale = tf.tidy(() => tf.variable(tf.fill([teacherDim], Math.log(Math.expm1(initVariance - eps))), true)) as tf.Variable<tf.Rank.R1>;
+      ? [
+          new LinearMap(studentDim, hidden, rng, FILE, `${scope}/regressor_0`),
+          new LinearMap(hidden, hidden, rng, FILE, `${scope}/regressor_1`),
+          new LinearMap(hidden, teacherDim, rng, FILE, `${scope}/regressor_2`),
+        ]
+      : [new LinearMap(studentDim, teacherDim, rng, FILE, `${scope}/regressor_0`)];
+  const logScale = tf.tidy(() => tf.variable(tf.fill([teacherDim], Math.log(Math.expm1(initVariance - eps))), true, `${scope}/log_scale`)) as tf.Variable<tf.Rank.R1>;
   const variables = [...layers.flatMap((l) => l.variables), logScale];
   const mean = (s: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => layers.reduce((h, layer, k) => (k < layers.length - 1 ? tf.relu(layer.apply(h)) : layer.apply(h)), s));
