@@ -20,3 +20,4 @@ export {
   type WriteSafetensorsOptions,
 } from './io/safetensors';
 export { floatToHalf, halfToFloat, floatToBf16, bf16ToFloat } from './io/half';
+export { Resnet, describeResnet, RESNET_STAGE_BLOCKS, type ResnetOptions } from './models/resnet';

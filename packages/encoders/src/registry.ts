@@ -1,5 +1,6 @@
 import type { Encoder } from './encoder';
 import { R2plus1d, type R2plus1dOptions } from './models/r2plus1d';
+import { Resnet, type ResnetOptions } from './models/resnet';
 
 /** Builds an encoder from options. */
 export type EncoderFactory = (options?: Record<string, unknown>) => Encoder;
@@ -26,4 +27,8 @@ export function createEncoder(name: string, options: Record<string, unknown> = {
 
 for (const depth of [18, 34]) {
   registerEncoder(`r2plus1d-${depth}`, (options = {}) => new R2plus1d(`r2plus1d-${depth}`, { ...(options as R2plus1dOptions), depth }));
+}
+
+for (const depth of [18, 34]) {
+  registerEncoder(`resnet${depth}`, (options = {}) => new Resnet(`resnet${depth}`, { ...(options as ResnetOptions), depth }));
 }
