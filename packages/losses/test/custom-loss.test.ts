@@ -24,6 +24,26 @@ describe('docs/custom-loss.md', () => {
     expect(source).toMatch(/registerLoss\('cosine'/);
   });
 
+  it('type-checks under the strict compiler options of the project', () => {
+    const parsed = ts.getParsedCommandLineOfConfigFile(path.resolve(__dirname, '../tsconfig.json'), {}, {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    });
+    if (!parsed) throw new Error('could not read packages/losses/tsconfig.json');
+    const example = path.resolve(__dirname, '__custom-loss-example__.ts'); // in memory only
+    const options = { ...parsed.options, noEmit: true, noUnusedLocals: false };
+    const host = ts.createCompilerHost(options);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (file, language, ...rest) => (path.resolve(file) === example ? ts.createSourceFile(file, source, language) : getSourceFile(file, language, ...rest));
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (file) => path.resolve(file) === example || fileExists(file);
+    const program = ts.createProgram([example], options, host);
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(problems).toEqual([]);
+  });
+
   it('registers a working loss from outside the package', () => {
     const js = ts.transpileModule(`${source}\nexport { loss };\n`, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
