@@ -81,7 +81,7 @@ describe('KD loss values against hand computations', () => {
       );
     const loss = createLoss('kd');
     expectClose(run(loss, () => ({ student: tf.tensor2d(zs), teacher: tf.tensor2d(zt), studentLogits: tf.tensor2d(zs), teacherLogits: tf.tensor2d(zt) })), expected);
-    expect(() => loss.compute({ student: tf.tensor2d(zs), teacher: tf.tensor2d(zt) })).toThrow(/kd\/hinton-kd\.ts: inputs\.studentLogits and inputs\.teacherLogits are required/);
+    expect(() => tf.tidy(() => loss.compute({ student: tf.tensor2d(zs), teacher: tf.tensor2d(zt) }))).toThrow(/kd\/hinton-kd\.ts: inputs\.studentLogits and inputs\.teacherLogits are required/);
   });
 
   it('fitnet: mean (s W + b - t)^2 with the learned regressor', () => {
@@ -204,7 +204,7 @@ describe('KD loss values against hand computations', () => {
     const mapAtt = (x: number[][][]): Vec => unit(x.map((row) => mean(row[0].map((v) => v * v))));
     const mapExpected = mean(ms.flatMap((s, i) => sub(mapAtt(s), mapAtt(mt[i])).map((d) => d * d)));
     expectClose(run(createLoss('at'), () => ({ student: tf.tensor4d(ms), teacher: tf.tensor4d(mt) })), mapExpected);
-    expect(() => createLoss('at').compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) })).toThrow(/kd\/at\.ts: .*same batch and size D/);
+    expect(() => tf.tidy(() => createLoss('at').compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) }))).toThrow(/kd\/at\.ts: .*same batch and size D/);
   });
 
   it('vid: Gaussian negative log-likelihood with the learned mean regressor and per-dimension variance', () => {
@@ -231,7 +231,7 @@ describe('KD loss values against hand computations', () => {
     const vt = variation(T);
     expect(vs[1]).toBeCloseTo(1, 6); // alone in its class
     expectClose(run(createLoss('ifd'), features), mean(vs.map((v, i) => (v - vt[i]) ** 2)));
-    expect(() => createLoss('ifd').compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) })).toThrow(/kd\/ifd\.ts: inputs\.labels is required/);
+    expect(() => tf.tidy(() => createLoss('ifd').compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) }))).toThrow(/kd\/ifd\.ts: inputs\.labels is required/);
     // single-class batch: one prototype, the batch mean
     const single = (x: Mat): Vec => x.map((xi) => dot(unit(xi), unit(xi.map((_, d) => mean(x.map((m) => m[d]))))));
     const ss = single(S);
@@ -287,7 +287,7 @@ describe('KD loss values against hand computations', () => {
     const ce = (scores: Mat): number => -mean(scores.map((r) => logSoftmax(r)[0]));
     const expected = ce(handScores(S, hs, mat(loss.memory.teacher), contrast, k, temp)) + ce(handScores(T, ht, mat(loss.memory.student), contrast, k, temp));
     expectClose(run(loss, features), expected);
-    expect(() => loss.compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) })).toThrow(/kd\/cmc\.ts: inputs\.indices is required/);
+    expect(() => tf.tidy(() => loss.compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) }))).toThrow(/kd\/cmc\.ts: inputs\.indices is required/);
     loss.dispose();
   });
 });
