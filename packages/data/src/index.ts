@@ -54,3 +54,21 @@ export { randomScene, renderFrame } from './synth/render';
 export type { SceneParams } from './synth/render';
 export { generateSyntheticAV } from './synth/generate';
 export type { AudioCorrespondence, SyntheticAVOptions, SyntheticAVResult, TeacherSourceIndex, TeacherSourceItem } from './synth/generate';
+export { loopPad, slidingWindows, temporalCenterCrop, temporalEvenCrop, temporalRandomCrop } from './transforms/temporal';
+export { resizeBilinearPil } from './transforms/resample';
+export {
+  KINETICS_MEAN,
+  KINETICS_STD,
+  centerCropBox,
+  cropClip,
+  gatherFrames,
+  hflipClip,
+  normalizeClip,
+  pythonRound,
+  randomResizedCropBox,
+  resizeClip,
+  resizeShortSideShape,
+} from './transforms/spatial';
+export type { ClipF32, ClipU8, CropBox, NormalizeOptions, RandomResizedCropOptions } from './transforms/spatial';
+export { evalClip, evalClips, trainClip } from './transforms/pipeline';
+export type { TrainClipOptions, TrainClipParams } from './transforms/pipeline';
