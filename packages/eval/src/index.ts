@@ -3,3 +3,4 @@ export * from './recognition';
 export * from './retrieval';
 export * from './lbfgs';
 export * from './probe';
+export * from './semantic-gap';
