@@ -21,3 +21,6 @@ export {
 } from './io/safetensors';
 export { floatToHalf, halfToFloat, floatToBf16, bf16ToFloat } from './io/half';
 export { Resnet, describeResnet, RESNET_STAGE_BLOCKS, type ResnetOptions } from './models/resnet';
+export { Cnn14, describeCnn14, type Cnn14Options } from './models/cnn14';
+export { hannWindow, stftKernels, melFilterbank, hzToMel, melToHz } from './audio/filters';
+export { avgPool2d, framedConv1d } from './ops/conv';

@@ -1,6 +1,7 @@
 import type { Encoder } from './encoder';
 import { R2plus1d, type R2plus1dOptions } from './models/r2plus1d';
 import { Resnet, type ResnetOptions } from './models/resnet';
+import { Cnn14, type Cnn14Options } from './models/cnn14';
 
 /** Builds an encoder from options. */
 export type EncoderFactory = (options?: Record<string, unknown>) => Encoder;
@@ -32,3 +33,5 @@ for (const depth of [18, 34]) {
 for (const depth of [18, 34]) {
   registerEncoder(`resnet${depth}`, (options = {}) => new Resnet(`resnet${depth}`, { ...(options as ResnetOptions), depth }));
 }
+
+registerEncoder('cnn14', (options = {}) => new Cnn14('cnn14', options as Cnn14Options));

@@ -45,3 +45,11 @@ export const temporalConv3dLayout: WeightLayout = {
   toTf: (t) => tf.transpose(tf.reshape(t, [t.shape[0]!, t.shape[1]!, t.shape[2]!, 1]), [2, 3, 1, 0]),
   toTorch: (t, torchShape) => tf.reshape(tf.transpose(t, [3, 2, 0, 1]), [...torchShape]),
 };
+
+/** torch Conv1d weight [O, I, k] <-> tfjs conv1d filter [k, I, O]. */
+export const conv1dLayout: WeightLayout = {
+  name: 'conv1d',
+  tfShape: ([o, i, k]) => [k!, i!, o!],
+  toTf: (t) => tf.transpose(t, [2, 1, 0]),
+  toTorch: (t) => tf.transpose(t, [2, 1, 0]),
+};

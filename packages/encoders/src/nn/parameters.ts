@@ -4,7 +4,8 @@ import type { WeightLayout } from './layouts';
 /** How a parameter is initialised (torch defaults, see each layer). */
 export type Initializer =
   | { kind: 'uniform'; bound: number } // U(-bound, bound)
-  | { kind: 'constant'; value: number };
+  | { kind: 'constant'; value: number }
+  | { kind: 'values'; values: Float32Array }; // fixed values in torch layout (front-end matrices)
 
 /** A parameter or buffer of a module, described by its torch name, torch shape and tfjs layout. */
 export interface ParamSpec {
@@ -69,6 +70,10 @@ export class ParameterStore {
     const shape = spec.layout.tfShape(spec.torchShape);
     const seed = this.seed === undefined ? undefined : this.seed + this.counter++;
     if (spec.init.kind === 'constant') return tf.fill(shape, spec.init.value);
+    if (spec.init.kind === 'values') {
+      const values = spec.init.values;
+      return tf.tidy(() => spec.layout.toTf(tf.tensor(values, [...spec.torchShape])));
+    }
     return tf.randomUniform(shape, -spec.init.bound, spec.init.bound, 'float32', seed);
   }
 }

@@ -77,3 +77,27 @@ export function temporalConv(x: tf.Tensor5D, kernel: tf.Tensor4D, stride: number
 export function maxPool2d(x: tf.Tensor4D, kernel: number, stride: number, padding: number): tf.Tensor4D {
   return tf.maxPool(x, kernel, stride, padding === 0 ? 'valid' : padding);
 }
+
+/**
+ * torch `F.avg_pool2d(x, kernel)` (stride = kernel, no padding, floor) on channels-last input.
+ *
+ * @param x [N, H, W, C]
+ * @returns [N, floor(H / kh), floor(W / kw), C]
+ */
+export function avgPool2d(x: tf.Tensor4D, kernel: [number, number]): tf.Tensor4D {
+  if (kernel[0] === 1 && kernel[1] === 1) return x;
+  return tf.avgPool(x, kernel, kernel, 'valid');
+}
+
+/**
+ * torch `nn.Conv1d(1, K, nFft, stride=hop, bias=False)` over a mono signal: the framed DFT of
+ * torchlibrosa's STFT.
+ *
+ * @param x [B, L]
+ * @param kernel [nFft, 1, K]
+ * @returns [B, floor((L - nFft) / hop) + 1, K]
+ */
+export function framedConv1d(x: tf.Tensor2D, kernel: tf.Tensor3D, hop: number): tf.Tensor3D {
+  const signal = tf.reshape(x, [x.shape[0], x.shape[1], 1]) as tf.Tensor3D; // [B, L, 1]
+  return tf.conv1d(signal, kernel, hop, 'valid');
+}
