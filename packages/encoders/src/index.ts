@@ -24,3 +24,4 @@ export { Resnet, describeResnet, RESNET_STAGE_BLOCKS, type ResnetOptions } from 
 export { Cnn14, describeCnn14, type Cnn14Options } from './models/cnn14';
 export { hannWindow, stftKernels, melFilterbank, hzToMel, melToHz } from './audio/filters';
 export { avgPool2d, framedConv1d } from './ops/conv';
+export { extractFeatures, type FeatureBatch, type FeatureSink, type ExtractFeaturesOptions, type ExtractProgress } from './extract';
