@@ -70,5 +70,11 @@ export {
   resizeShortSideShape,
 } from './transforms/spatial';
 export type { ClipF32, ClipU8, CropBox, NormalizeOptions, RandomResizedCropOptions } from './transforms/spatial';
-export { evalClip, evalClips, trainClip } from './transforms/pipeline';
+export { evalClip, evalClips, trainClip, trainSpatial } from './transforms/pipeline';
 export type { TrainClipOptions, TrainClipParams } from './transforms/pipeline';
+export { encodeClipFile, openClipFile, readClipAudio, readClipFrames, verifyClipFile, writeClipFile } from './cache/clip-file';
+export type { ClipFileHeader, ClipFileInfo } from './cache/clip-file';
+export { clipFileName, clipPath, prepareClipCache } from './cache/prepare';
+export type { PrepareOptions, PrepareReport, PrepareSkip } from './cache/prepare';
+export { BatchLoader, batchToTensors } from './loader/batches';
+export type { Batch, BatchLoaderOptions } from './loader/batches';

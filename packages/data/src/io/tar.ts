@@ -100,6 +100,8 @@ export function isMacOsMetadata(name: string): boolean {
 export interface ExtractOptions {
   /** Called once per skipped entry (macOS metadata); default `console.warn`. */
   onWarning?: (message: string) => void;
+  /** fsync every extracted file (default false: files are still renamed into place atomically). */
+  durable?: boolean;
 }
 
 /**
@@ -121,7 +123,7 @@ export function extractTarGz(file: string, destDir: string, options: ExtractOpti
     if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`${file}: entry '${entry.name}' escapes the destination folder`);
     if (entry.type === 'directory') fs.mkdirSync(target, { recursive: true });
     else {
-      writeFileAtomicSync(target, entry.data);
+      writeFileAtomicSync(target, entry.data, { durable: options.durable ?? false });
       written.push(target);
     }
   }

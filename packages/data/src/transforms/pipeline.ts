@@ -30,14 +30,22 @@ export interface TrainClipParams {
  * box, flip (`rng.next() < p`).
  */
 export function trainClip(video: ClipU8, rng: Rng, options: TrainClipOptions = {}): { clip: ClipF32; params: TrainClipParams } {
-  const frames = options.frames ?? 16;
+  const frameIndices = temporalRandomCrop(video.t, options.frames ?? 16, rng);
+  const { clip, box, flipped } = trainSpatial(gatherFrames(video, frameIndices), rng, options);
+  return { clip, params: { frameIndices, box, flipped } };
+}
+
+/**
+ * The spatial half of {@link trainClip} on already selected frames: crop box (one per clip), resize to
+ * size x size, flip (`rng.next() < p`), normalise.
+ */
+export function trainSpatial(frames: ClipU8, rng: Rng, options: TrainClipOptions = {}): { clip: ClipF32; box: CropBox; flipped: boolean } {
   const size = options.size ?? 112;
-  const frameIndices = temporalRandomCrop(video.t, frames, rng);
-  const box = randomResizedCropBox(video.h, video.w, rng, options);
+  const box = randomResizedCropBox(frames.h, frames.w, rng, options);
   const flipped = rng.next() < (options.flipProbability ?? 0.5);
-  let clip = resizeClip(cropClip(gatherFrames(video, frameIndices), box), size, size);
+  let clip = resizeClip(cropClip(frames, box), size, size);
   if (flipped) clip = hflipClip(clip);
-  return { clip: normalizeClip(clip, options), params: { frameIndices, box, flipped } };
+  return { clip: normalizeClip(clip, options), box, flipped };
 }
 
 /** Evaluation transform of one clip: short side -> size (torchvision Resize), centre crop size x size, normalise. */
