@@ -1,0 +1,39 @@
+/**
+ * Training logs: JSON Lines, one object per line, either per step `{step, <loss terms>...}` or per epoch
+ * `{epoch, <metrics>...}` (a line may carry both; it then counts as an epoch record). Numeric fields
+ * become curves; other fields are ignored.
+ */
+
+/** Parsed log: step records and epoch records, each with its numeric fields. */
+export interface TrainingLog {
+  steps: { step: number; values: Record<string, number> }[];
+  epochs: { epoch: number; values: Record<string, number> }[];
+}
+
+/** Parses JSONL text; `source` names the file in errors. Blank lines are skipped. */
+export function parseTrainingLog(text: string, source = 'training log'): TrainingLog {
+  const log: TrainingLog = { steps: [], epochs: [] };
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`@ccl/eval: ${source} line ${i + 1} is not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`@ccl/eval: ${source} line ${i + 1} is not a JSON object`);
+    const rec = obj as Record<string, unknown>;
+    const values: Record<string, number> = {};
+    for (const [k, v] of Object.entries(rec)) if (k !== 'step' && k !== 'epoch' && typeof v === 'number' && Number.isFinite(v)) values[k] = v;
+    if (typeof rec['epoch'] === 'number') log.epochs.push({ epoch: rec['epoch'], values });
+    else if (typeof rec['step'] === 'number') log.steps.push({ step: rec['step'], values });
+    else throw new Error(`@ccl/eval: ${source} line ${i + 1} has neither a numeric "step" nor "epoch" field`);
+  });
+  return log;
+}
+
+/** Curves of a set of records: one series per numeric field (first-appearance order), missing points null. */
+export function curvesOf<R extends { values: Record<string, number> }>(records: readonly R[], xOf: (r: R) => number, include?: (key: string) => boolean): { name: string; x: number[]; y: (number | null)[] }[] {
+  const keys = [...new Set(records.flatMap((r) => Object.keys(r.values)))].filter((k) => (include ? include(k) : true));
+  return keys.map((name) => ({ name, x: records.map(xOf), y: records.map((r) => (name in r.values ? r.values[name]! : null)) }));
+}
