@@ -22,6 +22,12 @@ export type EncoderOutput = {
   logits?: tf.Tensor2D;
 };
 
+export interface NamedVariable {
+  /** torch state-dict name. */
+  readonly name: string;
+  readonly variable: tf.Variable;
+}
+
 /** The contract every encoder of the registry fulfils. */
 export interface Encoder {
   /** registry name, e.g. `r2plus1d-18`. */
@@ -36,6 +42,8 @@ export interface Encoder {
   readonly isTraining: boolean;
   /** trainable variables (torch `parameters()`), in torch registration order. */
   readonly trainableVariables: tf.Variable[];
+  /** torch `named_parameters()`: torch name + variable (tfjs layout) of every trainable parameter. */
+  namedParameters(): NamedVariable[];
   features(x: tf.Tensor, options?: ApplyOptions): tf.Tensor2D;
   /** classifier: features [B, D] -> logits [B, K]. Throws when numClasses is 0. */
   head(features: tf.Tensor2D): tf.Tensor2D;
@@ -90,6 +98,11 @@ export abstract class ModuleEncoder implements Encoder {
   get trainableVariables(): tf.Variable[] {
     this.assertLive();
     return this.store.params.filter((p) => p.spec.trainable).map((p) => p.variable);
+  }
+
+  namedParameters(): NamedVariable[] {
+    this.assertLive();
+    return this.store.params.filter((p) => p.spec.trainable).map((p) => ({ name: p.spec.name, variable: p.variable }));
   }
 
   train(): this {

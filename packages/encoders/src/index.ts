@@ -1,6 +1,6 @@
-export type { ApplyOptions, Encoder, EncoderOutput } from './encoder';
+export type { ApplyOptions, Encoder, EncoderOutput, NamedVariable } from './encoder';
 export { ModuleEncoder } from './encoder';
-export { createEncoder, listEncoders, registerEncoder, type EncoderFactory } from './registry';
+export { createEncoder, listEncoders, registerEncoder, type EncoderFactory, type BuiltinEncoders } from './registry';
 export { R2plus1d, describeR2plus1d, R2PLUS1D_STAGE_BLOCKS, type R2plus1dOptions, type R2plus1dDescription } from './models/r2plus1d';
 export { intermediateChannels, FactorisedConv, type FactorisedConvConfig } from './nn/factorised-conv';
 export { BatchNorm, BN_EPS, BN_MOMENTUM } from './nn/batchnorm';
@@ -25,3 +25,4 @@ export { Cnn14, describeCnn14, type Cnn14Options } from './models/cnn14';
 export { hannWindow, stftKernels, melFilterbank, hzToMel, melToHz } from './audio/filters';
 export { avgPool2d, framedConv1d } from './ops/conv';
 export { extractFeatures, type FeatureBatch, type FeatureSink, type ExtractFeaturesOptions, type ExtractProgress } from './extract';
+export { writeTfjsModel, readTfjsModel, TFJS_MODEL_FORMAT } from './io/tfjs-model';

@@ -19,11 +19,22 @@ export function listEncoders(): string[] {
   return [...factories.keys()].sort();
 }
 
+/** Options and result type of the built-in encoders (typed overload of createEncoder). */
+export interface BuiltinEncoders {
+  'r2plus1d-18': { options: Omit<R2plus1dOptions, 'depth'>; encoder: R2plus1d };
+  'r2plus1d-34': { options: Omit<R2plus1dOptions, 'depth'>; encoder: R2plus1d };
+  resnet18: { options: Omit<ResnetOptions, 'depth'>; encoder: Resnet };
+  resnet34: { options: Omit<ResnetOptions, 'depth'>; encoder: Resnet };
+  cnn14: { options: Cnn14Options; encoder: Cnn14 };
+}
+
 /** Creates a registered encoder, e.g. `createEncoder('r2plus1d-18', { numClasses: 51 })`. */
-export function createEncoder(name: string, options: Record<string, unknown> = {}): Encoder {
+export function createEncoder<K extends keyof BuiltinEncoders>(name: K, options?: BuiltinEncoders[K]['options']): BuiltinEncoders[K]['encoder'];
+export function createEncoder(name: string, options?: Record<string, unknown>): Encoder;
+export function createEncoder(name: string, options: object = {}): Encoder {
   const factory = factories.get(name);
   if (factory === undefined) throw new Error(`unknown encoder '${name}' (registered: ${listEncoders().join(', ')})`);
-  return factory(options);
+  return factory(options as Record<string, unknown>);
 }
 
 for (const depth of [18, 34]) {

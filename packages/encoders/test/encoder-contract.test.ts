@@ -124,6 +124,20 @@ describe('encoder contract (r2plus1d-18, reduced width)', () => {
     });
   });
 
+  it('namedParameters gives torch names aligned with trainableVariables', () => {
+    const enc = createEncoder('r2plus1d-18', tiny); // typed overload: returns R2plus1d
+    try {
+      const named = enc.namedParameters();
+      expect(named.map((n) => n.variable)).toEqual(enc.trainableVariables);
+      expect(named[0]!.name).toBe('conv1.spatial_conv.weight');
+      expect(named[named.length - 1]!.name).toBe('linear.bias');
+      expect(named.some((n) => n.name.includes('running'))).toBe(false);
+      expect(enc.factorisedConvs()).toHaveLength(12);
+    } finally {
+      enc.dispose();
+    }
+  });
+
   it('countParams excludes BN running statistics', () => {
     withEncoder('r2plus1d-18', tiny, (enc) => {
       const trainable = enc.trainableVariables.reduce((n, v) => n + v.size, 0);
