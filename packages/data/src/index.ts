@@ -78,3 +78,5 @@ export { clipFileName, clipPath, prepareClipCache } from './cache/prepare';
 export type { PrepareOptions, PrepareReport, PrepareSkip } from './cache/prepare';
 export { BatchLoader, batchToTensors } from './loader/batches';
 export type { Batch, BatchLoaderOptions } from './loader/batches';
+export { loadEvalWindows } from './loader/eval-windows';
+export type { EvalWindowsOptions } from './loader/eval-windows';

@@ -7,6 +7,10 @@ import {
   classIndex,
   clipPath,
   closeMediaInfo,
+  evalClip,
+  gatherFrames,
+  loadEvalWindows,
+  slidingWindows,
   decodeVideo,
   generateSyntheticAV,
   openClipFile,
@@ -199,5 +203,17 @@ describe('BatchLoader', () => {
     expect(Array.from(t.teachers.audio!.mask.dataSync())).toEqual(Array.from(b.teachers.audio!.mask));
     tf.dispose([t.video, t.labels, t.teachers.audio!.features, t.teachers.audio!.mask]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('loads every evaluation window of a cached video (sliding and even protocols)', () => {
+    const s = good().samples[0]!;
+    const info = openClipFile(clipPath(cacheDir(), s.id));
+    const all = readClipFrames(info, Array.from({ length: 10 }, (_, i) => i));
+    const video = { data: all, t: 10, h: 24, w: 32, c: 3 };
+    const sliding = loadEvalWindows(cacheDir(), s.id, { frames: 4, size: 16 });
+    expect(sliding).toHaveLength(3); // windows 0-3, 4-7, [8, 9, 8, 9]
+    const wins = slidingWindows(10, 4);
+    sliding.forEach((clip, k) => expect(Array.from(clip.data)).toEqual(Array.from(evalClip(gatherFrames(video, wins[k]!), { size: 16 }).data)));
+    expect(loadEvalWindows(cacheDir(), s.id, { frames: 4, size: 16, protocol: 'even', numClips: 3 })).toHaveLength(3);
   });
 });
