@@ -26,6 +26,8 @@ export interface ReportInput {
   probes?: Readonly<Record<string, ProbeResult>>;
   /** Class split for the semantic-gap section; with `recognition` it yields the per-subset table. */
   classSplit?: ClassSplit;
+  /** What the class split's agreement score is (shown in the Markdown), e.g. "audio-probe per-class accuracy". */
+  agreementSource?: string;
   /** Method whose accuracy the subset table's gains are relative to. */
   baseline?: string;
   /** Runs for the method-comparison table (metrics are fractions, shown as mean ± std in %). */
@@ -51,6 +53,7 @@ export interface ReportJson {
   retrieval: Record<string, { numQueries: number; numGallery: number; recallAtK: Record<string, number>; mAP: number | null }>;
   probes: Record<string, { numTrain: number; numTest: number; dims: number; l2: number; top1: number; trainTop1: number; iterations: number; converged: boolean; perClassAccuracy: (number | null)[] }>;
   classSplit: ClassSplit | null;
+  agreementSource: string | null;
   subsetTable: SubsetAccuracyTable | null;
   comparison: RunComparison | null;
   figures: ReportFigure[];
@@ -121,6 +124,7 @@ export function buildReport(input: ReportInput): { json: ReportJson; figures: { 
     retrieval,
     probes,
     classSplit: input.classSplit ?? null,
+    agreementSource: input.agreementSource ?? null,
     subsetTable,
     comparison,
     figures: figures.map((f) => f.figure),
@@ -153,7 +157,7 @@ export function renderMarkdown(r: ReportJson, classNames: readonly string[] = []
   if (r.classSplit) {
     const s = r.classSplit;
     const name = (k: number) => classNames[k] ?? String(k);
-    out.push('## Semantic gap', '', `Classes split by the teacher's per-class agreement score: correlated if score ≥ ${s.thresholds.correlated}, weakly correlated if ≥ ${s.thresholds.weak}, otherwise not correlated.`, '');
+    out.push('## Semantic gap', '', `Classes split by the teacher's per-class agreement score${r.agreementSource ? ` (${r.agreementSource})` : ''}: correlated if score ≥ ${s.thresholds.correlated}, weakly correlated if ≥ ${s.thresholds.weak}, otherwise not correlated.`, '');
     out.push(mdTable(['level', 'classes', 'names'], [
       ['correlated', String(s.correlated.length), s.correlated.map(name).join(', ')],
       ['weakly correlated', String(s.weak.length), s.weak.map(name).join(', ')],
