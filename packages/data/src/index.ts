@@ -8,7 +8,7 @@ export { extractTarGz, isMacOsMetadata, iterateTar, iterateTarGz } from './io/ta
 export type { ExtractOptions, TarEntry } from './io/tar';
 export { parseUcfVideoName, ucfSplitOfGroup, ucfTestGroups } from './features/ucf-names';
 export type { UcfVideoName } from './features/ucf-names';
-export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatureFromNpy } from './features/teacher';
+export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatureFromNpy, teacherRowAtTime } from './features/teacher';
 export type { TeacherFeature, TeacherFeatureOptions } from './features/teacher';
 export { gatherTeacherBatch, readFeaturesArchive, readFeaturesFolder } from './features/feature-set';
 export type { FeatureSet, FeatureSetOptions, TeacherBatch } from './features/feature-set';
@@ -80,3 +80,5 @@ export { BatchLoader, batchToTensors } from './loader/batches';
 export type { Batch, BatchLoaderOptions } from './loader/batches';
 export { loadEvalWindows } from './loader/eval-windows';
 export type { EvalWindowsOptions } from './loader/eval-windows';
+export { holdOutValidation } from './manifest/holdout';
+export type { HoldOutOptions } from './manifest/holdout';

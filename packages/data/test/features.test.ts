@@ -7,6 +7,7 @@ import {
   readFeaturesFolder,
   readTeacherFeature,
   selectTeacherRow,
+  teacherRowAtTime,
   ucfSplitOfGroup,
   writeNpy,
 } from '../src';
@@ -52,6 +53,15 @@ describe('teacher features', () => {
     const r = createRng(9);
     const row = selectTeacherRow(f, r);
     expect(Array.from(row)).toEqual([0, 1, 2, 3].map((c) => row[0]! + c));
+  });
+
+  it('aligns a row to a time for segment-wise features', () => {
+    const f = readTeacherFeature(path.join(dir, 'ok2.npy')); // rows [0..3], [4..7], [8..11]
+    expect(Array.from(teacherRowAtTime(f, 0.99, 1))).toEqual([0, 1, 2, 3]);
+    expect(Array.from(teacherRowAtTime(f, 1.0, 1))).toEqual([4, 5, 6, 7]);
+    expect(Array.from(teacherRowAtTime(f, 99, 1))).toEqual([8, 9, 10, 11]);
+    expect(Array.from(teacherRowAtTime(f, -1, 1))).toEqual([0, 1, 2, 3]);
+    expect(() => teacherRowAtTime(f, 1, 0)).toThrow(/hopSeconds must be > 0/);
   });
 
   it('parses UCF names and split groups', () => {

@@ -8,6 +8,7 @@ import {
   buildUcf101FromLists,
   buildUcf51FromFeatures,
   buildVggSoundManifest,
+  holdOutValidation,
   labelIndices,
   parseCsvLine,
   readFeaturesFolder,
@@ -184,5 +185,40 @@ describe('ActivityNet, VGGSound and folder builders', () => {
       ['dogs/b', 'val', 'dogs/b.mkv'],
     ]);
     expect(() => buildFolderManifest({ root: path.join(dir, 'none') })).toThrow(/none: video folder does not exist/);
+  });
+});
+
+describe('held-out validation split', () => {
+  const mk = (withGroups: boolean): Manifest => {
+    const samples = [];
+    for (const c of ['A', 'B']) {
+      for (let g = 1; g <= 10; g++) {
+        for (let k = 1; k <= 2; k++) {
+          const s: Manifest['samples'][number] = { id: `v_${c}_g${g}_c${k}`, label: c, split: g <= 2 ? 'test' : 'train' };
+          if (withGroups) s.group = g;
+          samples.push(s);
+        }
+      }
+    }
+    return { schema: MANIFEST_SCHEMA, version: 1, dataset: 'h', classes: ['A', 'B'], samples };
+  };
+
+  it('holds out whole (class, group) units, stratified and seeded, never touching test', () => {
+    const m = holdOutValidation(mk(true), { fraction: 0.25, seed: 3 });
+    expect(m.meta!.validation).toEqual({ heldOutFrom: 'train', fraction: 0.25, seed: 3, by: 'group' });
+    for (const c of ['A', 'B']) {
+      const valGroups = new Set(m.samples.filter((s) => s.label === c && s.split === 'val').map((s) => s.group));
+      expect(valGroups.size).toBe(2); // round(8 groups * 0.25)
+      for (const s of m.samples.filter((x) => x.label === c && valGroups.has(x.group))) expect(s.split).toBe('val');
+    }
+    expect(m.samples.filter((s) => s.split === 'test')).toEqual(mk(true).samples.filter((s) => s.split === 'test'));
+    expect(holdOutValidation(mk(true), { fraction: 0.25, seed: 3 })).toEqual(m);
+    expect(holdOutValidation(mk(true), { fraction: 0.25, seed: 4 }).samples.map((s) => s.split)).not.toEqual(m.samples.map((s) => s.split));
+  });
+
+  it('holds out single samples when there are no groups', () => {
+    const m = holdOutValidation(mk(false), { fraction: 0.25 });
+    expect(m.samples.filter((s) => s.split === 'val')).toHaveLength(8); // 16 train per class -> 4 each
+    expect(() => holdOutValidation(mk(false), { fraction: 1 })).toThrow(/fraction must be in \(0, 1\)/);
   });
 });

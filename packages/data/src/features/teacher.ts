@@ -71,3 +71,14 @@ export function selectTeacherRow(feature: TeacherFeature, rng?: Rng): Float32Arr
   }
   return feature.data.subarray(row * feature.dim, (row + 1) * feature.dim);
 }
+
+/**
+ * The row of a 2-D `(T, D)` feature aligned to a time in the video, for files with one row per
+ * `hopSeconds` segment starting at 0 (row r covers [r * hop, (r + 1) * hop)): r = floor(timeS / hop),
+ * clamped to [0, T - 1]. A 1-D feature returns its only row.
+ */
+export function teacherRowAtTime(feature: TeacherFeature, timeS: number, hopSeconds: number): Float32Array {
+  if (!(hopSeconds > 0)) throw new Error(`${feature.source}: hopSeconds must be > 0, got ${hopSeconds}`);
+  const row = Math.min(feature.rows - 1, Math.max(0, Math.floor(timeS / hopSeconds)));
+  return feature.data.subarray(row * feature.dim, (row + 1) * feature.dim);
+}
