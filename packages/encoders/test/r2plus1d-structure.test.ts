@@ -106,6 +106,28 @@ describe('r2plus1d architecture vs the golden r21d table', () => {
     expect(() => createEncoder('r2plus1d-50')).toThrow(/unknown encoder 'r2plus1d-50'/);
   });
 
+  it('maps the reference input size to the METHOD §5 feature-map sizes (16x112x112 -> 16x56x56 ... 2x7x7)', () => {
+    const enc = createEncoder('r2plus1d-18', { widthMultiplier: 1 / 16, numClasses: 51, seed: 1 });
+    const [, c, t, h, w] = golden.r21d[0]!.input_shape_NCTHW as [number, number, number, number, number];
+    const x = tf.randomUniform([1, t, h, w, c], -1, 1, 'float32', 5);
+    try {
+      const stages = enc.stageOutputs(x);
+      expect(stages.map((s) => s.shape)).toEqual([
+        [1, 16, 56, 56, 4],
+        [1, 8, 28, 28, 8],
+        [1, 4, 14, 14, 16],
+        [1, 2, 7, 7, 32],
+      ]);
+      const features = tf.mean(stages[3]!, [1, 2, 3]) as tf.Tensor2D; // what features() pools
+      const logits = enc.head(features);
+      expect(logits.shape).toEqual([1, golden.r21d[0]!.logits_shape[1]]);
+      tf.dispose([...stages, features, logits]);
+    } finally {
+      x.dispose();
+      enc.dispose();
+    }
+  });
+
   it('rejects inputs of the wrong layout', () => {
     const enc = createEncoder('r2plus1d-18', { widthMultiplier: 1 / 16, frames: 4, inputSize: 16 });
     try {

@@ -166,12 +166,34 @@ export class R2plus1d extends ModuleEncoder {
     }
   }
 
-  /** [B, T, H, W, 3] -> [B, D] */
-  protected forwardFeatures(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
+  /**
+   * Output of each residual stage conv2..conv5 (eval mode unless `training`), for inspection:
+   * [B, T, H/2, W/2, 64], [B, T/2, H/4, W/4, 128], [B, T/4, H/8, W/8, 256], [B, T/8, H/16, W/16, 512]
+   * (ceil divisions). Caller disposes.
+   */
+  stageOutputs(x: tf.Tensor, options: { training?: boolean } = {}): tf.Tensor5D[] {
+    this.checkInput(x);
+    const ctx: ForwardContext = { training: options.training ?? this.isTraining };
+    return tf.tidy(() => {
+      const outs: tf.Tensor5D[] = [];
+      this.forwardStages(x, ctx, outs);
+      return outs;
+    });
+  }
+
+  private forwardStages(x: tf.Tensor, ctx: ForwardContext, outs: tf.Tensor5D[] | null): tf.Tensor5D {
     const video = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor5D;
     let h = relu(this.bn1.apply(this.conv1.apply(video, ctx), ctx)); // [B, T, H/2, W/2, 64]
-    for (const stage of this.stages) h = stage.apply(h, ctx);
-    return tf.mean(h, [1, 2, 3]) as tf.Tensor2D; // [B, 512]
+    for (const stage of this.stages) {
+      h = stage.apply(h, ctx);
+      outs?.push(h);
+    }
+    return h; // [B, T/8, H/16, W/16, 512]
+  }
+
+  /** [B, T, H, W, 3] -> [B, D] */
+  protected forwardFeatures(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
+    return tf.mean(this.forwardStages(x, ctx, null), [1, 2, 3]) as tf.Tensor2D; // [B, 512]
   }
 }
 
