@@ -12,3 +12,4 @@ export * from './report/compare';
 export * from './report/training-log';
 export * from './report/write-atomic';
 export * from './report/report';
+export * from './report/run-directory';

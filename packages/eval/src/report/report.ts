@@ -10,7 +10,7 @@ import type { RetrievalResult } from '../retrieval';
 import { type ClassSplit, type SubsetAccuracyTable, subsetAccuracyTable, subsetsOfSplit } from '../semantic-gap';
 import { horizontalBarChart, lineChart } from './charts';
 import { type RunComparison, type RunMetrics, compareRuns } from './compare';
-import { curvesOf, parseTrainingLog } from './training-log';
+import { type TrainingLog, curvesOf, isLossCurveField, parseTrainingLog } from './training-log';
 import { writeFileAtomic } from './write-atomic';
 import type { Bitmap } from './bitmap';
 
@@ -32,8 +32,8 @@ export interface ReportInput {
   baseline?: string;
   /** Runs for the method-comparison table (metrics are fractions, shown as mean ± std in %). */
   runs?: readonly RunMetrics[];
-  /** JSONL training log: `{step, loss terms}` and/or `{epoch, metrics}` lines. */
-  trainingLog?: { source: string; text: string };
+  /** JSONL training log: `{step, loss terms}` and/or `{epoch, metrics}` lines (or an already parsed log). */
+  trainingLog?: { source: string; text: string } | TrainingLog;
 }
 
 /** One figure written by {@link writeReport}. */
@@ -112,9 +112,11 @@ export function buildReport(input: ReportInput): { json: ReportJson; figures: { 
     add('per-class-accuracy.png', 'Per-class accuracy', horizontalBarChart({ title: 'Per-class top-1 accuracy', xLabel: 'top-1 accuracy (%)', categories: cats, series: perClassSeries, xRange: [0, 100] }));
   }
   if (input.trainingLog) {
-    const log = parseTrainingLog(input.trainingLog.text, input.trainingLog.source);
-    if (log.steps.length) add('training-steps.png', 'Training loss terms per step', lineChart({ title: 'Training: loss terms', xLabel: 'step', yLabel: 'loss', series: curvesOf(log.steps, (r) => r.step) }));
-    if (log.epochs.length) add('training-epochs.png', 'Metrics per epoch', lineChart({ title: 'Training: metrics per epoch', xLabel: 'epoch', yLabel: 'value', series: curvesOf(log.epochs, (r) => r.epoch) }));
+    const log = 'text' in input.trainingLog ? parseTrainingLog(input.trainingLog.text, input.trainingLog.source) : input.trainingLog;
+    const stepSeries = curvesOf(log.steps, (r) => r.step, isLossCurveField);
+    const epochSeries = curvesOf(log.epochs, (r) => r.epoch, (k) => k !== 'lr');
+    if (stepSeries.length) add('training-steps.png', 'Training loss terms per step', lineChart({ title: 'Training: loss terms', xLabel: 'step', yLabel: 'loss', series: stepSeries }));
+    if (epochSeries.length) add('training-epochs.png', 'Metrics per epoch', lineChart({ title: 'Training: metrics per epoch', xLabel: 'epoch', yLabel: 'value', series: epochSeries }));
   }
   const json: ReportJson = {
     schema: 'ccl.report/1',

@@ -1,11 +1,17 @@
 /**
  * Training logs: JSON Lines, one object per line, either per step `{step, <loss terms>...}` or per epoch
- * `{epoch, <metrics>...}` (a line may carry both; it then counts as an epoch record). Numeric fields
- * become curves; other fields are ignored.
+ * `{epoch, <metrics>...}`. A line with a numeric `step` is a step record (its x is `globalStep` when
+ * present, as in @ccl/distill's `steps.jsonl`, else `step`); otherwise a line with `epoch` is an epoch
+ * record (@ccl/distill's `epochs.jsonl`). Numeric fields become curves, except the counters in
+ * {@link LOG_COUNTER_FIELDS}; other fields are ignored.
  */
+
+/** Fields that index records rather than measure anything. */
+export const LOG_COUNTER_FIELDS: readonly string[] = ['step', 'epoch', 'globalStep', 'steps'];
 
 /** Parsed log: step records and epoch records, each with its numeric fields. */
 export interface TrainingLog {
+  /** `step` = the record's x (globalStep when logged, else step). */
   steps: { step: number; values: Record<string, number> }[];
   epochs: { epoch: number; values: Record<string, number> }[];
 }
@@ -24,12 +30,22 @@ export function parseTrainingLog(text: string, source = 'training log'): Trainin
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`@ccl/eval: ${source} line ${i + 1} is not a JSON object`);
     const rec = obj as Record<string, unknown>;
     const values: Record<string, number> = {};
-    for (const [k, v] of Object.entries(rec)) if (k !== 'step' && k !== 'epoch' && typeof v === 'number' && Number.isFinite(v)) values[k] = v;
-    if (typeof rec['epoch'] === 'number') log.epochs.push({ epoch: rec['epoch'], values });
-    else if (typeof rec['step'] === 'number') log.steps.push({ step: rec['step'], values });
+    for (const [k, v] of Object.entries(rec)) if (!LOG_COUNTER_FIELDS.includes(k) && typeof v === 'number' && Number.isFinite(v)) values[k] = v;
+    if (typeof rec['step'] === 'number') log.steps.push({ step: typeof rec['globalStep'] === 'number' ? rec['globalStep'] : rec['step'], values });
+    else if (typeof rec['epoch'] === 'number') log.epochs.push({ epoch: rec['epoch'], values });
     else throw new Error(`@ccl/eval: ${source} line ${i + 1} has neither a numeric "step" nor "epoch" field`);
   });
   return log;
+}
+
+/** Merges logs (e.g. steps.jsonl and epochs.jsonl of one run). */
+export function mergeTrainingLogs(...logs: TrainingLog[]): TrainingLog {
+  return { steps: logs.flatMap((l) => l.steps), epochs: logs.flatMap((l) => l.epochs) };
+}
+
+/** Whether a field is plotted with the loss terms: not the learning rate, not a per-teacher missing count. */
+export function isLossCurveField(key: string): boolean {
+  return key !== 'lr' && !key.startsWith('missing.');
 }
 
 /** Curves of a set of records: one series per numeric field (first-appearance order), missing points null. */

@@ -1,0 +1,165 @@
+/**
+ * Run folders. @ccl/distill's trainer writes `run.json` (method, seed, checkpoint selection, ...),
+ * `steps.jsonl` and `epochs.jsonl`; this package adds `eval/recognition.json`, `eval/retrieval.json`,
+ * `eval/val.json` (the reference's shape) and `eval/probe-<name>.json` ({@link writeRunEvaluation}).
+ * {@link reportFromRunDirectories} turns any number of such folders into one report.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ProbeResult } from '../probe';
+import type { RecognitionResult, ReferenceValJson } from '../recognition';
+import type { RetrievalResult } from '../retrieval';
+import type { ClassSplit } from '../semantic-gap';
+import type { RunMetrics } from './compare';
+import { type ReportInput, type ReportJson, writeReport } from './report';
+import { type TrainingLog, mergeTrainingLogs, parseTrainingLog } from './training-log';
+import { writeFileAtomic } from './write-atomic';
+
+/** What {@link readRunDirectory} found in one run folder. */
+export interface RunDirectory {
+  dir: string;
+  method: string;
+  seed: number | string;
+  /** run.json's `selection` (which split chose the checkpoint), when recorded. */
+  selection: string | null;
+  recognition: RecognitionResult | null;
+  retrieval: RetrievalResult | null;
+  probes: Record<string, ProbeResult>;
+  trainingLog: TrainingLog | null;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`@ccl/eval: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`@ccl/eval: ${file} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function readSchema<T>(file: string, schema: string): T | null {
+  if (!fs.existsSync(file)) return null;
+  const obj = readJson(file) as { schema?: unknown };
+  if (typeof obj !== 'object' || obj === null || obj.schema !== schema) throw new Error(`@ccl/eval: ${file} has schema ${JSON.stringify(obj?.schema)}, expected "${schema}"`);
+  return obj as T;
+}
+
+/** Writes a run's evaluation results into `<runDir>/eval/` (atomically); returns the files written. */
+export function writeRunEvaluation(runDir: string, results: { recognition?: RecognitionResult; retrieval?: RetrievalResult; valJson?: ReferenceValJson; probes?: Record<string, ProbeResult> }): string[] {
+  const files: string[] = [];
+  const put = (name: string, obj: unknown) => {
+    const f = path.join(runDir, 'eval', name);
+    writeFileAtomic(f, `${JSON.stringify(obj, null, 2)}\n`);
+    files.push(f);
+  };
+  if (results.recognition) put('recognition.json', results.recognition);
+  if (results.retrieval) put('retrieval.json', results.retrieval);
+  if (results.valJson) put('val.json', results.valJson);
+  for (const [name, p] of Object.entries(results.probes ?? {})) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`@ccl/eval: probe name '${name}' must match [A-Za-z0-9_.-]+ (it becomes a file name)`);
+    put(`probe-${name}.json`, p);
+  }
+  return files;
+}
+
+/** Reads one run folder (run.json is required; everything else optional). */
+export function readRunDirectory(dir: string): RunDirectory {
+  const runFile = path.join(dir, 'run.json');
+  if (!fs.existsSync(runFile)) throw new Error(`@ccl/eval: ${dir} is not a run folder (no run.json)`);
+  const run = readJson(runFile) as Record<string, unknown>;
+  if (typeof run['method'] !== 'string') throw new Error(`@ccl/eval: ${runFile} has no string "method"`);
+  const seed = run['seed'];
+  if (typeof seed !== 'number' && typeof seed !== 'string') throw new Error(`@ccl/eval: ${runFile} has no "seed" (number or string)`);
+  const logs: TrainingLog[] = [];
+  for (const f of ['steps.jsonl', 'epochs.jsonl']) {
+    const p = path.join(dir, f);
+    if (fs.existsSync(p)) logs.push(parseTrainingLog(fs.readFileSync(p, 'utf8'), p));
+  }
+  const evalDir = path.join(dir, 'eval');
+  const probes: Record<string, ProbeResult> = {};
+  if (fs.existsSync(evalDir)) {
+    for (const f of fs.readdirSync(evalDir).filter((n) => /^probe-.+\.json$/.test(n)).sort()) {
+      probes[f.slice(6, -5)] = readSchema<ProbeResult>(path.join(evalDir, f), 'ccl.probe/1')!;
+    }
+  }
+  return {
+    dir,
+    method: run['method'],
+    seed,
+    selection: typeof run['selection'] === 'string' ? run['selection'] : null,
+    recognition: readSchema<RecognitionResult>(path.join(evalDir, 'recognition.json'), 'ccl.recognition/1'),
+    retrieval: readSchema<RetrievalResult>(path.join(evalDir, 'retrieval.json'), 'ccl.retrieval/1'),
+    probes,
+    trainingLog: logs.length ? mergeTrainingLogs(...logs) : null,
+  };
+}
+
+/** Scalar metrics of a run for the comparison table: top-k, mean class accuracy, R@K, mAP. */
+export function runMetrics(run: RunDirectory): RunMetrics {
+  const metrics: Record<string, number | null> = {};
+  if (run.recognition) {
+    for (const [k, v] of Object.entries(run.recognition.topK)) metrics[`top-${k}`] = v;
+    metrics['mean class acc.'] = run.recognition.meanClassAccuracy;
+  }
+  if (run.retrieval) {
+    for (const [k, v] of Object.entries(run.retrieval.recallAtK)) metrics[`R@${k}`] = v;
+    metrics['mAP'] = run.retrieval.mAP;
+  }
+  return { method: run.method, seed: run.seed, metrics };
+}
+
+/** Options of {@link reportFromRunDirectories}. */
+export interface RunReportOptions {
+  title?: string;
+  classSplit?: ClassSplit;
+  agreementSource?: string;
+  baseline?: string;
+  /** Extra probes (e.g. of the teacher features) shown with the runs' own. */
+  probes?: Record<string, ProbeResult>;
+  notes?: string[];
+}
+
+/**
+ * One report over several run folders: per-run recognition and retrieval (labelled `method` when a method
+ * has one run, `method s<seed>` otherwise), the comparison table over seeds, and the training curves of the
+ * first run that has a log. Checkpoint-selection notes of the runs are listed.
+ */
+export function reportFromRunDirectories(runDirs: readonly string[], outDir: string, options: RunReportOptions = {}): { files: string[]; report: ReportJson } {
+  if (runDirs.length === 0) throw new Error('@ccl/eval: reportFromRunDirectories needs at least one run folder');
+  const runs = runDirs.map(readRunDirectory);
+  const perMethod = new Map<string, number>();
+  for (const r of runs) perMethod.set(r.method, (perMethod.get(r.method) ?? 0) + 1);
+  const label = (r: RunDirectory) => (perMethod.get(r.method) === 1 ? r.method : `${r.method} s${r.seed}`);
+  const recognition: Record<string, RecognitionResult> = {};
+  const retrieval: Record<string, RetrievalResult> = {};
+  const probes: Record<string, ProbeResult> = { ...(options.probes ?? {}) };
+  for (const r of runs) {
+    if (r.recognition) recognition[label(r)] = r.recognition;
+    if (r.retrieval) retrieval[label(r)] = r.retrieval;
+    for (const [n, p] of Object.entries(r.probes)) probes[`${label(r)}: ${n}`] = p;
+  }
+  const withLog = runs.find((r) => r.trainingLog);
+  const notes = [
+    ...(options.notes ?? []),
+    ...[...new Set(runs.map((r) => (r.selection ? `${label(r)}: ${r.selection}` : `${label(r)}: checkpoint selection not recorded`)))],
+    ...(withLog ? [`training curves: ${withLog.dir}`] : []),
+  ];
+  const input: ReportInput = {
+    title: options.title ?? `Report over ${runs.length} run${runs.length === 1 ? '' : 's'}`,
+    notes,
+    recognition,
+    retrieval,
+    probes,
+    runs: runs.map(runMetrics),
+    ...(options.classSplit ? { classSplit: options.classSplit } : {}),
+    ...(options.agreementSource ? { agreementSource: options.agreementSource } : {}),
+    ...(options.baseline ? { baseline: options.baseline } : {}),
+    ...(withLog?.trainingLog ? { trainingLog: withLog.trainingLog } : {}),
+  };
+  return writeReport(outDir, input);
+}
