@@ -20,7 +20,7 @@ export {
   type WriteSafetensorsOptions,
 } from './io/safetensors';
 export { floatToHalf, halfToFloat, floatToBf16, bf16ToFloat } from './io/half';
-export { Resnet, describeResnet, RESNET_STAGE_BLOCKS, type ResnetOptions } from './models/resnet';
+export { Resnet, describeResnet, RESNET_STAGE_BLOCKS, IMAGENET_MEAN, IMAGENET_STD, type ResnetOptions } from './models/resnet';
 export { Cnn14, describeCnn14, type Cnn14Options } from './models/cnn14';
 export { hannWindow, stftKernels, melFilterbank, hzToMel, melToHz } from './audio/filters';
 export { avgPool2d, framedConv1d } from './ops/conv';

@@ -62,6 +62,26 @@ describe('resnet image teachers (torchvision layout)', () => {
     });
   });
 
+  it("normalize: 'imagenet' equals feeding torchvision-normalised images", () => {
+    const raw = createEncoder('resnet18', { widthMultiplier: 1 / 16, seed: 3 });
+    const norm = createEncoder('resnet18', { widthMultiplier: 1 / 16, seed: 4, normalize: 'imagenet' });
+    const state = raw.stateDict();
+    norm.loadStateDict(state);
+    const shape = [1, 16, 16, 3];
+    const pixels = randomData(shape, 2).map((v) => (v + 1) / 2); // [0, 1]
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    const x = tf.tensor(pixels, shape);
+    const xn = tf.tensor(pixels.map((v, i) => (v - mean[i % 3]!) / std[i % 3]!), shape);
+    const a = norm.features(x);
+    const b = raw.features(xn);
+    expect(maxAbsDiff(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, xn, a, b]);
+    disposeDict(state);
+    raw.dispose();
+    norm.dispose();
+  });
+
   it('rejects a video input and a torchvision checkpoint with fc when fc is dropped (strict)', () => {
     const enc = createEncoder('resnet18', { widthMultiplier: 1 / 16 });
     const withFc = createEncoder('resnet18', { widthMultiplier: 1 / 16, numClasses: 10 });

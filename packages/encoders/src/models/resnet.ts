@@ -8,6 +8,10 @@ import { Conv2d } from '../nn/conv2d';
 import { Linear } from '../nn/linear';
 import { ParameterStore, countTrainable, type ParamSpec } from '../nn/parameters';
 
+/** torchvision's ImageNet normalisation statistics (RGB). */
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+
 /** BasicBlocks per stage (layer1..layer4) of torchvision's ResNets. */
 export const RESNET_STAGE_BLOCKS: Readonly<Record<number, readonly number[]>> = {
   18: [2, 2, 2, 2],
@@ -23,6 +27,12 @@ export interface ResnetOptions {
   widthMultiplier?: number;
   /** when given, images of another size are rejected. */
   inputSize?: number;
+  /**
+   * 'imagenet': inputs are RGB in [0, 1] and are normalised with torchvision's ImageNet statistics
+   * (x - mean) / std, mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225). 'none' (default): inputs are
+   * already normalised.
+   */
+  normalize?: 'imagenet' | 'none';
   seed?: number;
 }
 
@@ -119,7 +129,8 @@ export class Resnet extends ModuleEncoder {
 
   /** [B, H, W, 3] -> [B, 512] */
   protected forwardFeatures(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
-    const images = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor4D;
+    let images = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor4D;
+    if (this.options.normalize === 'imagenet') images = tf.div(tf.sub(images, tf.tensor1d([...IMAGENET_MEAN])), tf.tensor1d([...IMAGENET_STD]));
     let h = relu(this.bn1.apply(this.conv1.apply(images), ctx)); // [B, H/2, W/2, 64]
     h = maxPool2d(h, 3, 2, 1); // [B, H/4, W/4, 64]
     for (const block of this.blocks) h = block.apply(h, ctx);
