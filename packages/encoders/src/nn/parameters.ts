@@ -60,7 +60,8 @@ export class ParameterStore {
   add(spec: ParamSpec): Param {
     if (this.names.has(spec.name)) throw new Error(`duplicate parameter name '${spec.name}'`);
     this.names.add(spec.name);
-    const variable = this.allocate ? tf.variable(this.initialValue(spec), spec.trainable) : null;
+    // tidy disposes the initial tensor; the variable keeps its data (variables are not tracked by tidy)
+    const variable = this.allocate ? tf.tidy(() => tf.variable(this.initialValue(spec), spec.trainable)) : null;
     const param = new Param(spec, variable);
     this.params.push(param);
     return param;
