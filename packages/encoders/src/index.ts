@@ -1,3 +1,8 @@
+/**
+ * @ccl/encoders public API: encoder registry and contract, R(2+1)D student, ResNet and Cnn14 teachers,
+ * layers, conv ops (the one module a faster kernel replaces), state dicts, safetensors and tfjs model I/O,
+ * feature extraction. See docs/encoders.md.
+ */
 export type { ApplyOptions, Encoder, EncoderOutput, NamedVariable } from './encoder';
 export { ModuleEncoder } from './encoder';
 export { createEncoder, listEncoders, registerEncoder, type EncoderFactory, type BuiltinEncoders } from './registry';
@@ -7,7 +12,7 @@ export { BatchNorm, BN_EPS, BN_MOMENTUM } from './nn/batchnorm';
 export type { ForwardContext } from './nn/context';
 export { ParameterStore, Param, countTrainable, type ParamSpec, type Initializer } from './nn/parameters';
 export type { WeightLayout } from './nn/layouts';
-export { conv2d, spatialConv, temporalConv, maxPool2d } from './ops/conv';
+export { conv2d, spatialConv, temporalConv, maxPool2d, avgPool2d, framedConv1d } from './ops/conv';
 export { loadParams, type StateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './state-dict';
 export {
   readSafetensors,
@@ -23,6 +28,5 @@ export { floatToHalf, halfToFloat, floatToBf16, bf16ToFloat } from './io/half';
 export { Resnet, describeResnet, RESNET_STAGE_BLOCKS, IMAGENET_MEAN, IMAGENET_STD, type ResnetOptions } from './models/resnet';
 export { Cnn14, describeCnn14, type Cnn14Options } from './models/cnn14';
 export { hannWindow, stftKernels, melFilterbank, hzToMel, melToHz } from './audio/filters';
-export { avgPool2d, framedConv1d } from './ops/conv';
 export { extractFeatures, type FeatureBatch, type FeatureSink, type ExtractFeaturesOptions, type ExtractProgress } from './extract';
 export { writeTfjsModel, readTfjsModel, TFJS_MODEL_FORMAT } from './io/tfjs-model';
