@@ -13,3 +13,4 @@ export * from './report/training-log';
 export * from './report/write-atomic';
 export * from './report/report';
 export * from './report/run-directory';
+export * from './kernels';

@@ -8,6 +8,7 @@
  * Plain typed-array code: on the pure-JS tfjs backend the same matmuls are several times slower.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { addTransposedTimes, matmulTransposed } from './kernels';
 import { type LbfgsOptions, minimizeLbfgs } from './lbfgs';
 import { type MatrixLike, toLabels, toMatrix } from './matrix';
 import { meanOfDefined, perClassAccuracy } from './recognition';
@@ -52,91 +53,13 @@ export function applyStandardizer(x: FeatureSet, s: Standardizer): FeatureSet {
   return { rows: x.rows, dims: x.dims, data: out };
 }
 
-/**
- * Logits `[N, C]` = X Wᵀ + b for parameters θ = [W `[C, D]` row-major, b `[C]`].
- * Register-blocked over 2 rows x 4 classes (each loaded x and w value is used several times).
- */
+/** Logits `[N, C]` = X Wᵀ + b for parameters θ = [W `[C, D]` row-major, b `[C]`]. */
 export function softmaxRegressionLogits(theta: Float64Array, x: FeatureSet, numClasses: number): Float64Array {
   const D = x.dims;
   const C = numClasses;
-  const N = x.rows;
-  const X = x.data;
-  const z = new Float64Array(N * C);
-  let i = 0;
-  for (; i + 1 < N; i += 2) {
-    const xa = i * D;
-    const xb = xa + D;
-    let c = 0;
-    for (; c + 3 < C; c += 4) {
-      const w = c * D;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-      for (let d = 0; d < D; d++) {
-        const u = X[xa + d]!, v = X[xb + d]!;
-        const w0 = theta[w + d]!, w1 = theta[w + D + d]!, w2 = theta[w + 2 * D + d]!, w3 = theta[w + 3 * D + d]!;
-        a0 += w0 * u; a1 += w1 * u; a2 += w2 * u; a3 += w3 * u;
-        b0 += w0 * v; b1 += w1 * v; b2 += w2 * v; b3 += w3 * v;
-      }
-      const za = i * C + c;
-      const zb = za + C;
-      z[za] = a0; z[za + 1] = a1; z[za + 2] = a2; z[za + 3] = a3;
-      z[zb] = b0; z[zb + 1] = b1; z[zb + 2] = b2; z[zb + 3] = b3;
-    }
-    for (; c < C; c++) {
-      const w = c * D;
-      let a = 0, b = 0;
-      for (let d = 0; d < D; d++) { a += theta[w + d]! * X[xa + d]!; b += theta[w + d]! * X[xb + d]!; }
-      z[i * C + c] = a;
-      z[i * C + C + c] = b;
-    }
-  }
-  for (; i < N; i++) {
-    for (let c = 0; c < C; c++) {
-      let a = 0;
-      for (let d = 0; d < D; d++) a += theta[c * D + d]! * X[i * D + d]!;
-      z[i * C + c] = a;
-    }
-  }
-  for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) z[r * C + c]! += theta[C * D + c]!;
+  const z = matmulTransposed(x.data, x.rows, theta.subarray(0, C * D), C, D);
+  for (let r = 0; r < x.rows; r++) for (let c = 0; c < C; c++) z[r * C + c]! += theta[C * D + c]!;
   return z;
-}
-
-/** grad_W `[C, D]` += Rᵀ X for residuals R `[N, C]` (2 rows x 4 classes register blocking). */
-function accumulateResidualTimesX(grad: Float64Array, r: Float64Array, x: FeatureSet, C: number): void {
-  const D = x.dims;
-  const N = x.rows;
-  const X = x.data;
-  let i = 0;
-  for (; i + 1 < N; i += 2) {
-    const xa = i * D;
-    const xb = xa + D;
-    const ra = i * C;
-    const rb = ra + C;
-    let c = 0;
-    for (; c + 3 < C; c += 4) {
-      const a0 = r[ra + c]!, a1 = r[ra + c + 1]!, a2 = r[ra + c + 2]!, a3 = r[ra + c + 3]!;
-      const b0 = r[rb + c]!, b1 = r[rb + c + 1]!, b2 = r[rb + c + 2]!, b3 = r[rb + c + 3]!;
-      const g = c * D;
-      for (let d = 0; d < D; d++) {
-        const u = X[xa + d]!, v = X[xb + d]!;
-        const q = g + d;
-        grad[q]! += a0 * u + b0 * v;
-        grad[q + D]! += a1 * u + b1 * v;
-        grad[q + 2 * D]! += a2 * u + b2 * v;
-        grad[q + 3 * D]! += a3 * u + b3 * v;
-      }
-    }
-    for (; c < C; c++) {
-      const a = r[ra + c]!, b = r[rb + c]!;
-      const g = c * D;
-      for (let d = 0; d < D; d++) grad[g + d]! += a * X[xa + d]! + b * X[xb + d]!;
-    }
-  }
-  for (; i < N; i++) {
-    for (let c = 0; c < C; c++) {
-      const a = r[i * C + c]!;
-      for (let d = 0; d < D; d++) grad[c * D + d]! += a * X[i * D + d]!;
-    }
-  }
 }
 
 /**
@@ -165,7 +88,7 @@ export function softmaxRegressionLossAndGradient(theta: Float64Array, grad: Floa
     z[zo + y[i]!]! -= 1 / N;
     grad[C * D + y[i]!]! -= 1 / N;
   }
-  accumulateResidualTimesX(grad, z, x, C);
+  addTransposedTimes(grad, z, x.data, N, C, D);
   loss /= N;
   let pen = 0;
   for (let k = 0; k < C * D; k++) { pen += theta[k]! ** 2; grad[k]! += l2 * theta[k]!; }

@@ -9,6 +9,7 @@
  * both are reported in `queriesWithoutRelevant`.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { matmulTransposed } from './kernels';
 import { type Matrix, type MatrixLike, toLabels, toMatrix } from './matrix';
 
 /** Mean of the rows of each group: window features `[W, D]` -> video features `[V, D]`, videos in first-appearance order. */
@@ -47,15 +48,7 @@ export function cosineSimilarity(queries: MatrixLike, gallery: MatrixLike): Matr
   const q = l2NormalizeRows(toMatrix(queries, 'queries'));
   const g = l2NormalizeRows(toMatrix(gallery, 'gallery'));
   if (q.cols !== g.cols) throw new Error(`@ccl/eval: queries have ${q.cols} dims but gallery has ${g.cols}`);
-  const D = q.cols;
-  const out = new Float64Array(q.rows * g.rows);
-  for (let i = 0; i < q.rows; i++) {
-    for (let j = 0; j < g.rows; j++) {
-      let s = 0;
-      for (let d = 0; d < D; d++) s += q.data[i * D + d]! * g.data[j * D + d]!;
-      out[i * g.rows + j] = s;
-    }
-  }
+  const out = matmulTransposed(q.data, q.rows, g.data, g.rows, q.cols);
   return { rows: q.rows, cols: g.rows, data: out };
 }
 
@@ -64,6 +57,38 @@ export function rankGallery(similarities: ArrayLike<number>): number[] {
   const idx = Array.from({ length: similarities.length }, (_, i) => i);
   idx.sort((a, b) => similarities[b]! - similarities[a]! || a - b);
   return idx;
+}
+
+function upperBound(sorted: Float64Array, v: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid]! <= v) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+function lowerBound(sorted: Float64Array, v: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid]! < v) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/**
+ * 1-based ranks, ascending, of the gallery items of class `label` in the order of {@link rankGallery},
+ * without sorting indices: rank_j = 1 + #{g : s_g > s_j} + #{g < j : s_g = s_j}, counted by binary search
+ * in the natively sorted similarities (ties scanned only when present).
+ */
+export function relevantRanks(similarities: Float64Array, galleryLabels: ArrayLike<number>, label: number): number[] {
+  const sorted = Float64Array.from(similarities).sort();
+  const G = similarities.length;
+  const ranks: number[] = [];
+  for (let j = 0; j < G; j++) {
+    if (galleryLabels[j] !== label) continue;
+    const v = similarities[j]!;
+    const ub = upperBound(sorted, v);
+    let rank = 1 + (G - ub);
+    if (ub - lowerBound(sorted, v) > 1) for (let g = 0; g < j; g++) if (similarities[g] === v) rank++;
+    ranks.push(rank);
+  }
+  return ranks.sort((a, b) => a - b);
 }
 
 /** Result of {@link evaluateRetrieval}; recalls and mAP are fractions in [0, 1]. */
@@ -109,20 +134,12 @@ export function evaluateRetrieval(input: RetrievalInput): RetrievalResult {
   let apSum = 0;
   let apCount = 0;
   for (let i = 0; i < sims.rows; i++) {
-    const order = rankGallery(sims.data.subarray(i * sims.cols, (i + 1) * sims.cols));
-    let found = 0;
-    let ap = 0;
-    let first: number | null = null;
-    order.forEach((g, r) => {
-      if (yg[g] === yq[i]) {
-        found++;
-        ap += found / (r + 1);
-        if (first === null) first = r + 1;
-      }
-    });
-    firstHitRank.push(first);
-    if (found > 0) {
-      apSum += ap / found;
+    const ranks = relevantRanks(sims.data.subarray(i * sims.cols, (i + 1) * sims.cols), yg, yq[i]!);
+    firstHitRank.push(ranks.length ? ranks[0]! : null);
+    if (ranks.length) {
+      let ap = 0;
+      ranks.forEach((r, j) => { ap += (j + 1) / r; });
+      apSum += ap / ranks.length;
       apCount++;
     }
   }
