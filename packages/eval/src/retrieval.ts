@@ -158,3 +158,22 @@ export function evaluateRetrieval(input: RetrievalInput): RetrievalResult {
     firstHitRank,
   };
 }
+
+/**
+ * Per-class R@K of a retrieval result: for class k, the fraction of its queries with a same-class gallery
+ * item among the K nearest (null for classes without queries). With teacher features as queries and
+ * gallery this is a training-free per-class agreement score for the semantic-gap split.
+ */
+export function perClassRecallAtK(result: RetrievalResult, queryLabels: ArrayLike<number> | Tensor, numClasses: number, k = 1): (number | null)[] {
+  const y = toLabels(queryLabels, numClasses, 'queryLabels');
+  if (y.length !== result.numQueries) throw new Error(`@ccl/eval: retrieval result has ${result.numQueries} queries but queryLabels has ${y.length} entries`);
+  const kk = Math.min(k, result.numGallery);
+  const hits = new Array<number>(numClasses).fill(0);
+  const counts = new Array<number>(numClasses).fill(0);
+  y.forEach((c, i) => {
+    counts[c]!++;
+    const r = result.firstHitRank[i];
+    if (r !== null && r !== undefined && r <= kk) hits[c]!++;
+  });
+  return counts.map((n, c) => (n === 0 ? null : hits[c]! / n));
+}

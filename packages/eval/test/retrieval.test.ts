@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { averageByGroup, cosineSimilarity, evaluateRetrieval, rankGallery } from '../src';
+import { averageByGroup, cosineSimilarity, evaluateRetrieval, perClassRecallAtK, rankGallery } from '../src';
 
 // Gallery: g0 [1,0] c0, g1 [0,1] c1, g2 [1,1] c1, g3 [-1,0] c2.
 // q0 [2,0] c1: sims 1, 0, .707, -1 -> order g0 g2 g1 g3 -> relevant at 2, 3: AP = (1/2 + 2/3)/2 = 7/12
@@ -28,6 +28,15 @@ describe('retrieval', () => {
     expect(r.mAP).toBeCloseTo((7 / 12 + 1 / 3 + 1 / 4) / 3, 12);
     expect(r.queriesWithoutRelevant).toBe(1);
     expect(r.numGallery).toBe(4);
+  });
+
+  it('per-class R@K from the first-hit ranks (class without queries -> null)', () => {
+    const r = evaluateRetrieval({ queries, queryLabels, gallery, galleryLabels });
+    // ranks: q0 (c1) 2, q1 (c0) 3, q2 (c3) none, q3 (c2) 4
+    expect(perClassRecallAtK(r, queryLabels, 5, 3)).toEqual([1, 1, 0, 0, null]);
+    expect(perClassRecallAtK(r, queryLabels, 5, 1)).toEqual([0, 0, 0, 0, null]);
+    expect(perClassRecallAtK(r, queryLabels, 5, 99)).toEqual([1, 1, 1, 0, null]); // K clamped to the gallery
+    expect(() => perClassRecallAtK(r, [0], 5)).toThrow(/4 queries but queryLabels has 1/);
   });
 
   it('single class: every query hits at 1, mAP = 1', () => {
