@@ -121,6 +121,11 @@ export interface RecognitionResult {
   /** confusion[true][predicted] */
   confusion: number[][];
   videos: VideoPrediction[];
+  /**
+   * Videos listed in `videoLabels` without any window: not scored and not in any denominator (the
+   * reference's eval_accuracy.py would count them as misses unless --ignore). Empty in a complete run.
+   */
+  videosWithoutWindows: string[];
 }
 
 /** Inputs of {@link evaluateRecognition}. */
@@ -138,6 +143,8 @@ export interface RecognitionInput {
   ks?: readonly number[];
   /** How many best classes to keep per video in `videos[].top` (default 5). */
   keepTop?: number;
+  /** Throw when a labelled video has no window (default false: listed in `videosWithoutWindows`). */
+  requireAllVideos?: boolean;
 }
 
 function labelOf(labels: RecognitionInput['videoLabels'], id: string): number | undefined {
@@ -174,6 +181,10 @@ export function evaluateRecognition(input: RecognitionInput): RecognitionResult 
   }
   const perClass = perClassAccuracy(predicted, y, K);
   const confusion = confusionMatrix(predicted, y, K);
+  const scored = new Set(agg.videoIds);
+  const labelled = input.videoLabels instanceof Map ? [...input.videoLabels.keys()] : Object.keys(input.videoLabels);
+  const videosWithoutWindows = labelled.filter((id) => !scored.has(id));
+  if (input.requireAllVideos && videosWithoutWindows.length) throw new Error(`@ccl/eval: ${videosWithoutWindows.length} labelled video(s) have no window scores (first: '${videosWithoutWindows[0]}')`);
   return {
     schema: 'ccl.recognition/1',
     numVideos: agg.videoIds.length,
@@ -186,6 +197,7 @@ export function evaluateRecognition(input: RecognitionInput): RecognitionResult 
     meanClassAccuracy: meanOfDefined(perClass),
     confusion,
     videos,
+    videosWithoutWindows,
   };
 }
 

@@ -70,6 +70,13 @@ describe('video-level recognition', () => {
     t.dispose();
   });
 
+  it('lists labelled videos without windows, or throws when all are required', () => {
+    const r = evaluateRecognition({ windowScores: probs, videoIds: ids, videoLabels: { ...labels, d: 3 }, kind: 'probabilities' });
+    expect(r.videosWithoutWindows).toEqual(['d']);
+    expect(r.numVideos).toBe(3);
+    expect(() => evaluateRecognition({ windowScores: probs, videoIds: ids, videoLabels: { ...labels, d: 3 }, requireAllVideos: true })).toThrow(/1 labelled video\(s\) have no window scores \(first: 'd'\)/);
+  });
+
   it('single-class data: every video correct', () => {
     const r = evaluateRecognition({ windowScores: [[3], [1]], videoIds: ['p', 'q'], videoLabels: { p: 0, q: 0 } });
     expect(r.top1).toBe(1);
