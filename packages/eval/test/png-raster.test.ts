@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { PNG } from 'pngjs';
-import { Bitmap, crc32, encodePng, fontCharacters, formatTick, glyph, niceTicks, textWidth } from '../src';
+import { Bitmap, crc32, encodePng, fontCharacters, formatTick, glyph, lineChart, niceTicks, textWidth } from '../src';
 
 describe('PNG encoder', () => {
   it('CRC-32 equals node:zlib crc32 and the check value of "123456789"', () => {
@@ -61,5 +61,26 @@ describe('raster', () => {
     expect(niceTicks(3, 3).ticks.length).toBeGreaterThan(0);
     expect(formatTick(0.25, 0.05)).toBe('0.25');
     expect(formatTick(40, 10)).toBe('40');
+  });
+});
+
+describe('line chart legend', () => {
+  /** Black (text) pixels in the rectangle. */
+  const dark = (b: Bitmap, x0: number, y0: number, x1: number, y1: number) => {
+    let n = 0;
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (b.getPixel(x, y)[0] === 0) n++;
+    return n;
+  };
+  const chart = (ys: number[]) => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'series one', x: ys.map((_, i) => i), y: ys }], width: 600, height: 400 });
+  it('auto placement moves the legend away from the data (bottom-right for rising curves)', () => {
+    const rising = chart([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const falling = chart([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    // legend text region near the right edge: upper band vs lower band of the plot
+    const upper = (b: Bitmap) => dark(b, 380, 60, 580, 120);
+    const lower = (b: Bitmap) => dark(b, 380, 250, 580, 330);
+    expect(lower(rising)).toBeGreaterThan(50);
+    expect(upper(rising)).toBe(0);
+    expect(upper(falling)).toBeGreaterThan(50);
+    expect(lower(falling)).toBe(0);
   });
 });

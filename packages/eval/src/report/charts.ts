@@ -53,14 +53,21 @@ export interface LineChartSpec {
   xTicks?: readonly number[];
   /** Draw a marker at every point (default true when a series has <= 50 points). */
   markers?: boolean;
-  /** Corner of the legend inside the plot (default top-right; bottom-right suits rising curves). */
-  legend?: 'top-right' | 'bottom-right';
+  /**
+   * Corner of the legend inside the plot. Default 'auto': whichever of top-right / bottom-right covers
+   * fewer data points (ties: top-right).
+   */
+  legend?: 'top-right' | 'bottom-right' | 'auto';
+}
+
+/** Legend box size for `names`. */
+function legendSize(names: readonly string[]): { w: number; h: number } {
+  return { w: Math.max(0, ...names.map((n) => textWidth(n, S))) + 40, h: names.length * lineHeight(S) + 10 };
 }
 
 function drawLegend(bmp: Bitmap, names: readonly string[], right: number, top: number, bottom: number | null): void {
   if (names.length === 0) return;
-  const w = Math.max(...names.map((n) => textWidth(n, S))) + 40;
-  const h = names.length * lineHeight(S) + 10;
+  const { w, h } = legendSize(names);
   const x = right - w - 8;
   if (bottom !== null) top = bottom - h - 16;
   bmp.fillRect(x, top + 8, w, h, [255, 255, 255]);
@@ -129,7 +136,14 @@ export function lineChart(spec: LineChartSpec): Bitmap {
       prev = p;
     });
   });
-  drawLegend(bmp, spec.series.map((s) => s.name), right, top, spec.legend === 'bottom-right' ? bottom : null);
+  const names = spec.series.map((s) => s.name);
+  let corner = spec.legend ?? 'auto';
+  if (corner === 'auto') {
+    const { w, h } = legendSize(names);
+    const inBox = (y0: number) => pts.filter(([x, y]) => px(x) >= right - w - 12 && py(y) >= y0 - 4 && py(y) <= y0 + h + 4).length;
+    corner = inBox(bottom - h - 8) < inBox(top + 8) ? 'bottom-right' : 'top-right';
+  }
+  drawLegend(bmp, names, right, top, corner === 'bottom-right' ? bottom : null);
   return bmp;
 }
 
