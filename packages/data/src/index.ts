@@ -77,6 +77,7 @@ export type { ClipFileHeader, ClipFileInfo } from './cache/clip-file';
 export { clipFileName, clipPath, prepareClipCache } from './cache/prepare';
 export type { PrepareOptions, PrepareReport, PrepareSkip } from './cache/prepare';
 export { BatchLoader, batchToTensors } from './loader/batches';
+export { BatchWorkerPool, defaultWorkerModule } from './loader/worker-pool';
 export type { Batch, BatchLoaderOptions } from './loader/batches';
 export { loadEvalWindows } from './loader/eval-windows';
 export type { EvalWindowsOptions } from './loader/eval-windows';

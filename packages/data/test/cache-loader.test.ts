@@ -216,4 +216,27 @@ describe('BatchLoader', () => {
     sliding.forEach((clip, k) => expect(Array.from(clip.data)).toEqual(Array.from(evalClip(gatherFrames(video, wins[k]!), { size: 16 }).data)));
     expect(loadEvalWindows(cacheDir(), s.id, { frames: 4, size: 16, protocol: 'even', numClips: 3 })).toHaveLength(3);
   });
+
+  it('builds identical batches in worker threads (package bundled for the workers)', async () => {
+    // Workers load JavaScript: bundle the sources the way the published build is made.
+    const outfile = path.join(__dirname, '..', '.test-build', 'ccl-data.cjs');
+    const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
+    esbuild.buildSync({ entryPoints: [path.join(__dirname, '..', 'src', 'index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, external: ['@tensorflow/tfjs-core', 'mediainfo.js', '@ffmpeg-installer/ffmpeg'], logLevel: 'silent' });
+    const threaded = new BatchLoader({ manifest: good(), cacheDir: cacheDir(), split: 'train', batchSize: 3, mode: 'train', seed: 1, frames: 4, size: 16, teachers: { audio: teacherSet() }, workers: 2, workerModule: outfile });
+    const inThread = loader(1);
+    let b = 0;
+    for await (const batch of threaded.epoch(2)) {
+      const ref = inThread.batch(2, b++);
+      expect(batch.ids).toEqual(ref.ids);
+      expect(Array.from(batch.labels)).toEqual(Array.from(ref.labels));
+      expect(Buffer.compare(Buffer.from(batch.video.buffer), Buffer.from(ref.video.buffer))).toBe(0);
+      expect(Array.from(batch.teachers.audio!.features)).toEqual(Array.from(ref.teachers.audio!.features));
+      expect(Array.from(batch.teachers.audio!.mask)).toEqual(Array.from(ref.teachers.audio!.mask));
+    }
+    expect(b).toBe(2);
+    const broken = new BatchLoader({ manifest: good(), cacheDir: path.join(dir, 'nowhere'), split: 'train', batchSize: 3, mode: 'train', workers: 1, workerModule: outfile });
+    await expect((async () => { for await (const _ of broken.epoch(0)) void _; })()).rejects.toThrow(/batch worker: .*nowhere.*cannot open cached clip/);
+    const fromSource = new BatchLoader({ manifest: good(), cacheDir: cacheDir(), split: 'train', batchSize: 3, mode: 'train', workers: 1 });
+    await expect((async () => { for await (const _ of fromSource.epoch(0)) void _; })()).rejects.toThrow(/workers need the built package or a workerModule/);
+  });
 });

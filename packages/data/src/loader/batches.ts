@@ -11,6 +11,7 @@ import { clipPath } from '../cache/prepare';
 import type { NormalizeOptions, RandomResizedCropOptions } from '../transforms/spatial';
 import { evalClip, trainSpatial } from '../transforms/pipeline';
 import { temporalCenterCrop, temporalRandomCrop } from '../transforms/temporal';
+import { BatchWorkerPool, defaultWorkerModule } from './worker-pool';
 
 /** One batch: video `[B, T, H, W, C]` (normalised float), labels, teacher vectors + masks, ids. */
 export interface Batch {
@@ -38,8 +39,16 @@ export interface BatchLoaderOptions extends RandomResizedCropOptions, NormalizeO
   size?: number;
   /** Teacher feature sets by teacher name; a sample's key is `sample.teacher[name]`, else its id. */
   teachers?: Record<string, FeatureSet>;
-  /** Batches prepared ahead of the consumer (default 2). */
+  /** Batches prepared ahead of the consumer (default 2, at least `workers`). */
   prefetch?: number;
+  /**
+   * Worker threads building batches in parallel with the consumer (default 0: on the main thread,
+   * between awaits). Workers load the built package (`workerModule`, default this module's own file
+   * when it is JavaScript); results are identical to the main-thread path.
+   */
+  workers?: number;
+  /** JavaScript file exporting BatchLoader for the workers (needed when running from TypeScript sources). */
+  workerModule?: string;
 }
 
 /** Deterministic 32-bit mix of (seed, epoch, index). */
@@ -139,26 +148,44 @@ export class BatchLoader {
     return { video, shape: [B, frames, size, size, 3], labels, teachers, ids };
   }
 
-  /** Iterates an epoch's batches, building up to `prefetch` batches ahead on the event loop. */
+  /**
+   * Iterates an epoch's batches in order, building up to `prefetch` batches ahead: in `workers` worker
+   * threads when configured, else on the main thread between awaits.
+   */
   async *epoch(epoch: number): AsyncGenerator<Batch> {
     const n = this.numBatches;
-    const ahead = Math.max(1, this.options.prefetch ?? 2);
+    const workers = this.options.workers ?? 0;
+    let pool: BatchWorkerPool | undefined;
+    if (workers > 0) {
+      const module = this.options.workerModule ?? defaultWorkerModule();
+      if (!module) throw new Error('BatchLoader: workers need the built package or a workerModule (a JavaScript file exporting BatchLoader)');
+      pool = new BatchWorkerPool(this.options, workers, module);
+    }
+    const ahead = Math.max(1, this.options.prefetch ?? 2, workers);
     const pending: Promise<Batch>[] = [];
     const schedule = (b: number): void => {
-      pending.push(new Promise((resolve, reject) => setImmediate(() => {
-        try {
-          resolve(this.batch(epoch, b));
-        } catch (err) {
-          reject(err);
-        }
-      })));
+      const p: Promise<Batch> = pool
+        ? pool.request(epoch, b)
+        : new Promise((resolve, reject) => setImmediate(() => {
+            try {
+              resolve(this.batch(epoch, b));
+            } catch (err) {
+              reject(err);
+            }
+          }));
+      p.catch(() => undefined); // rejections surface when awaited below
+      pending.push(p);
     };
-    let next = 0;
-    while (next < n && pending.length < ahead) schedule(next++);
-    while (pending.length > 0) {
-      const batch = await (pending.shift() as Promise<Batch>);
-      if (next < n) schedule(next++);
-      yield batch;
+    try {
+      let next = 0;
+      while (next < n && pending.length < ahead) schedule(next++);
+      while (pending.length > 0) {
+        const batch = await (pending.shift() as Promise<Batch>);
+        if (next < n) schedule(next++);
+        yield batch;
+      }
+    } finally {
+      await pool?.close();
     }
   }
 }
