@@ -1,1 +1,26 @@
+import './gradients';
+
 export * from './objectives/ccl';
+export { Sgd, clipGradNorm } from './optim/sgd';
+export type { SgdOptions } from './optim/sgd';
+export { createSchedule, registerSchedule } from './optim/schedule';
+export type { LrSchedule, ScheduleConfig } from './optim/schedule';
+export { rngFor, permutation, hashInts, RNG_PURPOSE } from './rng';
+export type { Rng } from './rng';
+export { resolveExperimentConfig, REFERENCE_DEFAULTS, EXPERIMENT_SPEC } from './config/experiment';
+export type { ExperimentConfig, TeacherConfig } from './config/experiment';
+export { validate } from './config/validate';
+export type { Spec } from './config/validate';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint/checkpoint';
+export type { CheckpointMeta, LoadedCheckpoint } from './checkpoint/checkpoint';
+export { writeFileAtomic } from './checkpoint/container';
+export { registerMethod, createMethod, listMethods } from './methods/registry';
+export type { Method, MethodContext, MethodFactory, StepTensors } from './methods/method';
+export { baselineMethod } from './methods/baseline';
+export { cclMethod } from './methods/ccl';
+export { kdMethod } from './methods/kd';
+export { Trainer, architectureOf } from './train/trainer';
+export type { TrainerOptions, TrainResult, StepInfo } from './train/trainer';
+export { loadBatch, disposeBatch } from './train/batch';
+export type { Batch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';
+export { JsonlLog, ProgressBar } from './train/progress';

@@ -1,0 +1,139 @@
+import type { ScheduleConfig } from '../optim/schedule';
+import type { SgdOptions } from '../optim/sgd';
+import { validate, type Spec } from './validate';
+
+/** One teacher of an experiment. */
+export interface TeacherConfig {
+  /** Key of its features in the batches (e.g. `audio`, `image`). */
+  name: string;
+  modality: 'audio' | 'image';
+  /** `features`: precomputed vectors from the data; `online-frame`: an image encoder on a frame of the clip. */
+  input: 'features' | 'online-frame';
+  /** Size of its feature vector. */
+  dim: number;
+  /** NCE temperature (reference: 0.5 audio, 0.1 image). */
+  temperature: number;
+  /** Drop rows without teacher data from the teacher terms (reference: audio yes, image no). */
+  dropMissing: boolean;
+  /** Composition function from @ccl/compose's registry (default `residual`). */
+  composition: string;
+  /** For `online-frame`: one random frame per batch (reference) or one per sample. */
+  framePolicy: 'per-batch' | 'per-sample';
+}
+
+export interface ExperimentConfig {
+  name: string;
+  seed: number;
+  /** `baseline`, `ccl`, `ccl-paper`, or the name of a loss in @ccl/losses's registry (fitnet, pkt, cor, ...). */
+  method: string;
+  student: { encoder: string; options: Record<string, unknown> };
+  teachers: TeacherConfig[];
+  /** Weight of the distillation terms with several teachers (reference AI: 0.5); default 0.5 if >1 teacher else 1. */
+  lossWeight?: number;
+  /** JSD weight w (reference: 0.5). */
+  jsdWeight: number;
+  /** lambda of the paper form. */
+  lambda: number;
+  /** Options passed to KD losses' factories (besides dims). */
+  kdOptions: Record<string, unknown>;
+  /** Weight of a KD baseline's loss. */
+  kdWeight: number;
+  optimizer: Required<SgdOptions>;
+  schedule: ScheduleConfig;
+  epochs: number;
+  batchSize: number;
+  clipGradNorm?: number;
+  /** Non-finite loss: `error` stops with a clear message (default), `skip` skips the update, `off` applies it (reference). */
+  nanGuard: 'error' | 'skip' | 'off';
+  /** Write a checkpoint every N epochs (and at the end). */
+  checkpointEvery: number;
+  /** Also write one every N steps (0: never); lets a killed run resume mid-epoch. */
+  checkpointEverySteps: number;
+  validation: { policy: 'held-out' | 'test' | 'none'; every: number; clips: number };
+}
+
+/** The reference settings (METHOD §4, §6): the defaults of every experiment. */
+export const REFERENCE_DEFAULTS: Omit<ExperimentConfig, 'method' | 'student' | 'teachers'> = {
+  name: 'run',
+  seed: 1,
+  jsdWeight: 0.5,
+  lambda: 0.5,
+  kdOptions: {},
+  kdWeight: 1,
+  optimizer: { lr: 1e-3, momentum: 0.9, dampening: 0, weightDecay: 5e-4, nesterov: false },
+  schedule: { kind: 'multistep', milestones: [150, 225], gamma: 0.1 },
+  epochs: 300,
+  batchSize: 16,
+  nanGuard: 'error',
+  checkpointEvery: 1,
+  checkpointEverySteps: 0,
+  validation: { policy: 'held-out', every: 1, clips: 3 },
+};
+
+const num = (o: Partial<Extract<Spec, { type: 'number' }>> = {}): Spec => ({ type: 'number', ...o });
+const str = (oneOf?: readonly string[]): Spec => ({ type: 'string', oneOf });
+const obj = (fields: Record<string, Spec>, required: string[] = []): Spec => ({ type: 'object', fields, required });
+
+const teacherSpec = obj(
+  {
+    name: str(), modality: str(['audio', 'image']), input: str(['features', 'online-frame']), dim: num({ integer: true, min: 1 }),
+    temperature: num({ min: 1e-6 }), dropMissing: { type: 'boolean' }, composition: str(), framePolicy: str(['per-batch', 'per-sample']),
+  },
+  ['name', 'modality', 'dim'],
+);
+
+export const EXPERIMENT_SPEC: Spec = obj(
+  {
+    name: str(), seed: num({ integer: true }), method: str(),
+    student: obj({ encoder: str(), options: { type: 'record' } }, ['encoder']),
+    teachers: { type: 'array', items: teacherSpec },
+    lossWeight: num({ min: 0 }), jsdWeight: num({ min: 0 }), lambda: num({ min: 0, max: 1 }),
+    kdOptions: { type: 'record' }, kdWeight: num({ min: 0 }),
+    optimizer: obj({ lr: num({ min: 0 }), momentum: num({ min: 0 }), dampening: num({ min: 0 }), weightDecay: num({ min: 0 }), nesterov: { type: 'boolean' } }),
+    schedule: {
+      type: 'union',
+      options: [
+        obj({ kind: str(['multistep']), milestones: { type: 'array', items: num({ integer: true, min: 0 }) }, gamma: num({ min: 0 }) }, ['kind', 'milestones']),
+        obj({ kind: str(['cosine']), epochs: num({ integer: true, min: 1 }), minLr: num({ min: 0 }) }, ['kind', 'epochs']),
+        obj({ kind: str(['constant']) }, ['kind']),
+      ],
+    },
+    epochs: num({ integer: true, min: 1 }), batchSize: num({ integer: true, min: 1 }), clipGradNorm: num({ min: 0 }),
+    nanGuard: str(['error', 'skip', 'off']), checkpointEvery: num({ integer: true, min: 1 }), checkpointEverySteps: num({ integer: true, min: 0 }),
+    validation: obj({ policy: str(['held-out', 'test', 'none']), every: num({ integer: true, min: 1 }), clips: num({ integer: true, min: 1 }) }),
+  },
+  ['method', 'student'],
+);
+
+const TEACHER_DEFAULTS = {
+  audio: { input: 'features', temperature: 0.5, dropMissing: true },
+  image: { input: 'online-frame', temperature: 0.1, dropMissing: false },
+} as const;
+
+/** Validates a user config (object parsed from JSON/YAML) and fills in the reference defaults. */
+export function resolveExperimentConfig(raw: unknown, source = 'config'): ExperimentConfig {
+  const problems = validate(raw, EXPERIMENT_SPEC, source);
+  if (problems.length) throw new Error(`invalid experiment config:\n  ${problems.join('\n  ')}`);
+  const r = raw as Partial<ExperimentConfig> & { teachers?: Partial<TeacherConfig>[] };
+  const teachers = (r.teachers ?? []).map(
+    (t) => Object.assign({ composition: 'residual', framePolicy: 'per-batch' }, TEACHER_DEFAULTS[t.modality!], t) as TeacherConfig,
+  );
+  const names = new Set<string>();
+  for (const t of teachers) {
+    if (names.has(t.name)) throw new Error(`invalid experiment config: ${source}.teachers: two teachers are named '${t.name}'`);
+    names.add(t.name);
+  }
+  const config: ExperimentConfig = {
+    ...REFERENCE_DEFAULTS,
+    ...r,
+    student: Object.assign({ options: {} }, r.student!),
+    teachers,
+    optimizer: { ...REFERENCE_DEFAULTS.optimizer, ...r.optimizer },
+    validation: { ...REFERENCE_DEFAULTS.validation, ...r.validation },
+    method: r.method!,
+  };
+  if (config.method !== 'baseline' && teachers.length === 0) {
+    throw new Error(`invalid experiment config: ${source}.teachers: method '${config.method}' needs at least one teacher`);
+  }
+  return config;
+}

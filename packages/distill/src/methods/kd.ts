@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createLoss, crossEntropy, type Loss, type LossInputs } from '@ccl/losses';
+import type { Method, MethodContext, StepTensors } from './method';
+import { setKdMethodFactory } from './registry';
+
+/** Rows of a teacher that are present (mask 1). */
+function presentIndices(mask: Uint8Array): number[] {
+  const out: number[] = [];
+  mask.forEach((m, i) => m && out.push(i));
+  return out;
+}
+
+/**
+ * A KD baseline from @ccl/losses's registry applied to the student's pooled feature and each teacher's
+ * feature (METHOD §7: "the usual definitions adapted to 512-d embeddings"):
+ *
+ *     L = CE(o_v, y) + kdWeight * lw * sum_t KD_t(x_v, x_t)
+ *
+ * on the rows that have that teacher. The loss's trainable parts (regressors, projection heads) get their
+ * own optimiser; memory banks are updated after each step.
+ */
+export function kdMethod(lossName: string) {
+  return (ctx: MethodContext): Method => {
+    const { config } = ctx;
+    const lw = config.lossWeight ?? (config.teachers.length > 1 ? 0.5 : 1);
+    const losses: Record<string, Loss> = {};
+    config.teachers.forEach((t, i) => {
+      losses[t.name] = createLoss(lossName, {
+        studentDim: ctx.studentDim, teacherDim: t.dim, bankSize: ctx.datasetSize, seed: config.seed * 1000 + 10 * i, ...config.kdOptions,
+      });
+    });
+    const inputsFor = (s: StepTensors, name: string): LossInputs | null => {
+      const te = s.teachers[name];
+      if (!te) throw new Error(`${lossName}: the batch has no features for teacher '${name}'`);
+      const rows = presentIndices(te.mask);
+      if (rows.length === 0) return null;
+      if (rows.length === s.labels.length) return { student: s.features, teacher: te.features, labels: s.labels, indices: s.indices, studentLogits: s.logits };
+      const idx = tf.tensor1d(rows, 'int32');
+      return {
+        student: tf.gather(s.features, idx), teacher: tf.gather(te.features, idx), labels: rows.map((r) => s.labels[r]),
+        indices: rows.map((r) => s.indices[r]), studentLogits: tf.gather(s.logits, idx) as tf.Tensor2D,
+      };
+    };
+    return {
+      name: lossName,
+      modules: Object.fromEntries(Object.entries(losses).filter(([, l]) => l.variables.length).map(([n, l]) => [`${lossName}.${n}`, l.variables])),
+      loss: (s) => {
+        const clsV = crossEntropy(s.logits, s.labels);
+        const terms: Record<string, tf.Scalar> = { cls_v: clsV };
+        const parts: tf.Scalar[] = [];
+        for (const [name, loss] of Object.entries(losses)) {
+          const inputs = inputsFor(s, name);
+          if (!inputs) continue;
+          const v = loss.compute(inputs);
+          terms[`${name}.${lossName}`] = v;
+          parts.push(v);
+        }
+        const total = parts.length ? (tf.add(clsV, tf.mul(config.kdWeight * lw, tf.addN(parts))) as tf.Scalar) : (tf.clone(clsV) as tf.Scalar);
+        return { total, terms };
+      },
+      afterStep: (s) => {
+        for (const [name, loss] of Object.entries(losses)) {
+          if (!loss.afterStep) continue;
+          tf.tidy(() => {
+            const inputs = inputsFor(s, name);
+            if (inputs) loss.afterStep!(inputs);
+          });
+        }
+      },
+      stateDict: () => {
+        const out: Record<string, tf.Tensor> = {};
+        for (const [n, l] of Object.entries(losses)) {
+          l.variables.forEach((v, i) => (out[`${n}.variables.${i}`] = v.clone()));
+          (l.buffers ?? []).forEach((v, i) => (out[`${n}.buffers.${i}`] = v.clone()));
+        }
+        return out;
+      },
+      loadStateDict: (dict) => {
+        for (const [n, l] of Object.entries(losses)) {
+          const assign = (vars: readonly tf.Variable[], kind: string) =>
+            vars.forEach((v, i) => {
+              const t = dict[`${n}.${kind}.${i}`];
+              if (!t) throw new Error(`checkpoint lacks ${lossName} state '${n}.${kind}.${i}'`);
+              if (!tf.util.arraysEqual(t.shape, v.shape)) throw new Error(`checkpoint ${lossName} state '${n}.${kind}.${i}' has shape [${t.shape}], expected [${v.shape}]`);
+              v.assign(t);
+            });
+          assign(l.variables, 'variables');
+          assign(l.buffers ?? [], 'buffers');
+        }
+      },
+      dispose: () => Object.values(losses).forEach((l) => l.dispose()),
+    };
+  };
+}
+
+setKdMethodFactory(kdMethod);

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface SgdOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+/**
+ * Stochastic gradient descent exactly as `torch.optim.SGD` (PyTorch 1.x/2.x semantics):
+ *
+ *     g   = grad + weight_decay * p                    (decay added to the gradient, before momentum)
+ *     buf = g                                          on the first step
+ *     buf = momentum * buf + (1 - dampening) * g       afterwards
+ *     g   = g + momentum * buf  (nesterov)   or   g = buf
+ *     p   = p - lr * g
+ *
+ * One instance per module (the reference uses one optimiser per module). Momentum buffers are kept per
+ * variable and exposed for checkpoints.
+ */
+export class Sgd {
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  lr: number;
+  private readonly buffers = new Map<tf.Variable, tf.Tensor>();
+
+  constructor(
+    readonly variables: readonly tf.Variable[],
+    options: SgdOptions,
+  ) {
+    this.lr = options.lr;
+    this.momentum = options.momentum ?? 0;
+    this.dampening = options.dampening ?? 0;
+    this.weightDecay = options.weightDecay ?? 0;
+    this.nesterov = options.nesterov ?? false;
+    if (!(this.lr >= 0)) throw new Error(`SGD: lr must be >= 0, got ${this.lr}`);
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new Error('SGD: nesterov needs momentum > 0 and dampening 0');
+  }
+
+  /** Applies one update from `grads` (variable name -> gradient); variables without a gradient are left alone. */
+  step(grads: Record<string, tf.Tensor>): void {
+    for (const v of this.variables) {
+      const grad = grads[v.name];
+      if (!grad) continue;
+      tf.tidy(() => {
+        let g: tf.Tensor = this.weightDecay !== 0 ? tf.add(grad, tf.mul(this.weightDecay, v)) : grad;
+        if (this.momentum !== 0) {
+          const prev = this.buffers.get(v);
+          const buf = prev ? tf.add(tf.mul(this.momentum, prev), tf.mul(1 - this.dampening, g)) : tf.clone(g);
+          prev?.dispose();
+          this.buffers.set(v, tf.keep(buf));
+          g = this.nesterov ? tf.add(g, tf.mul(this.momentum, buf)) : buf;
+        }
+        v.assign(tf.sub(v, tf.mul(this.lr, g)));
+      });
+    }
+  }
+
+  /** Momentum buffers by variable index (for checkpoints); copies owned by the caller. */
+  stateDict(): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = {};
+    this.variables.forEach((v, i) => {
+      const b = this.buffers.get(v);
+      if (b) out[`${i}.momentum_buffer`] = b.clone();
+    });
+    return out;
+  }
+
+  loadStateDict(state: Record<string, tf.Tensor>): void {
+    this.reset();
+    this.variables.forEach((v, i) => {
+      const b = state[`${i}.momentum_buffer`];
+      if (!b) return;
+      if (!tf.util.arraysEqual(b.shape, v.shape)) throw new Error(`SGD state: buffer ${i} has shape [${b.shape}], variable has [${v.shape}]`);
+      this.buffers.set(v, tf.keep(b.clone()));
+    });
+  }
+
+  reset(): void {
+    for (const b of this.buffers.values()) b.dispose();
+    this.buffers.clear();
+  }
+
+  dispose(): void {
+    this.reset();
+  }
+}
+
+/**
+ * Scales gradients in place so that their global L2 norm is at most `maxNorm` (torch's
+ * `clip_grad_norm_`, with its 1e-6 guard). Returns the norm before clipping.
+ */
+export function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: number): number {
+  const names = Object.keys(grads);
+  if (names.length === 0) return 0;
+  const total = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))).dataSync()[0]);
+  const scale = maxNorm / (total + 1e-6);
+  if (scale < 1) {
+    for (const n of names) {
+      const scaled = tf.mul(grads[n], scale);
+      grads[n].dispose();
+      grads[n] = scaled;
+    }
+  }
+  return total;
+}

@@ -1,0 +1,327 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadCheckpoint, saveCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta } from '../checkpoint/checkpoint';
+import { writeFileAtomic } from '../checkpoint/container';
+import { resolveExperimentConfig, type ExperimentConfig } from '../config/experiment';
+import '../methods/baseline';
+import '../methods/ccl';
+import '../methods/kd';
+import type { Method, StepTensors } from '../methods/method';
+import { createMethod } from '../methods/registry';
+import { createSchedule, type LrSchedule } from '../optim/schedule';
+import { clipGradNorm, Sgd } from '../optim/sgd';
+import { permutation, rngFor, RNG_PURPOSE } from '../rng';
+import { disposeBatch, loadBatch } from './batch';
+import { JsonlLog, ProgressBar } from './progress';
+import type { Batch, SampleSource, TrainableEncoder } from './types';
+
+export interface TrainerOptions {
+  /** Experiment config (validated; reference defaults filled in). */
+  config: ExperimentConfig | Record<string, unknown>;
+  student: TrainableEncoder;
+  numClasses: number;
+  /** Size of the student's pooled feature x_v. */
+  studentDim: number;
+  train: SampleSource;
+  /** Held-out validation split (or the test split with `validation.policy: 'test'`, the reference's choice). */
+  validation?: SampleSource;
+  /** Frozen image teachers run online on one frame of the clip, by teacher name. */
+  onlineTeachers?: Record<string, TrainableEncoder>;
+  /** Run folder: run.json, steps.jsonl, epochs.jsonl, checkpoints/. */
+  outDir: string;
+  /** Continue from `checkpoints/latest.ckpt` if present. */
+  resume?: boolean;
+  /** Model identity stored in checkpoints; by default derived from the student's parameter names and shapes. */
+  architecture?: string;
+  /** Where the progress bar goes (default stderr); `null` for none. */
+  progress?: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): boolean } | null;
+  /** Stops the run after the current step (its checkpoint-every-steps policy still applies). */
+  signal?: AbortSignal;
+  /** Called after every step. */
+  onStep?: (info: StepInfo) => void;
+  /** Recorded in run.json (backend report, versions, command line). */
+  runInfo?: Record<string, unknown>;
+}
+
+export interface StepInfo {
+  epoch: number;
+  step: number;
+  globalStep: number;
+  lr: number;
+  terms: Record<string, number>;
+  numTensors: number;
+}
+
+export interface TrainResult {
+  epochsDone: number;
+  globalStep: number;
+  bestMetric: number | null;
+  lastValidation: number | null;
+  skippedSteps: number;
+  stopped: boolean;
+}
+
+/** Student parameter names and shapes, hashed into a readable identity. */
+export function architectureOf(encoderName: string, student: TrainableEncoder): string {
+  const sd = student.stateDict();
+  const sig = Object.entries(sd).map(([k, v]) => `${k}:${v.shape.join('x')}`).sort().join(',');
+  tf.dispose(Object.values(sd));
+  let h = 2166136261;
+  for (let i = 0; i < sig.length; i++) h = Math.imul(h ^ sig.charCodeAt(i), 16777619) >>> 0;
+  return `${encoderName} (${Object.keys(sd).length} tensors, signature ${h.toString(16)})`;
+}
+
+function gitRevision(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The training loop of every method (baseline, CCL, KD baselines) with the reference semantics: one SGD
+ * per module, the schedule on the student's optimiser only, BN in train mode, online teachers in eval mode
+ * and never updated, checkpoints written atomically, resume equal to an uninterrupted run (all randomness
+ * is a function of seed, epoch and step).
+ */
+export class Trainer {
+  readonly config: ExperimentConfig;
+  readonly method: Method;
+  private readonly optimizers: Record<string, Sgd> = {};
+  private readonly schedule: LrSchedule;
+  private readonly architecture: string;
+  private readonly teacherDims: Record<string, number>;
+  private readonly ckptDir: string;
+
+  constructor(private readonly o: TrainerOptions) {
+    this.config = resolveExperimentConfig(o.config);
+    this.method = createMethod(this.config.method, { config: this.config, numClasses: o.numClasses, studentDim: o.studentDim, datasetSize: o.train.length });
+    this.optimizers.student = new Sgd(o.student.trainableVariables, this.config.optimizer);
+    for (const [name, vars] of Object.entries(this.method.modules)) this.optimizers[name] = new Sgd(vars, this.config.optimizer);
+    this.schedule = createSchedule(this.config.schedule);
+    this.architecture = o.architecture ?? architectureOf(this.config.student.encoder, o.student);
+    this.teacherDims = Object.fromEntries(this.config.teachers.filter((t) => t.input === 'features').map((t) => [t.name, t.dim]));
+    for (const t of this.config.teachers) {
+      if (t.input === 'online-frame' && !o.onlineTeachers?.[t.name]) throw new Error(`teacher '${t.name}' runs online but no encoder was given for it`);
+    }
+    this.ckptDir = path.join(o.outDir, 'checkpoints');
+    if (this.config.validation.policy !== 'none' && !o.validation) {
+      throw new Error(`validation policy '${this.config.validation.policy}' needs a validation source (or set validation.policy to 'none')`);
+    }
+  }
+
+  private allVariables(): tf.Variable[] {
+    return Object.values(this.optimizers).flatMap((opt) => [...opt.variables]);
+  }
+
+  private batchesPerEpoch(): number {
+    const n = this.o.train.length;
+    const b = this.config.batchSize;
+    // keep a partial last batch unless it has a single clip (BatchNorm needs two)
+    return n % b === 1 ? Math.floor(n / b) : Math.ceil(n / b);
+  }
+
+  private stateTensors(): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = { ...withPrefix('student', this.o.student.stateDict()), ...withPrefix('method', this.method.stateDict()) };
+    for (const [name, opt] of Object.entries(this.optimizers)) Object.assign(out, withPrefix(`optim.${name}`, opt.stateDict()));
+    return out;
+  }
+
+  private save(file: string, meta: Omit<CheckpointMeta, 'format' | 'architecture' | 'config'>): void {
+    const tensors = this.stateTensors();
+    try {
+      saveCheckpoint(file, tensors, { format: 'ccl-checkpoint/1', architecture: this.architecture, config: this.config, ...meta });
+    } finally {
+      tf.dispose(Object.values(tensors));
+    }
+  }
+
+  /** Restores everything from a checkpoint written by a run of the same model. */
+  restore(file: string): CheckpointMeta {
+    const { meta, tensors } = loadCheckpoint(file, { architecture: this.architecture });
+    try {
+      this.o.student.loadStateDict(groupByPrefix(tensors, 'student'), { strict: true });
+      this.method.loadStateDict(groupByPrefix(tensors, 'method'));
+      for (const [name, opt] of Object.entries(this.optimizers)) opt.loadStateDict(groupByPrefix(tensors, `optim.${name}`));
+    } finally {
+      tf.dispose(Object.values(tensors));
+    }
+    return meta;
+  }
+
+  /** Online teacher features for a batch: one random frame per batch (reference) or per sample. */
+  private onlineTeacherFeatures(batch: Batch, epoch: number, step: number): void {
+    const [B, T] = batch.video.shape;
+    this.config.teachers.forEach((t, ti) => {
+      if (t.input !== 'online-frame') return;
+      const enc = this.o.onlineTeachers![t.name];
+      const rng = rngFor(this.config.seed, RNG_PURPOSE.frame, epoch, step, ti);
+      const frames = t.framePolicy === 'per-sample' ? Array.from({ length: B }, () => rng.int(T)) : Array(B).fill(rng.int(T));
+      const features = tf.tidy(() => {
+        const picked = tf.stack(frames.map((f, b) => tf.squeeze(tf.slice(batch.video, [b, f, 0, 0, 0], [1, 1, -1, -1, -1]), [0, 1]))); // [B, H, W, C]
+        const out = enc.apply(picked, { training: false }).features;
+        if (out.shape[1] !== t.dim) throw new Error(`online teacher '${t.name}' gives ${out.shape[1]}-d features, config says ${t.dim}`);
+        return out;
+      });
+      batch.teachers[t.name] = { features, mask: new Uint8Array(B).fill(1) };
+    });
+  }
+
+  /** Clip accuracy on the validation source: `clips` evenly spaced clips per video, student in eval mode. */
+  async validate(source: SampleSource): Promise<number> {
+    this.o.student.eval();
+    const clips = this.config.validation.clips;
+    let correct = 0;
+    let total = 0;
+    const items: Array<[number, number]> = [];
+    for (let i = 0; i < source.length; i++) for (let c = 0; c < clips; c++) items.push([i, c]);
+    for (let at = 0; at < items.length; at += this.config.batchSize) {
+      const chunk = items.slice(at, at + this.config.batchSize);
+      const batch = await loadBatch(source, chunk.map(([i]) => i), (_i, p) => ({ kind: 'eval', clip: chunk[p][1], clips }), {});
+      const pred = tf.tidy(() => tf.argMax(this.o.student.apply(batch.video, { training: false }).logits!, 1).dataSync());
+      pred.forEach((p, b) => (correct += p === batch.labels[b] ? 1 : 0));
+      total += chunk.length;
+      disposeBatch(batch);
+    }
+    this.o.student.train();
+    return total ? correct / total : 0;
+  }
+
+  private writeRunJson(extra: Record<string, unknown>): void {
+    const file = path.join(this.o.outDir, 'run.json');
+    const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+    const run = {
+      ...previous,
+      config: this.config,
+      method: this.method.name,
+      architecture: this.architecture,
+      seed: this.config.seed,
+      validationPolicy: this.config.validation.policy,
+      selection: this.config.validation.policy === 'test' ? 'checkpoint selected on the TEST split (the reference behaviour)' : this.config.validation.policy === 'held-out' ? 'checkpoint selected on a held-out split of the training set' : 'no selection: last checkpoint',
+      backend: tf.getBackend(),
+      versions: { tfjsCore: tf.version_core, node: process.version },
+      gitRevision: gitRevision(),
+      startedAt: previous.startedAt ?? new Date().toISOString(),
+      ...this.o.runInfo,
+      ...extra,
+    };
+    writeFileAtomic(file, `${JSON.stringify(run, null, 2)}\n`);
+  }
+
+  async fit(): Promise<TrainResult> {
+    const { config } = this;
+    const latest = path.join(this.ckptDir, 'latest.ckpt');
+    let epoch = 0;
+    let startStep = 0;
+    let globalStep = 0;
+    let bestMetric: number | null = null;
+    const steps = new JsonlLog(path.join(this.o.outDir, 'steps.jsonl'));
+    const epochs = new JsonlLog(path.join(this.o.outDir, 'epochs.jsonl'));
+    if (this.o.resume && fs.existsSync(latest)) {
+      const meta = this.restore(latest);
+      epoch = meta.epoch;
+      startStep = meta.stepInEpoch;
+      globalStep = meta.globalStep;
+      bestMetric = meta.bestMetric;
+      steps.truncate((r) => (r.globalStep as number) <= globalStep);
+      epochs.truncate((r) => (r.epoch as number) < epoch);
+    } else if (!this.o.resume) {
+      for (const f of ['steps.jsonl', 'epochs.jsonl']) fs.rmSync(path.join(this.o.outDir, f), { force: true });
+    }
+    this.writeRunJson({ resumedFrom: startStep || epoch ? { epoch, stepInEpoch: startStep, globalStep } : null });
+
+    const perEpoch = this.batchesPerEpoch();
+    const vars = this.allVariables();
+    let skipped = 0;
+    let lastValidation: number | null = null;
+    this.o.student.train();
+    for (; epoch < config.epochs; epoch++) {
+      const lr = this.schedule.lrAt(epoch, config.optimizer.lr);
+      this.optimizers.student.lr = lr; // the schedule drives the student's optimiser only (reference)
+      const order = permutation(this.o.train.length, rngFor(config.seed, RNG_PURPOSE.order, epoch));
+      const bar = this.o.progress === null ? null : new ProgressBar(perEpoch, { stream: this.o.progress, label: `epoch ${epoch + 1}/${config.epochs}` });
+      let clipsSeen = 0;
+      for (let step = startStep; step < perEpoch; step++) {
+        const indices = order.slice(step * config.batchSize, (step + 1) * config.batchSize);
+        const batch = await loadBatch(this.o.train, indices, (i) => ({ kind: 'train', rng: rngFor(config.seed, RNG_PURPOSE.sample, epoch, i) }), this.teacherDims);
+        this.onlineTeacherFeatures(batch, epoch, step);
+        const kept: Record<string, tf.Scalar> = {};
+        let stepTensors: StepTensors | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = this.o.student.apply(batch.video, { training: true });
+          if (!out.logits) throw new Error('the student encoder has no classifier head (logits)');
+          stepTensors = { features: out.features, logits: out.logits, labels: batch.labels, indices: batch.indices, teachers: batch.teachers };
+          if (this.method.afterStep) stepTensors = { ...stepTensors, features: tf.keep(out.features), logits: tf.keep(out.logits) };
+          const { total, terms } = this.method.loss(stepTensors);
+          for (const [k, v] of Object.entries(terms)) kept[k] = tf.keep(v);
+          return total;
+        }, vars);
+        const loss = value.dataSync()[0];
+        const terms = Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]));
+        tf.dispose([value, ...Object.values(kept)]); // a term may be the total itself
+        let applied = true;
+        if (!Number.isFinite(loss) && config.nanGuard !== 'off') {
+          if (config.nanGuard === 'error') {
+            tf.dispose(Object.values(grads));
+            disposeBatch(batch);
+            throw new Error(`non-finite loss (${loss}) at epoch ${epoch + 1}, step ${step + 1} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.ckptDir} is intact. Set nanGuard: 'skip' to skip such steps.`);
+          }
+          applied = false;
+          skipped++;
+        }
+        if (applied) {
+          if (config.clipGradNorm) clipGradNorm(grads, config.clipGradNorm);
+          for (const opt of Object.values(this.optimizers)) opt.step(grads);
+        }
+        tf.dispose(Object.values(grads));
+        if (applied && this.method.afterStep && stepTensors) {
+          // memory banks take the features of this step's (pre-update) forward pass, outside the gradient
+          const st: StepTensors = stepTensors;
+          tf.tidy(() => this.method.afterStep!(st));
+        }
+        if (this.method.afterStep && stepTensors) tf.dispose([(stepTensors as StepTensors).features, (stepTensors as StepTensors).logits]);
+        const missing = Object.fromEntries(Object.entries(batch.teachers).map(([n, t]) => [`missing.${n}`, t.mask.length - t.mask.reduce((a, m) => a + m, 0)]));
+        disposeBatch(batch);
+        globalStep++;
+        clipsSeen += indices.length;
+        steps.append({ epoch, step, globalStep, lr, loss, applied, ...terms, ...missing });
+        bar?.update(step + 1 - startStep, clipsSeen, { loss, ...(terms.cls_v !== undefined ? { ce: terms.cls_v } : {}) });
+        this.o.onStep?.({ epoch, step, globalStep, lr, terms: { loss, ...terms }, numTensors: tf.memory().numTensors });
+        const stepCkpt = config.checkpointEverySteps > 0 && globalStep % config.checkpointEverySteps === 0 && step + 1 < perEpoch;
+        if (stepCkpt) this.save(latest, { epoch, stepInEpoch: step + 1, globalStep, bestMetric });
+        if (this.o.signal?.aborted) {
+          bar?.done();
+          return { epochsDone: epoch, globalStep, bestMetric, lastValidation, skippedSteps: skipped, stopped: true };
+        }
+      }
+      bar?.done();
+      startStep = 0;
+      const record: Record<string, unknown> = { epoch, lr, steps: perEpoch, globalStep };
+      const { policy, every } = config.validation;
+      let improved = false;
+      if (policy !== 'none' && (epoch + 1) % every === 0 && this.o.validation) {
+        lastValidation = await this.validate(this.o.validation);
+        record[policy === 'test' ? 'testClipAccuracy' : 'valClipAccuracy'] = lastValidation;
+        improved = bestMetric === null || lastValidation > bestMetric;
+        if (improved) bestMetric = lastValidation;
+      }
+      epochs.append(record);
+      const meta = { epoch: epoch + 1, stepInEpoch: 0, globalStep, bestMetric };
+      if (improved) this.save(path.join(this.ckptDir, 'best.ckpt'), meta);
+      if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) {
+        this.save(path.join(this.ckptDir, `epoch-${String(epoch + 1).padStart(4, '0')}.ckpt`), meta);
+      }
+      this.save(latest, meta);
+    }
+    this.writeRunJson({ finishedAt: new Date().toISOString(), globalStep, bestMetric, skippedSteps: skipped });
+    return { epochsDone: config.epochs, globalStep, bestMetric, lastValidation, skippedSteps: skipped, stopped: false };
+  }
+
+  dispose(): void {
+    for (const opt of Object.values(this.optimizers)) opt.dispose();
+    this.method.dispose();
+  }
+}

@@ -1,0 +1,27 @@
+import { resolveExperimentConfig } from '../src';
+
+describe('experiment config', () => {
+  const base = { method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 512 }] };
+
+  it('fills in the reference settings (METHOD §4) and per-modality teacher defaults', () => {
+    const c = resolveExperimentConfig({ ...base, teachers: [...base.teachers, { name: 'image', modality: 'image', dim: 512 }] });
+    expect(c.optimizer).toEqual({ lr: 1e-3, momentum: 0.9, dampening: 0, weightDecay: 5e-4, nesterov: false });
+    expect(c.schedule).toEqual({ kind: 'multistep', milestones: [150, 225], gamma: 0.1 });
+    expect([c.epochs, c.batchSize, c.seed, c.jsdWeight]).toEqual([300, 16, 1, 0.5]);
+    expect(c.teachers[0]).toMatchObject({ temperature: 0.5, dropMissing: true, input: 'features', composition: 'residual' });
+    expect(c.teachers[1]).toMatchObject({ temperature: 0.1, dropMissing: false, input: 'online-frame', framePolicy: 'per-batch' });
+  });
+
+  it('refuses a typo naming the key and suggesting the right one', () => {
+    expect(() => resolveExperimentConfig({ ...base, optimizer: { lr: 0.1, weightDecy: 1 } })).toThrow(/config\.optimizer\.weightDecy: unknown key \(did you mean 'weightDecay'\?\)/);
+    expect(() => resolveExperimentConfig({ ...base, batchsize: 8 })).toThrow(/config\.batchsize: unknown key \(did you mean 'batchSize'\?\)/);
+  });
+
+  it('refuses wrong types and missing fields with their path', () => {
+    expect(() => resolveExperimentConfig({ ...base, epochs: '10' })).toThrow(/config\.epochs: expected a number, got string/);
+    expect(() => resolveExperimentConfig({ ...base, teachers: [{ name: 'a', modality: 'smell', dim: 3 }] })).toThrow(/config\.teachers\[0\]\.modality: 'smell' is not one of audio, image/);
+    expect(() => resolveExperimentConfig({ method: 'ccl' })).toThrow(/config\.student: required/);
+    expect(() => resolveExperimentConfig({ ...base, teachers: [] })).toThrow(/method 'ccl' needs at least one teacher/);
+    expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'multistep' } })).toThrow(/config\.schedule\.milestones: required/);
+  });
+});

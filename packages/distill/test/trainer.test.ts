@@ -1,0 +1,122 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { Trainer, type StepInfo } from '../src';
+import { TinyFrameTeacher, TinyStudent, tinySource } from './helpers/tiny';
+
+const CLASSES = 3;
+const CLIP: [number, number, number, number] = [2, 3, 3, 3];
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-trainer-'));
+
+function config(method: string, extra: Record<string, unknown> = {}) {
+  return {
+    method,
+    seed: 3,
+    student: { encoder: 'tiny' },
+    teachers: method === 'baseline' ? [] : [{ name: 'audio', modality: 'audio', dim: 6 }],
+    optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+    schedule: { kind: 'constant' },
+    epochs: 1,
+    batchSize: 6,
+    validation: { policy: 'none' },
+    ...extra,
+  };
+}
+
+async function run(method: string, extra: Record<string, unknown> = {}, n = 18, opts: Partial<ConstructorParameters<typeof Trainer>[0]> = {}) {
+  const student = new TinyStudent(27, 6, CLASSES);
+  const steps: StepInfo[] = [];
+  const outDir = opts.outDir ?? tmp();
+  const trainer = new Trainer({
+    config: config(method, extra), student, numClasses: CLASSES, studentDim: 6, train: tinySource(n, CLASSES, CLIP), outDir,
+    progress: null, onStep: (s) => steps.push(s), ...opts,
+  });
+  const result = await trainer.fit();
+  return { trainer, student, steps, result, outDir };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('Trainer', () => {
+  const methods = ['baseline', 'ccl', 'ccl-paper', 'fitnet', 'pkt', 'cor', 'rkd', 'crd', 'ifd', 'cmc', 'sp', 'vid', 'at'];
+  it.each(methods)('%s: the training loss goes down and tf.memory().numTensors is flat across 50 steps', async (method) => {
+    // small memory-bank settings for CRD/CMC (their defaults, 4096 negatives of 128-d, are for real data)
+    const kdOptions = method === 'crd' || method === 'cmc' ? { numNegatives: 16, embedDim: 8 } : {};
+    const { steps } = await run(method, { epochs: 10, kdOptions }, 30); // 5 steps per epoch x 10 epochs
+    expect(steps).toHaveLength(50);
+    const losses = steps.map((s) => s.terms.loss);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
+    const counts = steps.slice(2).map((s) => s.numTensors);
+    expect(new Set(counts).size).toBe(1);
+  });
+
+  it('CCL-AI with an online image teacher on one frame per batch: every term logged, missing audio counted', async () => {
+    const { steps, outDir } = await run(
+      'ccl',
+      { teachers: [{ name: 'audio', modality: 'audio', dim: 6 }, { name: 'image', modality: 'image', dim: 6 }], epochs: 2 },
+      18,
+      { onlineTeachers: { image: new TinyFrameTeacher() } },
+    );
+    expect(Object.keys(steps[0].terms)).toEqual(expect.arrayContaining(['cls_v', 'audio.vm', 'audio.vt', 'audio.jsd', 'image.vm', 'image.mt', 'total_student']));
+    const log = fs.readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log).toHaveLength(6);
+    // samples 3, 10, 17 have no audio: counted per step (2 epochs), never silently zero-filled into the teacher terms
+    expect(log.reduce((a, r) => a + r['missing.audio'], 0)).toBe(6);
+    expect(log.every((r) => r['missing.image'] === 0)).toBe(true);
+    const runJson = JSON.parse(fs.readFileSync(path.join(outDir, 'run.json'), 'utf8'));
+    expect(runJson).toMatchObject({ seed: 3, method: 'ccl', backend: 'cpu', validationPolicy: 'none' });
+    expect(runJson.versions.tfjsCore).toMatch(/^4\./);
+  });
+
+  it('resumes after a mid-epoch stop to exactly the weights of an uninterrupted run', async () => {
+    const extra = { epochs: 2, checkpointEverySteps: 1 };
+    const full = await run('ccl', extra, 24);
+    const reference = full.student.stateDict();
+
+    const outDir = tmp();
+    const controller = new AbortController();
+    const first = await run('ccl', extra, 24, {
+      outDir, signal: controller.signal,
+      onStep: (s) => { if (s.globalStep === 5) controller.abort(); }, // epoch 2, step 1 of 4
+    });
+    expect(first.result.stopped).toBe(true);
+    const resumed = await run('ccl', extra, 24, { outDir, resume: true });
+    expect(resumed.steps[0].globalStep).toBe(6);
+    const got = resumed.student.stateDict();
+    for (const [k, v] of Object.entries(reference)) expect(Array.from(got[k].dataSync())).toEqual(Array.from(v.dataSync()));
+    // the step log holds each step once
+    const log = fs.readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).globalStep);
+    expect(log).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('refuses a checkpoint of another model, naming both', async () => {
+    const { outDir } = await run('baseline', { epochs: 1 });
+    const other = new TinyStudent(27, 7, CLASSES);
+    const t = new Trainer({ config: config('baseline'), student: other, numClasses: CLASSES, studentDim: 7, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
+    await expect(t.fit()).rejects.toThrow(/checkpoint is for another model:\s+checkpoint: tiny \(4 tensors, signature [0-9a-f]+\)\s+this run: +tiny/);
+  });
+
+  it('validates on a held-out source, keeps the best checkpoint and records the policy', async () => {
+    const { outDir, result } = await run('baseline', { epochs: 2, validation: { policy: 'held-out', clips: 2 } }, 18, { validation: tinySource(6, CLASSES, CLIP) });
+    expect(result.bestMetric).not.toBeNull();
+    expect(fs.existsSync(path.join(outDir, 'checkpoints', 'best.ckpt'))).toBe(true);
+    expect(fs.existsSync(path.join(outDir, 'checkpoints', 'epoch-0002.ckpt'))).toBe(true);
+    const epochs = fs.readFileSync(path.join(outDir, 'epochs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(epochs[1].valClipAccuracy).toBeGreaterThanOrEqual(0);
+    expect(JSON.parse(fs.readFileSync(path.join(outDir, 'run.json'), 'utf8')).selection).toMatch(/held-out/);
+  });
+
+  it('stops on a non-finite loss with a clear message by default, and can skip such steps', async () => {
+    const nanSource = { ...tinySource(12, CLASSES, CLIP), get: () => ({ id: 'bad', label: 0, video: new Float32Array(54).fill(NaN) }) };
+    const student = new TinyStudent(27, 6, CLASSES);
+    const mk = (nanGuard: string) => new Trainer({ config: config('baseline', { nanGuard }), student, numClasses: CLASSES, studentDim: 6, train: nanSource, outDir: tmp(), progress: null });
+    await expect(mk('error').fit()).rejects.toThrow(/non-finite loss \(NaN\) at epoch 1, step 1/);
+    const r = await mk('skip').fit();
+    expect(r.skippedSteps).toBe(2);
+    expect(Array.from(student.stateDict()['fc1.bias'].dataSync()).every(Number.isFinite)).toBe(true);
+  });
+});
+
+afterAll(() => tf.disposeVariables());
