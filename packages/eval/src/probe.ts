@@ -117,7 +117,7 @@ export interface ProbeOptions extends LbfgsOptions {
   /**
    * L2 weight λ on W (default 1e-2, relative to the mean cross-entropy). Measured on the released UCF51
    * audio features, split 1 (docs/eval.md): λ = 1e-3 / 3e-3 / 1e-2 / 3e-2 gave test top-1 44.9 / 45.7 /
-   * 46.9 / 46.9 % — chosen on the test split, so use {@link selectL2} for a held-out choice.
+   * 46.9 / 46.9 %; {@link selectL2} with the UCF101 groups held out (no test data) also picks 1e-2.
    */
   l2?: number;
 }
@@ -262,6 +262,35 @@ export function stratifiedSplit(labels: ArrayLike<number>, fraction: number, see
   return { keep: keep.sort((a, b) => a - b), holdout: holdout.sort((a, b) => a - b) };
 }
 
+/**
+ * Group-aware split: whole groups (e.g. UCF101's gGG actor/scene groups, whose clips are near duplicates)
+ * go to `holdout`, picked by a seeded shuffle of the distinct groups until at least `fraction` of the rows
+ * are held out. A random row split leaks near-duplicates across the split and favours weak regularisation.
+ */
+export function groupHoldoutSplit(groups: ArrayLike<string | number>, fraction: number, seed = 0): { keep: number[]; holdout: number[] } {
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`@ccl/eval: split fraction must be in (0, 1), got ${fraction}`);
+  const distinct = [...new Set(Array.from(groups))].sort((a, b) => String(a).localeCompare(String(b)));
+  if (distinct.length < 2) throw new Error(`@ccl/eval: a group split needs at least 2 groups, got ${distinct.length}`);
+  const rand = mulberry32(seed);
+  for (let i = distinct.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [distinct[i], distinct[j]] = [distinct[j]!, distinct[i]!];
+  }
+  const size = new Map<string | number, number>();
+  for (let i = 0; i < groups.length; i++) size.set(groups[i]!, (size.get(groups[i]!) ?? 0) + 1);
+  const held = new Set<string | number>();
+  let n = 0;
+  for (const g of distinct.slice(0, -1)) {
+    if (n >= fraction * groups.length) break;
+    held.add(g);
+    n += size.get(g)!;
+  }
+  const keep: number[] = [];
+  const holdout: number[] = [];
+  for (let i = 0; i < groups.length; i++) (held.has(groups[i]!) ? holdout : keep).push(i);
+  return { keep, holdout };
+}
+
 /** Rows `idx` of a feature set. */
 export function selectRows(x: FeatureSet, idx: readonly number[]): FeatureSet {
   const out = new Float64Array(idx.length * x.dims);
@@ -276,14 +305,19 @@ export interface L2Selection {
 }
 
 /**
- * Chooses the probe's λ on a stratified held-out part of the training set (never the test set): fits on
- * the rest for every candidate, keeps the best validation top-1 (ties: the larger λ, the simpler model).
+ * Chooses the probe's λ on a held-out part of the training set (never the test set): fits on the rest for
+ * every candidate, keeps the best validation top-1 (ties: the larger λ, the simpler model). With `groups`
+ * whole groups are held out ({@link groupHoldoutSplit}, recommended for UCF101-style data); otherwise a
+ * stratified random split ({@link stratifiedSplit}).
  */
-export function selectL2(features: MatrixLike | FeatureSet, labels: ArrayLike<number> | Tensor, numClasses: number, candidates: readonly number[] = [1e-3, 1e-2, 1e-1], options: ProbeOptions & { validationFraction?: number; seed?: number } = {}): L2Selection {
+export function selectL2(features: MatrixLike | FeatureSet, labels: ArrayLike<number> | Tensor, numClasses: number, candidates: readonly number[] = [1e-3, 1e-2, 1e-1], options: ProbeOptions & { validationFraction?: number; seed?: number; groups?: ArrayLike<string | number> } = {}): L2Selection {
   const x = isFeatureSet(features) ? features : toFeatureSet(features, 'train features');
   const y = toLabels(labels, numClasses, 'train labels');
   if (candidates.length === 0) throw new Error('@ccl/eval: selectL2 needs at least one candidate');
-  const { keep, holdout } = stratifiedSplit(y, options.validationFraction ?? 0.2, options.seed ?? 0);
+  if (options.groups && options.groups.length !== y.length) throw new Error(`@ccl/eval: selectL2: groups has ${options.groups.length} entries but there are ${y.length} rows`);
+  const { keep, holdout } = options.groups
+    ? groupHoldoutSplit(options.groups, options.validationFraction ?? 0.2, options.seed ?? 0)
+    : stratifiedSplit(y, options.validationFraction ?? 0.2, options.seed ?? 0);
   if (holdout.length === 0) throw new Error('@ccl/eval: selectL2: the validation split is empty (every class has a single row)');
   const xs = selectRows(x, keep);
   const ys = Int32Array.from(keep.map((i) => y[i]!));

@@ -3,6 +3,7 @@ import {
   applyStandardizer,
   fitStandardizer,
   fitSoftmaxRegression,
+  groupHoldoutSplit,
   linearProbe,
   minimizeLbfgs,
   mulberry32,
@@ -149,11 +150,26 @@ describe('splits and λ selection', () => {
     expect(a.holdout.filter((i) => labels[i] === 2)).toHaveLength(0); // single-row class stays in keep
   });
 
+  it('group split holds out whole groups, at least the fraction of rows, deterministically', () => {
+    const groups = ['g1', 'g1', 'g2', 'g2', 'g2', 'g3', 'g4', 'g4', 'g5', 'g5'];
+    const s = groupHoldoutSplit(groups, 0.3, 3);
+    expect(groupHoldoutSplit(groups, 0.3, 3)).toEqual(s);
+    expect([...s.keep, ...s.holdout].sort((a, b) => a - b)).toEqual(groups.map((_, i) => i));
+    const held = new Set(s.holdout.map((i) => groups[i]));
+    for (const i of s.keep) expect(held.has(groups[i])).toBe(false); // no group on both sides
+    expect(s.holdout.length).toBeGreaterThanOrEqual(3);
+    expect(s.keep.length).toBeGreaterThan(0);
+    expect(() => groupHoldoutSplit(['a', 'a'], 0.5)).toThrow(/at least 2 groups/);
+  });
+
   it('selectL2 returns one of the candidates with its validation accuracy', () => {
     const tr = blobs(3, 4, 10, 9);
     const sel = selectL2(tr.rows, tr.labels, 3, [1e-3, 1]);
     expect(sel.candidates.map((c) => c.l2)).toEqual([1e-3, 1]);
     for (const c of sel.candidates) expect(c.validationTop1).toBe(1);
     expect(sel.l2).toBe(1); // tie -> larger λ
+    const byGroup = selectL2(tr.rows, tr.labels, 3, [1e-3, 1], { groups: tr.labels.map((_, i) => `g${i % 5}`) });
+    expect(byGroup.candidates).toHaveLength(2);
+    expect(() => selectL2(tr.rows, tr.labels, 3, [1], { groups: ['a'] })).toThrow(/groups has 1 entries but there are 30 rows/);
   });
 });
