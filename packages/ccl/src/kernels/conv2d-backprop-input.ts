@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { convGeometry } from './conv-geometry';
+import { KernelCalls, type BufferBackend } from './wasm-calls';
+
+const FILE = 'kernels/conv2d-backprop-input.ts';
+
+/**
+ * Conv2DBackpropInput (the input gradient of an NHWC conv2d) as ONE forward convolution, so that it runs
+ * on the backend's fastest primitive (XNNPACK's convolution on WASM) instead of a direct loop.
+ *
+ * Forward (stride s, top pad p, kernel k):  y[o] = sum_i x[o s + i - p] w[i]
+ * Input gradient:                           dx[h] = sum_{o, i : o s + i - p = h} dy[o] w[i]
+ * With dy_z = dy with s - 1 zeros inserted after every element (dy_z[o s] = dy[o]) and w_r = w flipped
+ * in both spatial axes with its channel axes swapped ([kh, kw, Cout, Cin]):
+ *     dx[h] = sum_j dy_z[h + j - (k - 1 - p)] w_r[j]
+ * i.e. a stride-1 'valid' correlation of dy_z padded by k - 1 - p rows on top (and as many at the bottom
+ * as make the output H rows long); negative pads become crops. (Dumoulin & Visin, "A guide to convolution
+ * arithmetic for deep learning", 2016, section 4.) Stride > 1 spends s^2 more multiply-adds on the
+ * inserted zeros; only the few downsampling convs of a network pay it.
+ *
+ * inputs: dy [N, Ho, Wo, Cout], filter [kh, kw, Cin, Cout];  attrs: strides, pad, inputShape, ...
+ * output: dx [N, H, W, Cin]
+ */
+export function conv2dBackpropInputViaConv(
+  args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown },
+  backendName: string,
+): tf.TensorInfo {
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = (args.attrs ?? {}) as Record<string, unknown>;
+  const k = new KernelCalls(args.backend as BufferBackend, backendName);
+  const g = convGeometry(
+    FILE,
+    attrs.inputShape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides as [number, number],
+    attrs.pad,
+    attrs.dataFormat,
+    attrs.dimRoundingMode,
+  );
+  if (dy.shape.length !== 4 || dy.shape[1] !== g.outHeight || dy.shape[2] !== g.outWidth || dy.shape[3] !== g.outChannels) {
+    throw new Error(`${FILE}: dy has shape [${dy.shape.join(', ')}], expected [${g.batch}, ${g.outHeight}, ${g.outWidth}, ${g.outChannels}]`);
+  }
+  const owned: tf.TensorInfo[] = [];
+  try {
+    let src = insertZeros(k, dy, g.strideHeight, g.strideWidth, owned); // [N, Ho sh, Wo sw, Cout]
+    const rows = cropOrPad(g.filterHeight - 1 - g.padTop, g.inHeight, g.filterHeight, src.shape[1]);
+    const cols = cropOrPad(g.filterWidth - 1 - g.padLeft, g.inWidth, g.filterWidth, src.shape[2]);
+    if (rows.crop[0] > 0 || rows.crop[1] < src.shape[1] || cols.crop[0] > 0 || cols.crop[1] < src.shape[2]) {
+      src = k.slice(src, [0, rows.crop[0], cols.crop[0], 0], [g.batch, rows.crop[1] - rows.crop[0], cols.crop[1] - cols.crop[0], g.outChannels]);
+      owned.push(src);
+    }
+    const flipped = k.reverse(filter, [0, 1]); // [kh, kw, Cin, Cout], spatially flipped
+    owned.push(flipped);
+    const swapped = k.transpose(flipped, [0, 1, 3, 2]); // [kh, kw, Cout, Cin]
+    owned.push(swapped);
+    return k.conv2d(src, swapped, [1, 1], [rows.pad, cols.pad]); // [N, H, W, Cin]
+  } finally {
+    k.release(...owned);
+  }
+}
+
+/**
+ * Along one spatial axis: the stride-1 conv needs `before` = k - 1 - p rows before the source and
+ * enough after it that the output has `outLen` rows. Positive amounts are conv padding, negative ones
+ * crop the source.
+ */
+function cropOrPad(before: number, outLen: number, k: number, srcLen: number): { crop: [number, number]; pad: [number, number] } {
+  const after = outLen + k - 1 - srcLen - before;
+  return {
+    crop: [Math.max(0, -before), srcLen - Math.max(0, -after)],
+    pad: [Math.max(0, before), Math.max(0, after)],
+  };
+}
+
+/**
+ * [N, Ho, Wo, C] -> [N, Ho sh, Wo sw, C] with dy at positions (o sh, o' sw) and zeros elsewhere, built
+ * from two rank-4 zero pads over reshaped views (no scatter needed).
+ */
+function insertZeros(k: KernelCalls, dy: tf.TensorInfo, sh: number, sw: number, owned: tf.TensorInfo[]): tf.TensorInfo {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, ho, wo, c] = dy.shape;
+  let t = k.reshape(dy, [n * ho, wo, 1, c]);
+  owned.push(t);
+  if (sw > 1) {
+    t = k.pad(t, [[0, 0], [0, 0], [0, sw - 1], [0, 0]]); // [N Ho, Wo, sw, C]
+    owned.push(t);
+  }
+  t = k.reshape(t, [n, ho, 1, wo * sw * c]);
+  owned.push(t);
+  if (sh > 1) {
+    t = k.pad(t, [[0, 0], [0, 0], [0, sh - 1], [0, 0]]); // [N, Ho, sh, Wo sw C]
+    owned.push(t);
+  }
+  t = k.reshape(t, [n, ho * sh, wo * sw, c]);
+  owned.push(t);
+  return t;
+}

@@ -1,0 +1,7 @@
+/**
+ * Training kernels for tfjs backends that lack them or run them slowly (issue 9): see register.ts for
+ * what is registered and why, docs/performance.md for the measurements.
+ */
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, WASM_BACKEND, type TrainingKernel } from './register';
+export { conv2dBackpropFilterViaMatMul, IM2COL_BLOCK_FLOATS } from './conv2d-backprop-filter';
+export { conv2dBackpropInputViaConv } from './conv2d-backprop-input';

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterViaMatMul } from './conv2d-backprop-filter';
+import { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
+
+/** The backend the training kernels of this folder are registered for. */
+export const WASM_BACKEND = 'wasm';
+
+type CompositeKernel = (
+  args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown },
+  backendName: string,
+) => tf.TensorInfo;
+
+/** One training kernel: what it replaces or adds, and why. */
+export interface TrainingKernel {
+  kernelName: string;
+  /** 'missing': the backend has none; 'replaces': the backend's own is correct but far slower. */
+  reason: 'missing' | 'replaces';
+  impl: CompositeKernel;
+}
+
+/**
+ * Kernels a training step of the encoders needs on the WASM backend of tfjs 4.22 (found by profiling one
+ * r2plus1d-18 training step on the cpu backend and comparing with the WASM kernel registry):
+ * - Conv2DBackpropFilter: not registered on WASM, so no conv2d can train there.
+ * - Conv2DBackpropInput: registered, but a direct loop (~1-2 GFLOP/s); as a forward XNNPACK conv it
+ *   runs ~10x faster (docs/performance.md).
+ */
+export const WASM_TRAINING_KERNELS: readonly TrainingKernel[] = [
+  { kernelName: tf.Conv2DBackpropFilter, reason: 'missing', impl: conv2dBackpropFilterViaMatMul },
+  { kernelName: tf.Conv2DBackpropInput, reason: 'replaces', impl: conv2dBackpropInputViaConv },
+];
+
+/** Kernel functions registered by this module, to recognise them on a second call. */
+const registered = new WeakSet<tf.KernelFunc>();
+
+/**
+ * Registers the training kernels of WASM_TRAINING_KERNELS for the 'wasm' backend (replacing the slow
+ * built-in ones). Idempotent: kernels this module already registered are left alone. Call it once, before
+ * or after tf.setBackend('wasm'), before the first gradient is computed.
+ *
+ * @returns names of the kernels registered by this call (empty on a repeated call)
+ */
+export function registerWasmTrainingKernels(): string[] {
+  const names: string[] = [];
+  for (const kernel of WASM_TRAINING_KERNELS) {
+    const existing = tf.getKernel(kernel.kernelName, WASM_BACKEND);
+    if (existing !== undefined && registered.has(existing.kernelFunc)) continue;
+    if (existing !== undefined) tf.unregisterKernel(kernel.kernelName, WASM_BACKEND);
+    const kernelFunc: tf.KernelFunc = (args) => kernel.impl(args, WASM_BACKEND);
+    registered.add(kernelFunc);
+    tf.registerKernel({ kernelName: kernel.kernelName, backendName: WASM_BACKEND, kernelFunc });
+    names.push(kernel.kernelName);
+  }
+  return names;
+}

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Composite kernels of this folder are written as calls of the WASM backend's own registered kernels
+ * (XNNPACK convolution, batched matrix product, transpose, pad, slice), never as tfjs ops: ops would
+ * go through the engine (tape, scopes, per-op bookkeeping), kernel calls only allocate backend buffers.
+ *
+ * Every TensorInfo a helper returns owns one reference to its buffer; the caller releases it with
+ * `release` once it is no longer needed (Reshape shares the buffer and adds a reference, as in tfjs).
+ */
+
+/** The slice of tfjs's KernelBackend the composite kernels use. */
+export interface BufferBackend {
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+}
+
+export type Attrs = tf.NamedAttrMap;
+
+/** Runs the kernel `name` registered for `backendName` on the given inputs (no engine involvement). */
+export function callKernel(
+  name: string,
+  inputs: tf.NamedTensorInfoMap | tf.TensorInfo[],
+  attrs: Attrs,
+  backend: BufferBackend,
+  backendName: string,
+): tf.TensorInfo {
+  const config = tf.getKernel(name, backendName);
+  if (config === undefined) throw new Error(`kernels/wasm-calls.ts: kernel '${name}' is not registered for backend '${backendName}'`);
+  const out = config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, attrs, backend: backend as unknown as tf.KernelBackend });
+  if (Array.isArray(out)) throw new Error(`kernels/wasm-calls.ts: kernel '${name}' returned ${out.length} outputs, expected 1`);
+  return out;
+}
+
+/** Drops one reference to each buffer. */
+export function release(backend: BufferBackend, ...infos: tf.TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** Typed wrappers around the kernels the composite kernels need, bound to one backend. */
+export class KernelCalls {
+  constructor(
+    readonly backend: BufferBackend,
+    readonly backendName: string,
+  ) {}
+
+  private run(name: string, inputs: tf.NamedTensorInfoMap | tf.TensorInfo[], attrs: Attrs = {}): tf.TensorInfo {
+    return callKernel(name, inputs, attrs, this.backend, this.backendName);
+  }
+
+  release(...infos: tf.TensorInfo[]): void {
+    release(this.backend, ...infos);
+  }
+
+  reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+    return this.run(tf.Reshape, { x }, { shape });
+  }
+
+  transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+    return this.run(tf.Transpose, { x }, { perm });
+  }
+
+  reverse(x: tf.TensorInfo, dims: number[]): tf.TensorInfo {
+    return this.run(tf.Reverse, { x }, { dims });
+  }
+
+  /** Zero padding; `paddings[i] = [before, after]`, both >= 0. */
+  pad(x: tf.TensorInfo, paddings: Array<[number, number]>): tf.TensorInfo {
+    return this.run(tf.PadV2, { x }, { paddings, constantValue: 0 });
+  }
+
+  slice(x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+    return this.run(tf.Slice, { x }, { begin, size });
+  }
+
+  /** Elements begin[i], begin[i] + strides[i], ... below end[i]. */
+  stridedSlice(x: tf.TensorInfo, begin: number[], end: number[], strides: number[]): tf.TensorInfo {
+    return this.run(
+      tf.StridedSlice,
+      { x },
+      { begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 },
+    );
+  }
+
+  concat(xs: tf.TensorInfo[], axis: number): tf.TensorInfo {
+    return this.run(tf.Concat, xs, { axis });
+  }
+
+  /** [M, K] x [K, N] -> [M, N] (no transposes: the WASM backend's fast path). */
+  matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+    return this.run(tf.BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
+  }
+
+  /** NHWC conv, filter [kh, kw, Cin, Cout], explicit non-negative pads [[top, bottom], [left, right]]. */
+  conv2d(x: tf.TensorInfo, filter: tf.TensorInfo, strides: [number, number], pads: [[number, number], [number, number]]): tf.TensorInfo {
+    const pad = [[0, 0], pads[0], pads[1], [0, 0]];
+    return this.run(tf.Conv2D, { x, filter }, { strides, pad, dataFormat: 'NHWC', dilations: [1, 1] } as unknown as Attrs);
+  }
+}

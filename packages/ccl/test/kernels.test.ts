@@ -1,0 +1,156 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import { createEncoder } from '@ccl/encoders';
+import { crossEntropy } from '@ccl/losses';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/kernels';
+
+// Conformance of the WASM training kernels against the pure-JS cpu backend (correct, slow reference).
+
+const TOL = 1e-4;
+
+/** Deterministic uniform(-1, 1) values (mulberry32). */
+function randomValues(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** max |a - b| / max(1, max |b|). */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let diff = 0;
+  let scale = 1;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+async function onBackend<T>(name: string, fn: () => T): Promise<T> {
+  await tf.setBackend(name);
+  return fn();
+}
+
+interface ConvCase {
+  x: [number, number, number, number]; // [N, H, W, Cin]
+  filter: [number, number, number, number]; // [kh, kw, Cin, Cout]
+  strides: [number, number];
+  pad: 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+}
+
+const CASES: ConvCase[] = [
+  { x: [2, 7, 7, 3], filter: [1, 1, 3, 4], strides: [1, 1], pad: 'valid' },
+  { x: [2, 8, 8, 5], filter: [1, 1, 5, 6], strides: [2, 2], pad: 'valid' },
+  { x: [1, 9, 9, 4], filter: [3, 3, 4, 8], strides: [1, 1], pad: 'same' },
+  { x: [2, 9, 8, 4], filter: [3, 3, 4, 6], strides: [2, 2], pad: 'same' },
+  { x: [2, 10, 10, 6], filter: [3, 3, 6, 5], strides: [2, 2], pad: 'valid' },
+  { x: [1, 11, 9, 3], filter: [3, 3, 3, 4], strides: [1, 2], pad: 1 },
+  { x: [2, 16, 16, 3], filter: [7, 7, 3, 8], strides: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
+  { x: [1, 13, 12, 2], filter: [7, 7, 2, 3], strides: [1, 1], pad: [[0, 0], [1, 4], [2, 0], [0, 0]] },
+  { x: [2, 6, 20, 8], filter: [3, 1, 8, 16], strides: [1, 1], pad: [[0, 0], [1, 1], [0, 0], [0, 0]] },
+  { x: [2, 8, 12, 7], filter: [3, 1, 7, 9], strides: [2, 1], pad: [[0, 0], [1, 1], [0, 0], [0, 0]] },
+  { x: [3, 5, 6, 16], filter: [3, 1, 16, 4], strides: [1, 1], pad: 'valid' },
+  { x: [1, 12, 12, 32], filter: [3, 3, 32, 16], strides: [2, 2], pad: 'same' },
+];
+
+function caseName(c: ConvCase): string {
+  return `x [${c.x}] filter [${c.filter}] strides [${c.strides}] pad ${JSON.stringify(c.pad)}`;
+}
+
+function outShape(c: ConvCase): number[] {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, undefined, false, 'channelsLast');
+  return info.outShape;
+}
+
+/** Runs one backprop kernel on the active backend and reads its output. */
+function runBackprop(kernelName: string, c: ConvCase, seed: number): Float32Array {
+  return tf.tidy(() => {
+    const dyShape = outShape(c);
+    const dy = tf.tensor(randomValues(dyShape.reduce((a, b) => a * b), seed + 1), dyShape);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
+    const out =
+      kernelName === tf.Conv2DBackpropFilter
+        ? tf.engine().runKernel(kernelName, { x: tf.tensor(randomValues(c.x.reduce((a, b) => a * b), seed), c.x), dy }, { ...attrs, filterShape: c.filter } as tf.NamedAttrMap)
+        : tf.engine().runKernel(kernelName, { dy, filter: tf.tensor(randomValues(c.filter.reduce((a, b) => a * b), seed + 2), c.filter) }, { ...attrs, inputShape: c.x } as tf.NamedAttrMap);
+    return (out as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+beforeAll(async () => {
+  wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+  registerWasmTrainingKernels();
+  await tf.setBackend('wasm');
+});
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('registerWasmTrainingKernels', () => {
+  it('registers every training kernel for wasm and is idempotent', () => {
+    const names = tf.getKernelsForBackend('wasm').map((k) => k.kernelName);
+    for (const k of WASM_TRAINING_KERNELS) expect(names).toContain(k.kernelName);
+    expect(registerWasmTrainingKernels()).toEqual([]);
+  });
+});
+
+describe.each([tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput])('%s on wasm matches cpu', (kernelName) => {
+  it.each(CASES.map((c, i) => [caseName(c), c, i] as const))('%s', async (_name, c, i) => {
+    const got = await onBackend('wasm', () => runBackprop(kernelName, c, 100 * i));
+    const want = await onBackend('cpu', () => runBackprop(kernelName, c, 100 * i));
+    expect(got.length).toBe(want.length);
+    expect(relativeError(got, want)).toBeLessThan(TOL);
+  });
+
+  it('leaves no tensor and no backend buffer behind', async () => {
+    await tf.setBackend('wasm');
+    runBackprop(kernelName, CASES[3], 1);
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.engine().backend.numDataIds();
+    runBackprop(kernelName, CASES[3], 2);
+    runBackprop(kernelName, CASES[6], 3);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+  });
+});
+
+// Input [2, 4, 32, 32, 3], not smaller: at [2, 4, 16, 16, 3] the last stage's train-mode BatchNorm sees 2
+// values per channel and the step is so ill-conditioned that a 1e-6 relative change of the input moves
+// the cpu backend's own gradients by 1e-2; at 32 x 32 (8 values per channel) that sensitivity is ~2e-5.
+describe('a whole r2plus1d-18 training step', () => {
+  /** Loss and every gradient of one train-mode CE step, with the given weights. */
+  function step(weights: Float32Array[] | null): { loss: number; grads: Float32Array[]; weights: Float32Array[] } {
+    const encoder = createEncoder('r2plus1d-18', { numClasses: 3, widthMultiplier: 1 / 16, seed: 3 });
+    try {
+      encoder.train();
+      const vars = encoder.trainableVariables;
+      if (weights !== null) vars.forEach((v, i) => v.assign(tf.tensor(weights[i], v.shape)));
+      const values = vars.map((v) => v.dataSync() as Float32Array);
+      return tf.tidy(() => {
+        const x = tf.tensor(randomValues(2 * 4 * 32 * 32 * 3, 42), [2, 4, 32, 32, 3]); // [B, T, H, W, C]
+        const { value, grads } = tf.variableGrads(() => crossEntropy(encoder.apply(x).logits as tf.Tensor2D, [0, 2]), vars);
+        return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array), weights: values };
+      });
+    } finally {
+      encoder.dispose();
+    }
+  }
+
+  it('gives the cpu backend loss and gradients on wasm', async () => {
+    const ref = await onBackend('cpu', () => step(null));
+    const got = await onBackend('wasm', () => step(ref.weights));
+    expect(Math.abs(got.loss - ref.loss)).toBeLessThan(TOL * Math.max(1, Math.abs(ref.loss)));
+    expect(got.grads).toHaveLength(ref.grads.length);
+    const worst = Math.max(...got.grads.map((g, i) => relativeError(g, ref.grads[i])));
+    expect(worst).toBeLessThan(TOL);
+  });
+});
