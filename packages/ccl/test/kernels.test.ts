@@ -123,6 +123,24 @@ describe.each([tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput])('%s on wasm mat
   });
 });
 
+describe('tf.conv2d gradients on wasm (the op-level path into both kernels)', () => {
+  function grads(): Float32Array[] {
+    return tf.tidy(() => {
+      const x = tf.tensor(randomValues(2 * 11 * 10 * 5, 7), [2, 11, 10, 5]) as tf.Tensor4D; // [N, H, W, Cin]
+      const w = tf.tensor(randomValues(3 * 3 * 5 * 6, 8), [3, 3, 5, 6]) as tf.Tensor4D; // [kh, kw, Cin, Cout]
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')));
+      return tf.grads(f)([x, w]).map((g) => g.dataSync() as Float32Array);
+    });
+  }
+
+  it('equal the cpu backend', async () => {
+    const got = await onBackend('wasm', grads);
+    const want = await onBackend('cpu', grads);
+    expect(relativeError(got[0], want[0])).toBeLessThan(TOL);
+    expect(relativeError(got[1], want[1])).toBeLessThan(TOL);
+  });
+});
+
 // Input [2, 4, 32, 32, 3], not smaller: at [2, 4, 16, 16, 3] the last stage's train-mode BatchNorm sees 2
 // values per channel and the step is so ill-conditioned that a 1e-6 relative change of the input moves
 // the cpu backend's own gradients by 1e-2; at 32 x 32 (8 values per channel) that sensitivity is ~2e-5.

@@ -49,11 +49,16 @@ export function conv2dBackpropInputViaConv(
       src = k.slice(src, [0, rows.crop[0], cols.crop[0], 0], [g.batch, rows.crop[1] - rows.crop[0], cols.crop[1] - cols.crop[0], g.outChannels]);
       owned.push(src);
     }
-    const flipped = k.reverse(filter, [0, 1]); // [kh, kw, Cin, Cout], spatially flipped
-    owned.push(flipped);
-    const swapped = k.transpose(flipped, [0, 1, 3, 2]); // [kh, kw, Cout, Cin]
+    // Flipping both spatial axes of [kh, kw, ...] reverses the flattened tap index i kw + j.
+    const taps = k.reshape(filter, [g.filterHeight * g.filterWidth, g.inChannels, g.outChannels]); // [kh kw, Cin, Cout]
+    owned.push(taps);
+    const flippedTaps = k.reverseRows(taps);
+    owned.push(flippedTaps);
+    const swapped = k.transpose(flippedTaps, [0, 2, 1]); // [kh kw, Cout, Cin]
     owned.push(swapped);
-    return k.conv2d(src, swapped, [1, 1], [rows.pad, cols.pad]); // [N, H, W, Cin]
+    const rotated = k.reshape(swapped, [g.filterHeight, g.filterWidth, g.outChannels, g.inChannels]); // [kh, kw, Cout, Cin]
+    owned.push(rotated);
+    return k.conv2d(src, rotated, [1, 1], [rows.pad, cols.pad]); // [N, H, W, Cin]
   } finally {
     k.release(...owned);
   }

@@ -3,5 +3,5 @@
  * what is registered and why, docs/performance.md for the measurements.
  */
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, WASM_BACKEND, type TrainingKernel } from './register';
-export { conv2dBackpropFilterViaMatMul, IM2COL_BLOCK_FLOATS } from './conv2d-backprop-filter';
+export { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter';
 export { conv2dBackpropInputViaConv } from './conv2d-backprop-input';

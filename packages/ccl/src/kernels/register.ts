@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilterViaMatMul } from './conv2d-backprop-filter';
+import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter';
 import { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
 
 /** The backend the training kernels of this folder are registered for. */
@@ -26,7 +26,7 @@ export interface TrainingKernel {
  *   runs ~10x faster (docs/performance.md).
  */
 export const WASM_TRAINING_KERNELS: readonly TrainingKernel[] = [
-  { kernelName: tf.Conv2DBackpropFilter, reason: 'missing', impl: conv2dBackpropFilterViaMatMul },
+  { kernelName: tf.Conv2DBackpropFilter, reason: 'missing', impl: conv2dBackpropFilterViaConv },
   { kernelName: tf.Conv2DBackpropInput, reason: 'replaces', impl: conv2dBackpropInputViaConv },
 ];
 
@@ -35,12 +35,21 @@ const registered = new WeakSet<tf.KernelFunc>();
 
 /**
  * Registers the training kernels of WASM_TRAINING_KERNELS for the 'wasm' backend (replacing the slow
- * built-in ones). Idempotent: kernels this module already registered are left alone. Call it once, before
- * or after tf.setBackend('wasm'), before the first gradient is computed.
+ * built-in ones). Idempotent: kernels this module already registered are left alone.
+ *
+ * Call it AFTER `@tensorflow/tfjs-backend-wasm` has been imported (importing it registers its own kernels
+ * and silently overwrites any registered before) and before the first gradient is computed; before or
+ * after tf.setBackend('wasm') both work.
  *
  * @returns names of the kernels registered by this call (empty on a repeated call)
+ * @throws when the WASM backend package has not been loaded yet
  */
 export function registerWasmTrainingKernels(): string[] {
+  if (tf.findBackendFactory(WASM_BACKEND) === null || tf.findBackendFactory(WASM_BACKEND) === undefined) {
+    throw new Error(
+      "kernels/register.ts: registerWasmTrainingKernels() needs '@tensorflow/tfjs-backend-wasm' loaded first: importing it registers its own kernels and would overwrite these",
+    );
+  }
   const names: string[] = [];
   for (const kernel of WASM_TRAINING_KERNELS) {
     const existing = tf.getKernel(kernel.kernelName, WASM_BACKEND);

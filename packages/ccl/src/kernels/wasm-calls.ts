@@ -59,10 +59,6 @@ export class KernelCalls {
     return this.run(tf.Transpose, { x }, { perm });
   }
 
-  reverse(x: tf.TensorInfo, dims: number[]): tf.TensorInfo {
-    return this.run(tf.Reverse, { x }, { dims });
-  }
-
   /** Zero padding; `paddings[i] = [before, after]`, both >= 0. */
   pad(x: tf.TensorInfo, paddings: Array<[number, number]>): tf.TensorInfo {
     return this.run(tf.PadV2, { x }, { paddings, constantValue: 0 });
@@ -90,9 +86,31 @@ export class KernelCalls {
     return this.run(tf.BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
   }
 
-  /** NHWC conv, filter [kh, kw, Cin, Cout], explicit non-negative pads [[top, bottom], [left, right]]. */
-  conv2d(x: tf.TensorInfo, filter: tf.TensorInfo, strides: [number, number], pads: [[number, number], [number, number]]): tf.TensorInfo {
+  /**
+   * NHWC conv, filter [kh, kw, Cin, Cout], explicit non-negative pads [[top, bottom], [left, right]].
+   * Strides and dilations may not both exceed 1 (tfjs's rule).
+   */
+  conv2d(
+    x: tf.TensorInfo,
+    filter: tf.TensorInfo,
+    strides: [number, number],
+    pads: [[number, number], [number, number]],
+    dilations: [number, number] = [1, 1],
+  ): tf.TensorInfo {
     const pad = [[0, 0], pads[0], pads[1], [0, 0]];
-    return this.run(tf.Conv2D, { x, filter }, { strides, pad, dataFormat: 'NHWC', dilations: [1, 1] } as unknown as Attrs);
+    return this.run(tf.Conv2D, { x, filter }, { strides, pad, dataFormat: 'NHWC', dilations } as unknown as Attrs);
+  }
+
+  /** Rows of x (axis 0) in reversed order, by a gather (the WASM Reverse kernel is ~10x slower). */
+  reverseRows(x: tf.TensorInfo): tf.TensorInfo {
+    const n = x.shape[0];
+    const order = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+    const writer = this.backend as unknown as { write(values: Int32Array, shape: number[], dtype: 'int32'): tf.DataId };
+    const indices: tf.TensorInfo = { dataId: writer.write(order, [n], 'int32'), shape: [n], dtype: 'int32' };
+    try {
+      return this.run(tf.GatherV2, { x, indices }, { axis: 0, batchDims: 0 });
+    } finally {
+      this.release(indices);
+    }
   }
 }
