@@ -35,7 +35,48 @@ function padMiddle(x: tf.Tensor4D, padA: number, padB: number): tf.Tensor4D {
  * @returns [N, H', W', Cout]
  */
 export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: [number, number], padding: [number, number]): tf.Tensor4D {
-  return tf.conv2d(padMiddle(x, padding[0], padding[1]), kernel, stride, 'valid');
+  return validConv2d(padMiddle(x, padding[0], padding[1]), kernel, stride);
+}
+
+/**
+ * Filter gradient of a 'valid' conv2d, computed as a forward convolution: with N and Cin swapped,
+ *
+ *     dK[i, j, c, o] = sum_{n, h, w} x[n, i + s_h h, j + s_w w, c] dy[n, h, w, o]
+ *                    = conv2d(x^T [Cin, H, W, N], dy^T [H', W', N, Cout], dilation = stride)[c, i, j, o]
+ *
+ * tfjs's own Conv2DBackpropFilter is a naive loop on the pure-JS backend (measured 340x slower than the
+ * forward conv of the same size, 71 s vs 0.21 s for [32,16,16,32] with a 3x3 kernel) and missing on WASM;
+ * forward convolutions are fast everywhere.
+ *
+ * @param x [N, H, W, Cin] (already padded)
+ * @param dy [N, H', W', Cout]
+ * @returns [kh, kw, Cin, Cout]
+ */
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernelSize: [number, number], stride: [number, number]): tf.Tensor4D {
+  return tf.tidy(() => {
+    const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Cin, H, W, N]
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H', W', N, Cout]
+    const full = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', stride); // [Cin, >= kh, >= kw, Cout]
+    const k = full.shape[1] === kernelSize[0] && full.shape[2] === kernelSize[1] ? full : tf.slice(full, [0, 0, 0, 0], [-1, kernelSize[0], kernelSize[1], -1]);
+    return tf.transpose(k, [1, 2, 0, 3]) as tf.Tensor4D; // [kh, kw, Cin, Cout]
+  });
+}
+
+/** 'valid' conv2d whose filter gradient is `conv2dFilterGrad` and input gradient tfjs's conv2dTranspose. */
+function validConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: [number, number]): tf.Tensor4D {
+  const op = tf.customGrad(((xIn: tf.Tensor4D, kIn: tf.Tensor4D, save: tf.GradSaveFunc) => {
+    save([xIn, kIn]);
+    return {
+      value: tf.conv2d(xIn, kIn, stride, 'valid'),
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [xs, ks] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dx = tf.conv2dTranspose(dy, ks, xs.shape, stride, 'valid');
+        const dk = conv2dFilterGrad(xs, dy, [ks.shape[0], ks.shape[1]], stride);
+        return [dx, dk];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D;
+  return op(x, kernel);
 }
 
 /**
