@@ -29,17 +29,20 @@ const require = createRequire(path.join(root, 'packages', 'ccl', 'package.json')
 function plan(full) {
   const demo = { model: 'r2plus1d-18', widthMultiplier: 1 / 4, input: [4, 8, 56, 56, 3], numClasses: 101, steps: 2, profileStep: true };
   const paper = { model: 'r2plus1d-18', widthMultiplier: 1, input: [8, 8, 112, 112, 3], numClasses: 101, steps: 1 };
+  const threads = Math.min(os.availableParallelism(), 8); // the WASM backend's threaded build: up to 8
   const runs = [
     { kind: 'matmul', backend: 'wasm', size: 1024 },
+    ...(threads > 1 ? [{ kind: 'matmul', backend: 'wasm', size: 1024, threads }] : []),
     { kind: 'matmul', backend: 'cpu', size: 1024 },
     { kind: 'overhead', backend: 'wasm' },
     { kind: 'overhead', backend: 'cpu' },
     { kind: 'model', backend: 'wasm', ...demo },
+    ...(threads > 1 ? [{ kind: 'model', backend: 'wasm', ...demo, threads, profileStep: false }] : []),
     { kind: 'model', backend: 'cpu', ...demo, steps: 1, profileStep: false },
   ];
   // [8, 8, 112, 112, 3] at width 1 needs more than the WASM heap's 4 GiB (measured: aborts in a pad);
   // --full runs the widest batch that fits, and the paper size itself to record the failure.
-  if (full) runs.push({ kind: 'model', backend: 'wasm', ...paper, input: [2, 8, 112, 112, 3] }, { kind: 'model', backend: 'wasm', ...paper });
+  if (full) runs.push({ kind: 'model', backend: 'wasm', ...paper, input: [2, 8, 112, 112, 3], threads }, { kind: 'model', backend: 'wasm', ...paper, threads });
   return runs;
 }
 
@@ -47,16 +50,26 @@ function plan(full) {
 
 const now = () => performance.now();
 
-async function loadCcl(backend) {
+/** A function of packages/ccl/src/kernels, from the built `ccl` (or the CCL_BENCH_KERNELS bundle). */
+function kernelsExport(ccl, name) {
+  let fn = ccl[name] ?? ccl.kernels?.[name];
+  if (!fn && process.env.CCL_BENCH_KERNELS) fn = require(path.resolve(process.env.CCL_BENCH_KERNELS))[name];
+  if (!fn) throw new Error(`tools/bench.mjs: 'ccl' exports no ${name} (wire packages/ccl/src/kernels into its index), and CCL_BENCH_KERNELS is unset`);
+  return fn;
+}
+
+async function loadCcl(backend, threads = 1) {
   const ccl = await import('ccl');
   const tf = require('@tensorflow/tfjs-core');
+  if (backend === 'wasm' && threads > 1) {
+    require('@tensorflow/tfjs-backend-wasm'); // registers the backend factory that gets wrapped
+    kernelsExport(ccl, 'configureWasmThreads')(threads); // before the backend initialises
+  }
   const report = await ccl.pickBackend({ force: backend }); // loads the backend package (and its own kernels)
   let registered = [];
   if (backend === 'wasm') {
-    let register = ccl.registerWasmTrainingKernels ?? ccl.kernels?.registerWasmTrainingKernels;
-    if (!register && process.env.CCL_BENCH_KERNELS) register = require(path.resolve(process.env.CCL_BENCH_KERNELS)).registerWasmTrainingKernels;
-    if (!register) throw new Error("tools/bench.mjs: 'ccl' exports no registerWasmTrainingKernels (wire packages/ccl/src/kernels into its index), and CCL_BENCH_KERNELS is unset");
-    registered = register(); // after the backend package: its import would overwrite earlier registrations
+    // After the backend package: its import would overwrite earlier registrations.
+    registered = kernelsExport(ccl, 'registerWasmTrainingKernels')();
   }
   return { ccl, tf, report, registered };
 }
@@ -204,7 +217,7 @@ async function modelRun(ccl, tf, cfg) {
 }
 
 async function child(cfg) {
-  const { ccl, tf, report, registered } = await loadCcl(cfg.backend);
+  const { ccl, tf, report, registered } = await loadCcl(cfg.backend, cfg.threads ?? 1);
   let result;
   if (cfg.kind === 'matmul') result = matmulRun(tf, cfg.size);
   else if (cfg.kind === 'overhead') result = overheadRun(tf);
@@ -257,7 +270,7 @@ function markdown(results, info) {
   ];
   for (const r of results.runs.filter((r) => r.kind === 'model')) {
     if (r.error) {
-      lines.push(`| ${r.model} | ${r.backend} | — | [${r.input.join(', ')}] | ${r.widthMultiplier} | — | failed: ${failureLine(r.error)} | | | | | |`);
+      lines.push(`| ${r.model} | ${r.backend} | ${r.threads ?? 1} | [${r.input.join(', ')}] | ${r.widthMultiplier} | — | failed: ${failureLine(r.error)} | | | | | |`);
       continue;
     }
     lines.push(
@@ -303,7 +316,7 @@ async function parent(args) {
   const full = args.includes('--full');
   const runs = [];
   for (const cfg of plan(full)) {
-    const label = `${cfg.kind} ${cfg.backend}${cfg.input ? ` [${cfg.input}] width ${cfg.widthMultiplier}` : ''}`;
+    const label = `${cfg.kind} ${cfg.backend}${cfg.threads ? ` x${cfg.threads} threads` : ''}${cfg.input ? ` [${cfg.input}] width ${cfg.widthMultiplier}` : ''}`;
     process.stderr.write(`bench: ${label} ... `);
     try {
       const out = execFileSync(process.execPath, [here, '--child', JSON.stringify(cfg)], {

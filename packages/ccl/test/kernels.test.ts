@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createEncoder } from '@ccl/encoders';
 import { crossEntropy } from '@ccl/losses';
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/kernels';
+import { configureWasmThreads, MAX_WASM_THREADS, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/kernels';
 
 // Conformance of the WASM training kernels against the pure-JS cpu backend (correct, slow reference).
 
@@ -100,6 +100,22 @@ describe('registerWasmTrainingKernels', () => {
     const names = tf.getKernelsForBackend('wasm').map((k) => k.kernelName);
     for (const k of WASM_TRAINING_KERNELS) expect(names).toContain(k.kernelName);
     expect(registerWasmTrainingKernels()).toEqual([]);
+  });
+});
+
+// The threaded path itself (workers, thread pool) is exercised by `npm run bench` in a fresh process:
+// this process already initialised the single-threaded backend, so only the guards are testable here.
+describe('configureWasmThreads', () => {
+  it('rejects thread counts outside [1, MAX_WASM_THREADS]', () => {
+    for (const bad of [0, -1, 1.5, MAX_WASM_THREADS + 1]) expect(() => configureWasmThreads(bad)).toThrow(/threads must be an integer/);
+  });
+
+  it('is a no-op for 1 thread', () => {
+    expect(configureWasmThreads(1)).toBe(1);
+  });
+
+  it('refuses once the WASM backend is initialised (the thread count is fixed at init)', () => {
+    expect(() => configureWasmThreads(2)).toThrow(/already initialised/);
   });
 });
 
