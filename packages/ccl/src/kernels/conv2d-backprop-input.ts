@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry';
+import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
 import { KernelCalls, type BufferBackend } from './wasm-calls';
 
 const FILE = 'kernels/conv2d-backprop-input.ts';
 
 /**
- * Conv2DBackpropInput (the input gradient of an NHWC conv2d) as ONE forward convolution, so that it runs
- * on the backend's fastest primitive (XNNPACK's convolution on WASM) instead of a direct loop.
+ * Conv2DBackpropInput (the input gradient of an NHWC conv2d) as forward convolutions, so that it runs
+ * on the backend's fastest primitive (XNNPACK's convolution on WASM) instead of a direct loop: one conv
+ * at stride 1, one per phase at stride > 1 (conv2d-backprop-input-phases.ts).
  *
  * Forward (stride s, top pad p, kernel k):  y[o] = sum_i x[o s + i - p] w[i]
  * Input gradient:                           dx[h] = sum_{o, i : o s + i - p = h} dy[o] w[i]
@@ -15,8 +17,8 @@ const FILE = 'kernels/conv2d-backprop-input.ts';
  *     dx[h] = sum_j dy_z[h + j - (k - 1 - p)] w_r[j]
  * i.e. a stride-1 'valid' correlation of dy_z padded by k - 1 - p rows on top (and as many at the bottom
  * as make the output H rows long); negative pads become crops. (Dumoulin & Visin, "A guide to convolution
- * arithmetic for deep learning", 2016, section 4.) Stride > 1 spends s^2 more multiply-adds on the
- * inserted zeros; only the few downsampling convs of a network pay it.
+ * arithmetic for deep learning", 2016, section 4.) At stride > 1 the zeros of dy_z are never built: the
+ * phase decomposition computes the same sums with the forward conv's multiply-adds.
  *
  * inputs: dy [N, Ho, Wo, Cout], filter [kh, kw, Cin, Cout];  attrs: strides, pad, inputShape, ...
  * output: dx [N, H, W, Cin]
@@ -42,7 +44,8 @@ export function conv2dBackpropInputViaConv(
   }
   const owned: tf.TensorInfo[] = [];
   try {
-    let src = insertZeros(k, dy, g.strideHeight, g.strideWidth, owned); // [N, Ho sh, Wo sw, Cout]
+    if (g.strideHeight > 1 || g.strideWidth > 1) return conv2dBackpropInputByPhases(k, dy, filter, g, owned);
+    let src = dy; // [N, Ho, Wo, Cout]
     const rows = cropOrPad(g.filterHeight - 1 - g.padTop, g.inHeight, g.filterHeight, src.shape[1]);
     const cols = cropOrPad(g.filterWidth - 1 - g.padLeft, g.inWidth, g.filterWidth, src.shape[2]);
     if (rows.crop[0] > 0 || rows.crop[1] < src.shape[1] || cols.crop[0] > 0 || cols.crop[1] < src.shape[2]) {
@@ -75,28 +78,4 @@ function cropOrPad(before: number, outLen: number, k: number, srcLen: number): {
     crop: [Math.max(0, -before), srcLen - Math.max(0, -after)],
     pad: [Math.max(0, before), Math.max(0, after)],
   };
-}
-
-/**
- * [N, Ho, Wo, C] -> [N, Ho sh, Wo sw, C] with dy at positions (o sh, o' sw) and zeros elsewhere, built
- * from two rank-4 zero pads over reshaped views (no scatter needed).
- */
-function insertZeros(k: KernelCalls, dy: tf.TensorInfo, sh: number, sw: number, owned: tf.TensorInfo[]): tf.TensorInfo {
-  if (sh === 1 && sw === 1) return dy;
-  const [n, ho, wo, c] = dy.shape;
-  let t = k.reshape(dy, [n * ho, wo, 1, c]);
-  owned.push(t);
-  if (sw > 1) {
-    t = k.pad(t, [[0, 0], [0, 0], [0, sw - 1], [0, 0]]); // [N Ho, Wo, sw, C]
-    owned.push(t);
-  }
-  t = k.reshape(t, [n, ho, 1, wo * sw * c]);
-  owned.push(t);
-  if (sh > 1) {
-    t = k.pad(t, [[0, 0], [0, 0], [0, sh - 1], [0, 0]]); // [N, Ho, sh, Wo sw C]
-    owned.push(t);
-  }
-  t = k.reshape(t, [n, ho * sh, wo * sw, c]);
-  owned.push(t);
-  return t;
 }

@@ -101,6 +101,22 @@ export class KernelCalls {
     return this.run(tf.Conv2D, { x, filter }, { strides, pad, dataFormat: 'NHWC', dilations } as unknown as Attrs);
   }
 
+  /** x gathered along `axis` at the given (int32) indices. */
+  gather(x: tf.TensorInfo, indices: number[], axis: number): tf.TensorInfo {
+    const writer = this.backend as unknown as { write(values: Int32Array, shape: number[], dtype: 'int32'): tf.DataId };
+    const idx: tf.TensorInfo = { dataId: writer.write(Int32Array.from(indices), [indices.length], 'int32'), shape: [indices.length], dtype: 'int32' };
+    try {
+      return this.run(tf.GatherV2, { x, indices: idx }, { axis, batchDims: 0 });
+    } finally {
+      this.release(idx);
+    }
+  }
+
+  /** A float32 tensor of zeros. */
+  zeros(shape: number[]): tf.TensorInfo {
+    return this.run(tf.Fill, [], { shape, value: 0, dtype: 'float32' });
+  }
+
   /** Rows of x (axis 0) in reversed order, by a gather (the WASM Reverse kernel is ~10x slower). */
   reverseRows(x: tf.TensorInfo): tf.TensorInfo {
     const n = x.shape[0];
