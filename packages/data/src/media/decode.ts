@@ -136,8 +136,16 @@ export interface DecodeAudioOptions {
  * downmix, resampled by ffmpeg's default resampler). A file without an audio stream is an Error naming it.
  */
 export async function decodeAudio(file: string, options: DecodeAudioOptions = {}): Promise<Float32Array> {
-  const probe = options.probe ?? (await probeMedia(file));
-  if (!probe.hasAudio) throw new Error(`${file}: no audio stream to decode`);
+  let probe: MediaProbe | null = options.probe ?? null;
+  if (!probe) {
+    try {
+      probe = await probeMedia(file);
+    } catch (err) {
+      // probeMedia describes videos; an audio-only file (WAV, M4A) is fine here and decodes below.
+      if (!/no video stream \(.* with audio only\)/.test((err as Error).message)) throw err;
+    }
+  }
+  if (probe && !probe.hasAudio) throw new Error(`${file}: no audio stream to decode`);
   const rate = options.sampleRate ?? 32000;
   if (!(Number.isInteger(rate) && rate > 0)) throw new Error(`${file}: sample rate must be a positive integer, got ${rate}`);
   const args = ['-nostdin', '-v', 'error', '-xerror', ...segmentArgs(options), '-i', file];
