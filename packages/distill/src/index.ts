@@ -24,3 +24,5 @@ export type { TrainerOptions, TrainResult, StepInfo } from './train/trainer';
 export { loadBatch, disposeBatch } from './train/batch';
 export type { Batch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';
 export { JsonlLog, ProgressBar } from './train/progress';
+export { clipCacheSource } from './data/cache-source';
+export type { ClipCacheSourceOptions } from './data/cache-source';
