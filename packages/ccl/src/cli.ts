@@ -15,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`ccl: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.CCL_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return 1;
   }
 }

@@ -1,24 +1,33 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_ORDER } from './backend/candidates';
-import { formatBackendReport, pickBackend } from './backend/picker';
+import { formatBackendReport, pickBackend, type BackendReport } from './backend/picker';
+import { registerDataCommands } from './commands/data';
+import { registerFeaturesCommands } from './commands/features';
+import { DEMO_DEFAULTS, formatResultsTable, METHOD_PLANS, runSyntheticExperiment } from './pipeline/demo';
 
 const VERSION = '0.1.0';
 
-function backendOption(): Option {
-  return new Option('--backend <name>', 'force a tensor backend (else CCL_BACKEND, else the first that works)').choices([
-    ...BACKEND_ORDER,
-  ]);
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'force a tensor backend (else CCL_BACKEND, else the first that works)').choices([...BACKEND_ORDER]);
 }
 
-/** What `ccl demo` will run once the pieces land; each line says which issue brings it. */
-const DEMO_PLAN = [
-  'synthesise a small audio-visual dataset as real mp4 files (@ccl/data)',
-  'probe and prepare it into the clip cache (@ccl/data)',
-  'pre-train small image and audio teachers on their own source tasks (@ccl/encoders)',
-  'extract teacher features (@ccl/encoders)',
-  'train the baseline student, CCL-AI and a KD baseline (@ccl/distill)',
-  'evaluate recognition and retrieval, write the report with plots (@ccl/eval)',
-];
+/** Picks the backend and says which one runs and why (to stderr, so --json output stays clean). */
+export async function useBackend(force: string | undefined, quiet = false): Promise<BackendReport> {
+  const report = await pickBackend({ force });
+  if (!quiet) process.stderr.write(`${formatBackendReport(report)}\n`);
+  return report;
+}
+
+function defaultWorkDir(kind: string): string {
+  const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+  return path.join(base, 'ccl', kind);
+}
+
+function parseList(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 export function buildProgram(): Command {
   const program = new Command('ccl')
@@ -36,15 +45,42 @@ export function buildProgram(): Command {
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBackendReport(report)}\n`);
     });
 
+  registerDataCommands(program);
+  registerFeaturesCommands(program);
+
   program
     .command('demo')
-    .description('run the end-to-end demo on the built-in synthetic data')
+    .description('end to end on built-in synthetic data: synthesise mp4s, prepare, pre-train teachers, extract features, train baseline / CCL-AI / a KD baseline, evaluate, report')
     .addOption(backendOption())
-    .action(async (opts: { backend?: string }) => {
-      const report = await pickBackend({ force: opts.backend });
-      process.stdout.write(`${formatBackendReport(report)}\n\n`);
-      process.stdout.write('The end-to-end demo is not built yet. It will:\n');
-      for (const step of DEMO_PLAN) process.stdout.write(`  - ${step}\n`);
+    .option('--work <dir>', 'working folder (reused by a second run)', defaultWorkDir('demo'))
+    .option('--epochs <n>', 'student epochs per method', String(DEMO_DEFAULTS.epochs))
+    .action(async (opts: { backend?: string; work: string; epochs: string }) => {
+      const report = await useBackend(opts.backend);
+      const { rows, reportDir } = await runSyntheticExperiment({ ...DEMO_DEFAULTS, epochs: Number(opts.epochs), workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr });
+      process.stdout.write(`\n${formatResultsTable(rows)}\n\nreport: ${path.join(reportDir, 'summary.md')}\n`);
+    });
+
+  const bench = program.command('bench').description('benchmarks');
+  bench
+    .command('synthetic')
+    .description("the synthetic audio-visual distillation benchmark (the project's small version of the paper's table); resumable")
+    .addOption(backendOption())
+    .option('--work <dir>', 'working folder (finished runs are reused)', defaultWorkDir('bench-synthetic'))
+    .option('--seeds <n>', 'number of seeds', '3')
+    .option('--methods <list>', `comma-separated, from: ${Object.keys(METHOD_PLANS).join(', ')}`, 'baseline,ccl-a,ccl-i,ccl-ai,fitnet,pkt,cor,rkd,crd,ifd,cmc')
+    .option('--epochs <n>', 'student epochs per run', String(DEMO_DEFAULTS.epochs))
+    .option('--classes <n>', 'video classes', String(DEMO_DEFAULTS.classes))
+    .option('--videos-per-class <n>', 'videos per class', String(DEMO_DEFAULTS.videosPerClass))
+    .action(async (opts: { backend?: string; work: string; seeds: string; methods: string; epochs: string; classes: string; videosPerClass: string }) => {
+      const report = await useBackend(opts.backend);
+      const methods = parseList(opts.methods);
+      for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
+      const seeds = Array.from({ length: Number(opts.seeds) }, (_, i) => i + 1);
+      const { rows, reportDir } = await runSyntheticExperiment({
+        ...DEMO_DEFAULTS, seeds, methods, epochs: Number(opts.epochs), classes: Number(opts.classes), videosPerClass: Number(opts.videosPerClass),
+        workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr,
+      });
+      process.stdout.write(`\n${formatResultsTable(rows)}\n\nreport: ${path.join(reportDir, 'summary.md')}\n`);
     });
 
   return program;

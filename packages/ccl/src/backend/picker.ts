@@ -1,6 +1,6 @@
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_ORDER, CANDIDATES, type BackendCandidate, type BackendName } from './candidates';
+import { registerWasmTrainingKernels } from '../kernels';
 
 /** One backend the picker tried and did not use. */
 export interface SkippedBackend {
@@ -22,6 +22,8 @@ export interface BackendReport {
   reason: string;
   /** Every backend tried before it (or not tried because one was forced), with the reason. */
   skipped: SkippedBackend[];
+  /** Kernels ccl registered for this backend (the WASM training kernels). */
+  addedKernels: string[];
 }
 
 export interface PickBackendOptions {
@@ -97,6 +99,8 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
     }
     try {
       const { version, threads } = await tryCandidate(c, load);
+      // The WASM backend registers no convolution backprop kernels: add ours (packages/ccl/src/kernels).
+      const kernels = c.tfName === 'wasm' && !options.candidates ? registerWasmTrainingKernels() : [];
       return {
         name,
         tfName: c.tfName,
@@ -106,6 +110,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
         threads,
         reason: forced !== null ? `forced by ${forcedBy}` : 'first in the preference order that loaded and ran a test op',
         skipped,
+        addedKernels: kernels,
       };
     } catch (err) {
       if (forced !== null) throw new Error(`backend '${name}' (${c.module}) was forced by ${forcedBy} but ${describe(err)}`);
@@ -122,6 +127,7 @@ export function formatBackendReport(r: BackendReport): string {
     `threads: ${r.threads}`,
     `why:     ${r.reason}`,
   ];
+  if (r.addedKernels.length) lines.push(`kernels: added ${r.addedKernels.join(', ')} (training support)`);
   for (const s of r.skipped) lines.push(`skipped ${s.name} (${s.module}): ${s.reason}`);
   return lines.join('\n');
 }

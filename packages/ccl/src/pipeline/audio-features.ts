@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { clipPath, openClipFile, readClipAudio, writeNpy, type Manifest } from '@ccl/data';
+import type { Encoder } from '@ccl/encoders';
+import { fitLength } from './teachers';
+
+/**
+ * Runs the audio teacher over every video's cached soundtrack and writes one `(D,)` float32 `.npy` per
+ * video in the reference's layout (`<dir>/<class>/<id>.npy`). Videos without audio get no file: the loader
+ * then flags them `hasTeacher = 0` (never a silent zero vector). Existing files are kept (resumable).
+ */
+export function extractAudioFeatures(manifest: Manifest, cacheDir: string, encoder: Encoder, outDir: string, length: number): { written: number; reused: number; noAudio: string[] } {
+  let written = 0;
+  let reused = 0;
+  const noAudio: string[] = [];
+  encoder.eval();
+  for (const s of manifest.samples) {
+    const file = path.join(outDir, s.label, `${s.id}.npy`);
+    if (fs.existsSync(file)) {
+      reused++;
+      continue;
+    }
+    const audio = readClipAudio(openClipFile(clipPath(cacheDir, s.id)));
+    if (!audio) {
+      noAudio.push(s.id);
+      continue;
+    }
+    const features = tf.tidy(() => encoder.features(tf.tensor2d(fitLength(audio, length), [1, length]), { training: false }).dataSync() as Float32Array);
+    writeNpy(file, { dtype: 'float32', shape: [features.length], data: features });
+    written++;
+  }
+  return { written, reused, noAudio };
+}

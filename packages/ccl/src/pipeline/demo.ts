@@ -1,0 +1,228 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  generateSyntheticAV,
+  holdOutValidation,
+  prepareClipCache,
+  probeManifest,
+  readManifest,
+  writeManifest,
+  type Manifest,
+  type TeacherSourceIndex,
+} from '@ccl/data';
+import { reportFromRunDirectories, splitClassesByAgreement, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
+import { extractAudioFeatures } from './audio-features';
+import { Stages } from './stage';
+import { evaluateStudentRun, trainStudentRun, type StudentSpec } from './student-run';
+import { pretrainAudioTeacher, pretrainImageTeacher } from './teachers';
+
+/** One method of the demo / synthetic benchmark: which teachers it uses and extra config. */
+export interface MethodPlan {
+  label: string;
+  method: string;
+  audio: boolean;
+  image: boolean;
+  extra?: Record<string, unknown>;
+}
+
+export const METHOD_PLANS: Record<string, MethodPlan> = {
+  baseline: { label: 'baseline', method: 'baseline', audio: false, image: false },
+  'ccl-a': { label: 'ccl-a', method: 'ccl', audio: true, image: false },
+  'ccl-i': { label: 'ccl-i', method: 'ccl', audio: false, image: true },
+  'ccl-ai': { label: 'ccl-ai', method: 'ccl', audio: true, image: true },
+  ...Object.fromEntries(
+    ['fitnet', 'pkt', 'cor', 'rkd', 'crd', 'ifd', 'cmc', 'sp', 'vid'].map((m) => [
+      m,
+      { label: m, method: m, audio: true, image: true, extra: m === 'crd' || m === 'cmc' ? { kdOptions: { numNegatives: 256, embedDim: 64 } } : undefined },
+    ]),
+  ),
+};
+
+export interface SyntheticExperimentOptions {
+  workDir: string;
+  seeds: number[];
+  methods: string[];
+  classes: number;
+  videosPerClass: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  student: Omit<StudentSpec, 'seed'>;
+  teacherEpochs: { image: number; audio: number };
+  /** Teacher and student feature size (equal: the contrastive terms compare them). */
+  dim: number;
+  out?: { write(s: string): unknown };
+  progress?: NodeJS.WriteStream | null;
+  backend: string;
+}
+
+/** The demo's built-in default: small enough for 2 CPU cores in a few minutes, same pipeline as the paper. */
+export const DEMO_DEFAULTS: Omit<SyntheticExperimentOptions, 'workDir' | 'backend'> = {
+  seeds: [1],
+  methods: ['baseline', 'ccl-ai', 'fitnet'],
+  classes: 8,
+  videosPerClass: 16,
+  epochs: 20,
+  batchSize: 8,
+  lr: 0.05,
+  student: { widthMultiplier: 1 / 8, frames: 8, size: 32 },
+  teacherEpochs: { image: 30, audio: 10 },
+  dim: 64,
+};
+
+export interface ExperimentRow {
+  label: string;
+  seed: number;
+  top1: number;
+  top5: number;
+  recall: Record<string, number>;
+  mAP: number | null;
+  /** Video accuracy on classes whose audio matches the label (designed 'strong'), weakly, and not. */
+  correlated: number | null;
+  weak: number | null;
+  notCorrelated: number | null;
+}
+
+function subsetAccuracy(r: RecognitionResult, classes: number[]): number | null {
+  const vids = r.videos.filter((v) => classes.includes(v.label));
+  return vids.length ? vids.filter((v) => v.predicted === v.label).length / vids.length : null;
+}
+
+/**
+ * The synthetic audio-visual distillation experiment, end to end: synthesise real mp4 files, probe and
+ * cache them, pre-train the image and audio teachers on their own source tasks, extract the audio
+ * features, train every method (reusing finished runs), evaluate recognition and retrieval, write the
+ * report. Every stage reuses what an earlier run left.
+ */
+export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Promise<{ rows: ExperimentRow[]; reportDir: string }> {
+  const stages = new Stages(o.out);
+  const dataDir = path.join(o.workDir, 'data');
+  const cacheDir = path.join(o.workDir, 'cache');
+  const preparedFile = path.join(o.workDir, 'manifest.prepared.json');
+  const seed0 = o.seeds[0];
+
+  const synth = await stages.run(`synthesise ${o.classes} classes x ${o.videosPerClass} videos as mp4 (H.264 + AAC)`, async () => {
+    const manifestPath = path.join(dataDir, 'manifest.json');
+    const indexPath = (k: string) => path.join(dataDir, 'teachers', k, 'index.json');
+    if (fs.existsSync(manifestPath) && fs.existsSync(indexPath('images')) && fs.existsSync(indexPath('sounds'))) {
+      stages.note('reusing the synthesised data');
+      const read = (k: string) => JSON.parse(fs.readFileSync(indexPath(k), 'utf8')) as TeacherSourceIndex;
+      return { manifest: readManifest(manifestPath), images: read('images'), sounds: read('sounds') };
+    }
+    return generateSyntheticAV({ outDir: dataDir, seed: seed0, numClasses: o.classes, videosPerClass: o.videosPerClass, width: 64, height: 64, frames: 16, fps: 8, sampleRate: 16000, imagesPerAppearance: 16, clipsPerSound: 12 });
+  });
+  const sampleRate = Number((synth.manifest.meta as Record<string, unknown>)?.sampleRate ?? 16000);
+  const seconds = Number((synth.manifest.meta as Record<string, unknown>)?.frames ?? 16) / Number((synth.manifest.meta as Record<string, unknown>)?.fps ?? 8);
+
+  const manifest: Manifest = await stages.run('probe (mediainfo.js) and prepare the clip cache (ffmpeg)', async () => {
+    if (fs.existsSync(preparedFile)) {
+      stages.note('reusing the prepared manifest');
+      const m = readManifest(preparedFile);
+      await prepareClipCache({ manifest: m, cacheDir, shortSide: null, audioSampleRate: sampleRate });
+      return m;
+    }
+    const { manifest: probed, failures } = await probeManifest(synth.manifest);
+    for (const f of failures) stages.note(`probe failed: ${JSON.stringify(f)}`);
+    const report = await prepareClipCache({ manifest: probed, cacheDir, shortSide: null, audioSampleRate: sampleRate });
+    stages.note(`${report.prepared} videos decoded, ${report.alreadyCached} already cached, ${report.skipped.length} skipped`);
+    const withVal = holdOutValidation(probed, { fraction: 0.15, seed: seed0 });
+    writeManifest(preparedFile, withVal);
+    return withVal;
+  });
+  const count = (split: string) => manifest.samples.filter((s) => s.split === split).length;
+  stages.note(`${manifest.classes.length} classes; ${count('train')} train / ${count('val')} held-out validation / ${count('test')} test videos`);
+
+  const spec = { dim: o.dim, widthMultiplier: o.dim / 512, seed: seed0 };
+  const imageTeacher = await stages.run('pre-train the image teacher (ResNet-18) on stills labelled by appearance', async () => {
+    const t = await pretrainImageTeacher(dataDir, synth.images, o.student.size, { ...spec, epochs: o.teacherEpochs.image }, path.join(o.workDir, 'teachers', 'image-resnet18.safetensors'));
+    stages.note(`${t.reused ? 'reused; ' : ''}held-out appearance accuracy ${(100 * t.sourceAccuracy).toFixed(1)}% (${synth.images.classes.length} appearances)`);
+    return t;
+  });
+  const audioTeacher = await stages.run('pre-train the audio teacher (Cnn14) on clips labelled by sound', async () => {
+    const t = await pretrainAudioTeacher(dataDir, synth.sounds, sampleRate, seconds, { ...spec, epochs: o.teacherEpochs.audio }, path.join(o.workDir, 'teachers', 'audio-cnn14.safetensors'));
+    stages.note(`${t.reused ? 'reused; ' : ''}held-out sound accuracy ${(100 * t.sourceAccuracy).toFixed(1)}% (${synth.sounds.classes.length} sounds)`);
+    return t;
+  });
+  const featuresDir = path.join(o.workDir, 'features', 'audio-cnn14');
+  await stages.run('extract the audio teacher features (one .npy per video)', () => {
+    const r = extractAudioFeatures(manifest, cacheDir, audioTeacher.encoder, featuresDir, Math.round(sampleRate * seconds));
+    stages.note(`${r.written} written, ${r.reused} reused, ${r.noAudio.length} videos without audio`);
+  });
+  audioTeacher.encoder.dispose();
+
+  const rows: ExperimentRow[] = [];
+  const runDirs: string[] = [];
+  const corr = ((manifest.meta as Record<string, unknown>)?.correspondence ?? {}) as Record<string, string>;
+  const level = (c: string) => (corr[c] === 'strong' ? 1 : corr[c] === 'weak' ? 0.5 : corr[c] === 'none' ? 0 : null);
+  const classSplit = splitClassesByAgreement(manifest.classes.map(level), { correlated: 0.9, weak: 0.4 });
+  for (const seed of o.seeds) {
+    for (const name of o.methods) {
+      const plan = METHOD_PLANS[name];
+      if (!plan) throw new Error(`unknown method '${name}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
+      const runDir = path.join(o.workDir, 'runs', `${plan.label}-s${seed}`);
+      runDirs.push(runDir);
+      const student: StudentSpec = { ...o.student, seed };
+      const result = await stages.run(`train and evaluate ${plan.label} (seed ${seed}, ${o.epochs} epochs)`, async () => {
+        const trained = await trainStudentRun({
+          method: plan.method, label: plan.label, outDir: runDir, manifest, cacheDir, student, teacherDim: o.dim,
+          audioFeaturesDir: plan.audio ? featuresDir : undefined, imageTeacher: plan.image ? imageTeacher.encoder : undefined,
+          epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, extra: plan.extra, progress: o.progress,
+        });
+        trained.student.dispose();
+        const evalDir = path.join(runDir, 'eval');
+        if (trained.reused && fs.existsSync(path.join(evalDir, 'recognition.json')) && fs.existsSync(path.join(evalDir, 'retrieval.json'))) {
+          stages.note('reusing the finished run and its evaluation');
+          return {
+            recognition: JSON.parse(fs.readFileSync(path.join(evalDir, 'recognition.json'), 'utf8')) as RecognitionResult,
+            retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
+          };
+        }
+        return evaluateStudentRun(runDir, manifest, cacheDir, student);
+      });
+      const row: ExperimentRow = {
+        label: plan.label, seed, top1: result.recognition.top1, top5: result.recognition.topK['5'] ?? NaN, recall: result.retrieval.recallAtK, mAP: result.retrieval.mAP,
+        correlated: subsetAccuracy(result.recognition, classSplit.correlated), weak: subsetAccuracy(result.recognition, classSplit.weak), notCorrelated: subsetAccuracy(result.recognition, classSplit.not),
+      };
+      rows.push(row);
+      stages.note(`test top-1 ${(100 * row.top1).toFixed(1)}%, R@1 ${(100 * (row.recall['1'] ?? 0)).toFixed(1)}%`);
+    }
+  }
+  imageTeacher.encoder.dispose();
+
+  const reportDir = path.join(o.workDir, 'report');
+  await stages.run('write the report (Markdown + PNG plots)', () => {
+    const { files } = reportFromRunDirectories(runDirs, reportDir, {
+      title: 'ccl synthetic audio-visual distillation benchmark',
+      classSplit,
+      agreementSource: "the generator's designed audio-label correspondence (strong / weak / none)",
+      notes: [`backend: ${o.backend}`, `student r2plus1d-18 x${o.student.widthMultiplier}, ${o.student.frames} frames ${o.student.size}px, ${o.epochs} epochs, seeds ${o.seeds.join(', ')}`],
+    });
+    stages.note(`${files.length} files in ${reportDir}`);
+  });
+  stages.note(`total ${stages.elapsed().toFixed(0)} s`);
+  tf.disposeVariables();
+  return { rows, reportDir };
+}
+
+/** The comparison table (mean ± std over seeds) as Markdown. */
+export function formatResultsTable(rows: ExperimentRow[]): string {
+  const labels = [...new Set(rows.map((r) => r.label))];
+  const stat = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).map((x) => 100 * x);
+    if (!v.length) return '-';
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    if (v.length === 1) return m.toFixed(1);
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+    return `${m.toFixed(1)} ± ${sd.toFixed(1)}`;
+  };
+  const lines = [
+    '| method | seeds | top-1 | top-5 | R@1 | R@5 | R@10 | mAP | top-1 audio-correlated | weakly | not correlated |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const l of labels) {
+    const rs = rows.filter((r) => r.label === l);
+    lines.push(`| ${l} | ${rs.length} | ${stat(rs.map((r) => r.top1))} | ${stat(rs.map((r) => r.top5))} | ${stat(rs.map((r) => r.recall['1']))} | ${stat(rs.map((r) => r.recall['5']))} | ${stat(rs.map((r) => r.recall['10']))} | ${stat(rs.map((r) => r.mAP))} | ${stat(rs.map((r) => r.correlated))} | ${stat(rs.map((r) => r.weak))} | ${stat(rs.map((r) => r.notCorrelated))} |`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,156 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadEvalWindows, readFeaturesFolder, samplesOfSplit, type Manifest } from '@ccl/data';
+import { clipCacheSource, loadCheckpoint, Trainer, type TrainableEncoder } from '@ccl/distill';
+import { createEncoder, type Encoder } from '@ccl/encoders';
+import { evaluateRecognition, evaluateRetrieval, toReferenceValJson, aggregateVideoScores, writeRunEvaluation, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
+
+export interface StudentSpec {
+  widthMultiplier: number;
+  frames: number;
+  size: number;
+  seed: number;
+}
+
+export interface RunSpec {
+  method: string;
+  outDir: string;
+  manifest: Manifest;
+  cacheDir: string;
+  student: StudentSpec;
+  /** Folder of the audio teacher's `.npy` features (teacher `audio`), if the method uses it. */
+  audioFeaturesDir?: string;
+  /** Online image teacher (teacher `image`), if the method uses it. */
+  imageTeacher?: TrainableEncoder;
+  teacherDim: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** Extra config (kdOptions, lossWeight, ...). */
+  extra?: Record<string, unknown>;
+  /** Label of the run in run.json and reports (default: the method). */
+  label?: string;
+  progress?: NodeJS.WriteStream | null;
+}
+
+export function createStudent(numClasses: number, s: StudentSpec): Encoder {
+  return createEncoder('r2plus1d-18', { numClasses, widthMultiplier: s.widthMultiplier, seed: s.seed });
+}
+
+/** Trains one run (resuming an interrupted one); a finished run is reused as it is. */
+export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder }> {
+  const numClasses = spec.manifest.classes.length;
+  const student = createStudent(numClasses, spec.student);
+  const runJson = path.join(spec.outDir, 'run.json');
+  const best = path.join(spec.outDir, 'checkpoints', 'best.ckpt');
+  if (fs.existsSync(runJson) && JSON.parse(fs.readFileSync(runJson, 'utf8')).finishedAt && fs.existsSync(best)) {
+    return { reused: true, student };
+  }
+  const teachers: Record<string, unknown>[] = [];
+  const features: Record<string, ReturnType<typeof readFeaturesFolder>> = {};
+  if (spec.audioFeaturesDir) {
+    teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim });
+    features.audio = readFeaturesFolder(spec.audioFeaturesDir, { dim: spec.teacherDim });
+  }
+  if (spec.imageTeacher) teachers.push({ name: 'image', modality: 'image', dim: spec.teacherDim });
+  const source = (split: 'train' | 'val') =>
+    clipCacheSource({ manifest: spec.manifest, cacheDir: spec.cacheDir, split, frames: spec.student.frames, size: spec.student.size, features, augment: { scale: [0.5, 1] } });
+  const trainer = new Trainer({
+    config: {
+      name: path.basename(spec.outDir),
+      method: spec.method,
+      seed: spec.student.seed,
+      student: { encoder: 'r2plus1d-18', options: { ...spec.student, numClasses } },
+      teachers: spec.method === 'baseline' ? [] : teachers,
+      optimizer: { lr: spec.lr, momentum: 0.9, weightDecay: 5e-4 },
+      schedule: { kind: 'cosine', epochs: spec.epochs },
+      epochs: spec.epochs,
+      batchSize: spec.batchSize,
+      validation: { policy: 'held-out', every: 1, clips: 2 },
+      checkpointEvery: spec.epochs,
+      ...spec.extra,
+    },
+    student,
+    numClasses,
+    studentDim: student.featureDim,
+    train: source('train'),
+    validation: source('val'),
+    onlineTeachers: spec.imageTeacher && spec.method !== 'baseline' ? { image: spec.imageTeacher } : undefined,
+    outDir: spec.outDir,
+    resume: true,
+    progress: spec.progress,
+    runInfo: { method: spec.label ?? spec.method },
+  });
+  await trainer.fit();
+  trainer.dispose();
+  return { reused: false, student };
+}
+
+/** Window logits and pooled features of every video of a split (sliding windows, centre crop). */
+function windowOutputs(student: Encoder, manifest: Manifest, cacheDir: string, split: 'train' | 'test', s: StudentSpec) {
+  const ids: string[] = [];
+  const logits: number[][] = [];
+  const features: number[][] = [];
+  student.eval();
+  for (const sample of samplesOfSplit(manifest, split)) {
+    const windows = loadEvalWindows(cacheDir, sample.id, { protocol: 'sliding', frames: s.frames, size: s.size });
+    for (let at = 0; at < windows.length; at += 8) {
+      const chunk = windows.slice(at, at + 8);
+      const out = tf.tidy(() => {
+        const x = tf.tensor5d(Float32Array.from(chunk.flatMap((w) => Array.from(w.data))), [chunk.length, s.frames, s.size, s.size, 3]);
+        const o = student.apply(x, { training: false });
+        return [o.logits!.arraySync() as number[][], o.features.arraySync() as number[][]] as const;
+      });
+      for (let i = 0; i < chunk.length; i++) {
+        ids.push(sample.id);
+        logits.push(out[0][i]);
+        features.push(out[1][i]);
+      }
+    }
+  }
+  return { ids, logits, features };
+}
+
+/** Mean of the rows of each video (window-averaged pooled features for retrieval). */
+function averagePerVideo(ids: string[], rows: number[][]): { ids: string[]; rows: number[][] } {
+  const order: string[] = [];
+  const sums = new Map<string, { sum: number[]; n: number }>();
+  ids.forEach((id, i) => {
+    let e = sums.get(id);
+    if (!e) {
+      e = { sum: new Array(rows[i].length).fill(0), n: 0 };
+      sums.set(id, e);
+      order.push(id);
+    }
+    rows[i].forEach((v, k) => (e!.sum[k] += v));
+    e.n++;
+  });
+  return { ids: order, rows: order.map((id) => sums.get(id)!.sum.map((v) => v / sums.get(id)!.n)) };
+}
+
+/**
+ * Final test (METHOD §6) of a run's selected checkpoint (`best.ckpt`, chosen on the held-out split):
+ * video-level top-1/top-5 with softmax averaged over all sliding windows, and retrieval of test videos
+ * against the training videos by cosine similarity of window-averaged pooled features.
+ */
+export function evaluateStudentRun(runDir: string, manifest: Manifest, cacheDir: string, s: StudentSpec): { recognition: RecognitionResult; retrieval: RetrievalResult } {
+  const student = createStudent(manifest.classes.length, s);
+  const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', 'best.ckpt'));
+  const studentDict = Object.fromEntries(Object.entries(ckpt.tensors).filter(([k]) => k.startsWith('student.')).map(([k, v]) => [k.slice(8), v]));
+  student.loadStateDict(studentDict, { strict: true });
+  tf.dispose(Object.values(ckpt.tensors));
+  const labelOf = new Map(manifest.classes.map((c, i) => [c, i]));
+  const videoLabels = new Map(manifest.samples.map((x) => [x.id, labelOf.get(x.label)!]));
+  const test = windowOutputs(student, manifest, cacheDir, 'test', s);
+  const train = windowOutputs(student, manifest, cacheDir, 'train', s);
+  const testLabels = new Map(samplesOfSplit(manifest, 'test').map((x) => [x.id, videoLabels.get(x.id)!]));
+  const recognition = evaluateRecognition({ windowScores: test.logits, videoIds: test.ids, videoLabels: testLabels, classNames: manifest.classes, kind: 'logits' });
+  const q = averagePerVideo(test.ids, test.features);
+  const g = averagePerVideo(train.ids, train.features);
+  const retrieval = evaluateRetrieval({ queries: q.rows, queryLabels: q.ids.map((id) => videoLabels.get(id)!), gallery: g.rows, galleryLabels: g.ids.map((id) => videoLabels.get(id)!) });
+  const valJson = toReferenceValJson(aggregateVideoScores(test.logits, test.ids, 'logits'), manifest.classes);
+  writeRunEvaluation(runDir, { recognition, retrieval, valJson });
+  student.dispose();
+  return { recognition, retrieval };
+}

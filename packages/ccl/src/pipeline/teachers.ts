@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeAudio, normalizeClip, resizeBilinearPil, runFfmpeg, type TeacherSourceIndex } from '@ccl/data';
+import { createEncoder, readSafetensors, writeSafetensors, type Encoder } from '@ccl/encoders';
+import { classifierAccuracy, trainClassifier } from './classifier';
+
+export interface TeacherSpec {
+  /** Feature size (must equal the student's for the contrastive terms). */
+  dim: number;
+  widthMultiplier: number;
+  epochs: number;
+  seed: number;
+}
+
+/** Decodes a still (PNG) to RGB with ffmpeg, resizes it (Pillow bilinear) and normalises it like the student's clips. */
+async function loadStill(file: string, size: number): Promise<Float32Array> {
+  const probe = await runFfmpeg(['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], `decode ${file}`);
+  const side = Math.round(Math.sqrt(probe.length / 3));
+  if (side * side * 3 !== probe.length) throw new Error(`${file}: expected a square RGB still, got ${probe.length} bytes`);
+  const resized = resizeBilinearPil(new Uint8Array(probe), side, side, 3, size, size);
+  return normalizeClip({ data: resized, t: 1, h: size, w: size, c: 3 }).data;
+}
+
+/** Every 4th item is held out to report the teacher's source-task accuracy. */
+function splitItems<T>(items: T[]): { train: T[]; test: T[] } {
+  return { train: items.filter((_, i) => i % 4 !== 3), test: items.filter((_, i) => i % 4 === 3) };
+}
+
+export interface PretrainedTeacher {
+  encoder: Encoder;
+  /** Held-out accuracy on the teacher's own source task (appearance or sound labels). */
+  sourceAccuracy: number;
+  reused: boolean;
+}
+
+function loadOrTrain(file: string, encoder: Encoder, train: () => number): PretrainedTeacher {
+  const meta = `${file}.json`;
+  if (fs.existsSync(file) && fs.existsSync(meta)) {
+    const dict = readSafetensors(file);
+    encoder.loadStateDict(dict, { strict: true, source: file });
+    tf.dispose(Object.values(dict));
+    encoder.eval();
+    return { encoder, sourceAccuracy: JSON.parse(fs.readFileSync(meta, 'utf8')).sourceAccuracy, reused: true };
+  }
+  const sourceAccuracy = train();
+  const dict = encoder.stateDict();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeSafetensors(file, dict);
+  tf.dispose(Object.values(dict));
+  fs.writeFileSync(meta, `${JSON.stringify({ sourceAccuracy }, null, 2)}\n`);
+  return { encoder, sourceAccuracy, reused: false };
+}
+
+/**
+ * The image teacher: a ResNet-18 (reduced width) trained to classify still frames by APPEARANCE (shape and
+ * colour), a label space different from the video classes (appearance x motion).
+ */
+export async function pretrainImageTeacher(dataDir: string, index: TeacherSourceIndex, size: number, spec: TeacherSpec, file: string): Promise<PretrainedTeacher> {
+  const encoder = createEncoder('resnet18', { numClasses: index.classes.length, widthMultiplier: spec.widthMultiplier, normalize: 'none', seed: spec.seed });
+  if (encoder.featureDim !== spec.dim) throw new Error(`image teacher gives ${encoder.featureDim}-d features, ${spec.dim} needed`);
+  const fresh = !(fs.existsSync(file) && fs.existsSync(`${file}.json`));
+  const stills = fresh ? await Promise.all(index.items.map((it) => loadStill(path.join(dataDir, it.file), size))) : [];
+  return loadOrTrain(file, encoder, () => {
+    const items = index.items.map((it, i) => ({ x: stills[i], y: it.labelIndex }));
+    const { train, test } = splitItems(items);
+    const stack = (xs: typeof items) => tf.tensor4d(Float32Array.from(xs.flatMap((s) => Array.from(s.x))), [xs.length, size, size, 3]);
+    const [xTrain, xTest] = [stack(train), stack(test)];
+    trainClassifier(encoder, xTrain, train.map((s) => s.y), { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed });
+    const acc = classifierAccuracy(encoder, xTest, test.map((s) => s.y));
+    tf.dispose([xTrain, xTest]);
+    return acc;
+  });
+}
+
+/**
+ * The audio teacher: a Cnn14 (reduced width, its log-mel front end at the data's sample rate) trained to
+ * classify sound clips by SOUND, not by video class.
+ */
+export async function pretrainAudioTeacher(dataDir: string, index: TeacherSourceIndex, sampleRate: number, seconds: number, spec: TeacherSpec, file: string): Promise<PretrainedTeacher> {
+  const encoder = createEncoder('cnn14', {
+    numClasses: index.classes.length, widthMultiplier: spec.widthMultiplier, embeddingDim: Math.round(spec.dim / spec.widthMultiplier), sampleRate,
+    windowSize: 512, hopSize: 160, fMax: sampleRate / 2, seed: spec.seed,
+  });
+  if (encoder.featureDim !== spec.dim) throw new Error(`audio teacher gives ${encoder.featureDim}-d features, ${spec.dim} needed`);
+  const length = Math.round(sampleRate * seconds);
+  const fresh = !(fs.existsSync(file) && fs.existsSync(`${file}.json`));
+  const clips = fresh ? await Promise.all(index.items.map((it) => decodeAudio(path.join(dataDir, it.file), { sampleRate }))) : [];
+  return loadOrTrain(file, encoder, () => {
+    const items = index.items.map((it, i) => ({ x: fitLength(clips[i], length), y: it.labelIndex }));
+    const { train, test } = splitItems(items);
+    const stack = (xs: typeof items) => tf.tensor2d(Float32Array.from(xs.flatMap((s) => Array.from(s.x))), [xs.length, length]);
+    const [xTrain, xTest] = [stack(train), stack(test)];
+    trainClassifier(encoder, xTrain, train.map((s) => s.y), { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed });
+    const acc = classifierAccuracy(encoder, xTest, test.map((s) => s.y));
+    tf.dispose([xTrain, xTest]);
+    return acc;
+  });
+}
+
+/** Crops or zero-pads a waveform to `length` samples. */
+export function fitLength(x: Float32Array, length: number): Float32Array {
+  if (x.length === length) return x;
+  const out = new Float32Array(length);
+  out.set(x.subarray(0, Math.min(length, x.length)));
+  return out;
+}

@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { decodePngSize } from './helpers/png';
+import { runSyntheticExperiment, formatResultsTable } from '../src/pipeline/demo';
+
+/**
+ * End to end on the pure-JS backend at a tiny size: synthesise real mp4s -> probe + prepare the cache ->
+ * pre-train both teachers on their source tasks -> extract audio features -> train baseline and CCL-AI
+ * (2 steps each) -> evaluate recognition and retrieval -> write the report. A second run reuses everything.
+ */
+describe('synthetic pipeline (demo path)', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-e2e-'));
+  const options = {
+    workDir: work, seeds: [1], methods: ['baseline', 'ccl-ai'], classes: 2, videosPerClass: 6, epochs: 1, batchSize: 4, lr: 0.05,
+    student: { widthMultiplier: 1 / 16, frames: 4, size: 16 }, teacherEpochs: { image: 1, audio: 1 }, dim: 32, backend: 'cpu',
+    out: { write: () => true }, progress: null,
+  };
+
+  it('runs synth -> prepare -> teachers -> features -> train -> eval -> report', async () => {
+    const { rows, reportDir } = await runSyntheticExperiment(options);
+    expect(rows.map((r) => r.label)).toEqual(['baseline', 'ccl-ai']);
+    for (const r of rows) {
+      expect(r.top1).toBeGreaterThanOrEqual(0);
+      expect(r.top1).toBeLessThanOrEqual(1);
+      expect(r.recall['1']).toBeGreaterThanOrEqual(0);
+    }
+    // real mp4 files and one .npy of audio features per video
+    const manifest = JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8'));
+    expect(manifest.samples).toHaveLength(12);
+    expect(fs.existsSync(path.join(work, 'data', manifest.samples[0].video))).toBe(true);
+    const npys = manifest.samples.filter((s: { label: string; id: string }) => fs.existsSync(path.join(work, 'features', 'audio-cnn14', s.label, `${s.id}.npy`)));
+    expect(npys).toHaveLength(12);
+    // each run: steps logged, a checkpoint, evaluation files in the reference val.json shape too
+    for (const label of ['baseline', 'ccl-ai']) {
+      const run = path.join(work, 'runs', `${label}-s1`);
+      expect(JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8')).method).toBe(label);
+      expect(fs.readFileSync(path.join(run, 'steps.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(2);
+      for (const f of ['checkpoints/best.ckpt', 'eval/recognition.json', 'eval/retrieval.json', 'eval/val.json']) expect(fs.existsSync(path.join(run, f))).toBe(true);
+    }
+    const ccl = fs.readFileSync(path.join(work, 'runs', 'ccl-ai-s1', 'steps.jsonl'), 'utf8');
+    expect(ccl).toMatch(/"audio\.vm"/);
+    expect(ccl).toMatch(/"image\.vm"/);
+    // the report: Markdown whose top-1 equals the JSON, and real PNGs
+    const summary = fs.readFileSync(path.join(reportDir, 'summary.md'), 'utf8');
+    const report = JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8'));
+    expect(summary).toContain('ccl-ai');
+    expect(JSON.stringify(report)).toContain('ccl-ai');
+    const pngs = fs.readdirSync(reportDir).filter((f) => f.endsWith('.png'));
+    expect(pngs.length).toBeGreaterThan(0);
+    for (const p of pngs) expect(decodePngSize(fs.readFileSync(path.join(reportDir, p))).width).toBeGreaterThan(100);
+    expect(formatResultsTable(rows)).toMatch(/\| ccl-ai \| 1 \|/);
+
+    // a second run reuses every stage (same numbers, nothing retrained)
+    const lines: string[] = [];
+    const again = await runSyntheticExperiment({ ...options, out: { write: (s: string) => lines.push(s) } });
+    expect(again.rows.map((r) => r.top1)).toEqual(rows.map((r) => r.top1));
+    expect(lines.join('')).toMatch(/reusing the synthesised data/);
+    expect(lines.join('')).toMatch(/reusing the finished run and its evaluation/);
+  });
+});
