@@ -75,8 +75,8 @@ async function loadCcl(backend, threads = 1) {
   let registered = [];
   if (backend === 'wasm') {
     // After the backend package: its import would overwrite earlier registrations.
-    // (pickBackend may already have registered them: then this returns [] and the report names them)
-    registered = [...(report.addedKernels ?? []), ...kernelsExport(ccl, 'registerWasmTrainingKernels')()];
+    // pickBackend registers them itself (report.addedKernels); older builds leave it to the caller.
+    registered = Array.isArray(report.addedKernels) ? report.addedKernels : kernelsExport(ccl, 'registerWasmTrainingKernels')();
   }
   return { ccl, tf, report, registered };
 }
