@@ -4,7 +4,6 @@ import { buildProgram } from './commands';
 /** Runs the CLI; resolves to the process exit code (2 for usage errors, 1 for failures). */
 export async function main(argv: string[]): Promise<number> {
   const program: Command = buildProgram();
-  program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     await program.parseAsync(argv);

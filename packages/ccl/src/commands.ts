@@ -5,6 +5,7 @@ import { BACKEND_ORDER } from './backend/candidates';
 import { formatBackendReport, pickBackend, type BackendReport } from './backend/picker';
 import { registerDataCommands } from './commands/data';
 import { registerFeaturesCommands } from './commands/features';
+import { reportFromRunDirectories } from '@ccl/eval';
 import { DEMO_DEFAULTS, formatResultsTable, METHOD_PLANS, runSyntheticExperiment } from './pipeline/demo';
 
 const VERSION = '0.1.0';
@@ -30,7 +31,10 @@ function parseList(v: string): string[] {
 }
 
 export function buildProgram(): Command {
+  // exitOverride first: subcommands copy it when created, so no command ever calls process.exit itself
+  // (main() turns usage errors into exit code 2).
   const program = new Command('ccl')
+    .exitOverride()
     .description('Distil audio and image knowledge into video models (CCL, CVPR 2021) with TensorFlow.js')
     .version(VERSION)
     .showHelpAfterError(true);
@@ -58,6 +62,17 @@ export function buildProgram(): Command {
       const report = await useBackend(opts.backend);
       const { rows, reportDir } = await runSyntheticExperiment({ ...DEMO_DEFAULTS, epochs: Number(opts.epochs), workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr });
       process.stdout.write(`\n${formatResultsTable(rows)}\n\nreport: ${path.join(reportDir, 'summary.md')}\n`);
+    });
+
+  program
+    .command('report')
+    .description('one report (Markdown + PNG plots, method comparison over seeds) from evaluated run folders')
+    .argument('<runs...>', 'run folders (each with run.json and eval/)')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--title <text>', 'report title')
+    .action((runs: string[], opts: { out: string; title?: string }) => {
+      const { files } = reportFromRunDirectories(runs.map((r) => path.resolve(r)), path.resolve(opts.out), { title: opts.title });
+      process.stdout.write(`${files.map((f) => `wrote ${f}`).join('\n')}\n`);
     });
 
   const bench = program.command('bench').description('benchmarks');

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodePngSize } from './helpers/png';
 import { runSyntheticExperiment, formatResultsTable } from '../src/pipeline/demo';
+import { main } from '../src/cli';
 
 /**
  * End to end on the pure-JS backend at a tiny size: synthesise real mp4s -> probe + prepare the cache ->
@@ -57,5 +58,13 @@ describe('synthetic pipeline (demo path)', () => {
     expect(again.rows.map((r) => r.top1)).toEqual(rows.map((r) => r.top1));
     expect(lines.join('')).toMatch(/reusing the synthesised data/);
     expect(lines.join('')).toMatch(/reusing the finished run and its evaluation/);
+
+    // `ccl report` over the run folders writes the same kind of report
+    const out = path.join(work, 'report-cli');
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const code = await main(['node', 'ccl', 'report', path.join(work, 'runs', 'baseline-s1'), path.join(work, 'runs', 'ccl-ai-s1'), '--out', out]);
+    write.mockRestore();
+    expect(code).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/ccl-ai/);
   });
 });

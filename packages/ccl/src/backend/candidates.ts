@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
+import { configureWasmThreads, MAX_WASM_THREADS } from '../kernels';
 
 /** The backends the picker knows, in preference order. */
 export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -64,6 +65,10 @@ export const CANDIDATES: Record<BackendName, BackendCandidate> = {
     prepare: async (mod) => {
       const setWasmPaths = mod.setWasmPaths as (prefix: string) => void;
       setWasmPaths(wasmBinaryDir());
+      // Opt-in threaded build (CCL_WASM_THREADS=2): faster on an idle machine, slower when the other core
+      // is busy (docs/performance.md), so one thread stays the default.
+      const threads = Number(process.env.CCL_WASM_THREADS);
+      if (threads > 1) configureWasmThreads(Math.min(threads, MAX_WASM_THREADS));
       return { version: versionOf(mod, 'version_wasm') };
     },
     threads: (mod) => (mod.getThreadsCount as () => number)(),

@@ -24,7 +24,7 @@ export function registerDataCommands(program: Command): void {
       closeMediaInfo();
       if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       else for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
-      if (failed) process.exitCode = 1;
+      if (failed) throw new Error(`${failed} of ${files.length} file(s) could not be probed`);
     });
 
   data

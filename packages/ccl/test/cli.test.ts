@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../src/cli';
+
+/** Runs the CLI in-process, capturing what it writes. */
+async function ccl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  try {
+    const code = await main(['node', 'ccl', ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('ccl command line', () => {
+  it('exits 2 with the usage on bad arguments', async () => {
+    const unknown = await ccl('trian');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown command 'trian'/);
+    expect(unknown.err).toMatch(/Usage: ccl/);
+    const badChoice = await ccl('backend', '--backend', 'tpu');
+    expect(badChoice.code).toBe(2);
+    expect(badChoice.err).toMatch(/Allowed choices are node-gpu, node, wasm, cpu/);
+    const missing = await ccl('features', 'probe', '--split', 'ucf101:1');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/required option '--features <path>' not specified/);
+  });
+
+  it('names a missing file and exits 1', async () => {
+    const r = await ccl('features', 'probe', '--features', '/nonexistent/feats', '--split', 'ucf101:1');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/\/nonexistent\/feats: not found/);
+    const p = await ccl('data', 'probe', path.join(os.tmpdir(), 'no-such-video.mp4'));
+    expect(p.code).toBe(1);
+    expect(p.out).toMatch(/no-such-video\.mp4.*cannot read media file/);
+    expect(p.err).toMatch(/1 of 1 file\(s\) could not be probed/);
+  });
+
+  it('reports the backend as JSON', async () => {
+    const r = await ccl('backend', '--backend', 'cpu', '--json');
+    expect(r.code).toBe(0);
+    // (jest routes tfjs's console.warn banner through stdout too: parse from the JSON's first line)
+    expect(JSON.parse(r.out.slice(r.out.indexOf('{\n')))).toMatchObject({ name: 'cpu', reason: 'forced by --backend' });
+  });
+
+  it('probes a corrupt file with a clear error per file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-cli-'));
+    const bad = path.join(dir, 'random.mp4');
+    fs.writeFileSync(bad, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+    const r = await ccl('data', 'probe', bad, '--json');
+    const [entry] = JSON.parse(r.out.slice(r.out.indexOf('[\n')));
+    expect(entry.file).toBe(bad);
+    expect(entry.error).toMatch(/random\.mp4/);
+  });
+});
