@@ -1,4 +1,7 @@
-import { resolveExperimentConfig } from '../src';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readExperimentConfig, resolveExperimentConfig } from '../src';
 
 describe('experiment config', () => {
   const base = { method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 512 }] };
@@ -23,5 +26,19 @@ describe('experiment config', () => {
     expect(() => resolveExperimentConfig({ method: 'ccl' })).toThrow(/config\.student: required/);
     expect(() => resolveExperimentConfig({ ...base, teachers: [] })).toThrow(/method 'ccl' needs at least one teacher/);
     expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'multistep' } })).toThrow(/config\.schedule\.milestones: required/);
+  });
+
+  it('reads a JSON file, naming the file in every error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-config-'));
+    const good = path.join(dir, 'ccl-a.json');
+    fs.writeFileSync(good, JSON.stringify({ ...base, epochs: 3 }));
+    expect(readExperimentConfig(good)).toMatchObject({ method: 'ccl', epochs: 3, batchSize: 16 });
+    const typo = path.join(dir, 'typo.json');
+    fs.writeFileSync(typo, JSON.stringify({ ...base, optimizer: { lerning_rate: 1 } }));
+    expect(() => readExperimentConfig(typo)).toThrow(new RegExp(`${typo.replace(/[.\\/]/g, '\\$&')}\\.optimizer\\.lerning_rate: unknown key`));
+    const broken = path.join(dir, 'broken.json');
+    fs.writeFileSync(broken, '{ "method": ');
+    expect(() => readExperimentConfig(broken)).toThrow(/broken\.json: not valid JSON/);
+    expect(() => readExperimentConfig(path.join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read experiment config/);
   });
 });

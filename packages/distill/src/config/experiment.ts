@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ScheduleConfig } from '../optim/schedule';
 import type { SgdOptions } from '../optim/sgd';
 import { validate, type Spec } from './validate';
@@ -136,4 +137,24 @@ export function resolveExperimentConfig(raw: unknown, source = 'config'): Experi
     throw new Error(`invalid experiment config: ${source}.teachers: method '${config.method}' needs at least one teacher`);
   }
   return config;
+}
+
+/**
+ * Reads an experiment config from a JSON file: parse errors and every schema problem name the file
+ * (e.g. `runs/a.json.optimizer.weightDecy: unknown key (did you mean 'weightDecay'?)`).
+ */
+export function readExperimentConfig(file: string): ExperimentConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${file}: cannot read experiment config: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+  }
+  return resolveExperimentConfig(raw, file);
 }
