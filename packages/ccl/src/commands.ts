@@ -5,6 +5,7 @@ import { BACKEND_ORDER } from './backend/candidates';
 import { formatBackendReport, pickBackend, type BackendReport } from './backend/picker';
 import { registerDataCommands } from './commands/data';
 import { registerFeaturesCommands } from './commands/features';
+import { registerTrainCommands } from './commands/train';
 import { reportFromRunDirectories } from '@ccl/eval';
 import { DEMO_DEFAULTS, formatResultsTable, METHOD_PLANS, runSyntheticExperiment } from './pipeline/demo';
 
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
 
   registerDataCommands(program);
   registerFeaturesCommands(program);
+  registerTrainCommands(program, (force) => useBackend(force), backendOption);
 
   program
     .command('demo')

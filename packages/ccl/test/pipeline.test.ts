@@ -66,5 +66,31 @@ describe('synthetic pipeline (demo path)', () => {
     write.mockRestore();
     expect(code).toBe(0);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/ccl-ai/);
+
+    // `ccl train --config` / `ccl eval --run` on the same prepared data, from a JSON config file whose
+    // paths are relative to it: CCL-AI with the audio features folder and the online image teacher.
+    const appearances = JSON.parse(fs.readFileSync(path.join(work, 'data', 'teachers', 'images', 'index.json'), 'utf8')).classes.length;
+    const configFile = path.join(work, 'ccl-ai.json');
+    fs.writeFileSync(configFile, JSON.stringify({
+      method: 'ccl', seed: 2, epochs: 1, batchSize: 4,
+      student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 1 / 16 } },
+      teachers: [
+        { name: 'audio', modality: 'audio', dim: 32, features: 'features/audio-cnn14' },
+        { name: 'image', modality: 'image', dim: 32, encoder: { name: 'resnet18', options: { numClasses: appearances, widthMultiplier: 1 / 16, normalize: 'none' }, weights: 'teachers/image-resnet18.safetensors' } },
+      ],
+      data: { manifest: 'manifest.prepared.json', cacheDir: 'cache', frames: 4, size: 16 },
+    }));
+    const silence = [jest.spyOn(process.stdout, 'write').mockImplementation(() => true), jest.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    const runDir = path.join(work, 'runs', 'cli-ccl-ai');
+    const trained = await main(['node', 'ccl', 'train', '--config', configFile, '--out', runDir, '--backend', 'cpu']);
+    const evaluated = await main(['node', 'ccl', 'eval', '--run', runDir, '--json', '--backend', 'cpu']);
+    const typo = path.join(work, 'typo.json');
+    fs.writeFileSync(typo, JSON.stringify({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 32 }], epoch: 3 }));
+    const refused = await main(['node', 'ccl', 'train', '--config', typo, '--out', path.join(work, 'runs', 'typo')]);
+    silence.forEach((s) => s.mockRestore());
+    expect([trained, evaluated, refused]).toEqual([0, 0, 1]);
+    expect(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))).toMatchObject({ method: 'ccl', configFile });
+    expect(fs.readFileSync(path.join(runDir, 'steps.jsonl'), 'utf8')).toMatch(/"image\.vt"/);
+    expect(JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'recognition.json'), 'utf8')).numVideos).toBe(manifest.samples.filter((x: { split: string }) => x.split === 'test').length);
   });
 });

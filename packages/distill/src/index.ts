@@ -8,7 +8,7 @@ export type { LrSchedule, ScheduleConfig } from './optim/schedule';
 export { rngFor, permutation, hashInts, RNG_PURPOSE } from './rng';
 export type { Rng } from './rng';
 export { resolveExperimentConfig, readExperimentConfig, REFERENCE_DEFAULTS, EXPERIMENT_SPEC } from './config/experiment';
-export type { ExperimentConfig, TeacherConfig } from './config/experiment';
+export type { ExperimentConfig, TeacherConfig, DataConfig } from './config/experiment';
 export { validate } from './config/validate';
 export type { Spec } from './config/validate';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint/checkpoint';

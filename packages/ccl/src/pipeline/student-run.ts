@@ -88,7 +88,7 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
 }
 
 /** Window logits and pooled features of every video of a split (sliding windows, centre crop). */
-function windowOutputs(student: Encoder, manifest: Manifest, cacheDir: string, split: 'train' | 'test', s: StudentSpec) {
+function windowOutputs(student: Encoder, manifest: Manifest, cacheDir: string, split: 'train' | 'test', s: Pick<StudentSpec, 'frames' | 'size'>) {
   const ids: string[] = [];
   const logits: number[][] = [];
   const features: number[][] = [];
@@ -134,9 +134,16 @@ function averagePerVideo(ids: string[], rows: number[][]): { ids: string[]; rows
  * video-level top-1/top-5 with softmax averaged over all sliding windows, and retrieval of test videos
  * against the training videos by cosine similarity of window-averaged pooled features.
  */
-export function evaluateStudentRun(runDir: string, manifest: Manifest, cacheDir: string, s: StudentSpec): { recognition: RecognitionResult; retrieval: RetrievalResult } {
-  const student = createStudent(manifest.classes.length, s);
-  const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', 'best.ckpt'));
+export function evaluateStudentRun(
+  runDir: string,
+  manifest: Manifest,
+  cacheDir: string,
+  s: Pick<StudentSpec, 'frames' | 'size'>,
+  makeStudent: () => Encoder = () => createStudent(manifest.classes.length, s as StudentSpec),
+  checkpoint = 'best.ckpt',
+): { recognition: RecognitionResult; retrieval: RetrievalResult } {
+  const student = makeStudent();
+  const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', checkpoint));
   const studentDict = Object.fromEntries(Object.entries(ckpt.tensors).filter(([k]) => k.startsWith('student.')).map(([k, v]) => [k.slice(8), v]));
   student.loadStateDict(studentDict, { strict: true });
   tf.dispose(Object.values(ckpt.tensors));

@@ -20,6 +20,20 @@ export interface TeacherConfig {
   composition: string;
   /** For `online-frame`: one random frame per batch (reference) or one per sample. */
   framePolicy: 'per-batch' | 'per-sample';
+  /** For `features`: folder of `.npy` files, one folder per class (used by `ccl train`). */
+  features?: string;
+  /** For `online-frame`: the frozen encoder and its weights (used by `ccl train`). */
+  encoder?: { name: string; options?: Record<string, unknown>; weights?: string };
+}
+
+/** Where `ccl train` reads its data: a prepared manifest and its clip cache. */
+export interface DataConfig {
+  manifest: string;
+  cacheDir: string;
+  /** Frames per clip (reference 16). */
+  frames: number;
+  /** Clip size (reference 112). */
+  size: number;
 }
 
 export interface ExperimentConfig {
@@ -51,6 +65,8 @@ export interface ExperimentConfig {
   /** Also write one every N steps (0: never); lets a killed run resume mid-epoch. */
   checkpointEverySteps: number;
   validation: { policy: 'held-out' | 'test' | 'none'; every: number; clips: number };
+  /** Data of a file-driven run (`ccl train --config`); programmatic runs pass sample sources instead. */
+  data?: DataConfig;
 }
 
 /** The reference settings (METHOD §4, §6): the defaults of every experiment. */
@@ -79,6 +95,7 @@ const teacherSpec = obj(
   {
     name: str(), modality: str(['audio', 'image']), input: str(['features', 'online-frame']), dim: num({ integer: true, min: 1 }),
     temperature: num({ min: 1e-6 }), dropMissing: { type: 'boolean' }, composition: str(), framePolicy: str(['per-batch', 'per-sample']),
+    features: str(), encoder: obj({ name: str(), options: { type: 'record' }, weights: str() }, ['name']),
   },
   ['name', 'modality', 'dim'],
 );
@@ -102,6 +119,7 @@ export const EXPERIMENT_SPEC: Spec = obj(
     epochs: num({ integer: true, min: 1 }), batchSize: num({ integer: true, min: 1 }), clipGradNorm: num({ min: 0 }),
     nanGuard: str(['error', 'skip', 'off']), checkpointEvery: num({ integer: true, min: 1 }), checkpointEverySteps: num({ integer: true, min: 0 }),
     validation: obj({ policy: str(['held-out', 'test', 'none']), every: num({ integer: true, min: 1 }), clips: num({ integer: true, min: 1 }) }),
+    data: obj({ manifest: str(), cacheDir: str(), frames: num({ integer: true, min: 1 }), size: num({ integer: true, min: 1 }) }, ['manifest', 'cacheDir', 'frames', 'size']),
   },
   ['method', 'student'],
 );
