@@ -28,8 +28,17 @@ export const VIDEO_CODECS: Record<string, { video: string[]; audio: string[]; co
 async function writeAll(stream: Writable, chunks: Iterable<Uint8Array>): Promise<void> {
   for (const c of chunks) {
     if (!stream.write(c)) await new Promise<void>((resolve, reject) => {
-      stream.once('drain', resolve);
-      stream.once('error', reject);
+      // remove the other listener whichever fires, or 'error' listeners pile up one per back-pressure wait
+      const onDrain = () => {
+        stream.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error) => {
+        stream.off('drain', onDrain);
+        reject(err);
+      };
+      stream.once('drain', onDrain);
+      stream.once('error', onError);
     });
   }
   await new Promise<void>((resolve) => stream.end(resolve));
