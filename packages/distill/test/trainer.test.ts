@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, type StepInfo } from '../src';
 import { TinyFrameTeacher, TinyStudent, tinySource } from './helpers/tiny';
@@ -89,6 +90,43 @@ describe('Trainer', () => {
     // the step log holds each step once
     const log = fs.readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).globalStep);
     expect(log).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('resumes after a real SIGKILL mid-epoch (child process) to the weights of an uninterrupted run', async () => {
+    const extra = { epochs: 2, checkpointEverySteps: 1 };
+    const full = await run('ccl', extra, 24);
+    const reference = full.student.stateDict();
+    // The child runs the sources bundled by esbuild (siblings resolved to their sources).
+    const root = path.join(__dirname, '..', '..');
+    const bundle = path.join(tmp(), 'kill-child.cjs');
+    const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
+    esbuild.buildSync({
+      entryPoints: [path.join(__dirname, 'helpers', 'kill-child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'silent',
+      external: ['mediainfo.js', '@ffmpeg-installer/ffmpeg'], // tfjs bundled too: its gradients ship only as ES modules
+      ignoreAnnotations: true, // keep side-effect imports (backend and gradient registration) whatever package.json says
+      alias: Object.fromEntries(['data', 'encoders', 'compose', 'losses'].map((p) => [`@ccl/${p}`, path.join(root, p, 'src', 'index.ts')])),
+      nodePaths: [path.join(root, '..', 'node_modules')],
+    });
+    const outDir = tmp();
+    const script = `require(${JSON.stringify(bundle)}).runChild(${JSON.stringify(outDir)}, ${JSON.stringify(config('ccl', extra))})`;
+    const child = spawn(process.execPath, ['-e', script], { cwd: path.join(root, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: path.join(root, '..', 'node_modules') } });
+    let last = 0;
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        last = Number(c.toString().trim().split('\n').pop()!.replace('step ', ''));
+        if (last >= 6 && !child.killed) child.kill('SIGKILL'); // epoch 2 of 2, mid-epoch (4 steps per epoch)
+      });
+      child.on('exit', () => resolve());
+    });
+    if (child.signalCode !== 'SIGKILL') throw new Error(`child was not killed: ${JSON.stringify({ code: child.exitCode, last, stderr: stderr.slice(0, 1500) })}`);
+    expect(last).toBeGreaterThanOrEqual(6);
+    expect(last).toBeLessThan(8);
+    const resumed = await run('ccl', extra, 24, { outDir, resume: true });
+    expect(resumed.result.globalStep).toBe(8);
+    const got = resumed.student.stateDict();
+    for (const [k, v] of Object.entries(reference)) expect(Array.from(got[k].dataSync())).toEqual(Array.from(v.dataSync()));
   });
 
   it('refuses a checkpoint of another model, naming both', async () => {
