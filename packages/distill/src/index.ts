@@ -19,7 +19,7 @@ export type { Method, MethodContext, MethodFactory, StepTensors } from './method
 export { baselineMethod } from './methods/baseline';
 export { cclMethod } from './methods/ccl';
 export { kdMethod } from './methods/kd';
-export { Trainer, architectureOf } from './train/trainer';
+export { Trainer, architectureOf, teacherFrames } from './train/trainer';
 export type { TrainerOptions, TrainResult, StepInfo } from './train/trainer';
 export { loadBatch, disposeBatch } from './train/batch';
 export type { Batch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';

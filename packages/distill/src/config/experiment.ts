@@ -22,6 +22,13 @@ export interface TeacherConfig {
   framePolicy: 'per-batch' | 'per-sample';
   /** For `features`: folder of `.npy` files, one folder per class (used by `ccl train`). */
   features?: string;
+  /**
+   * For `online-frame`: teacher-specific input. The frame is taken from the augmented, normalised student
+   * clip (reference); `size` resizes it (bilinear) and `mean`/`std` re-normalise it from the clip's
+   * statistics (`inputMean`/`inputStd`, default the Kinetics values of METHOD §6) to the teacher's (e.g.
+   * ImageNet). Absent: the frame goes to the teacher as it is (the reference behaviour).
+   */
+  frameTransform?: { size?: number; mean?: number[]; std?: number[]; inputMean?: number[]; inputStd?: number[] };
   /** For `online-frame`: the frozen encoder and its weights (used by `ccl train`). */
   encoder?: { name: string; options?: Record<string, unknown>; weights?: string };
 }
@@ -96,6 +103,10 @@ const teacherSpec = obj(
     name: str(), modality: str(['audio', 'image']), input: str(['features', 'online-frame']), dim: num({ integer: true, min: 1 }),
     temperature: num({ min: 1e-6 }), dropMissing: { type: 'boolean' }, composition: str(), framePolicy: str(['per-batch', 'per-sample']),
     features: str(), encoder: obj({ name: str(), options: { type: 'record' }, weights: str() }, ['name']),
+    frameTransform: obj({
+      size: num({ integer: true, min: 1 }), mean: { type: 'array', items: num() }, std: { type: 'array', items: num({ min: 1e-12 }) },
+      inputMean: { type: 'array', items: num() }, inputStd: { type: 'array', items: num({ min: 1e-12 }) },
+    }),
   },
   ['name', 'modality', 'dim'],
 );

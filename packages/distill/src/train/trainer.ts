@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint, saveCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta } from '../checkpoint/checkpoint';
 import { writeFileAtomic } from '../checkpoint/container';
-import { resolveExperimentConfig, type ExperimentConfig } from '../config/experiment';
+import { resolveExperimentConfig, type ExperimentConfig, type TeacherConfig } from '../config/experiment';
 import '../methods/baseline';
 import '../methods/ccl';
 import '../methods/kd';
@@ -61,6 +61,34 @@ export interface TrainResult {
   lastValidation: number | null;
   skippedSteps: number;
   stopped: boolean;
+}
+
+/** The Kinetics statistics the reference normalises clips with (METHOD §6). */
+const KINETICS = { mean: [0.4345, 0.4051, 0.3775], std: [0.2768, 0.2713, 0.2737] };
+
+/**
+ * A teacher's view of frames taken from the normalised clip: optional bilinear resize, optional
+ * re-normalisation x' = (x * inputStd + inputMean - mean) / std.
+ *
+ * @param frames [B, H, W, C]
+ */
+export function teacherFrames(frames: tf.Tensor4D, t: TeacherConfig['frameTransform']): tf.Tensor4D {
+  if (!t) return frames;
+  return tf.tidy(() => {
+    let x = frames;
+    if (t.mean || t.std) {
+      const c = frames.shape[3];
+      const vec = (v: number[] | undefined, fallback: number[], what: string) => {
+        const out = v ?? fallback;
+        if (out.length !== c) throw new Error(`frameTransform.${what} has ${out.length} values for ${c} channels`);
+        return tf.tensor1d(out);
+      };
+      const raw = tf.add(tf.mul(x, vec(t.inputStd, KINETICS.std, 'inputStd')), vec(t.inputMean, KINETICS.mean, 'inputMean'));
+      x = tf.div(tf.sub(raw, vec(t.mean, new Array(c).fill(0), 'mean')), vec(t.std, new Array(c).fill(1), 'std')) as tf.Tensor4D;
+    }
+    if (t.size && (t.size !== x.shape[1] || t.size !== x.shape[2])) x = tf.image.resizeBilinear(x, [t.size, t.size]);
+    return x;
+  });
 }
 
 /** Student parameter names and shapes, hashed into a readable identity. */
@@ -161,8 +189,8 @@ export class Trainer {
       const rng = rngFor(this.config.seed, RNG_PURPOSE.frame, epoch, step, ti);
       const frames = t.framePolicy === 'per-sample' ? Array.from({ length: B }, () => rng.int(T)) : Array(B).fill(rng.int(T));
       const features = tf.tidy(() => {
-        const picked = tf.stack(frames.map((f, b) => tf.squeeze(tf.slice(batch.video, [b, f, 0, 0, 0], [1, 1, -1, -1, -1]), [0, 1]))); // [B, H, W, C]
-        const out = enc.apply(picked, { training: false }).features;
+        const picked = tf.stack(frames.map((f, b) => tf.squeeze(tf.slice(batch.video, [b, f, 0, 0, 0], [1, 1, -1, -1, -1]), [0, 1]))) as tf.Tensor4D; // [B, H, W, C]
+        const out = enc.apply(teacherFrames(picked, t.frameTransform), { training: false }).features;
         if (out.shape[1] !== t.dim) throw new Error(`online teacher '${t.name}' gives ${out.shape[1]}-d features, config says ${t.dim}`);
         return out;
       });
