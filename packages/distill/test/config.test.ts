@@ -28,7 +28,7 @@ describe('experiment config', () => {
     expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'multistep' } })).toThrow(/config\.schedule\.milestones: required/);
   });
 
-  it('reads a JSON file, naming the file in every error', () => {
+  it('reads a JSON or YAML file, naming the file in every error', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-config-'));
     const good = path.join(dir, 'ccl-a.json');
     fs.writeFileSync(good, JSON.stringify({ ...base, epochs: 3 }));
@@ -40,5 +40,14 @@ describe('experiment config', () => {
     fs.writeFileSync(broken, '{ "method": ');
     expect(() => readExperimentConfig(broken)).toThrow(/broken\.json: not valid JSON/);
     expect(() => readExperimentConfig(path.join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read experiment config/);
+    const yaml = path.join(dir, 'ccl-ai.yaml');
+    fs.writeFileSync(yaml, ['method: ccl', 'epochs: 5', 'student:', '  encoder: r2plus1d-18', 'teachers:', '  - { name: audio, modality: audio, dim: 512 }', '  - { name: image, modality: image, dim: 512 }', 'optimizer:', '  lr: 0.01'].join('\n'));
+    expect(readExperimentConfig(yaml)).toMatchObject({ method: 'ccl', epochs: 5, optimizer: { lr: 0.01, momentum: 0.9 }, teachers: [{ temperature: 0.5 }, { temperature: 0.1 }] });
+    const badYaml = path.join(dir, 'bad.yml');
+    fs.writeFileSync(badYaml, 'method: ccl\n  student: [');
+    expect(() => readExperimentConfig(badYaml)).toThrow(/bad\.yml: not valid YAML/);
+    const typoYaml = path.join(dir, 'typo.yml');
+    fs.writeFileSync(typoYaml, 'method: baseline\nstudent: { encoder: r2plus1d-18 }\nbatch_size: 8\n');
+    expect(() => readExperimentConfig(typoYaml)).toThrow(/typo\.yml\.batch_size: unknown key/);
   });
 });

@@ -26,7 +26,7 @@ export function registerTrainCommands(program: Command, useBackend: (force?: str
   program
     .command('train')
     .description('train a student from an experiment config file (JSON: method, student, teachers with their features or online encoders, data, schedule)')
-    .requiredOption('--config <file>', 'experiment config (JSON)')
+    .requiredOption("--config <file>", "experiment config (JSON or YAML)")
     .requiredOption('--out <dir>', 'run folder (run.json, steps.jsonl, epochs.jsonl, checkpoints/)')
     .option('--resume', 'continue from the run folder\'s latest checkpoint')
     .addOption(backendOption())

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import type { ScheduleConfig } from '../optim/schedule';
 import type { SgdOptions } from '../optim/sgd';
 import { validate, type Spec } from './validate';
@@ -169,7 +170,7 @@ export function resolveExperimentConfig(raw: unknown, source = 'config'): Experi
 }
 
 /**
- * Reads an experiment config from a JSON file: parse errors and every schema problem name the file
+ * Reads an experiment config from a JSON or YAML (`.yaml`, `.yml`) file: parse errors and every schema problem name the file
  * (e.g. `runs/a.json.optimizer.weightDecy: unknown key (did you mean 'weightDecay'?)`).
  */
 export function readExperimentConfig(file: string): ExperimentConfig {
@@ -179,11 +180,12 @@ export function readExperimentConfig(file: string): ExperimentConfig {
   } catch (err) {
     throw new Error(`${file}: cannot read experiment config: ${(err as Error).message}`);
   }
+  const yaml = /\.ya?ml$/i.test(file);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${file}: not valid ${yaml ? 'YAML' : 'JSON'}: ${(err as Error).message.split('\n')[0]}`);
   }
   return resolveExperimentConfig(raw, file);
 }
