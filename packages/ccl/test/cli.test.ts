@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../src/cli';
+import { closeMediaInfo, generateSyntheticAV } from '@ccl/data';
 
 /** Runs the CLI in-process, capturing what it writes. */
 async function ccl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -57,5 +58,25 @@ describe('ccl command line', () => {
     const [entry] = JSON.parse(r.out.slice(r.out.indexOf('[\n')));
     expect(entry.file).toBe(bad);
     expect(entry.error).toMatch(/random\.mp4/);
+  });
+
+  it('data prepare: folder-per-class videos -> manifest (with held-out split), clip cache, report; a rerun resumes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-prepare-cli-'));
+    await generateSyntheticAV({ outDir: path.join(dir, 'synth'), numClasses: 2, videosPerClass: 4, width: 32, height: 24, frames: 8, imagesPerAppearance: 0, clipsPerSound: 0 });
+    fs.writeFileSync(path.join(dir, 'synth', 'videos', Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'synth', 'manifest.json'), 'utf8')).meta.correspondence)[0], 'broken.mp4'), 'not a video');
+    const out = path.join(dir, 'prepared');
+    const args = ['data', 'prepare', '--dataset', 'folder', '--root', path.join(dir, 'synth', 'videos'), '--out', out, '--short-side', '0', '--val', '0.25'];
+    const first = await ccl(...args);
+    expect(first.code).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.samples).toHaveLength(9);
+    expect(manifest.samples.some((x: { split: string }) => x.split === 'val')).toBe(true);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'cache', 'prepare-report.json'), 'utf8'));
+    expect(report.skipped.map((x: { id: string }) => x.id)).toEqual([expect.stringContaining('broken')]);
+    expect(first.out).toMatch(/8 decoded, 0 already cached, 1 skipped/);
+    const again = await ccl(...args);
+    expect(again.out).toMatch(/0 decoded, 8 already cached, 1 skipped/);
+    expect((await ccl('data', 'prepare', '--dataset', 'kinetics', '--root', dir, '--out', out)).err).toMatch(/unknown dataset 'kinetics'/);
+    await closeMediaInfo();
   });
 });

@@ -1,6 +1,69 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { closeMediaInfo, generateSyntheticAV, probeMedia } from '@ccl/data';
+import * as fs from 'node:fs';
+import {
+  buildActivityNetManifest,
+  buildFolderManifest,
+  buildUcf101FromFolders,
+  buildUcf101FromLists,
+  buildUcf51FromFeatures,
+  buildVggSoundManifest,
+  closeMediaInfo,
+  generateSyntheticAV,
+  holdOutValidation,
+  prepareClipCache,
+  probeManifest,
+  probeMedia,
+  readFeaturesArchive,
+  readFeaturesFolder,
+  readManifest,
+  selectClassesWithAudio,
+  writeManifest,
+  type Manifest,
+} from '@ccl/data';
+
+interface PrepareOpts {
+  dataset: string;
+  root: string;
+  annotations?: string;
+  features?: string;
+  split: string;
+  out: string;
+  shortSide: string;
+  audioRate?: string;
+  val: string;
+  seed: string;
+}
+
+function need(value: string | undefined, what: string): string {
+  if (!value) throw new Error(`--${what} is required for this dataset`);
+  if (!fs.existsSync(value)) throw new Error(`${value}: not found (--${what})`);
+  return value;
+}
+
+/** Manifest builders by dataset name (METHOD §6). */
+const BUILDERS: Record<string, (o: PrepareOpts) => Manifest> = {
+  ucf101: (o) => {
+    const split = Number(o.split) as 1 | 2 | 3;
+    if (o.annotations) {
+      const dir = need(o.annotations, 'annotations');
+      return buildUcf101FromLists({ classIndFile: path.join(dir, 'classInd.txt'), trainListFile: path.join(dir, `trainlist0${split}.txt`), testListFile: path.join(dir, `testlist0${split}.txt`), videoRoot: o.root });
+    }
+    return buildUcf101FromFolders({ videoRoot: o.root, split });
+  },
+  ucf51: (o) => {
+    if (o.features) {
+      const f = need(o.features, 'features');
+      const set = fs.statSync(f).isDirectory() ? readFeaturesFolder(f) : readFeaturesArchive(f);
+      return buildUcf51FromFeatures(set, { split: Number(o.split) as 1 | 2 | 3, videoRoot: o.root, videoExtension: '.avi' });
+    }
+    return buildUcf101FromFolders({ videoRoot: o.root, split: Number(o.split) as 1 | 2 | 3, dataset: 'ucf51' }); // classes with audio chosen after probing
+  },
+  activitynet: (o) => buildActivityNetManifest({ jsonFile: need(o.annotations, 'annotations'), videoRoot: o.root }),
+  vggsound: (o) => buildVggSoundManifest({ csvFile: need(o.annotations, 'annotations'), videoRoot: o.root }),
+  folder: (o) => buildFolderManifest({ root: o.root }),
+  manifest: (o) => readManifest(need(o.annotations, 'annotations')),
+};
 
 export function registerDataCommands(program: Command): void {
   const data = program.command('data').description('datasets: probe media files, synthesise data');
@@ -25,6 +88,41 @@ export function registerDataCommands(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       else for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
       if (failed) throw new Error(`${failed} of ${files.length} file(s) could not be probed`);
+    });
+
+  data
+    .command('prepare')
+    .description('build the manifest, probe every video (mediainfo.js) and decode it once into the clip cache (ffmpeg); resumable')
+    .requiredOption('--dataset <name>', `one of: ${Object.keys(BUILDERS).join(', ')}`)
+    .requiredOption('--root <dir>', 'folder of the videos')
+    .requiredOption('--out <dir>', 'output: manifest.json, cache/, prepare-report.json')
+    .option('--annotations <path>', 'ucf101: folder with classInd.txt + train/testlist0N.txt; activitynet: the v1.3 JSON; vggsound: the CSV; manifest: a manifest file')
+    .option('--features <path>', 'ucf51: the released feature folder or .tar.gz (defines the 51 classes)')
+    .option('--split <n>', 'UCF101 split 1|2|3', '1')
+    .option('--short-side <px>', 'short side of cached frames (0 keeps the native size)', '240')
+    .option('--audio-rate <hz>', 'also cache mono audio at this rate (Cnn14: 32000)')
+    .option('--val <fraction>', 'held-out validation fraction carved from train (group-aware for UCF)', '0.1')
+    .option('--seed <n>', 'seed of the held-out split', '1')
+    .action(async (opts: PrepareOpts) => {
+      const build = BUILDERS[opts.dataset];
+      if (!build) throw new Error(`unknown dataset '${opts.dataset}'; one of: ${Object.keys(BUILDERS).join(', ')}`);
+      if (!fs.existsSync(opts.root)) throw new Error(`${opts.root}: not found (--root)`);
+      const out = path.resolve(opts.out);
+      const built = build(opts);
+      const { manifest: probed, failures } = await probeManifest(built);
+      closeMediaInfo();
+      for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
+      const selected = opts.dataset === 'ucf51' && !opts.features ? selectClassesWithAudio(probed, { dataset: 'ucf51' }) : probed;
+      const manifest = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
+      writeManifest(path.join(out, 'manifest.json'), manifest);
+      const report = await prepareClipCache({
+        manifest, cacheDir: path.join(out, 'cache'), shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
+        audioSampleRate: opts.audioRate ? Number(opts.audioRate) : undefined,
+        onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
+      });
+      process.stderr.write('\n');
+      const count = (s: string) => manifest.samples.filter((x) => x.split === s).length;
+      process.stdout.write(`${manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${report.prepared} decoded, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${path.join(out, 'cache', 'prepare-report.json')})\nmanifest: ${path.join(out, 'manifest.json')}\n`);
     });
 
   data
