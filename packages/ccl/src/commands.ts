@@ -51,7 +51,7 @@ export function buildProgram(): Command {
     });
 
   registerDataCommands(program);
-  registerFeaturesCommands(program);
+  registerFeaturesCommands(program, (force) => useBackend(force));
   registerTrainCommands(program, (force) => useBackend(force), backendOption);
 
   program

@@ -65,7 +65,7 @@ describe('ccl command line', () => {
     await generateSyntheticAV({ outDir: path.join(dir, 'synth'), numClasses: 2, videosPerClass: 4, width: 32, height: 24, frames: 8, imagesPerAppearance: 0, clipsPerSound: 0 });
     fs.writeFileSync(path.join(dir, 'synth', 'videos', Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'synth', 'manifest.json'), 'utf8')).meta.correspondence)[0], 'broken.mp4'), 'not a video');
     const out = path.join(dir, 'prepared');
-    const args = ['data', 'prepare', '--dataset', 'folder', '--root', path.join(dir, 'synth', 'videos'), '--out', out, '--short-side', '0', '--val', '0.25'];
+    const args = ['data', 'prepare', '--dataset', 'folder', '--root', path.join(dir, 'synth', 'videos'), '--out', out, '--short-side', '0', '--val', '0.25', '--audio-rate', '16000'];
     const first = await ccl(...args);
     expect(first.code).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
@@ -78,5 +78,21 @@ describe('ccl command line', () => {
     expect(again.out).toMatch(/0 decoded, 8 already cached, 1 skipped/);
     expect((await ccl('data', 'prepare', '--dataset', 'kinetics', '--root', dir, '--out', out)).err).toMatch(/unknown dataset 'kinetics'/);
     await closeMediaInfo();
+
+    // features extract: an audio teacher (whole track -> [D]) in two shards, an image teacher (frames -> [F, D])
+    const cnn = JSON.stringify({ widthMultiplier: 1 / 16, sampleRate: 16000, windowSize: 512, hopSize: 160, fMax: 8000 });
+    const audioOut = path.join(dir, 'features-audio');
+    for (const shard of ['0/2', '1/2']) {
+      const r = await ccl('features', 'extract', '--teacher', 'cnn14', '--options', cnn, '--data', out, '--out', audioOut, '--shard', shard, '--backend', 'cpu');
+      expect({ code: r.code, err: r.code ? r.err.slice(-400) : '' }).toEqual({ code: 0, err: '' });
+    }
+    const npy = (f: string) => { const b = fs.readFileSync(f); const header = b.toString('latin1', 10, 10 + b.readUInt16LE(8)); return header.match(/'shape': \(([^)]*)\)/)![1]; };
+    const good = manifest.samples.filter((x: { id: string }) => !x.id.includes('broken'));
+    for (const x of good) expect(npy(path.join(audioOut, x.label, `${x.id}.npy`))).toBe('32,');
+    const imageOut = path.join(dir, 'features-image');
+    const img = await ccl('features', 'extract', '--teacher', 'resnet18', '--options', JSON.stringify({ widthMultiplier: 1 / 16 }), '--data', out, '--out', imageOut, '--frames', '2', '--size', '32', '--backend', 'cpu');
+    expect(img.out).toMatch(/8 written, 0 already there/);
+    expect(npy(path.join(imageOut, good[0].label, `${good[0].id}.npy`))).toBe('2, 32');
+    expect((await ccl('features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', audioOut)).err).toMatch(/manifest\.json: not found/);
   });
 });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { readFeaturesArchive, readFeaturesFolder, readManifest, ucfSplitOfGroup, parseUcfVideoName } from '@ccl/data';
 import { linearProbe } from '@ccl/eval';
+import { registerExtractCommand } from './extract';
 
 /** train/test of each feature id: from a UCF101 split (`ucf101:N`, by group) or a manifest file. */
 function splitOf(spec: string, ids: string[]): Map<string, 'train' | 'test'> {
@@ -21,8 +22,9 @@ function splitOf(spec: string, ids: string[]): Map<string, 'train' | 'test'> {
   return out;
 }
 
-export function registerFeaturesCommands(program: Command): void {
-  const features = program.command('features').description('teacher features: linear probes');
+export function registerFeaturesCommands(program: Command, useBackend: (force?: string) => Promise<unknown>): void {
+  const features = program.command('features').description('teacher features: extraction and linear probes');
+  registerExtractCommand(features, useBackend);
 
   features
     .command('probe')
