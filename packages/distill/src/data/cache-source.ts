@@ -2,13 +2,13 @@ import {
   clipPath,
   createRng,
   evalClip,
-  gatherFrames,
   openClipFile,
   readClipFrames,
   samplesOfSplit,
   selectTeacherRow,
   temporalEvenCrop,
-  trainClip,
+  temporalRandomCrop,
+  trainSpatial,
   type ClipFileInfo,
   type ClipU8,
   type FeatureSet,
@@ -53,10 +53,12 @@ export function clipCacheSource(o: ClipCacheSourceOptions): SampleSource & { sam
     }
     return i;
   };
-  const video = (s: ManifestSample): ClipU8 => {
+  /** Only the frames a view needs are read from the cache (a clip is 16 of a video's hundreds). */
+  const frames = (s: ManifestSample, pick: (t: number) => number[]): ClipU8 => {
     const i = info(s.id);
     const { t, h, w, c } = i.header;
-    return { data: readClipFrames(i, Array.from({ length: t }, (_, k) => k)), t, h, w, c };
+    const indices = pick(t);
+    return { data: readClipFrames(i, indices), t: indices.length, h, w, c };
   };
   return {
     samples,
@@ -67,20 +69,23 @@ export function clipCacheSource(o: ClipCacheSourceOptions): SampleSource & { sam
       const s = samples[index];
       const label = labelOf.get(s.label);
       if (label === undefined) throw new Error(`sample '${s.id}': label '${s.label}' is not in the manifest's classes`);
-      const v = video(s);
       let clip: Float32Array;
       const teachers: Record<string, Float32Array | null> = {};
       if (view.kind === 'train') {
+        // the draws of @ccl/data's trainClip, in its order: temporal crop, then the spatial parameters
         const rng = createRng(view.rng.int(2 ** 31));
-        clip = trainClip(v, rng, { ...o.augment, frames: o.frames, size: o.size }).clip.data;
+        const picked = frames(s, (t) => temporalRandomCrop(t, o.frames, rng));
+        clip = trainSpatial(picked, rng, { ...o.augment, frames: o.frames, size: o.size }).clip.data;
         for (const [name, set] of Object.entries(o.features ?? {})) {
           const f = set.features.get(s.id);
           teachers[name] = f ? selectTeacherRow(f, rng.fork(7)) : null;
         }
       } else {
-        const windows = temporalEvenCrop(v.t, o.frames, view.clips);
-        const frames = windows[Math.min(view.clip, windows.length - 1)];
-        clip = evalClip(gatherFrames(v, frames), { size: o.size }).data;
+        const picked = frames(s, (t) => {
+          const windows = temporalEvenCrop(t, o.frames, view.clips);
+          return windows[Math.min(view.clip, windows.length - 1)];
+        });
+        clip = evalClip(picked, { size: o.size }).data;
       }
       return { id: s.id, label, video: clip, teachers };
     },

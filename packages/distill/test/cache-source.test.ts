@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  clipPath, closeMediaInfo, createRng, evalClip, gatherFrames, generateSyntheticAV, openClipFile, prepareClipCache, readClipFrames,
+  temporalEvenCrop, trainClip, type ClipU8, type Manifest,
+} from '@ccl/data';
+import { clipCacheSource, rngFor } from '../src';
+
+/** The trainer's view of a clip cache equals @ccl/data's reference pipelines on the whole video. */
+describe('clipCacheSource', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-cache-source-'));
+  let manifest: Manifest;
+  const cacheDir = path.join(dir, 'cache');
+
+  beforeAll(async () => {
+    const gen = await generateSyntheticAV({ outDir: path.join(dir, 'synth'), numClasses: 2, videosPerClass: 3, width: 32, height: 24, frames: 12, imagesPerAppearance: 0, clipsPerSound: 0 });
+    manifest = gen.manifest;
+    await prepareClipCache({ manifest, cacheDir, shortSide: null });
+  });
+  afterAll(() => closeMediaInfo());
+
+  const whole = (id: string): ClipU8 => {
+    const info = openClipFile(clipPath(cacheDir, id));
+    const { t, h, w, c } = info.header;
+    return { data: readClipFrames(info, Array.from({ length: t }, (_, k) => k)), t, h, w, c };
+  };
+
+  it("train views: trainClip on the whole video with the same draws (only the needed frames are read)", async () => {
+    const source = clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16 });
+    for (let i = 0; i < source.length; i++) {
+      const got = await source.get(i, { kind: "train", rng: rngFor(1, 2, i) });
+      const seed = rngFor(1, 2, i).int(2 ** 31);
+      const want = trainClip(whole(source.samples[i].id), createRng(seed), { frames: 4, size: 16 }).clip.data;
+      expect(Buffer.compare(Buffer.from(got.video.buffer), Buffer.from(want.buffer))).toBe(0);
+      expect(got.label).toBe(manifest.classes.indexOf(source.samples[i].label));
+    }
+  });
+
+  it("eval views: the k-th of `clips` evenly spaced clips, centre crop", async () => {
+    const source = clipCacheSource({ manifest, cacheDir, split: 'test', frames: 4, size: 16 });
+    const v = whole(source.samples[0].id);
+    const windows = temporalEvenCrop(v.t, 4, 3);
+    for (let k = 0; k < 3; k++) {
+      const got = await source.get(0, { kind: "eval", clip: k, clips: 3 });
+      expect(Array.from(got.video)).toEqual(Array.from(evalClip(gatherFrames(v, windows[k]), { size: 16 }).data));
+    }
+    expect(() => clipCacheSource({ manifest, cacheDir, split: 'val', frames: 4, size: 16 })).toThrow(/no 'val' samples/);
+  });
+});
