@@ -13,7 +13,6 @@ export { validate } from './config/validate';
 export type { Spec } from './config/validate';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint/checkpoint';
 export type { CheckpointMeta, LoadedCheckpoint } from './checkpoint/checkpoint';
-export { writeFileAtomic } from './checkpoint/container';
 export { registerMethod, createMethod, listMethods } from './methods/registry';
 export type { Method, MethodContext, MethodFactory, StepTensors } from './methods/method';
 export { baselineMethod } from './methods/baseline';

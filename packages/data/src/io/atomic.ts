@@ -20,7 +20,8 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
   const tmp = tempPathFor(file);
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at); // large buffers may need several writes
     if (options.durable !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

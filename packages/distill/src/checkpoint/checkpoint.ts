@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeContainer, encodeContainer, writeFileAtomic, type StoredTensor } from './container';
+import { writeFileAtomicSync } from '@ccl/data';
+import { decodeContainer, encodeContainer, type StoredTensor } from './container';
 
 /** Everything a checkpoint holds besides tensors. */
 export interface CheckpointMeta {
@@ -23,7 +24,7 @@ export function saveCheckpoint(file: string, tensors: Record<string, tf.Tensor>,
     const data = t.dtype === 'int32' ? (t.dataSync() as Int32Array) : (t.dtype === 'float32' ? (t.dataSync() as Float32Array) : Float32Array.from(t.dataSync() as ArrayLike<number>));
     stored[name] = { dtype, shape: t.shape, data };
   }
-  writeFileAtomic(file, encodeContainer(stored, { ccl: JSON.stringify(meta) }));
+  writeFileAtomicSync(file, encodeContainer(stored, { ccl: JSON.stringify(meta) }));
 }
 
 export interface LoadedCheckpoint {

@@ -1,11 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 /**
  * Checkpoint container: the safetensors layout (8-byte little-endian header length, JSON header with
  * `dtype`, `shape`, `data_offsets` per tensor and a string `__metadata__`, then the raw little-endian data),
  * restricted to F32 and I32, so checkpoints open with the `safetensors` Python package too.
- * Writes are atomic: a temporary file in the same folder, fsync, then rename.
+ * Writes are atomic (@ccl/data's writeFileAtomicSync: a temporary file in the same folder, fsync, rename).
  */
 export interface StoredTensor {
   dtype: 'float32' | 'int32';
@@ -64,19 +62,4 @@ export function decodeContainer(buf: Buffer, file: string): { tensors: Record<st
     tensors[name] = { dtype, shape: e.shape, data: dtype === 'float32' ? new Float32Array(bytes.buffer) : new Int32Array(bytes.buffer) };
   }
   return { tensors, metadata: (header.__metadata__ as Record<string, string>) ?? {} };
-}
-
-/** Writes `data` to `file` atomically (temp file in the same folder, fsync, rename). */
-export function writeFileAtomic(file: string, data: Buffer | string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Date.now()}`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let at = 0; at < buf.length; ) at += fs.writeSync(fd, buf, at, buf.length - at);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomicSync } from '@ccl/data';
 import { loadCheckpoint, saveCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta } from '../checkpoint/checkpoint';
-import { writeFileAtomic } from '../checkpoint/container';
 import { resolveExperimentConfig, type ExperimentConfig, type TeacherConfig } from '../config/experiment';
 import '../methods/baseline';
 import '../methods/ccl';
@@ -236,7 +236,7 @@ export class Trainer {
       ...this.o.runInfo,
       ...extra,
     };
-    writeFileAtomic(file, `${JSON.stringify(run, null, 2)}\n`);
+    writeFileAtomicSync(file, `${JSON.stringify(run, null, 2)}\n`);
   }
 
   async fit(): Promise<TrainResult> {
