@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadEvalWindows, readFeaturesFolder, samplesOfSplit, type Manifest } from '@ccl/data';
 import { clipCacheSource, loadCheckpoint, Trainer, type TrainableEncoder } from '@ccl/distill';
 import { createEncoder, type Encoder } from '@ccl/encoders';
-import { evaluateRecognition, evaluateRetrieval, toReferenceValJson, aggregateVideoScores, writeRunEvaluation, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
+import { averageByGroup, evaluateRecognition, evaluateRetrieval, toReferenceValJson, aggregateVideoScores, writeRunEvaluation, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
 
 export interface StudentSpec {
   widthMultiplier: number;
@@ -112,23 +112,6 @@ function windowOutputs(student: Encoder, manifest: Manifest, cacheDir: string, s
   return { ids, logits, features };
 }
 
-/** Mean of the rows of each video (window-averaged pooled features for retrieval). */
-function averagePerVideo(ids: string[], rows: number[][]): { ids: string[]; rows: number[][] } {
-  const order: string[] = [];
-  const sums = new Map<string, { sum: number[]; n: number }>();
-  ids.forEach((id, i) => {
-    let e = sums.get(id);
-    if (!e) {
-      e = { sum: new Array(rows[i].length).fill(0), n: 0 };
-      sums.set(id, e);
-      order.push(id);
-    }
-    rows[i].forEach((v, k) => (e!.sum[k] += v));
-    e.n++;
-  });
-  return { ids: order, rows: order.map((id) => sums.get(id)!.sum.map((v) => v / sums.get(id)!.n)) };
-}
-
 /**
  * Final test (METHOD §6) of a run's selected checkpoint (`best.ckpt`, chosen on the held-out split):
  * video-level top-1/top-5 with softmax averaged over all sliding windows, and retrieval of test videos
@@ -153,9 +136,9 @@ export function evaluateStudentRun(
   const train = windowOutputs(student, manifest, cacheDir, 'train', s);
   const testLabels = new Map(samplesOfSplit(manifest, 'test').map((x) => [x.id, videoLabels.get(x.id)!]));
   const recognition = evaluateRecognition({ windowScores: test.logits, videoIds: test.ids, videoLabels: testLabels, classNames: manifest.classes, kind: 'logits' });
-  const q = averagePerVideo(test.ids, test.features);
-  const g = averagePerVideo(train.ids, train.features);
-  const retrieval = evaluateRetrieval({ queries: q.rows, queryLabels: q.ids.map((id) => videoLabels.get(id)!), gallery: g.rows, galleryLabels: g.ids.map((id) => videoLabels.get(id)!) });
+  const q = averageByGroup(test.features, test.ids); // window-averaged pooled features per video
+  const g = averageByGroup(train.features, train.ids);
+  const retrieval = evaluateRetrieval({ queries: q.features, queryLabels: q.ids.map((id) => videoLabels.get(id)!), gallery: g.features, galleryLabels: g.ids.map((id) => videoLabels.get(id)!) });
   const valJson = toReferenceValJson(aggregateVideoScores(test.logits, test.ids, 'logits'), manifest.classes);
   writeRunEvaluation(runDir, { recognition, retrieval, valJson });
   student.dispose();
