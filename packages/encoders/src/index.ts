@@ -12,7 +12,7 @@ export { BatchNorm, BN_EPS, BN_MOMENTUM } from './nn/batchnorm';
 export type { ForwardContext } from './nn/context';
 export { ParameterStore, Param, countTrainable, type ParamSpec, type Initializer } from './nn/parameters';
 export type { WeightLayout } from './nn/layouts';
-export { conv2d, spatialConv, temporalConv, maxPool2d, avgPool2d, framedConv1d } from './ops/conv';
+export { conv2d, spatialConv, temporalConv, maxPool2d, avgPool2d, framedConv1d, type Conv2dOptions } from './ops/conv';
 export { loadParams, type StateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './state-dict';
 export {
   readSafetensors,

@@ -133,7 +133,8 @@ export class R2plus1d extends ModuleEncoder {
     if (!Number.isInteger(numClasses) || numClasses < 0) throw new Error(`${name}: numClasses must be an integer >= 0, got ${numClasses}`);
     this.depth = depth;
     const [c1, c2, c3, c4, c5] = STAGE_CHANNELS.map((c) => scaled(c, multiplier)) as [number, number, number, number, number];
-    this.conv1 = new FactorisedConv(this.store, factorised('conv1', 3, c1, 3, 7, { t: 1, s: 2 }, { t: 1, s: 3 }));
+    // The stem's input is the video: no gradient is needed for it.
+    this.conv1 = new FactorisedConv(this.store, factorised('conv1', 3, c1, 3, 7, { t: 1, s: 2 }, { t: 1, s: 3 }), { inputGradient: false });
     this.bn1 = new BatchNorm(this.store, 'bn1', c1);
     this.stages = [
       new ResStage(this.store, 'conv2', c1, c2, perStage[0]!, false),

@@ -102,7 +102,7 @@ export class Resnet extends ModuleEncoder {
     const numClasses = options.numClasses ?? 0;
     if (!Number.isInteger(numClasses) || numClasses < 0) throw new Error(`${name}: numClasses must be an integer >= 0, got ${numClasses}`);
     const widths = [64, 128, 256, 512].map((c) => Math.max(1, Math.round(c * multiplier)));
-    this.conv1 = new Conv2d(this.store, 'conv1', 3, widths[0]!, 7, 2, 3);
+    this.conv1 = new Conv2d(this.store, 'conv1', 3, widths[0]!, 7, 2, 3, { inputGradient: false }); // input = images: no gradient needed
     this.bn1 = new BatchNorm(this.store, 'bn1', widths[0]!);
     let cin = widths[0]!;
     perStage.forEach((count, stage) => {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { conv2d } from '../ops/conv';
+import { conv2d, type Conv2dOptions } from '../ops/conv';
 import { conv2dLayout } from './layouts';
 import type { Param, ParameterStore } from './parameters';
 
@@ -18,6 +18,8 @@ export class Conv2d {
     readonly kernel: number,
     readonly stride: number,
     readonly padding: number,
+    /** `inputGradient: false` for a stem whose input is data (see ops/conv.ts). */
+    private readonly options: Conv2dOptions = {},
   ) {
     this.weight = store.add({
       name: `${name}.weight`,
@@ -33,6 +35,6 @@ export class Conv2d {
    * @returns [N, H', W', out]
    */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    return conv2d(x, this.weight.variable as tf.Tensor4D, [this.stride, this.stride], [this.padding, this.padding]);
+    return conv2d(x, this.weight.variable as tf.Tensor4D, [this.stride, this.stride], [this.padding, this.padding], this.options);
   }
 }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { spatialConv, temporalConv } from '../ops/conv';
+import { spatialConv, temporalConv, type Conv2dOptions } from '../ops/conv';
 import { BatchNorm } from './batchnorm';
 import type { ForwardContext } from './context';
 import { spatialConv3dLayout, temporalConv3dLayout } from './layouts';
@@ -42,9 +42,14 @@ export class FactorisedConv {
   readonly bn: BatchNorm;
   readonly temporalWeight: Param; // torch [Cout, M, t, 1, 1], tfjs [t, 1, M, Cout]
 
+  /**
+   * @param options `inputGradient: false` for a stem whose input is data (the spatial conv then skips its
+   *   input gradient, see ops/conv.ts)
+   */
   constructor(
     store: ParameterStore,
     readonly config: FactorisedConvConfig,
+    private readonly options: Conv2dOptions = {},
   ) {
     const { name, in: cin, mid, out, kernel } = config;
     const spatialFanIn = cin * kernel.k * kernel.k;
@@ -71,7 +76,7 @@ export class FactorisedConv {
    */
   apply(x: tf.Tensor5D, ctx: ForwardContext): tf.Tensor5D {
     const { stride, padding } = this.config;
-    const s = spatialConv(x, this.spatialWeight.variable as tf.Tensor4D, stride.s, padding.s); // [B, T, H', W', M]
+    const s = spatialConv(x, this.spatialWeight.variable as tf.Tensor4D, stride.s, padding.s, this.options); // [B, T, H', W', M]
     const h = relu(this.bn.apply(s, ctx));
     return temporalConv(h, this.temporalWeight.variable as tf.Tensor4D, stride.t, padding.t); // [B, T', H', W', Cout]
   }

@@ -10,23 +10,39 @@ import * as tf from '@tensorflow/tfjs-core';
  * Recognition", CVPR 2018) only needs a 1 x k x k spatial conv (= conv2d over frames, B and T merged)
  * and a t x 1 x 1 temporal conv (= conv2d with a [t, 1] kernel over [B, T, H*W, C]).
  *
- * Padding is explicit zero padding (torch's `padding=`), applied with tf.pad before a 'valid' conv.
+ * Padding is explicit zero padding (torch's `padding=`), done by the convolution itself (tfjs explicit padding).
  */
 
-/** Zero-pads dims 1 and 2 of a rank-4 tensor: [N, A, B, C] -> [N, A + 2 padA, B + 2 padB, C]. */
-function padMiddle(x: tf.Tensor4D, padA: number, padB: number): tf.Tensor4D {
-  if (padA === 0 && padB === 0) return x;
-  return tf.pad(x, [
+/** tfjs's explicit conv padding: [[0, 0], [top, bottom], [left, right], [0, 0]] (NHWC). */
+type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
+
+/** Symmetric zero padding [ph, pw] of the two spatial dims of an NHWC conv, in tfjs's explicit form. */
+function explicitPadding(padding: [number, number]): ExplicitPadding {
+  return [
     [0, 0],
-    [padA, padA],
-    [padB, padB],
+    [padding[0], padding[0]],
+    [padding[1], padding[1]],
     [0, 0],
-  ]);
+  ];
+}
+
+/** Options of `conv2d`. */
+export interface Conv2dOptions {
+  /**
+   * Compute the gradient with respect to the input (default true). False for a layer whose input is data
+   * (a network's stem), whose input gradient nobody uses: the backward pass then skips that convolution
+   * (up to 15 % of an r2plus1d-18 step on WASM, docs/performance.md) and returns zeros for it.
+   */
+  readonly inputGradient?: boolean;
 }
 
 /**
  * torch `nn.Conv2d(bias=False)` on channels-last input.
  * out = floor((H + 2 pad - k) / stride) + 1 per spatial dim.
+ *
+ * The padding is the convolution's own (explicit padding), so no padded copy of x is made or kept for the
+ * backward pass. Gradients: the filter gradient is `conv2dFilterGrad` (a forward convolution), the input
+ * gradient tfjs's conv2dTranspose (the backend's Conv2DBackpropInput).
  *
  * @param x [N, H, W, Cin]
  * @param kernel [kh, kw, Cin, Cout] (torch [Cout, Cin, kh, kw] transposed)
@@ -34,49 +50,68 @@ function padMiddle(x: tf.Tensor4D, padA: number, padB: number): tf.Tensor4D {
  * @param padding [ph, pw] symmetric zero padding
  * @returns [N, H', W', Cout]
  */
-export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: [number, number], padding: [number, number]): tf.Tensor4D {
-  return validConv2d(padMiddle(x, padding[0], padding[1]), kernel, stride);
-}
-
-/**
- * Filter gradient of a 'valid' conv2d, computed as a forward convolution: with N and Cin swapped,
- *
- *     dK[i, j, c, o] = sum_{n, h, w} x[n, i + s_h h, j + s_w w, c] dy[n, h, w, o]
- *                    = conv2d(x^T [Cin, H, W, N], dy^T [H', W', N, Cout], dilation = stride)[c, i, j, o]
- *
- * tfjs's own Conv2DBackpropFilter is a naive loop on the pure-JS backend (measured 340x slower than the
- * forward conv of the same size, 71 s vs 0.21 s for [32,16,16,32] with a 3x3 kernel) and missing on WASM;
- * forward convolutions are fast everywhere.
- *
- * @param x [N, H, W, Cin] (already padded)
- * @param dy [N, H', W', Cout]
- * @returns [kh, kw, Cin, Cout]
- */
-export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernelSize: [number, number], stride: [number, number]): tf.Tensor4D {
-  return tf.tidy(() => {
-    const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Cin, H, W, N]
-    const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H', W', N, Cout]
-    const full = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', stride); // [Cin, >= kh, >= kw, Cout]
-    const k = full.shape[1] === kernelSize[0] && full.shape[2] === kernelSize[1] ? full : tf.slice(full, [0, 0, 0, 0], [-1, kernelSize[0], kernelSize[1], -1]);
-    return tf.transpose(k, [1, 2, 0, 3]) as tf.Tensor4D; // [kh, kw, Cin, Cout]
-  });
-}
-
-/** 'valid' conv2d whose filter gradient is `conv2dFilterGrad` and input gradient tfjs's conv2dTranspose. */
-function validConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: [number, number]): tf.Tensor4D {
+export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: [number, number], padding: [number, number], options: Conv2dOptions = {}): tf.Tensor4D {
+  const pad = padding[0] === 0 && padding[1] === 0 ? 'valid' : explicitPadding(padding);
+  const inputGradient = options.inputGradient ?? true;
   const op = tf.customGrad(((xIn: tf.Tensor4D, kIn: tf.Tensor4D, save: tf.GradSaveFunc) => {
     save([xIn, kIn]);
     return {
-      value: tf.conv2d(xIn, kIn, stride, 'valid'),
+      value: tf.conv2d(xIn, kIn, stride, pad),
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [xs, ks] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const dx = tf.conv2dTranspose(dy, ks, xs.shape, stride, 'valid');
-        const dk = conv2dFilterGrad(xs, dy, [ks.shape[0], ks.shape[1]], stride);
+        const dx = inputGradient ? tf.conv2dTranspose(dy, ks, xs.shape, stride, pad) : tf.zerosLike(xs);
+        const dk = conv2dFilterGrad(xs, dy, [ks.shape[0], ks.shape[1]], stride, padding);
         return [dx, dk];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D;
   return op(x, kernel);
+}
+
+/**
+ * Filter gradient of conv2d, computed as a forward convolution with the roles of batch and channels
+ * swapped (x zero-padded by [ph, pw] on both sides):
+ *
+ *     dK[i, j, c, o] = sum_{n, h, w} x[n, i + s_h h, j + s_w w, c] dy[n, h, w, o]
+ *                    = conv2d(x^T [Cin, H, W, N], dy^T [H', W', N, Cout], dilation = stride)[c, i, j, o]
+ *
+ * When the kernel is one column wide (kw = 1, sw = 1, pw = 0: the temporal half of a (2+1)D conv), the W
+ * axis is folded into the reduction channels too: x^T [Cin, H, 1, N W], dy^T [H', 1, N W, Cout]. The
+ * convolution then has N W input channels and H' taps instead of N channels and H' W' taps, a shape the
+ * backends' convolutions run several times faster (measured on WASM: docs/performance.md).
+ *
+ * tfjs's own Conv2DBackpropFilter is a naive loop on the pure-JS backend (measured 340x slower than the
+ * forward conv of the same size, 71 s vs 0.21 s for [32,16,16,32] with a 3x3 kernel) and missing on WASM;
+ * forward convolutions are fast everywhere.
+ *
+ * @param x [N, H, W, Cin] (not padded)
+ * @param dy [N, H', W', Cout]
+ * @returns [kh, kw, Cin, Cout]
+ */
+export function conv2dFilterGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  kernelSize: [number, number],
+  stride: [number, number],
+  padding: [number, number] = [0, 0],
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, , w, cin] = x.shape;
+    const [kh, kw] = kernelSize;
+    const pad = explicitPadding(padding);
+    let full: tf.Tensor4D; // [Cin, >= kh, >= kw, Cout]
+    if (kw === 1 && stride[1] === 1 && padding[1] === 0) {
+      const xT = tf.reshape(tf.transpose(x, [3, 1, 0, 2]), [cin, x.shape[1], 1, n * w]) as tf.Tensor4D; // [Cin, H, 1, N*W]
+      const dyT = tf.reshape(tf.transpose(dy, [1, 0, 2, 3]), [dy.shape[1], 1, n * w, dy.shape[3]]) as tf.Tensor4D; // [H', 1, N*W, Cout]
+      full = tf.conv2d(xT, dyT, 1, pad, 'NHWC', [stride[0], 1]);
+    } else {
+      const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Cin, H, W, N]
+      const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H', W', N, Cout]
+      full = tf.conv2d(xT, dyT, 1, pad, 'NHWC', stride);
+    }
+    const k = full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [-1, kh, kw, -1]);
+    return tf.transpose(k, [1, 2, 0, 3]) as tf.Tensor4D; // [kh, kw, Cin, Cout]
+  });
 }
 
 /**
@@ -87,10 +122,10 @@ function validConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: [number, numbe
  * @param kernel [kh, kw, Cin, M]
  * @returns [B, T, H', W', M]
  */
-export function spatialConv(x: tf.Tensor5D, kernel: tf.Tensor4D, stride: number, padding: number): tf.Tensor5D {
+export function spatialConv(x: tf.Tensor5D, kernel: tf.Tensor4D, stride: number, padding: number, options: Conv2dOptions = {}): tf.Tensor5D {
   const [b, t, h, w, c] = x.shape;
   const frames = tf.reshape(x, [b * t, h, w, c]) as tf.Tensor4D; // [B*T, H, W, Cin]
-  const y = conv2d(frames, kernel, [stride, stride], [padding, padding]); // [B*T, H', W', M]
+  const y = conv2d(frames, kernel, [stride, stride], [padding, padding], options); // [B*T, H', W', M]
   return tf.reshape(y, [b, t, y.shape[1], y.shape[2], y.shape[3]]) as tf.Tensor5D;
 }
 
