@@ -103,6 +103,46 @@ describe('registerWasmTrainingKernels', () => {
   });
 });
 
+describe('Identity and same-dtype Cast on wasm share the buffer', () => {
+  it('share the dataId, keep the values, and free the buffer only with the last reference', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as { refCount(id: object): number; numDataIds(): number };
+      const x = tf.tensor2d([1.5, -2, 3, 4.25], [2, 2]);
+      const id = tf.engine().runKernel(tf.Identity, { x }) as tf.Tensor;
+      expect(id.dataId).toBe(x.dataId);
+      expect(backend.refCount(x.dataId)).toBe(2);
+      const buffers = backend.numDataIds();
+      x.dispose();
+      expect(Array.from(id.dataSync())).toEqual([1.5, -2, 3, 4.25]);
+      expect(backend.numDataIds()).toBe(buffers); // still referenced by the identity
+      id.dispose();
+      expect(backend.numDataIds()).toBe(buffers - 1);
+    });
+  });
+
+  it('the kernel-level Cast shares for the same dtype and converts otherwise', async () => {
+    await onBackend('wasm', () => {
+      const x = tf.tensor1d([1.7, -2.2, 0]);
+      const f = tf.engine().runKernel(tf.Cast, { x }, { dtype: 'float32' }) as tf.Tensor;
+      expect(f.dataId).toBe(x.dataId);
+      const i = tf.engine().runKernel(tf.Cast, { x }, { dtype: 'int32' }) as tf.Tensor;
+      expect(i.dataId).not.toBe(x.dataId);
+      expect(i.dtype).toBe('int32');
+      expect(Array.from(i.dataSync())).toEqual([1, -2, 0]);
+      tf.dispose([x, f, i]);
+    });
+  });
+
+  it('a clone saved for a gradient no longer copies (the gradient is still right)', async () => {
+    await onBackend('wasm', () => {
+      const x = tf.tensor1d([1, -2, 3]);
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(a, a)))(x);
+      expect(Array.from(g.dataSync())).toEqual([2, -4, 6]);
+      tf.dispose([x, g]);
+    });
+  });
+});
+
 // The threaded path itself (workers, thread pool) is exercised by `npm run bench` in a fresh process:
 // this process already initialised the single-threaded backend, so only the guards are testable here.
 describe('configureWasmThreads', () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter';
 import { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
+import { castSharingData, identitySharingData } from './shared-data';
 
 /** The backend the training kernels of this folder are registered for. */
 export const WASM_BACKEND = 'wasm';
@@ -8,6 +9,8 @@ export const WASM_BACKEND = 'wasm';
 type CompositeKernel = (
   args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown },
   backendName: string,
+  /** the backend's own kernel this one replaces (undefined for a missing kernel) */
+  builtIn: tf.KernelFunc | undefined,
 ) => tf.TensorInfo;
 
 /** One training kernel: what it replaces or adds, and why. */
@@ -24,10 +27,14 @@ export interface TrainingKernel {
  * - Conv2DBackpropFilter: not registered on WASM, so no conv2d can train there.
  * - Conv2DBackpropInput: registered, but a direct loop (~1-2 GFLOP/s); as a forward XNNPACK conv it
  *   runs ~10x faster (docs/performance.md).
+ * - Identity and Cast: the backend's own copy the whole buffer, and the engine runs them for every tensor it
+ *   saves for a gradient (clone) and for every such gradient; these share the buffer (shared-data.ts).
  */
 export const WASM_TRAINING_KERNELS: readonly TrainingKernel[] = [
   { kernelName: tf.Conv2DBackpropFilter, reason: 'missing', impl: conv2dBackpropFilterViaConv },
   { kernelName: tf.Conv2DBackpropInput, reason: 'replaces', impl: conv2dBackpropInputViaConv },
+  { kernelName: tf.Identity, reason: 'replaces', impl: (args, _name, builtIn) => identitySharingData(args, builtIn) },
+  { kernelName: tf.Cast, reason: 'replaces', impl: (args, _name, builtIn) => castSharingData(args, builtIn) },
 ];
 
 /** Kernel functions registered by this module, to recognise them on a second call. */
@@ -54,8 +61,9 @@ export function registerWasmTrainingKernels(): string[] {
   for (const kernel of WASM_TRAINING_KERNELS) {
     const existing = tf.getKernel(kernel.kernelName, WASM_BACKEND);
     if (existing !== undefined && registered.has(existing.kernelFunc)) continue;
+    const builtIn = existing?.kernelFunc;
     if (existing !== undefined) tf.unregisterKernel(kernel.kernelName, WASM_BACKEND);
-    const kernelFunc: tf.KernelFunc = (args) => kernel.impl(args, WASM_BACKEND);
+    const kernelFunc: tf.KernelFunc = (args) => kernel.impl(args, WASM_BACKEND, builtIn);
     registered.add(kernelFunc);
     tf.registerKernel({ kernelName: kernel.kernelName, backendName: WASM_BACKEND, kernelFunc });
     names.push(kernel.kernelName);

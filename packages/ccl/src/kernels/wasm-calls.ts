@@ -101,8 +101,17 @@ export class KernelCalls {
     return this.run(tf.Conv2D, { x, filter }, { strides, pad, dataFormat: 'NHWC', dilations } as unknown as Attrs);
   }
 
-  /** x gathered along `axis` at the given (int32) indices. */
+  /**
+   * x gathered along `axis` at the given indices. Every index selects one contiguous block (the dims after
+   * `axis`), so on a backend that exposes its heap (WASM) this is one block copy per (outer index, index):
+   * memcpy speed. The WASM GatherV2 kernel walks element by element: 259 ms for the 9 taps of a
+   * [3, 3, 512, 1152] filter against ~5 ms here (docs/performance.md).
+   */
   gather(x: tf.TensorInfo, indices: number[], axis: number): tf.TensorInfo {
+    const heap = this.backend as unknown as Partial<HeapBackend>;
+    if (typeof heap.makeOutput === 'function' && typeof heap.typedArrayFromHeap === 'function' && x.dtype === 'float32') {
+      return gatherBlocks(heap as HeapBackend, x, indices, axis);
+    }
     const writer = this.backend as unknown as { write(values: Int32Array, shape: number[], dtype: 'int32'): tf.DataId };
     const idx: tf.TensorInfo = { dataId: writer.write(Int32Array.from(indices), [indices.length], 'int32'), shape: [indices.length], dtype: 'int32' };
     try {
@@ -117,16 +126,38 @@ export class KernelCalls {
     return this.run(tf.Fill, [], { shape, value: 0, dtype: 'float32' });
   }
 
-  /** Rows of x (axis 0) in reversed order, by a gather (the WASM Reverse kernel is ~10x slower). */
+  /** Rows of x (axis 0) in reversed order (a block gather: the WASM Reverse kernel is ~10x slower). */
   reverseRows(x: tf.TensorInfo): tf.TensorInfo {
     const n = x.shape[0];
-    const order = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
-    const writer = this.backend as unknown as { write(values: Int32Array, shape: number[], dtype: 'int32'): tf.DataId };
-    const indices: tf.TensorInfo = { dataId: writer.write(order, [n], 'int32'), shape: [n], dtype: 'int32' };
-    try {
-      return this.run(tf.GatherV2, { x, indices }, { axis: 0, batchDims: 0 });
-    } finally {
-      this.release(indices);
+    return this.gather(x, Array.from({ length: n }, (_, i) => n - 1 - i), 0);
+  }
+}
+
+/** The WASM backend's buffer allocation and heap views (tfjs-backend-wasm 4.x BackendWasm). */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+/** out[o, j, ...] = x[o, indices[j], ...] by block copies on the heap. */
+function gatherBlocks(backend: HeapBackend, x: tf.TensorInfo, indices: number[], axis: number): tf.TensorInfo {
+  const dims = x.shape;
+  const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
+  const len = dims[axis]!;
+  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  for (const i of indices) {
+    if (!Number.isInteger(i) || i < 0 || i >= len) throw new Error(`kernels/wasm-calls.ts: gather index ${i} outside [0, ${len}) on axis ${axis} of [${dims.join(', ')}]`);
+  }
+  const shape = [...dims.slice(0, axis), indices.length, ...dims.slice(axis + 1)];
+  const out = backend.makeOutput(shape, 'float32');
+  // Views after the allocation: growing the heap detaches earlier views.
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < indices.length; j++) {
+      const from = (o * len + indices[j]!) * inner;
+      dst.set(src.subarray(from, from + inner), (o * indices.length + j) * inner);
     }
   }
+  return out;
 }
