@@ -28,17 +28,17 @@ describe('conv2d gradients (ops/conv.ts) equal tfjs conv2d gradients', () => {
     ];
     const ref = tf.conv2d(x, k, stride, padding);
     const r = tf.tensor4d(randomData(ref.shape, 3), ref.shape);
-    const [refDx, refDk] = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(a, b, stride, padding), r)))([x, k]);
+    const [refDx, refDk] = tf.grads((...[a, b]: tf.Tensor[]) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, padding), r)))([x, k]);
     const ours = conv2d(x, k, stride, pad);
     expect(ours.shape).toEqual(ref.shape);
     expect(maxAbsDiff(ours.dataSync(), ref.dataSync())).toBeLessThan(1e-5);
-    const [dx, dk] = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.mul(conv2d(a, b, stride, pad), r)))([x, k]);
+    const [dx, dk] = tf.grads((...[a, b]: tf.Tensor[]) => tf.sum(tf.mul(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), r)))([x, k]);
     expect(maxAbsDiff(dx!.dataSync(), refDx!.dataSync())).toBeLessThan(1e-4);
     expect(maxAbsDiff(dk!.dataSync(), refDk!.dataSync())).toBeLessThan(1e-4);
     const direct = conv2dFilterGrad(x, r, [kShape[0], kShape[1]], stride, pad);
     expect(maxAbsDiff(direct.dataSync(), refDk!.dataSync())).toBeLessThan(1e-4);
     // a stem skips its input gradient and still gets the same filter gradient
-    const [dxStem, dkStem] = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.mul(conv2d(a, b, stride, pad, { inputGradient: false }), r)))([x, k]);
+    const [dxStem, dkStem] = tf.grads((...[a, b]: tf.Tensor[]) => tf.sum(tf.mul(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad, { inputGradient: false }), r)))([x, k]);
     expect(Array.from(dxStem!.dataSync()).every((v) => v === 0)).toBe(true);
     expect(maxAbsDiff(dkStem!.dataSync(), refDk!.dataSync())).toBeLessThan(1e-4);
     tf.dispose([x, k, ref, r, refDx!, refDk!, ours, dx!, dk!, direct, dxStem!, dkStem!]);
