@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm, ParameterStore } from '../src';
+import { addRelu } from '../src/ops/activations';
+import { batchNormTrain } from '../src/ops/batchnorm';
 import { maxAbsDiff, randomData } from './helpers';
 import { batchNormRef, channelsFirst, nd } from './reference/torch-reference';
 
@@ -81,5 +83,52 @@ describe('BatchNorm (torch semantics)', () => {
     expect(() => bn.apply(x, { training: false })).toThrow(/bn: expected 3 channels/);
     x.dispose();
     disposeStore(store);
+  });
+});
+
+describe('batchNormTrain and addRelu (ops with hand-written gradients) equal autodiff of the plain formula', () => {
+  const n = 37;
+  const c = 5;
+  const xData = randomData([n, c], 21).map((v, i) => v * (1 + (i % c)) + (i % c) - 2); // per-channel scale and offset
+  const rData = randomData([n, c], 22);
+
+  function plain(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, relu: boolean): tf.Tensor2D {
+    const { mean, variance } = tf.moments(x, 0);
+    const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b) as tf.Tensor2D;
+    return relu ? tf.relu(y) : y;
+  }
+
+  it.each([false, true])('relu %s: output, dx, dgamma, dbeta to 1e-5 and running statistics passed once', (relu) => {
+    const x = tf.tensor2d(xData, [n, c]);
+    const g = tf.tensor1d([1.5, 0.5, -1, 2, 0.8]);
+    const b = tf.tensor1d([0.1, -0.2, 0.3, 0, 1]);
+    const r = tf.tensor2d(rData, [n, c]);
+    const seen: number[][] = [];
+    const ours = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Tensor2D =>
+      batchNormTrain(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D, { eps: 1e-5, relu, onStatistics: (m, v) => seen.push([...m.dataSync(), ...v.dataSync()]) });
+    const ref = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Tensor2D => plain(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D, relu);
+    const y = ours(x, g, b);
+    const yRef = ref(x, g, b);
+    expect(maxAbsDiff(y.dataSync(), yRef.dataSync())).toBeLessThan(1e-5);
+    expect(seen).toHaveLength(1);
+    const before = tf.memory().numTensors;
+    const grads = tf.grads((...[xx, gg, bb]: tf.Tensor[]) => tf.sum(tf.mul(ours(xx!, gg!, bb!), r)))([x, g, b]);
+    expect(tf.memory().numTensors).toBe(before + 3); // only the three gradients remain
+    const gradsRef = tf.grads((...[xx, gg, bb]: tf.Tensor[]) => tf.sum(tf.mul(ref(xx!, gg!, bb!), r)))([x, g, b]);
+    for (let i = 0; i < 3; i++) expect(maxAbsDiff(grads[i]!.dataSync(), gradsRef[i]!.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, g, b, r, y, yRef, ...grads, ...gradsRef]);
+  });
+
+  it('addRelu: value and both gradients equal relu(add(a, b)); refuses broadcasting', () => {
+    const a = tf.tensor2d(xData, [n, c]);
+    const b = tf.tensor2d(rData, [n, c]);
+    const w = tf.tensor2d(randomData([n, c], 23), [n, c]);
+    expect(maxAbsDiff(addRelu(a, b).dataSync(), tf.relu(tf.add(a, b)).dataSync())).toBe(0);
+    const ours = tf.grads((...[p, q]: tf.Tensor[]) => tf.sum(tf.mul(addRelu(p!, q!), w)))([a, b]);
+    const ref = tf.grads((...[p, q]: tf.Tensor[]) => tf.sum(tf.mul(tf.relu(tf.add(p!, q!)), w)))([a, b]);
+    for (let i = 0; i < 2; i++) expect(maxAbsDiff(ours[i]!.dataSync(), ref[i]!.dataSync())).toBe(0);
+    const row = tf.zeros([1, c]);
+    expect(() => addRelu(a, row)).toThrow(/shapes differ/);
+    tf.dispose([a, b, w, row, ...ours, ...ref]);
   });
 });

@@ -55,8 +55,8 @@ class ConvBlock {
 
   /** [B, T, M, Cin] -> [B, T / p, M / p, Cout] */
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    const h = relu(this.bn1.apply(this.conv1.apply(x), ctx));
-    return avgPool2d(relu(this.bn2.apply(this.conv2.apply(h), ctx)), this.pool);
+    const h = this.bn1.apply(this.conv1.apply(x), ctx, { relu: true });
+    return avgPool2d(this.bn2.apply(this.conv2.apply(h), ctx, { relu: true }), this.pool);
   }
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModuleEncoder } from '../encoder';
-import { relu } from '../nn/activations';
+import { addRelu } from '../ops/activations';
 import { BatchNorm } from '../nn/batchnorm';
 import type { ForwardContext } from '../nn/context';
 import { FactorisedConv, intermediateChannels, type FactorisedConvConfig } from '../nn/factorised-conv';
@@ -72,10 +72,10 @@ class ResBlock {
 
   /** [B, T, H, W, Cin] -> [B, T', H', W', Cout] */
   apply(x: tf.Tensor5D, ctx: ForwardContext): tf.Tensor5D {
-    const h = relu(this.bn1.apply(this.conv1.apply(x, ctx), ctx));
+    const h = this.bn1.apply(this.conv1.apply(x, ctx), ctx, { relu: true });
     const r = this.bn2.apply(this.conv2.apply(h, ctx), ctx);
     const shortcut = this.downsampleConv === null ? x : this.downsampleBn!.apply(this.downsampleConv.apply(x, ctx), ctx);
-    return relu(tf.add(shortcut, r));
+    return addRelu(shortcut, r);
   }
 
   factorisedConvs(): FactorisedConv[] {
@@ -184,7 +184,7 @@ export class R2plus1d extends ModuleEncoder {
 
   private forwardStages(x: tf.Tensor, ctx: ForwardContext, outs: tf.Tensor5D[] | null): tf.Tensor5D {
     const video = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor5D;
-    let h = relu(this.bn1.apply(this.conv1.apply(video, ctx), ctx)); // [B, T, H/2, W/2, 64]
+    let h = this.bn1.apply(this.conv1.apply(video, ctx), ctx, { relu: true }); // [B, T, H/2, W/2, 64]
     for (const stage of this.stages) {
       h = stage.apply(h, ctx);
       outs?.push(h);

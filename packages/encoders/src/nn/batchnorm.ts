@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTrain } from '../ops/batchnorm';
 import type { ForwardContext } from './context';
 import { identityLayout } from './layouts';
 import type { Param, ParameterStore } from './parameters';
@@ -19,6 +20,8 @@ export const BN_MOMENTUM = 0.1;
  *
  * The running-statistic update is an `assign` of non-trainable variables: it does not lead to the output,
  * so it is not part of the gradient; it works inside tf.variableGrads / tf.tidy and leaves no tensor behind.
+ * Train mode runs `batchNormTrain` (ops/batchnorm.ts): one op with a hand-written gradient that keeps only
+ * the input (and the output when a ReLU is fused) for the backward pass.
  */
 export class BatchNorm {
   readonly weight: Param;
@@ -42,27 +45,29 @@ export class BatchNorm {
 
   /**
    * @param x [..., C] channels last
+   * @param options `relu: true` applies max(., 0) to the output (fused into the train-mode gradient)
    * @returns same shape
    */
-  apply<T extends tf.Tensor>(x: T, ctx: ForwardContext): T {
+  apply<T extends tf.Tensor>(x: T, ctx: ForwardContext, options: { relu?: boolean } = {}): T {
     const c = x.shape[x.shape.length - 1];
     if (c !== this.channels) throw new Error(`${this.name}: expected ${this.channels} channels in the last axis, got shape [${x.shape.join(', ')}]`);
     const shape = x.shape;
     const rows = tf.reshape(x, [x.size / c, c]) as tf.Tensor2D; // [n, C]
-    let mean: tf.Tensor1D;
-    let variance: tf.Tensor1D;
     if (ctx.training) {
       const n = rows.shape[0];
       if (n < 2) throw new Error(`${this.name}: training-mode BatchNorm needs more than 1 value per channel, got input shape [${shape.join(', ')}]`);
-      ({ mean, variance } = tf.moments(rows, 0) as { mean: tf.Tensor1D; variance: tf.Tensor1D }); // [C], [C] (biased)
-      this.updateRunningStats(mean, variance, n);
-    } else {
-      mean = this.runningMean.variable as tf.Tensor1D;
-      variance = this.runningVar.variable as tf.Tensor1D;
+      const y = batchNormTrain(rows, this.weight.variable as tf.Tensor1D, this.bias.variable as tf.Tensor1D, {
+        eps: BN_EPS,
+        relu: options.relu,
+        onStatistics: (mean, variance) => this.updateRunningStats(mean, variance, n),
+      }); // [n, C]
+      return tf.reshape(y, shape) as T;
     }
+    const mean = this.runningMean.variable as tf.Tensor1D;
+    const variance = this.runningVar.variable as tf.Tensor1D;
     const scale = tf.mul(this.weight.variable, tf.rsqrt(tf.add(variance, BN_EPS))); // [C]
     const y = tf.add(tf.mul(tf.sub(rows, mean), scale), this.bias.variable); // [n, C]
-    return tf.reshape(y, shape) as T;
+    return tf.reshape(options.relu ? tf.relu(y) : y, shape) as T;
   }
 
   private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {

@@ -4,7 +4,6 @@ import { BatchNorm } from './batchnorm';
 import type { ForwardContext } from './context';
 import { spatialConv3dLayout, temporalConv3dLayout } from './layouts';
 import type { Param, ParameterStore } from './parameters';
-import { relu } from './activations';
 
 /** Geometry of one factorised (2+1)D convolution. */
 export interface FactorisedConvConfig {
@@ -77,7 +76,7 @@ export class FactorisedConv {
   apply(x: tf.Tensor5D, ctx: ForwardContext): tf.Tensor5D {
     const { stride, padding } = this.config;
     const s = spatialConv(x, this.spatialWeight.variable as tf.Tensor4D, stride.s, padding.s, this.options); // [B, T, H', W', M]
-    const h = relu(this.bn.apply(s, ctx));
+    const h = this.bn.apply(s, ctx, { relu: true });
     return temporalConv(h, this.temporalWeight.variable as tf.Tensor4D, stride.t, padding.t); // [B, T', H', W', Cout]
   }
 }
