@@ -161,7 +161,7 @@ async function modelRun(ccl, tf, cfg) {
 
   const step = () => {
     const t0 = now();
-    const { value, grads } = tf.variableGrads(loss, vars);
+    const { value, grads } = (process.env.CCL_BENCH_GRADIENTS === "tfjs" ? tf.variableGrads : ccl.distill.variableGradsLean)(loss, vars);
     value.dataSync();
     const t1 = now();
     sgd.step(grads);
@@ -196,7 +196,7 @@ async function modelRun(ccl, tf, cfg) {
   let topKernels = null;
   if (cfg.profileStep) {
     const stepProfile = await tf.profile(() => {
-      const { value, grads } = tf.variableGrads(loss, vars);
+      const { value, grads } = (process.env.CCL_BENCH_GRADIENTS === "tfjs" ? tf.variableGrads : ccl.distill.variableGradsLean)(loss, vars);
       tf.dispose([value, ...Object.values(grads)]);
     });
     topKernels = timeByKernel(stepProfile.kernels, Number(process.env.BENCH_TOP_KERNELS ?? 10));

@@ -19,6 +19,7 @@ export { baselineMethod } from './methods/baseline';
 export { cclMethod } from './methods/ccl';
 export { kdMethod } from './methods/kd';
 export { Trainer, architectureOf, teacherFrames } from './train/trainer';
+export { variableGradsLean } from './train/lean-gradients';
 export type { TrainerOptions, TrainResult, StepInfo } from './train/trainer';
 export { loadBatch, disposeBatch } from './train/batch';
 export type { Batch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';

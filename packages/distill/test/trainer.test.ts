@@ -92,6 +92,14 @@ describe('Trainer', () => {
     expect(log).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it("gradients 'lean' (default) and 'tfjs' train to bit-identical weights", async () => {
+    const lean = await run('ccl', { epochs: 2 }, 24);
+    const plain = await run('ccl', { epochs: 2 }, 24, { gradients: 'tfjs' });
+    const a = lean.student.stateDict();
+    const b = plain.student.stateDict();
+    for (const [k, v] of Object.entries(b)) expect(Array.from(a[k].dataSync())).toEqual(Array.from(v.dataSync()));
+  });
+
   it('resumes after a real SIGKILL mid-epoch (child process) to the weights of an uninterrupted run', async () => {
     const extra = { epochs: 2, checkpointEverySteps: 1 };
     const full = await run('ccl', extra, 24);

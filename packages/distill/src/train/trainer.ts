@@ -16,6 +16,7 @@ import { permutation, rngFor, RNG_PURPOSE } from '../rng';
 import { disposeBatch, loadBatch } from './batch';
 import { JsonlLog, ProgressBar } from './progress';
 import type { Batch, SampleSource, TrainableEncoder } from './types';
+import { variableGradsLean } from './lean-gradients';
 
 export interface TrainerOptions {
   /** Experiment config (validated; reference defaults filled in). */
@@ -43,6 +44,12 @@ export interface TrainerOptions {
   onStep?: (info: StepInfo) => void;
   /** Recorded in run.json (backend report, versions, command line). */
   runInfo?: Record<string, unknown>;
+  /**
+   * How gradients are computed: 'lean' (default) releases each node's saved tensors and gradients as soon
+   * as the backward pass is past it (variableGradsLean, about half the peak memory); 'tfjs' is
+   * tf.variableGrads. Both give the same numbers.
+   */
+  gradients?: 'lean' | 'tfjs';
 }
 
 export interface StepInfo {
@@ -278,7 +285,8 @@ export class Trainer {
         this.onlineTeacherFeatures(batch, epoch, step);
         const kept: Record<string, tf.Scalar> = {};
         let stepTensors: StepTensors | null = null;
-        const { value, grads } = tf.variableGrads(() => {
+        const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;
+        const { value, grads } = computeGradients(() => {
           const out = this.o.student.apply(batch.video, { training: true });
           if (!out.logits) throw new Error('the student encoder has no classifier head (logits)');
           stepTensors = { features: out.features, logits: out.logits, labels: batch.labels, indices: batch.indices, teachers: batch.teachers };
