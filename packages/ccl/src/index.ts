@@ -9,4 +9,4 @@ export * as losses from '@ccl/losses';
 export * as distill from '@ccl/distill';
 export * as evaluation from '@ccl/eval';
 export * from './backend';
-export { registerWasmTrainingKernels, configureWasmThreads, MAX_WASM_THREADS, WASM_TRAINING_KERNELS } from './kernels';
+export { registerWasmTrainingKernels, configureWasmThreads, MAX_WASM_THREADS, WASM_TRAINING_KERNELS, registerSgdUpdateKernel } from './kernels';

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createEncoder } from '@ccl/encoders';
 import { crossEntropy } from '@ccl/losses';
-import { configureWasmThreads, MAX_WASM_THREADS, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/kernels';
+import { Sgd } from '@ccl/distill';
+import { configureWasmThreads, MAX_WASM_THREADS, registerSgdUpdateKernel, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/kernels';
 
 // Conformance of the WASM training kernels against the pure-JS cpu backend (correct, slow reference).
 
@@ -139,6 +140,42 @@ describe('Identity and same-dtype Cast on wasm share the buffer', () => {
       const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(a, a)))(x);
       expect(Array.from(g.dataSync())).toEqual([2, -4, 6]);
       tf.dispose([x, g]);
+    });
+  });
+});
+
+describe.each(['wasm', 'cpu'])('the fused SGD update on %s', (backendName) => {
+  it('equals the op path bit for bit, in one kernel call per group, leaking nothing', async () => {
+    await onBackend(backendName, async () => {
+      registerSgdUpdateKernel(backendName);
+      expect(registerSgdUpdateKernel(backendName)).toBe(false); // idempotent
+      const shapes = [[3, 3, 4, 5], [5], [7, 2]];
+      const make = (tag: string) => shapes.map((s, i) => tf.variable(tf.tensor(randomValues(s.reduce((a, b) => a * b, 1), 100 + i), s), true, `${tag}-${backendName}-${i}`));
+      const fusedVars = make('fused');
+      const plainVars = make('plain');
+      const options = { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 5e-4, nesterov: false };
+      const fused = new Sgd(fusedVars, options);
+      const plain = new Sgd(plainVars, { ...options, fused: false });
+      const before = tf.memory().numTensors;
+      for (let step = 0; step < 3; step++) {
+        // variable 1 has no gradient on the first step: the next step mixes buffered and unbuffered variables
+        const grads = shapes.map((s, i) => (step === 0 && i === 1 ? null : tf.tensor(randomValues(s.reduce((a, b) => a * b, 1), 10 * step + i), s)));
+        const named = (vars: tf.Variable[]) => Object.fromEntries(vars.flatMap((v, i) => (grads[i] ? [[v.name, grads[i]!]] : [])));
+        const profile = await tf.profile(() => fused.step(named(fusedVars)));
+        expect(profile.kernels.filter((k) => k.name === 'CclSgdUpdate')).toHaveLength(step === 1 ? 2 : 1);
+        expect(profile.kernels.filter((k) => k.name !== 'CclSgdUpdate')).toHaveLength(0);
+        plain.step(named(plainVars));
+        tf.dispose(grads.filter((g): g is tf.Tensor => g !== null));
+        fusedVars.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(plainVars[i]!.dataSync())));
+      }
+      const fusedState = fused.stateDict();
+      const plainState = plain.stateDict();
+      for (const k of Object.keys(plainState)) expect(Array.from(fusedState[k]!.dataSync())).toEqual(Array.from(plainState[k]!.dataSync()));
+      tf.dispose([...Object.values(fusedState), ...Object.values(plainState)]);
+      expect(tf.memory().numTensors).toBe(before + shapes.length * 2); // the two optimisers' momentum buffers
+      fused.dispose();
+      plain.dispose();
+      tf.dispose([...fusedVars, ...plainVars]);
     });
   });
 });

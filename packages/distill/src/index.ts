@@ -3,6 +3,8 @@ import './gradients';
 export * from './objectives/ccl';
 export { Sgd, clipGradNorm } from './optim/sgd';
 export type { SgdOptions } from './optim/sgd';
+export { SGD_UPDATE_KERNEL, sgdUpdateValues } from './optim/sgd-update-kernel';
+export type { SgdUpdateAttrs } from './optim/sgd-update-kernel';
 export { createSchedule, registerSchedule } from './optim/schedule';
 export type { LrSchedule, ScheduleConfig } from './optim/schedule';
 export { rngFor, permutation, hashInts, RNG_PURPOSE } from './rng';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { clipGradNorm, createSchedule, Sgd } from '../src';
+import { clipGradNorm, createSchedule, Sgd, sgdUpdateValues } from '../src';
 
 /** torch.optim.SGD's update, written out in plain JS (PyTorch docs' algorithm). */
 function torchSgd(p: number[], grads: number[][], o: { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }): number[] {
@@ -35,6 +35,29 @@ describe('Sgd', () => {
     }
     const expected = torchSgd(p0, grads, o);
     Array.from(v.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(expected[i], 6));
+  });
+
+  it.each(cases)('sgdUpdateValues (the fused kernel body) equals the op path bit for bit over 3 steps: %o', (o) => {
+    const n = 257;
+    const rand = (seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 3);
+    const v = tf.variable(tf.tensor1d(rand(1)));
+    const opt = new Sgd([v], { ...o, fused: false });
+    let p = rand(1);
+    let buf: Float32Array | null = null;
+    for (let step = 0; step < 3; step++) {
+      const g = rand(10 + step);
+      const gt = tf.tensor1d(g);
+      opt.step({ [v.name]: gt });
+      gt.dispose();
+      const pOut = new Float32Array(n);
+      const bufOut = o.momentum !== 0 ? new Float32Array(n) : null;
+      sgdUpdateValues(p, g, buf, pOut, bufOut, { ...o, count: 1, hasBuffers: buf !== null });
+      p = pOut;
+      buf = bufOut;
+      expect(Array.from(p)).toEqual(Array.from(v.dataSync()));
+    }
+    opt.dispose();
+    v.dispose();
   });
 
   it('round-trips its momentum buffers and leaks nothing', () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_ORDER, CANDIDATES, type BackendCandidate, type BackendName } from './candidates';
-import { registerWasmTrainingKernels } from '../kernels';
+import { registerSgdUpdateKernel, registerWasmTrainingKernels, SGD_UPDATE_BACKENDS } from '../kernels';
 
 /** One backend the picker tried and did not use. */
 export interface SkippedBackend {
@@ -99,8 +99,10 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
     }
     try {
       const { version, threads } = await tryCandidate(c, load);
-      // The WASM backend registers no convolution backprop kernels: add ours (packages/ccl/src/kernels).
-      const kernels = c.tfName === 'wasm' && !options.candidates ? registerWasmTrainingKernels() : [];
+      // The WASM backend registers no convolution backprop kernels: add ours (packages/ccl/src/kernels),
+      // and the fused SGD update where the backend's buffers are plain arrays (wasm, cpu).
+      const kernels = options.candidates ? [] : [...(c.tfName === 'wasm' ? registerWasmTrainingKernels() : [])];
+      if (!options.candidates && SGD_UPDATE_BACKENDS.includes(c.tfName) && registerSgdUpdateKernel(c.tfName)) kernels.push('CclSgdUpdate');
       return {
         name,
         tfName: c.tfName,

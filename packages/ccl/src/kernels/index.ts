@@ -6,3 +6,4 @@ export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, WASM_BACKEND, type 
 export { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter';
 export { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
 export { configureWasmThreads, MAX_WASM_THREADS } from './wasm-threads';
+export { registerSgdUpdateKernel, SGD_UPDATE_BACKENDS } from './sgd-update';

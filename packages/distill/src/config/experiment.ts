@@ -61,7 +61,7 @@ export interface ExperimentConfig {
   kdOptions: Record<string, unknown>;
   /** Weight of a KD baseline's loss. */
   kdWeight: number;
-  optimizer: Required<SgdOptions>;
+  optimizer: Required<Omit<SgdOptions, 'fused'>>;
   schedule: ScheduleConfig;
   epochs: number;
   batchSize: number;

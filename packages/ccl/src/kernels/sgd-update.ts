@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SGD_UPDATE_KERNEL, sgdUpdateValues, type SgdUpdateAttrs } from '@ccl/distill';
+
+/**
+ * The fused SGD update (@ccl/distill's SGD_UPDATE_KERNEL) for the backends whose buffers are plain
+ * float32 arrays in this process: wasm (views of its heap) and cpu (its typed arrays). One kernel call
+ * updates a whole optimiser group in one pass per variable, with no temporaries: the op path runs 4-6 tfjs
+ * ops per variable (~370 for r2plus1d-18), each with its own output buffer and ~30-60 us of overhead.
+ */
+
+/** Reads and allocates float32 buffers of one backend. */
+interface FloatBuffers {
+  /** values of an input (a view where possible: never written) */
+  read(info: tf.TensorInfo): Float32Array;
+  /** allocates the outputs, then returns them with writable views (views are taken after all allocations) */
+  allocate(shapes: number[][]): { infos: tf.TensorInfo[]; views: Float32Array[] };
+}
+
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+interface CpuBackend {
+  data: { get(dataId: tf.DataId): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+function wasmBuffers(backend: WasmHeapBackend): FloatBuffers {
+  return {
+    read: (info) => backend.typedArrayFromHeap(info),
+    allocate: (shapes) => {
+      const infos = shapes.map((s) => backend.makeOutput(s, 'float32'));
+      // allocating can grow the heap, which detaches earlier views: take every view afterwards
+      return { infos, views: infos.map((i) => backend.typedArrayFromHeap(i)) };
+    },
+  };
+}
+
+function cpuBuffers(backend: CpuBackend): FloatBuffers {
+  return {
+    read: (info) => {
+      const values = backend.data.get(info.dataId).values;
+      if (!(values instanceof Float32Array)) throw new Error(`kernels/sgd-update.ts: expected float32 values, got ${Object.prototype.toString.call(values)}`);
+      return values;
+    },
+    allocate: (shapes) => {
+      const views = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+      return { infos: shapes.map((s, i) => backend.makeTensorInfo(s, 'float32', views[i]!)), views };
+    },
+  };
+}
+
+/** The kernel body, on any FloatBuffers. */
+function sgdUpdate(buffers: FloatBuffers, inputs: tf.NamedTensorInfoMap, attrs: SgdUpdateAttrs): tf.TensorInfo[] {
+  const { count, hasBuffers } = attrs;
+  const withMomentum = attrs.momentum !== 0;
+  const params: tf.TensorInfo[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = inputs[`p${i}`];
+    const g = inputs[`g${i}`];
+    const b = hasBuffers ? inputs[`b${i}`] : undefined;
+    if (p === undefined || g === undefined || (hasBuffers && b === undefined)) throw new Error(`kernels/sgd-update.ts: input ${i} of ${count} is missing`);
+    for (const t of [p, g, ...(b ? [b] : [])]) {
+      if (t.dtype !== 'float32') throw new Error(`kernels/sgd-update.ts: input ${i} has dtype ${t.dtype}, expected float32`);
+      if (!tf.util.arraysEqual(t.shape, p.shape)) throw new Error(`kernels/sgd-update.ts: input ${i}: shapes [${p.shape}] and [${t.shape}] differ`);
+    }
+    params.push(p);
+  }
+  const shapes = params.map((p) => p.shape);
+  const { infos, views } = buffers.allocate(withMomentum ? [...shapes, ...shapes] : shapes);
+  for (let i = 0; i < count; i++) {
+    sgdUpdateValues(
+      buffers.read(inputs[`p${i}`]!),
+      buffers.read(inputs[`g${i}`]!),
+      hasBuffers ? buffers.read(inputs[`b${i}`]!) : null,
+      views[i]!,
+      withMomentum ? views[count + i]! : null,
+      attrs,
+    );
+  }
+  return infos;
+}
+
+const BACKEND_BUFFERS: Record<string, (backend: unknown) => FloatBuffers> = {
+  wasm: (backend) => wasmBuffers(backend as WasmHeapBackend),
+  cpu: (backend) => cpuBuffers(backend as CpuBackend),
+};
+
+/** Backends this kernel can be registered for. */
+export const SGD_UPDATE_BACKENDS = Object.keys(BACKEND_BUFFERS);
+
+/**
+ * Registers SGD_UPDATE_KERNEL for `backendName` (wasm or cpu). Idempotent.
+ * @returns whether this call registered it
+ */
+export function registerSgdUpdateKernel(backendName: string): boolean {
+  const buffersFor = BACKEND_BUFFERS[backendName];
+  if (buffersFor === undefined) throw new Error(`kernels/sgd-update.ts: no fused SGD update for backend '${backendName}' (have: ${SGD_UPDATE_BACKENDS.join(', ')})`);
+  if (tf.getKernel(SGD_UPDATE_KERNEL, backendName) !== undefined) return false;
+  tf.registerKernel({
+    kernelName: SGD_UPDATE_KERNEL,
+    backendName,
+    kernelFunc: ({ inputs, attrs, backend }) => sgdUpdate(buffersFor(backend), inputs, attrs as unknown as SgdUpdateAttrs),
+  });
+  return true;
+}
