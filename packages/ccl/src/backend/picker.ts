@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_ORDER, CANDIDATES, type BackendCandidate, type BackendName } from './candidates';
-import { registerSgdUpdateKernel, registerWasmTrainingKernels, SGD_UPDATE_BACKENDS } from '../kernels';
+import { registerSgdUpdateKernel, registerWasmTrainingKernels } from '../kernels';
+
+/** The backend on which the picker registers the fused SGD update (see the note where it is registered). */
+const FUSED_SGD_BY_DEFAULT = 'cpu';
 
 /** One backend the picker tried and did not use. */
 export interface SkippedBackend {
@@ -99,10 +102,11 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
     }
     try {
       const { version, threads } = await tryCandidate(c, load);
-      // The WASM backend registers no convolution backprop kernels: add ours (packages/ccl/src/kernels),
-      // and the fused SGD update where the backend's buffers are plain arrays (wasm, cpu).
+      // The WASM backend registers no convolution backprop kernels: add ours (packages/ccl/src/kernels).
+      // The fused SGD update only where it is faster than the optimiser's ops (measured, docs/performance.md):
+      // on cpu (~10x); on wasm the backend's element-wise kernels beat a JavaScript loop at full width.
       const kernels = options.candidates ? [] : [...(c.tfName === 'wasm' ? registerWasmTrainingKernels() : [])];
-      if (!options.candidates && SGD_UPDATE_BACKENDS.includes(c.tfName) && registerSgdUpdateKernel(c.tfName)) kernels.push('CclSgdUpdate');
+      if (!options.candidates && c.tfName === FUSED_SGD_BY_DEFAULT && registerSgdUpdateKernel(c.tfName)) kernels.push('CclSgdUpdate');
       return {
         name,
         tfName: c.tfName,
