@@ -8,13 +8,16 @@
 // (both atomically: temp file + rename). Benchmarks are never tests: nothing here asserts a time.
 //
 //   node tools/bench.mjs            demo size ([4, 8, 56, 56, 3], width 1/4) on wasm and cpu + matmul
-//   node tools/bench.mjs --full     also [2, 8, 112, 112, 3] at width 1 on wasm, 1 and n threads (minutes)
-//   node tools/bench.mjs --paper    also [8, 8, 112, 112, 3] at width 1 (does not fit the WASM heap)
+//   node tools/bench.mjs --full     also [2, 8, 112, 112, 3] and the paper's [8, 8, 112, 112, 3] at width 1 on
+//                                   wasm, 1 and n threads (about 10 minutes)
 //   node tools/bench.mjs --no-docs  leave docs/performance.md alone
 //   node tools/bench.mjs --render   re-render the docs table from tools/bench/results.json (no run)
 //
 // The WASM training kernels come from `ccl` (registerWasmTrainingKernels). Until the umbrella exports
 // them, CCL_BENCH_KERNELS may name a CommonJS bundle of packages/ccl/src/kernels that does.
+// Gradients: @ccl/distill's variableGradsLean, as the Trainer (CCL_BENCH_GRADIENTS=tfjs: tf.variableGrads).
+// When tools/bench/torch-results.json exists (tools/bench-torch.py, optional, needs python3-torch), the
+// docs table gets the PyTorch numbers of the same shapes and the ratios.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,28 +30,21 @@ const root = path.resolve(path.dirname(here), '..');
 const require = createRequire(path.join(root, 'packages', 'ccl', 'package.json'));
 
 /** The configurations `npm run bench` measures, in order. */
-function plan(full, paperSize) {
-  const demo = { model: 'r2plus1d-18', widthMultiplier: 1 / 4, input: [4, 8, 56, 56, 3], numClasses: 101, steps: 2, profileStep: true };
-  const paper = { model: 'r2plus1d-18', widthMultiplier: 1, input: [8, 8, 112, 112, 3], numClasses: 101, steps: 1 };
+function plan(full) {
+  const demo = { model: 'r2plus1d-18', widthMultiplier: 1 / 4, input: [4, 8, 56, 56, 3], numClasses: 101, steps: 3, profileStep: true };
+  const wide = { model: 'r2plus1d-18', widthMultiplier: 1, numClasses: 101, steps: 2 };
   const threads = Math.min(os.availableParallelism(), 8); // the WASM backend's threaded build: up to 8
+  const both = (cfg) => [cfg, ...(threads > 1 ? [{ ...cfg, threads, profileStep: false }] : [])];
   const runs = [
-    { kind: 'matmul', backend: 'wasm', size: 1024 },
-    ...(threads > 1 ? [{ kind: 'matmul', backend: 'wasm', size: 1024, threads }] : []),
+    ...both({ kind: 'matmul', backend: 'wasm', size: 1024 }),
     { kind: 'matmul', backend: 'cpu', size: 1024 },
     { kind: 'overhead', backend: 'wasm' },
     { kind: 'overhead', backend: 'cpu' },
-    { kind: 'model', backend: 'wasm', ...demo },
-    ...(threads > 1 ? [{ kind: 'model', backend: 'wasm', ...demo, threads, profileStep: false }] : []),
+    ...both({ kind: 'model', backend: 'wasm', ...demo }),
     { kind: 'model', backend: 'cpu', ...demo, steps: 1, profileStep: false },
   ];
-  // [8, 8, 112, 112, 3] at width 1 needs more than the WASM heap's 4 GiB (measured: aborts out of memory,
-  // or crawls for minutes at the heap cap); --full runs the widest batch that fits, and the paper size
-  // itself only with --paper.
-  if (full) {
-    const wide = { kind: 'model', backend: 'wasm', ...paper, input: [2, 8, 112, 112, 3] };
-    runs.push(wide, ...(threads > 1 ? [{ ...wide, threads }] : []));
-  }
-  if (paperSize) runs.push({ kind: 'model', backend: 'wasm', ...paper, threads });
+  // The paper's batch fits the 4 GiB WASM heap since the memory work of issue 9 (it did not before).
+  if (full) for (const input of [[2, 8, 112, 112, 3], [8, 8, 112, 112, 3]]) runs.push(...both({ kind: 'model', backend: 'wasm', ...wide, input }));
   return runs;
 }
 
@@ -294,12 +290,41 @@ function markdown(results, info) {
         top.map((k) => `${k.name} ${k.ms} (${k.calls} calls)`).join(', ') + '.',
     );
   }
+  lines.push(...torchComparison(results));
   lines.push('', '| ceiling / overhead | backend | threads | value |', '|---|---|---|---|');
   for (const r of results.runs) {
     if (r.kind === 'matmul') lines.push(`| ${r.size} x ${r.size} matmul | ${r.backend} | ${r.threads ?? '—'} | ${r.error ? 'failed' : `${fmt(r.gflops)} GFLOP/s`} |`);
     if (r.kind === 'overhead') lines.push(`| per-op overhead (tf.add of [1] tensors) | ${r.backend} | ${r.threads ?? '—'} | ${r.error ? 'failed' : `${fmt(r.perOpUs)} µs / op`} |`);
   }
   return lines.join('\n');
+}
+
+/** PyTorch rows of the same shapes (tools/bench-torch.py) with tfjs / PyTorch ratios, when measured. */
+function torchComparison(results) {
+  const file = path.join(root, 'tools', 'bench', 'torch-results.json');
+  if (!fs.existsSync(file)) return [];
+  const torch = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const same = (a, b) => a.kind === 'model' && !a.error && JSON.stringify(a.input) === JSON.stringify(b.input) && a.widthMultiplier === b.widthMultiplier;
+  const rows = [];
+  for (const t of torch.results.filter((t) => t.stepMs !== undefined)) {
+    const ours = results.runs.find((r) => same(r, t) && r.backend === 'wasm' && r.threads === t.threads);
+    rows.push(
+      `| [${t.input.join(', ')}] | ${t.widthMultiplier} | ${t.threads} | ${fmt(t.stepMs / 1000, 2)} | ${fmt(t.forwardMs / 1000, 2)} | ${t.peakRssMiB} | ` +
+        (ours ? `${fmt(ours.stepMs / 1000, 2)} | ${fmt(ours.stepMs / t.stepMs, 1)}x | ${fmt(ours.forwardMs / t.forwardMs, 1)}x | ${fmt(ours.peakRssMiB / t.peakRssMiB, 2)}x |` : '— | — | — | — |'),
+    );
+  }
+  return [
+    '',
+    `PyTorch ${torch.results[0]?.torch ?? ''} on the same machine (\`tools/bench-torch.py\`, measured ${torch.measuredAt}, load average ${torch.loadAverage.map((l) => l.toFixed(2)).join(' / ')}): ` +
+      'same model, shapes and step (train-mode forward, cross-entropy, backward, SGD with momentum and weight decay). ' +
+      'Ratios: the WASM run of the same shape and thread count in the table above over the PyTorch row (time; peak RSS). ' +
+      "PyTorch 1.13 sends these convolutions to oneDNN only with more than one thread or a batch above 1 (its `use_mkldnn` rule, as we read it), " +
+      'otherwise to a much slower im2col path: hence its 1-thread and batch-1 rows.',
+    '',
+    '| input [B, T, H, W, C] | width | threads | torch step (s) | torch forward (s) | torch peak RSS (MiB) | WASM step (s) | WASM / torch step | forward | peak RSS |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
 }
 
 function writeDocs(table) {
@@ -322,7 +347,7 @@ async function parent(args) {
   }
   const full = args.includes('--full');
   const runs = [];
-  for (const cfg of plan(full, args.includes('--paper'))) {
+  for (const cfg of plan(full)) {
     const label = `${cfg.kind} ${cfg.backend}${cfg.threads ? ` x${cfg.threads} threads` : ''}${cfg.input ? ` [${cfg.input}] width ${cfg.widthMultiplier}` : ''}`;
     process.stderr.write(`bench: ${label} ... `);
     try {
@@ -345,7 +370,7 @@ async function parent(args) {
     }
   }
   const info = machine();
-  const results = { date: new Date().toISOString(), machine: info, runs };
+  const results = { date: new Date().toISOString(), machine: info, gradients: process.env.CCL_BENCH_GRADIENTS === 'tfjs' ? 'tf.variableGrads' : 'variableGradsLean', runs };
   writeAtomic(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   const table = markdown(results, info);
   process.stdout.write(`${table}\n`);
