@@ -196,6 +196,9 @@ const layerCases = [
   { x: [16, 56, 56, 64], w: [3, 3, 64, 144], s: 1, p: 1, name: 'conv2 spatial 3x3 64->144' },
   { x: [2, 8, 3136, 144], w: [3, 1, 144, 64], s: [1, 1], p: [[0, 0], [1, 1], [0, 0], [0, 0]], name: 'conv2 temporal 3x1 144->64' },
   { x: [16, 56, 56, 64], w: [3, 3, 64, 230], s: 2, p: 1, name: 'conv3 spatial 3x3/2 64->230' },
+  // the encoders' filter gradients are forward convs with N as channels and dy as a large "filter"
+  { x: [64, 56, 56, 16], w: [56, 56, 16, 144], s: 1, p: 1, name: 'dW of conv2 spatial, as a conv', forwardOnly: true },
+  { x: [512, 7, 7, 2], w: [7, 7, 2, 1152], s: 1, p: 1, name: 'dW of conv5 spatial, as a conv', forwardOnly: true },
 ];
 for (const c of layerCases) {
   const x = tf.randomNormal(c.x);
@@ -212,10 +215,12 @@ for (const c of layerCases) {
     const fwd = () => tf.tidy(() => void tf.conv2d(x, w, c.s, pad).dataSync());
     const dx = () => tf.tidy(() => void tf.conv2dTranspose(dy, w, c.x, c.s, pad).dataSync());
     fwd();
-    dx();
     row[`${kind} fwd GFLOP/s`] = ((2 * macs) / best(fwd) / 1e6).toFixed(1);
-    row[`${kind} dx GFLOP/s`] = ((2 * macs) / best(dx) / 1e6).toFixed(1);
-    const [y1, dx1] = [tf.conv2d(x, w, c.s, pad), tf.conv2dTranspose(dy, w, c.x, c.s, pad)];
+    if (!c.forwardOnly) {
+      dx();
+      row[`${kind} dx GFLOP/s`] = ((2 * macs) / best(dx) / 1e6).toFixed(1);
+    }
+    const [y1, dx1] = [tf.conv2d(x, w, c.s, pad), c.forwardOnly ? tf.zeros([1]) : tf.conv2dTranspose(dy, w, c.x, c.s, pad)];
     values[kind] = [y1.dataSync(), dx1.dataSync()];
     tf.dispose([y1, dx1]);
   }
@@ -247,6 +252,43 @@ for (const kind of ['wasm', 'wasm', 'ort', 'ort']) {
   tf.dispose([value, ...Object.values(grads)]);
   console.log(`step (gradients) on ${kind === 'ort' ? 'WASM + ORT convs' : 'WASM (ccl kernels)'}: ${(ms / 1000).toFixed(2)} s${kind === 'ort' ? ` (${sessionsCreated} ORT sessions so far)` : ''}`);
 }
+if (args.includes('--profile')) {
+  const perCall = {};
+  // kernel time by name, one step per kind (after the warm-up steps above)
+  for (const kind of ['wasm', 'ort']) {
+    use(kind);
+    const { kernels } = await tf.profile(() => {
+      const { value, grads } = step();
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    const by = {};
+    for (const k of kernels) by[k.name] = (by[k.name] ?? 0) + k.kernelTimeMs;
+    const total = kernels.filter((k) => k.name !== 'unnamed scope').reduce((a, k) => a + k.kernelTimeMs, 0);
+    const top = Object.entries(by).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${n} ${Math.round(ms)}`);
+    console.log(`profile ${kind}: kernels ${Math.round(total)} ms: ${top.join(', ')}`);
+    perCall[kind] = kernels.filter((k) => k.name === 'Conv2D' || k.name === 'Conv2DBackpropInput').map((k) => ({ name: k.name, shapes: JSON.stringify(k.inputShapes), ms: k.kernelTimeMs }));
+  }
+  // where the ORT kernels win and lose, by call class (forward, input gradient, filter gradient = dilated conv with dy as the filter)
+  const classOf = (c, i) => (c.name === 'Conv2DBackpropInput' ? 'input gradient' : i < perCall.wasm.length && JSON.parse(c.shapes)[1][0] > 7 ? 'filter gradient (dy as filter)' : 'forward');
+  const sums = {};
+  perCall.wasm.forEach((c, i) => {
+    const o = perCall.ort[i];
+    const cls = classOf(c, i);
+    sums[cls] ??= { wasm: 0, ort: 0, calls: 0 };
+    sums[cls].wasm += c.ms;
+    sums[cls].ort += o?.ms ?? NaN;
+    sums[cls].calls++;
+  });
+  for (const [cls, v] of Object.entries(sums)) console.log(`  ${cls}: ${v.calls} calls, WASM ${Math.round(v.wasm)} ms, ORT ${Math.round(v.ort)} ms`);
+}
 let worst = 0;
-for (const k of Object.keys(results.wasm.grads)) worst = Math.max(worst, relErr(results.ort.grads[k], results.wasm.grads[k]));
+const byVariable = [];
+for (const k of Object.keys(results.wasm.grads)) {
+  const e = relErr(results.ort.grads[k], results.wasm.grads[k]);
+  byVariable.push([k, e]);
+  worst = Math.max(worst, e);
+}
+byVariable.sort((a, b) => b[1] - a[1]);
+const torchName = new Map(enc.namedParameters().map(({ name, variable }) => [variable.name, name]));
+console.log(`largest differences: ${byVariable.slice(0, 4).map(([k, e]) => `${torchName.get(k) ?? k} ${e.toExponential(1)}`).join(', ')}`);
 console.log(`loss ${results.ort.loss} vs ${results.wasm.loss}; max relative gradient difference over ${vars.length} variables: ${worst.toExponential(2)}; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);

@@ -80,6 +80,8 @@ describe('variableGradsLean', () => {
     };
     const before = tf.memory().numTensors;
     const tfjsPeak = await backwardPeak(tf.variableGrads);
+    // as in a fresh process: the engine's tape field is undefined until its first gradient computation
+    (tf.engine() as unknown as { state: { activeTape?: unknown } }).state.activeTape = undefined;
     const leanPeak = await backwardPeak(variableGradsLean);
     expect(tf.memory().numTensors).toBe(before);
     for (let i = 0; i < 5; i++) run(variableGradsLean)();

@@ -21,7 +21,8 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function variableGradsLean(f: () => tf.Scalar, varList?: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   const engine = tf.engine() as unknown as Partial<EngineInternals>;
-  if (!hasTapeInternals(engine) || engine.state.gradientDepth > 0 || engine.state.activeTape !== null) return tf.variableGrads(f, varList);
+  // activeTape is undefined until the engine's first gradient computation, null after one, a list while recording
+  if (!hasTapeInternals(engine) || engine.state.gradientDepth > 0 || (engine.state.activeTape ?? null) !== null) return tf.variableGrads(f, varList);
   const all = varList ?? Object.values((engine as unknown as { registeredVariables: Record<string, tf.Variable> }).registeredVariables);
   const xs = all.filter((v) => v.trainable);
   if (xs.length === 0) throw new Error(`variableGradsLean: none of the ${all.length} variables is trainable`);
@@ -67,7 +68,7 @@ interface TapeNode {
 
 /** The parts of tfjs-core's Engine this uses (present in tfjs-core 4.x, not declared public). */
 interface EngineInternals {
-  state: { activeTape: TapeNode[] | null; gradientDepth: number };
+  state: { activeTape?: TapeNode[] | null; gradientDepth: number };
   scopedRun<R>(start: () => void, end: () => void, f: () => R): R;
   startTape(): void;
   endTape(): void;
@@ -82,7 +83,6 @@ function hasTapeInternals(engine: Partial<EngineInternals>): engine is EngineInt
     typeof engine.tidy === 'function' &&
     typeof engine.state === 'object' &&
     engine.state !== null &&
-    'activeTape' in engine.state &&
     typeof engine.state.gradientDepth === 'number'
   );
 }
