@@ -114,12 +114,13 @@ def child(cfg):
 
     warm = step() if cfg['steps'] > 1 else None
     steps = [step() for _ in range(max(1, cfg['steps'] - 1) if cfg['steps'] > 1 else 1)]
+    step_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # after training steps only
     fwd = [forward() for _ in range(2 if cfg['steps'] > 1 else 1)]
     best = min(steps, key=lambda s: s['stepMs'])
     best = {**best, 'allStepMs': [round(s['stepMs']) for s in steps]}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
     return {**cfg, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'params': params,
-            'warmStepMs': warm and warm['stepMs'], **best, 'forwardMs': min(fwd), 'peakRssMiB': round(peak)}
+            'warmStepMs': warm and warm['stepMs'], **best, 'forwardMs': min(fwd), 'peakRssMiB': round(peak), 'stepPeakRssMiB': round(step_peak)}
 
 
 def plan(paper, threads):
