@@ -167,6 +167,7 @@ export abstract class ModuleEncoder implements Encoder {
 
   dispose(): void {
     if (this.disposed) return;
+    for (const bn of this.batchNorms()) bn.releaseFolded();
     for (const p of this.store.params) if (p.allocated) p.variable.dispose();
     this.disposed = true;
   }

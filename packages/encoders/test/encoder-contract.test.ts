@@ -73,7 +73,9 @@ describe('encoder contract (r2plus1d-18, reduced width)', () => {
 
   it('leaves tf.memory().numTensors unchanged after repeated forward passes (eval and train)', () => {
     withEncoder('r2plus1d-18', tiny, (enc) => {
-      tf.dispose(enc.apply(x, { training: true })); // warm-up
+      // warm-up: train mode, and eval mode, which caches each BatchNorm folded into its conv (released by dispose)
+      tf.dispose(enc.apply(x, { training: true }));
+      tf.dispose(enc.apply(x));
       const before = tf.memory().numTensors;
       for (let i = 0; i < 3; i++) {
         tf.dispose(enc.apply(x));
@@ -83,6 +85,15 @@ describe('encoder contract (r2plus1d-18, reduced width)', () => {
       }
       expect(tf.memory().numTensors).toBe(before);
     });
+  });
+
+  it('dispose() releases the variables and the cached eval-mode foldings', () => {
+    const baseline = tf.memory().numTensors;
+    withEncoder('r2plus1d-18', tiny, (enc) => {
+      tf.dispose(enc.apply(x));
+      expect(tf.memory().numTensors).toBeGreaterThan(baseline + enc.describe().length); // foldings cached
+    });
+    expect(tf.memory().numTensors).toBe(baseline);
   });
 
   it('trains inside tf.variableGrads: a gradient for every trainable variable, no leak', () => {

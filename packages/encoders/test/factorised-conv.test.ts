@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FactorisedConv, intermediateChannels, loadParams, ParameterStore, type FactorisedConvConfig } from '../src';
+import { BatchNorm, FactorisedConv, intermediateChannels, loadParams, ParameterStore, type FactorisedConvConfig } from '../src';
+import { Conv2d } from '../src/nn/conv2d';
 import { maxAbsDiff, randomData, randomStateDict } from './helpers';
 import { spatioTemporalConvRef } from './reference/r2plus1d-reference';
 import { channelsFirst, nd, type Nd } from './reference/torch-reference';
@@ -72,6 +73,59 @@ describe('FactorisedConv ((2+1)D conv over conv2d)', () => {
       g.dispose();
     }
     tf.dispose([x, r, value, ...Object.values(grads)]);
+    store.params.forEach((p) => p.variable.dispose());
+  });
+});
+
+describe('eval-mode BatchNorm folded into the convolution (one fused kernel)', () => {
+  const xData = randomData(xShape, 7);
+
+  it.each([true, false])('FactorisedConv.applyWithBatchNorm equals bn.apply(conv.apply(x)) (relu %s), eval and train', (relu) => {
+    const { conv, store } = build();
+    const bn = new BatchNorm(store, 'out', config.out);
+    bn.weight.variable.assign(tf.tensor1d([1.5, -0.5, 0.8]));
+    bn.bias.variable.assign(tf.tensor1d([0.2, -0.1, 0.05]));
+    bn.runningMean.variable.assign(tf.tensor1d([0.3, -0.2, 0.1]));
+    bn.runningVar.variable.assign(tf.tensor1d([2, 0.5, 1.2]));
+    const x = tf.tensor(xData, xShape) as tf.Tensor5D;
+    for (const training of [false, true]) {
+      const ctx = { training };
+      const fused = conv.applyWithBatchNorm(x, bn, ctx, relu);
+      const plain = bn.apply(conv.apply(x, ctx), ctx, { relu });
+      expect(fused.shape).toEqual(plain.shape);
+      expect(maxAbsDiff(fused.dataSync(), plain.dataSync())).toBeLessThan(1e-5);
+      tf.dispose([fused, plain]);
+    }
+    tf.dispose(x);
+    bn.releaseFolded();
+    conv.bn.releaseFolded();
+    store.params.forEach((p) => p.variable.dispose());
+  });
+
+  it('Conv2d.applyWithBatchNorm equals bn.apply(conv.apply(x)) in eval mode, and leaks nothing', () => {
+    const store = new ParameterStore(true, 3);
+    const conv = new Conv2d(store, 'c', 3, 4, 3, 2, 1);
+    const bn = new BatchNorm(store, 'bn', 4);
+    bn.runningMean.variable.assign(tf.tensor1d([0.1, 0.2, -0.3, 0]));
+    bn.runningVar.variable.assign(tf.tensor1d([1.5, 0.7, 2, 1]));
+    const x = tf.tensor4d(randomData([2, 7, 6, 3], 9), [2, 7, 6, 3]);
+    const before = tf.memory().numTensors;
+    const fused = conv.applyWithBatchNorm(x, bn, { training: false }, true);
+    expect(tf.memory().numTensors).toBe(before + 3); // the output + the folded kernel and bias (cached)
+    const again = conv.applyWithBatchNorm(x, bn, { training: false }, true);
+    expect(tf.memory().numTensors).toBe(before + 4); // the cache is reused
+    const plain = bn.apply(conv.apply(x), { training: false }, { relu: true });
+    expect(maxAbsDiff(fused.dataSync(), plain.dataSync())).toBeLessThan(1e-5);
+    // new weights (assign swaps the buffer) invalidate the cache
+    conv.weight.variable.assign(tf.mul(conv.weight.variable, 2));
+    const changed = conv.applyWithBatchNorm(x, bn, { training: false }, true);
+    const plainChanged = bn.apply(conv.apply(x), { training: false }, { relu: true });
+    expect(maxAbsDiff(changed.dataSync(), plainChanged.dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(changed.dataSync(), fused.dataSync())).toBeGreaterThan(1e-3);
+    tf.dispose([x, fused, again, plain, changed, plainChanged]);
+    const held = tf.memory().numTensors;
+    bn.releaseFolded();
+    expect(tf.memory().numTensors).toBe(held - 2);
     store.params.forEach((p) => p.variable.dispose());
   });
 });

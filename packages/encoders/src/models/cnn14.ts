@@ -55,8 +55,8 @@ class ConvBlock {
 
   /** [B, T, M, Cin] -> [B, T / p, M / p, Cout] */
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    const h = this.bn1.apply(this.conv1.apply(x), ctx, { relu: true });
-    return avgPool2d(this.bn2.apply(this.conv2.apply(h), ctx, { relu: true }), this.pool);
+    const h = this.conv1.applyWithBatchNorm(x, this.bn1, ctx, true);
+    return avgPool2d(this.conv2.applyWithBatchNorm(h, this.bn2, ctx, true), this.pool);
   }
 }
 

@@ -72,9 +72,9 @@ class ResBlock {
 
   /** [B, T, H, W, Cin] -> [B, T', H', W', Cout] */
   apply(x: tf.Tensor5D, ctx: ForwardContext): tf.Tensor5D {
-    const h = this.bn1.apply(this.conv1.apply(x, ctx), ctx, { relu: true });
-    const r = this.bn2.apply(this.conv2.apply(h, ctx), ctx);
-    const shortcut = this.downsampleConv === null ? x : this.downsampleBn!.apply(this.downsampleConv.apply(x, ctx), ctx);
+    const h = this.conv1.applyWithBatchNorm(x, this.bn1, ctx, true);
+    const r = this.conv2.applyWithBatchNorm(h, this.bn2, ctx, false);
+    const shortcut = this.downsampleConv === null ? x : this.downsampleConv.applyWithBatchNorm(x, this.downsampleBn!, ctx, false);
     return addRelu(shortcut, r);
   }
 
@@ -184,7 +184,7 @@ export class R2plus1d extends ModuleEncoder {
 
   private forwardStages(x: tf.Tensor, ctx: ForwardContext, outs: tf.Tensor5D[] | null): tf.Tensor5D {
     const video = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor5D;
-    let h = this.bn1.apply(this.conv1.apply(video, ctx), ctx, { relu: true }); // [B, T, H/2, W/2, 64]
+    let h = this.conv1.applyWithBatchNorm(video, this.bn1, ctx, true); // [B, T, H/2, W/2, 64]
     for (const stage of this.stages) {
       h = stage.apply(h, ctx);
       outs?.push(h);

@@ -61,9 +61,9 @@ class BasicBlock {
 
   /** [B, H, W, Cin] -> [B, H', W', Cout] */
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    const h = this.bn1.apply(this.conv1.apply(x), ctx, { relu: true });
-    const r = this.bn2.apply(this.conv2.apply(h), ctx);
-    const shortcut = this.downsampleConv === null ? x : this.downsampleBn!.apply(this.downsampleConv.apply(x), ctx);
+    const h = this.conv1.applyWithBatchNorm(x, this.bn1, ctx, true);
+    const r = this.conv2.applyWithBatchNorm(h, this.bn2, ctx, false);
+    const shortcut = this.downsampleConv === null ? x : this.downsampleConv.applyWithBatchNorm(x, this.downsampleBn!, ctx, false);
     return addRelu(shortcut, r);
   }
 
@@ -131,7 +131,7 @@ export class Resnet extends ModuleEncoder {
   protected forwardFeatures(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
     let images = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor4D;
     if (this.options.normalize === 'imagenet') images = tf.div(tf.sub(images, tf.tensor1d([...IMAGENET_MEAN])), tf.tensor1d([...IMAGENET_STD]));
-    let h = this.bn1.apply(this.conv1.apply(images), ctx, { relu: true }); // [B, H/2, W/2, 64]
+    let h = this.conv1.applyWithBatchNorm(images, this.bn1, ctx, true); // [B, H/2, W/2, 64]
     h = maxPool2d(h, 3, 2, 1); // [B, H/4, W/4, 64]
     for (const block of this.blocks) h = block.apply(h, ctx);
     return tf.mean(h, [1, 2]) as tf.Tensor2D; // [B, 512]

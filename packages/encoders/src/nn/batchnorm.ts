@@ -70,6 +70,45 @@ export class BatchNorm {
     return tf.reshape(options.relu ? tf.relu(y) : y, shape) as T;
   }
 
+  /** The last folding (foldInto), valid while the kernel and this layer's variables keep their buffers. */
+  private folded: { sources: tf.DataId[]; kernel: tf.Tensor; bias: tf.Tensor1D } | null = null;
+
+  /**
+   * Eval-mode BatchNorm folded into the preceding bias-free convolution: with s = weight / sqrt(var + eps),
+   *     bn(conv(x, K)) = conv(x, K s) + (bias - mean s)
+   * (s scales the output-channel axis, the last of K).
+   *
+   * The result is cached (and owned by this layer: do not dispose it) until the kernel or any of this
+   * layer's variables changes buffer (a Variable's assign swaps its buffer): a new kernel tensor per call
+   * would make the WASM backend repack the weights for XNNPACK on every forward pass (measured: slower
+   * than not folding at width 1). `releaseFolded()` frees it; the encoder's dispose calls that.
+   *
+   * @param kernel [..., C] a conv kernel whose last axis is this BatchNorm's channels
+   */
+  foldInto(kernel: tf.Tensor): { kernel: tf.Tensor; bias: tf.Tensor1D } {
+    const c = kernel.shape[kernel.shape.length - 1];
+    if (c !== this.channels) throw new Error(`${this.name}: cannot fold into a kernel with ${c} output channels (expected ${this.channels})`);
+    const sources = [kernel, this.weight.variable, this.bias.variable, this.runningMean.variable, this.runningVar.variable].map((t) => t.dataId);
+    if (this.folded !== null && !this.folded.kernel.isDisposed && this.folded.sources.every((id, i) => id === sources[i])) return this.folded;
+    this.releaseFolded();
+    const folded = tf.tidy(() => {
+      const scale = tf.mul(this.weight.variable, tf.rsqrt(tf.add(this.runningVar.variable, BN_EPS))) as tf.Tensor1D; // [C]
+      return {
+        kernel: tf.keep(tf.mul(kernel, scale)),
+        bias: tf.keep(tf.sub(this.bias.variable, tf.mul(this.runningMean.variable, scale)) as tf.Tensor1D),
+      };
+    });
+    this.folded = { sources, ...folded };
+    return folded;
+  }
+
+  /** Frees the cached folding of foldInto (if any). */
+  releaseFolded(): void {
+    if (this.folded === null) return;
+    tf.dispose([this.folded.kernel, this.folded.bias]);
+    this.folded = null;
+  }
+
   private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {
     tf.tidy(() => {
       const m = BN_MOMENTUM;

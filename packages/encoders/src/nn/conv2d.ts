@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { conv2d, type Conv2dOptions } from '../ops/conv';
+import type { BatchNorm } from './batchnorm';
+import type { ForwardContext } from './context';
 import { conv2dLayout } from './layouts';
 import type { Param, ParameterStore } from './parameters';
 
@@ -36,5 +38,19 @@ export class Conv2d {
    */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return conv2d(x, this.weight.variable as tf.Tensor4D, [this.stride, this.stride], [this.padding, this.padding], this.options);
+  }
+
+  /**
+   * bn(conv(x)), then a ReLU when `relu`. Train mode: the conv, then `bn.apply` (batch statistics, fused
+   * BN+ReLU gradient). Eval mode: the BatchNorm folded into the weights and the ReLU in the conv's epilogue,
+   * one fused kernel (BatchNorm.foldInto).
+   *
+   * @param x [N, H, W, in]
+   * @returns [N, H', W', out]
+   */
+  applyWithBatchNorm(x: tf.Tensor4D, bn: BatchNorm, ctx: ForwardContext, relu: boolean): tf.Tensor4D {
+    if (ctx.training) return bn.apply(this.apply(x), ctx, { relu });
+    const folded = bn.foldInto(this.weight.variable); // cached by bn
+    return conv2d(x, folded.kernel as tf.Tensor4D, [this.stride, this.stride], [this.padding, this.padding], { bias: folded.bias, relu });
   }
 }

@@ -74,9 +74,34 @@ export class FactorisedConv {
    * @returns [B, T', H', W', Cout]
    */
   apply(x: tf.Tensor5D, ctx: ForwardContext): tf.Tensor5D {
+    return this.forward(x, ctx, null, false);
+  }
+
+  /**
+   * bn(this(x)), then a ReLU when `relu`: in eval mode `bn` is folded into the temporal conv and the ReLU
+   * runs in its epilogue (one fused kernel); in train mode it is `bn.apply` on the output.
+   *
+   * @param x [B, T, H, W, Cin]
+   * @returns [B, T', H', W', Cout]
+   */
+  applyWithBatchNorm(x: tf.Tensor5D, bn: BatchNorm, ctx: ForwardContext, relu: boolean): tf.Tensor5D {
+    if (ctx.training) return bn.apply(this.forward(x, ctx, null, false), ctx, { relu });
+    return this.forward(x, ctx, bn, relu);
+  }
+
+  private forward(x: tf.Tensor5D, ctx: ForwardContext, outBn: BatchNorm | null, relu: boolean): tf.Tensor5D {
     const { stride, padding } = this.config;
-    const s = spatialConv(x, this.spatialWeight.variable as tf.Tensor4D, stride.s, padding.s, this.options); // [B, T, H', W', M]
-    const h = this.bn.apply(s, ctx, { relu: true });
-    return temporalConv(h, this.temporalWeight.variable as tf.Tensor4D, stride.t, padding.t); // [B, T', H', W', Cout]
+    let h: tf.Tensor5D; // [B, T, H', W', M]
+    if (ctx.training) {
+      const s = spatialConv(x, this.spatialWeight.variable as tf.Tensor4D, stride.s, padding.s, this.options); // [B, T, H', W', M]
+      h = this.bn.apply(s, ctx, { relu: true });
+    } else {
+      // eval: BatchNorm folded into the spatial conv, ReLU in its epilogue (one fused kernel)
+      const folded = this.bn.foldInto(this.spatialWeight.variable); // cached by the BatchNorm
+      h = spatialConv(x, folded.kernel as tf.Tensor4D, stride.s, padding.s, { bias: folded.bias, relu: true });
+    }
+    if (outBn === null) return temporalConv(h, this.temporalWeight.variable as tf.Tensor4D, stride.t, padding.t); // [B, T', H', W', Cout]
+    const folded = outBn.foldInto(this.temporalWeight.variable); // eval only; cached by the BatchNorm
+    return temporalConv(h, folded.kernel as tf.Tensor4D, stride.t, padding.t, { bias: folded.bias, relu });
   }
 }

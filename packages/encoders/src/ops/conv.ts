@@ -29,6 +29,13 @@ function explicitPadding(padding: [number, number]): ExplicitPadding {
 /** Options of `conv2d`. */
 export interface Conv2dOptions {
   /**
+   * Inference only: a per-output-channel bias [Cout] and/or a ReLU applied in the convolution's epilogue
+   * (tfjs's fused conv2d: one kernel instead of three passes). Used for BatchNorm folded into the weights
+   * in eval mode (FactorisedConv). Gradients then are tfjs's own fused-conv gradients.
+   */
+  readonly bias?: tf.Tensor1D;
+  readonly relu?: boolean;
+  /**
    * Compute the gradient with respect to the input (default true). False for a layer whose input is data
    * (a network's stem), whose input gradient nobody uses: the backward pass then skips that convolution
    * (up to 15 % of an r2plus1d-18 step on WASM, docs/performance.md) and returns zeros for it.
@@ -52,6 +59,9 @@ export interface Conv2dOptions {
  */
 export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: [number, number], padding: [number, number], options: Conv2dOptions = {}): tf.Tensor4D {
   const pad = padding[0] === 0 && padding[1] === 0 ? 'valid' : explicitPadding(padding);
+  if (options.bias !== undefined || options.relu) {
+    return tf.fused.conv2d({ x, filter: kernel, strides: stride, pad, bias: options.bias, activation: options.relu ? 'relu' : 'linear' });
+  }
   const inputGradient = options.inputGradient ?? true;
   const op = tf.customGrad(((xIn: tf.Tensor4D, kIn: tf.Tensor4D, save: tf.GradSaveFunc) => {
     save([xIn, kIn]);
@@ -137,10 +147,10 @@ export function spatialConv(x: tf.Tensor5D, kernel: tf.Tensor4D, stride: number,
  * @param kernel [kt, 1, M, Cout]
  * @returns [B, T', H, W, Cout]
  */
-export function temporalConv(x: tf.Tensor5D, kernel: tf.Tensor4D, stride: number, padding: number): tf.Tensor5D {
+export function temporalConv(x: tf.Tensor5D, kernel: tf.Tensor4D, stride: number, padding: number, options: Conv2dOptions = {}): tf.Tensor5D {
   const [b, t, h, w, c] = x.shape;
   const series = tf.reshape(x, [b, t, h * w, c]) as tf.Tensor4D; // [B, T, H*W, M]
-  const y = conv2d(series, kernel, [stride, 1], [padding, 0]); // [B, T', H*W, Cout]
+  const y = conv2d(series, kernel, [stride, 1], [padding, 0], options); // [B, T', H*W, Cout]
   return tf.reshape(y, [b, y.shape[1], h, w, y.shape[3]]) as tf.Tensor5D;
 }
 
