@@ -38,34 +38,67 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
   const n = x.shape[0];
   const relu = options.relu ?? false;
   const op = tf.customGrad(((xIn: tf.Tensor2D, gIn: tf.Tensor1D, bIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const [z, mean, invStd] = tf.tidy(() => {
-      const mu = tf.mean(xIn, 0) as tf.Tensor1D; // [C]
-      const centred = tf.sub(xIn, mu); // [n, C]
-      const variance = tf.mean(tf.square(centred), 0) as tf.Tensor1D; // [C], biased
-      options.onStatistics?.(mu, variance);
-      const s = tf.rsqrt(tf.add(variance, options.eps)) as tf.Tensor1D; // [C]
-      const y = tf.add(tf.mul(centred, tf.mul(gIn, s)), bIn) as tf.Tensor2D; // [n, C]
-      return [relu ? tf.relu(y) : y, mu, s] as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-    });
+    // [n, C] intermediates are released as soon as they are used (see the gradient below)
+    const mean = tf.mean(xIn, 0) as tf.Tensor1D; // [C]
+    const centred = tf.sub(xIn, mean); // [n, C]
+    const squares = tf.square(centred); // [n, C]
+    const variance = tf.mean(squares, 0) as tf.Tensor1D; // [C], biased
+    squares.dispose();
+    options.onStatistics?.(mean, variance);
+    const invStd = tf.tidy(() => tf.rsqrt(tf.add(variance, options.eps))) as tf.Tensor1D; // [C]
+    const scale = tf.mul(gIn, invStd); // [C]
+    const scaled = tf.mul(centred, scale); // [n, C]
+    tf.dispose([centred, scale, variance]);
+    const y = tf.add(scaled, bIn) as tf.Tensor2D; // [n, C]
+    scaled.dispose();
+    let z = y;
+    if (relu) {
+      z = tf.relu(y);
+      y.dispose();
+    }
     save(relu ? [xIn, mean, invStd, gIn, z] : [xIn, mean, invStd, gIn]);
     return {
       value: z,
-      gradFunc: (dz: tf.Tensor2D, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs, mu, s, g, zs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D | undefined];
-          const dy = zs === undefined ? dz : tf.mul(dz, tf.step(zs)); // [n, C]
-          const centred = tf.sub(xs, mu); // [n, C]
-          const dBeta = tf.sum(dy, 0); // [C]
-          const dyCentred = tf.sum(tf.mul(dy, centred), 0); // [C]
-          const dGamma = tf.mul(dyCentred, s); // [C]
-          const a = tf.mul(g, s); // [C]
-          const b = tf.neg(tf.mul(a, tf.mul(tf.square(s), tf.div(dyCentred, n)))); // [C]
-          const c = tf.neg(tf.mul(a, tf.div(dBeta, n))); // [C]
-          const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(centred, b)), c); // [n, C]
-          return [dx, dGamma, dBeta];
-        }),
+      // Every [n, C] intermediate is released as soon as it is used (not at the end of one tidy): with ~8 of
+      // them alive at once, a BatchNorm's backward was the peak of a whole step's memory.
+      gradFunc: (dz: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [xs, mu, s, g, zs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D | undefined];
+        const dy = zs === undefined ? dz : maskedByPositive(dz, zs); // [n, C]
+        const centred = tf.sub(xs, mu); // [n, C]
+        const dBeta = tf.sum(dy, 0) as tf.Tensor1D; // [C]
+        const product = tf.mul(dy, centred); // [n, C]
+        const dyCentred = tf.sum(product, 0) as tf.Tensor1D; // [C]
+        product.dispose();
+        const [dGamma, a, b, c] = tf.tidy(() => {
+          const aa = tf.mul(g, s); // [C]
+          return [
+            tf.mul(dyCentred, s), // dgamma [C]
+            aa,
+            tf.neg(tf.mul(aa, tf.mul(tf.square(s), tf.div(dyCentred, n)))), // [C]
+            tf.neg(tf.mul(aa, tf.div(dBeta, n))), // [C]
+          ];
+        });
+        dyCentred.dispose();
+        const scaledDy = tf.mul(dy, a); // [n, C]
+        if (dy !== dz) dy.dispose();
+        const scaledCentred = tf.mul(centred, b); // [n, C]
+        centred.dispose();
+        const sum = tf.add(scaledDy, scaledCentred); // [n, C]
+        tf.dispose([scaledDy, scaledCentred]);
+        const dx = tf.add(sum, c); // [n, C]
+        tf.dispose([sum, a, b, c]);
+        return [dx, dGamma, dBeta];
+      },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D;
   if (n < 1) throw new Error(`batchNormTrain: needs at least one row, got shape [${x.shape.join(', ')}]`);
   return op(x, gamma, beta);
+}
+
+/** dz where z > 0, else 0 (the ReLU's gradient), releasing the mask at once. */
+function maskedByPositive<T extends tf.Tensor>(dz: T, z: T): T {
+  const mask = tf.step(z);
+  const out = tf.mul(dz, mask) as T;
+  mask.dispose();
+  return out;
 }
