@@ -105,7 +105,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
       // The WASM backend registers no convolution backprop kernels: add ours (packages/ccl/src/kernels).
       // The fused SGD update only where it is faster than the optimiser's ops (measured, docs/performance.md):
       // on cpu (~10x); on wasm the backend's element-wise kernels beat a JavaScript loop at full width.
-      const kernels = options.candidates ? [] : [...(c.tfName === 'wasm' ? registerWasmTrainingKernels() : [])];
+      const kernels = !options.candidates && c.tfName === 'wasm' ? registerWasmTrainingKernels() : [];
       if (!options.candidates && c.tfName === FUSED_SGD_BY_DEFAULT && registerSgdUpdateKernel(c.tfName)) kernels.push('CclSgdUpdate');
       return {
         name,

@@ -53,20 +53,27 @@ export function sgdUpdateValues(
   }
   // One branch-free loop per case: V8 runs a loop with the weight-decay test inside 2-3x slower.
   const decayed = wd !== 0;
-  if (bufOut === null) (decayed ? plainDecayLoop : plainLoop)(p, grad, pOut, lr, wd);
-  else if (buf === null) {
-    if (decayed) firstDecayLoop(p, grad, pOut, bufOut, lr, wd);
-    else firstLoop(grad, bufOut);
-    if (!decayed) plainLoop(p, grad, pOut, lr, 0);
-    if (attrs.nesterov) nesterovFromBuffer(p, grad, bufOut, pOut, lr, m, wd); // p' from g and buf = g
-  } else if (attrs.nesterov) (decayed ? nesterovDecayLoop : nesterovLoop)(p, grad, buf, pOut, bufOut, lr, m, keep, wd);
-  else (decayed ? momentumDecayLoop : momentumLoop)(p, grad, buf, pOut, bufOut, lr, m, keep, wd);
+  if (bufOut === null) {
+    if (decayed) plainDecayLoop(p, grad, pOut, lr, wd);
+    else plainLoop(p, grad, pOut, lr);
+  } else if (buf === null) {
+    // first momentum step: buf = g, then p' from it
+    if (decayed) decayedGradientInto(p, grad, bufOut, wd);
+    else bufOut.set(grad);
+    if (attrs.nesterov) nesterovFirstLoop(p, bufOut, pOut, lr, m);
+    else plainLoop(p, bufOut, pOut, lr);
+  } else if (attrs.nesterov) {
+    if (decayed) nesterovDecayLoop(p, grad, buf, pOut, bufOut, lr, m, keep, wd);
+    else nesterovLoop(p, grad, buf, pOut, bufOut, lr, m, keep);
+  } else if (decayed) momentumDecayLoop(p, grad, buf, pOut, bufOut, lr, m, keep, wd);
+  else momentumLoop(p, grad, buf, pOut, bufOut, lr, m, keep);
 }
 
-// g = grad (+ wd p), each loop one case of sgdUpdateValues' formula.
+// g = grad (+ wd p); each loop is one case of sgdUpdateValues' formula.
 
-function plainLoop(p: Float32Array, grad: Float32Array, pOut: Float32Array, lr: number, _wd: number): void {
-  for (let i = 0; i < p.length; i++) pOut[i] = f32(p[i]! - f32(lr * grad[i]!));
+/** p' = p - lr g */
+function plainLoop(p: Float32Array, g: Float32Array, pOut: Float32Array, lr: number): void {
+  for (let i = 0; i < p.length; i++) pOut[i] = f32(p[i]! - f32(lr * g[i]!));
 }
 
 function plainDecayLoop(p: Float32Array, grad: Float32Array, pOut: Float32Array, lr: number, wd: number): void {
@@ -76,30 +83,20 @@ function plainDecayLoop(p: Float32Array, grad: Float32Array, pOut: Float32Array,
   }
 }
 
-/** First momentum step without decay: buf = g (p' is written by plainLoop). */
-function firstLoop(grad: Float32Array, bufOut: Float32Array): void {
-  bufOut.set(grad);
+/** out = grad + wd p */
+function decayedGradientInto(p: Float32Array, grad: Float32Array, out: Float32Array, wd: number): void {
+  for (let i = 0; i < p.length; i++) out[i] = f32(grad[i]! + f32(wd * p[i]!));
 }
 
-/** First momentum step with decay: buf = g, p' = p - lr g. */
-function firstDecayLoop(p: Float32Array, grad: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, wd: number): void {
+/** Nesterov's first step (buf = g): p' = p - lr (g + m g). */
+function nesterovFirstLoop(p: Float32Array, g: Float32Array, pOut: Float32Array, lr: number, m: number): void {
   for (let i = 0; i < p.length; i++) {
-    const pi = p[i]!;
-    const g = f32(grad[i]! + f32(wd * pi));
-    bufOut[i] = g;
-    pOut[i] = f32(pi - f32(lr * g));
+    const gi = g[i]!;
+    pOut[i] = f32(p[i]! - f32(lr * f32(gi + f32(m * gi))));
   }
 }
 
-/** Nesterov on the first step (buf = g): p' = p - lr (g + m g), rewriting what the first-step loops wrote. */
-function nesterovFromBuffer(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, lr: number, m: number, _wd: number): void {
-  for (let i = 0; i < p.length; i++) {
-    const g = buf[i]!; // = grad (+ wd p)
-    pOut[i] = f32(p[i]! - f32(lr * f32(g + f32(m * g))));
-  }
-}
-
-function momentumLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, m: number, keep: number, _wd: number): void {
+function momentumLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, m: number, keep: number): void {
   for (let i = 0; i < p.length; i++) {
     const b = f32(f32(m * buf[i]!) + f32(keep * grad[i]!));
     bufOut[i] = b;
@@ -117,7 +114,7 @@ function momentumDecayLoop(p: Float32Array, grad: Float32Array, buf: Float32Arra
   }
 }
 
-function nesterovLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, m: number, keep: number, _wd: number): void {
+function nesterovLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, m: number, keep: number): void {
   for (let i = 0; i < p.length; i++) {
     const g = grad[i]!;
     const b = f32(f32(m * buf[i]!) + f32(keep * g));

@@ -269,6 +269,7 @@ export class Trainer {
     this.writeRunJson({ resumedFrom: startStep || epoch ? { epoch, stepInEpoch: startStep, globalStep } : null });
 
     const perEpoch = this.batchesPerEpoch();
+    const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;
     const vars = this.allVariables();
     let skipped = 0;
     let lastValidation: number | null = null;
@@ -285,7 +286,6 @@ export class Trainer {
         this.onlineTeacherFeatures(batch, epoch, step);
         const kept: Record<string, tf.Scalar> = {};
         let stepTensors: StepTensors | null = null;
-        const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;
         const { value, grads } = computeGradients(() => {
           const out = this.o.student.apply(batch.video, { training: true });
           if (!out.logits) throw new Error('the student encoder has no classifier head (logits)');
