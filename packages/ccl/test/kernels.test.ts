@@ -1,4 +1,7 @@
 import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createEncoder } from '@ccl/encoders';
@@ -180,7 +183,7 @@ describe.each(['wasm', 'cpu'])('the fused SGD update on %s', (backendName) => {
   });
 });
 
-// The threaded path itself (workers, thread pool) is exercised by `npm run bench` in a fresh process:
+// The threaded path itself (workers, thread pool) runs in a fresh child process (the last describe below):
 // this process already initialised the single-threaded backend, so only the guards are testable here.
 describe('configureWasmThreads', () => {
   it('rejects thread counts outside [1, MAX_WASM_THREADS]', () => {
@@ -263,5 +266,40 @@ describe('a whole r2plus1d-18 training step', () => {
     expect(got.grads).toHaveLength(ref.grads.length);
     const worst = Math.max(...got.grads.map((g, i) => relativeError(g, ref.grads[i])));
     expect(worst).toBeLessThan(TOL);
+  });
+});
+
+describe('the threaded WASM backend (a fresh child process)', () => {
+  it('computes on 2 threads what the cpu backend computes, and the process exits by itself', async () => {
+    const root = path.join(__dirname, '..', '..', '..');
+    const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-threads-')), 'threads-child.cjs');
+    const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
+    esbuild.buildSync({
+      entryPoints: [path.join(__dirname, 'helpers', 'threads-child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'silent',
+      // one tfjs-core for both; the WASM backend finds its .wasm files next to its own dist
+      external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'],
+      nodePaths: [path.join(root, 'node_modules')],
+    });
+    const script = `require(${JSON.stringify(bundle)}).runChild(2).catch((e) => { console.error(e); process.exitCode = 1; })`;
+    const child = spawn(process.execPath, ['-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: path.join(root, 'node_modules') } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // A hang guard, not a speed assertion: before the fix, Emscripten's ref() of the pool's workers kept
+    // the process alive forever after its last line.
+    const exited = await new Promise<boolean>((resolve) => {
+      const guard = setTimeout(() => resolve(false), 60_000);
+      child.on('exit', () => {
+        clearTimeout(guard);
+        resolve(true);
+      });
+    });
+    if (!exited) child.kill('SIGKILL');
+    if (!exited || child.exitCode !== 0) throw new Error(`child: exited ${exited}, code ${child.exitCode}\n${stderr.slice(0, 3000)}`);
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { threadsCount: number; onWasm: number[][]; onCpu: number[][] };
+    expect(result.threadsCount).toBe(2);
+    expect(result.onWasm).toHaveLength(4);
+    result.onWasm.forEach((got, i) => expect(relativeError(Float32Array.from(got), Float32Array.from(result.onCpu[i]!))).toBeLessThan(TOL));
   });
 });

@@ -28,7 +28,8 @@ interface WasmModule {
  * 2. Emscripten starts its pthread workers from a `blob:` URL, which Node's worker_threads rejects: a
  *    `globalThis.Worker` accessor hands Emscripten a worker_threads subclass that starts the worker from
  *    its embedded source (`eval: true`) with an `importScripts` that evaluates the threaded factory read
- *    from the package's `wasm-out/` folder. The workers are unref'd so they never keep the process alive.
+ *    from the package's `wasm-out/` folder. The workers are unref'd and stay so when Emscripten
+ *    ref()s one to run a pthread (XNNPACK's pool threads never end): they never keep the process alive.
  * 3. The backend caps its thread pool at `emscripten_num_logical_cores() / 2` (it assumes 2 hyper-threads
  *    per core), i.e. 1 on a 2-core machine: while the backend initialises, `os.cpus()` reports 2 x threads
  *    logical cores, and is restored as soon as the backend exists.
@@ -101,6 +102,12 @@ function installPthreadWorkerShim(): void {
       else super(file, options);
       this.unref();
     }
+
+    /**
+     * Emscripten ref()s a worker when it starts a pthread on it, and XNNPACK's pool threads never end, so
+     * a process that used 2+ threads would never exit by itself: these workers stay unref'd.
+     */
+    override ref(): void {}
   }
   Object.defineProperty(globalThis, 'Worker', {
     configurable: true,
