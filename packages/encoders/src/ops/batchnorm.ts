@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { columnMean, columnSum } from './reduce';
 
 /** Options of `batchNormTrain`. */
 export interface BatchNormTrainOptions {
@@ -39,10 +40,10 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
   const relu = options.relu ?? false;
   const op = tf.customGrad(((xIn: tf.Tensor2D, gIn: tf.Tensor1D, bIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
     // [n, C] intermediates are released as soon as they are used (see the gradient below)
-    const mean = tf.mean(xIn, 0) as tf.Tensor1D; // [C]
+    const mean = columnMean(xIn); // [C] (row reductions as poolings: see reduce.ts)
     const centred = tf.sub(xIn, mean); // [n, C]
     const squares = tf.square(centred); // [n, C]
-    const variance = tf.mean(squares, 0) as tf.Tensor1D; // [C], biased
+    const variance = columnMean(squares); // [C], biased
     squares.dispose();
     options.onStatistics?.(mean, variance);
     const invStd = tf.tidy(() => tf.rsqrt(tf.add(variance, options.eps))) as tf.Tensor1D; // [C]
@@ -65,9 +66,9 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
         const [xs, mu, s, g, zs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D | undefined];
         const dy = zs === undefined ? dz : maskedByPositive(dz, zs); // [n, C]
         const centred = tf.sub(xs, mu); // [n, C]
-        const dBeta = tf.sum(dy, 0) as tf.Tensor1D; // [C]
+        const dBeta = columnSum(dy); // [C]
         const product = tf.mul(dy, centred); // [n, C]
-        const dyCentred = tf.sum(product, 0) as tf.Tensor1D; // [C]
+        const dyCentred = columnSum(product); // [C]
         product.dispose();
         const [dGamma, a, b, c] = tf.tidy(() => {
           const aa = tf.mul(g, s); // [C]
