@@ -6,8 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createEncoder } from '@ccl/encoders';
 import { crossEntropy } from '@ccl/losses';
-import { Sgd } from '@ccl/distill';
+import { Sgd, sgdUpdateValues } from '@ccl/distill';
 import { configureWasmThreads, MAX_WASM_THREADS, registerSgdUpdateKernel, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/kernels';
+import { sgdSimdFor, sgdSimdModuleBytes, wasmApi, type SgdSimdExports, type WasmMemory } from '../src/kernels/sgd-update-simd';
 
 // Conformance of the WASM training kernels against the pure-JS cpu backend (correct, slow reference).
 
@@ -147,16 +148,24 @@ describe('Identity and same-dtype Cast on wasm share the buffer', () => {
   });
 });
 
+// On wasm, steps with momentum buffers run the WebAssembly SIMD loops (sgd-update-simd.ts): each of its 4
+// variants (Nesterov or not, weight decay or not), on sizes with and without a tail past a multiple of 4.
+const SGD_OPTIONS = [
+  { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 5e-4, nesterov: false },
+  { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false },
+  { lr: 0.1, momentum: 0.8, dampening: 0, weightDecay: 1e-3, nesterov: true },
+  { lr: 0.1, momentum: 0.8, dampening: 0, weightDecay: 0, nesterov: true },
+];
+
 describe.each(['wasm', 'cpu'])('the fused SGD update on %s', (backendName) => {
-  it('equals the op path bit for bit, in one kernel call per group, leaking nothing', async () => {
+  it.each(SGD_OPTIONS.map((o) => [JSON.stringify(o), o] as const))('equals the op path bit for bit, in one kernel call per group, leaking nothing: %s', async (_name, options) => {
     await onBackend(backendName, async () => {
       registerSgdUpdateKernel(backendName);
       expect(registerSgdUpdateKernel(backendName)).toBe(false); // idempotent
-      const shapes = [[3, 3, 4, 5], [5], [7, 2]];
+      const shapes = [[3, 3, 4, 5], [5], [7, 2], [1031]];
       const make = (tag: string) => shapes.map((s, i) => tf.variable(tf.tensor(randomValues(s.reduce((a, b) => a * b, 1), 100 + i), s), true, `${tag}-${backendName}-${i}`));
       const fusedVars = make('fused');
       const plainVars = make('plain');
-      const options = { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 5e-4, nesterov: false };
       const fused = new Sgd(fusedVars, options);
       const plain = new Sgd(plainVars, { ...options, fused: false });
       const before = tf.memory().numTensors;
@@ -180,6 +189,53 @@ describe.each(['wasm', 'cpu'])('the fused SGD update on %s', (backendName) => {
       plain.dispose();
       tf.dispose([...fusedVars, ...plainVars]);
     });
+  });
+});
+
+describe('the WebAssembly SIMD SGD loops (sgd-update-simd.ts)', () => {
+  it('assemble into valid modules for shared and unshared memories, and instantiate on the backend memory', async () => {
+    expect(wasmApi.validate(sgdSimdModuleBytes(false))).toBe(true);
+    expect(wasmApi.validate(sgdSimdModuleBytes(true))).toBe(true);
+    await onBackend('wasm', () => {
+      const module = (tf.backend() as unknown as { wasm: { asm: { memory: WasmMemory } } }).wasm;
+      const loops = sgdSimdFor(module.asm.memory);
+      expect(loops).not.toBeNull();
+      expect(sgdSimdFor(module.asm.memory)).toBe(loops); // one instance per memory
+    });
+  });
+
+  it.each([
+    ['momentum', false, false],
+    ['momentumDecay', true, false],
+    ['nesterov', false, true],
+    ['nesterovDecay', true, true],
+  ] as const)('%s equals sgdUpdateValues bit for bit, in place too, on 0-1031 elements', (loopName, decay, nesterov) => {
+    // a memory of its own: the loops take byte offsets into whatever memory they were instantiated on
+    const memory = new wasmApi.Memory({ initial: 4 });
+    const loops = sgdSimdFor(memory)!;
+    const attrs = { lr: 0.07, momentum: 0.9, dampening: 0.25, weightDecay: decay ? 3e-3 : 0, nesterov, count: 1, hasBuffers: true };
+    for (const n of [0, 1, 3, 4, 7, 64, 1031]) {
+      const heap = new Float32Array(memory.buffer);
+      const p = randomValues(n, n + 1);
+      const g = randomValues(n, n + 2).map((v, i) => (i === 2 ? Number.NaN : i === 5 ? Infinity : v * 10));
+      const b = randomValues(n, n + 3);
+      const want = { p: new Float32Array(n), b: new Float32Array(n) };
+      sgdUpdateValues(p, g, b, want.p, want.b, attrs);
+      // p, g, b at 16-byte-unaligned offsets (4 bytes past a multiple of 16), outputs separate
+      const at = (slot: number) => 4 + slot * 4096 * 4; // byte offset of slot k
+      heap.set(p, at(0) / 4);
+      heap.set(g, at(1) / 4);
+      heap.set(b, at(2) / 4);
+      (loops[loopName] as SgdSimdExports['momentum'])(at(0), at(1), at(2), at(3), at(4), n, attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay);
+      expect(Array.from(heap.subarray(at(3) / 4, at(3) / 4 + n))).toEqual(Array.from(want.p));
+      expect(Array.from(heap.subarray(at(4) / 4, at(4) / 4 + n))).toEqual(Array.from(want.b));
+      expect(heap[at(3) / 4 + n]).toBe(0); // nothing written past the end
+      // in place (outputs over the inputs), as a caller may do
+      (loops[loopName] as SgdSimdExports['momentum'])(at(0), at(1), at(2), at(0), at(2), n, attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay);
+      expect(Array.from(heap.subarray(at(0) / 4, at(0) / 4 + n))).toEqual(Array.from(want.p));
+      expect(Array.from(heap.subarray(at(2) / 4, at(2) / 4 + n))).toEqual(Array.from(want.b));
+      heap.fill(0);
+    }
   });
 });
 

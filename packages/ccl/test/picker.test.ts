@@ -21,6 +21,9 @@ describe('pickBackend', () => {
     const r = await pickBackend({ env: {}, loadModule });
     expect(r.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+    // training support: the convolution gradients, and the fused SGD update (its SIMD loops run on Node 20)
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeDefined();
+    expect(tf.getKernel('CclSgdUpdate', 'wasm')).toBeDefined();
     expect(r.threads).toBeGreaterThanOrEqual(1);
     expect(r.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(r.skipped.map((s) => s.name)).toEqual(['node-gpu', 'node']);

@@ -1,9 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_ORDER, CANDIDATES, type BackendCandidate, type BackendName } from './candidates';
 import { registerSgdUpdateKernel, registerWasmTrainingKernels } from '../kernels';
+import { sgdSimdSupported } from '../kernels/sgd-update-simd';
 
-/** The backend on which the picker registers the fused SGD update (see the note where it is registered). */
-const FUSED_SGD_BY_DEFAULT = 'cpu';
+/**
+ * Whether the picker registers the fused SGD update on a backend: where it is faster than the optimiser's
+ * ops (measured, docs/performance.md section 8): on cpu (~10x, a JavaScript loop); on wasm where its
+ * WebAssembly SIMD loops run (3-4x). Without SIMD the wasm kernel is a JavaScript loop over the heap, which
+ * the backend's own element-wise kernels beat at full width, so the ops stay.
+ */
+const FUSED_SGD_BY_DEFAULT: Record<string, () => boolean> = {
+  cpu: () => true,
+  wasm: sgdSimdSupported,
+};
 
 /** One backend the picker tried and did not use. */
 export interface SkippedBackend {
@@ -103,10 +112,8 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
     try {
       const { version, threads } = await tryCandidate(c, load);
       // The WASM backend registers no convolution backprop kernels: add ours (packages/ccl/src/kernels).
-      // The fused SGD update only where it is faster than the optimiser's ops (measured, docs/performance.md):
-      // on cpu (~10x); on wasm the backend's element-wise kernels beat a JavaScript loop at full width.
       const kernels = !options.candidates && c.tfName === 'wasm' ? registerWasmTrainingKernels() : [];
-      if (!options.candidates && c.tfName === FUSED_SGD_BY_DEFAULT && registerSgdUpdateKernel(c.tfName)) kernels.push('CclSgdUpdate');
+      if (!options.candidates && FUSED_SGD_BY_DEFAULT[c.tfName]?.() === true && registerSgdUpdateKernel(c.tfName)) kernels.push('CclSgdUpdate');
       return {
         name,
         tfName: c.tfName,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SGD_UPDATE_KERNEL, sgdUpdateValues, type SgdUpdateAttrs } from '@ccl/distill';
+import { sgdSimdFor, type SgdSimdExports, type WasmMemory } from './sgd-update-simd';
 
 /**
  * The fused SGD update (@ccl/distill's SGD_UPDATE_KERNEL) for the backends whose buffers are plain
@@ -14,11 +15,16 @@ interface FloatBuffers {
   read(info: tf.TensorInfo): Float32Array;
   /** allocates the outputs, then returns them with writable views (views are taken after all allocations) */
   allocate(shapes: number[][]): { infos: tf.TensorInfo[]; views: Float32Array[] };
+  /** the WebAssembly SIMD loops on the backend's memory, with each buffer's byte offset (wasm only) */
+  simd?: { loops: SgdSimdExports; offset(info: tf.TensorInfo): number };
 }
 
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+  /** the Emscripten module: `wasmMemory` in the threaded build, `asm.memory` in the others */
+  wasm: { wasmMemory?: WasmMemory; asm?: { memory?: WasmMemory } };
 }
 
 interface CpuBackend {
@@ -27,7 +33,20 @@ interface CpuBackend {
 }
 
 function wasmBuffers(backend: WasmHeapBackend): FloatBuffers {
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  const loops = memory === undefined ? null : sgdSimdFor(memory);
   return {
+    simd:
+      loops === null
+        ? undefined
+        : {
+            loops,
+            offset: (info) => {
+              const data = backend.dataIdMap.get(info.dataId);
+              if (data === undefined) throw new Error('kernels/sgd-update.ts: a buffer of the update is not on the wasm backend');
+              return data.memoryOffset;
+            },
+          },
     read: (info) => backend.typedArrayFromHeap(info),
     allocate: (shapes) => {
       const infos = shapes.map((s) => backend.makeOutput(s, 'float32'));
@@ -69,6 +88,17 @@ function sgdUpdate(buffers: FloatBuffers, inputs: tf.NamedTensorInfoMap, attrs: 
   }
   const shapes = params.map((p) => p.shape);
   const { infos, views } = buffers.allocate(withMomentum ? [...shapes, ...shapes] : shapes);
+  const simd = buffers.simd !== undefined && hasBuffers && withMomentum ? buffers.simd : undefined;
+  if (simd !== undefined) {
+    const loop = simd.loops[`${attrs.nesterov ? 'nesterov' : 'momentum'}${attrs.weightDecay !== 0 ? 'Decay' : ''}` as keyof SgdSimdExports];
+    const at = (info: tf.TensorInfo) => simd.offset(info);
+    for (let i = 0; i < count; i++) {
+      const p = inputs[`p${i}`]!;
+      const n = tf.util.sizeFromShape(p.shape);
+      loop(at(p), at(inputs[`g${i}`]!), at(inputs[`b${i}`]!), at(infos[i]!), at(infos[count + i]!), n, attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay);
+    }
+    return infos;
+  }
   for (let i = 0; i < count; i++) {
     sgdUpdateValues(
       buffers.read(inputs[`p${i}`]!),

@@ -43,7 +43,7 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
     const mean = columnMean(xIn); // [C] (row reductions as poolings: see reduce.ts)
     const centred = tf.sub(xIn, mean); // [n, C]
     const squares = tf.square(centred); // [n, C]
-    const variance = columnMean(squares); // [C], biased
+    const variance = columnMean(squares as tf.Tensor2D); // [C], biased
     squares.dispose();
     options.onStatistics?.(mean, variance);
     const invStd = tf.tidy(() => tf.rsqrt(tf.add(variance, options.eps))) as tf.Tensor1D; // [C]
@@ -68,7 +68,7 @@ export function batchNormTrain(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tens
         const centred = tf.sub(xs, mu); // [n, C]
         const dBeta = columnSum(dy); // [C]
         const product = tf.mul(dy, centred); // [n, C]
-        const dyCentred = columnSum(product); // [C]
+        const dyCentred = columnSum(product as tf.Tensor2D); // [C]
         product.dispose();
         const [dGamma, a, b, c] = tf.tidy(() => {
           const aa = tf.mul(g, s); // [C]
