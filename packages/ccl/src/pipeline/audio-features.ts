@@ -26,7 +26,10 @@ export function extractAudioFeatures(manifest: Manifest, cacheDir: string, encod
       noAudio.push(s.id);
       continue;
     }
-    const features = tf.tidy(() => encoder.features(tf.tensor2d(fitLength(audio, length), [1, length]), { training: false }).dataSync() as Float32Array);
+    // read after the tidy: a tidy that returns a typed array walks all of its elements looking for tensors
+    const embedding = tf.tidy(() => encoder.features(tf.tensor2d(fitLength(audio, length), [1, length]), { training: false })); // [1, D]
+    const features = embedding.dataSync() as Float32Array;
+    embedding.dispose();
     writeNpy(file, { dtype: 'float32', shape: [features.length], data: features });
     written++;
   }

@@ -216,7 +216,9 @@ export class Trainer {
     for (let at = 0; at < items.length; at += this.config.batchSize) {
       const chunk = items.slice(at, at + this.config.batchSize);
       const batch = await loadBatch(source, chunk.map(([i]) => i), (_i, p) => ({ kind: 'eval', clip: chunk[p][1], clips }), {});
-      const pred = tf.tidy(() => tf.argMax(this.o.student.apply(batch.video, { training: false }).logits!, 1).dataSync());
+      const predicted = tf.tidy(() => tf.argMax(this.o.student.apply(batch.video, { training: false }).logits!, 1)); // [B]
+      const pred = predicted.dataSync(); // read after the tidy: a tidy returning a typed array walks its elements
+      predicted.dispose();
       pred.forEach((p, b) => (correct += p === batch.labels[b] ? 1 : 0));
       total += chunk.length;
       disposeBatch(batch);
