@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { pickBackend, formatBackendReport, CANDIDATES, wasmBinaryDir } from '../src/backend';
+import { wasmThreadsWanted } from '../src/backend/candidates';
+import { MAX_WASM_THREADS } from '../src/kernels';
+import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -76,6 +79,31 @@ describe('pickBackend', () => {
     await expect(pickBackend({ force: 'node', env: {}, loadModule: async () => { throw new Error("Cannot find module 'x'"); } }))
       .rejects.toThrow(/forced by --backend but not installed/);
     await expect(pickBackend({ force: 'tpu', env: {} })).rejects.toThrow(/unknown backend 'tpu'/);
+  });
+
+  it('WASM threads: one per core by default (at most MAX_WASM_THREADS), CCL_WASM_THREADS otherwise, a bad value named', () => {
+    expect(wasmThreadsWanted({})).toBe(Math.min(os.availableParallelism(), MAX_WASM_THREADS));
+    expect(wasmThreadsWanted({ CCL_WASM_THREADS: '' })).toBe(Math.min(os.availableParallelism(), MAX_WASM_THREADS));
+    expect(wasmThreadsWanted({ CCL_WASM_THREADS: '1' })).toBe(1);
+    expect(wasmThreadsWanted({ CCL_WASM_THREADS: '3' })).toBe(3);
+    for (const bad of ['0', 'two', '1.5', String(MAX_WASM_THREADS + 1)]) {
+      expect(() => wasmThreadsWanted({ CCL_WASM_THREADS: bad })).toThrow(`CCL_WASM_THREADS must be an integer from 1 to ${MAX_WASM_THREADS}, got '${bad}'`);
+    }
+  });
+
+  it('a bad CCL_WASM_THREADS is an error, not a fallback to the cpu backend', async () => {
+    const saved = process.env.CCL_WASM_THREADS;
+    process.env.CCL_WASM_THREADS = 'two';
+    try {
+      await expect(pickBackend({ env: {} })).rejects.toThrow("CCL_WASM_THREADS must be an integer from 1 to 8, got 'two'");
+    } finally {
+      process.env.CCL_WASM_THREADS = saved;
+    }
+  });
+
+  it('the report says where the WASM thread count comes from', async () => {
+    const r = await pickBackend({ force: 'wasm' });
+    expect(formatBackendReport(r)).toMatch(/^threads: 1 \(CCL_WASM_THREADS=1\)$/m); // set by the jest setup
   });
 
   it('finds the .wasm binaries inside node_modules', () => {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
 import { configureWasmThreads, MAX_WASM_THREADS } from '../kernels';
 
 /** The backends the picker knows, in preference order. */
@@ -19,6 +20,8 @@ export interface BackendCandidate {
   prepare(mod: Record<string, unknown>): Promise<{ version: string }>;
   /** Threads the backend computes with, once it is active. */
   threads(mod: Record<string, unknown>): number;
+  /** Where that thread count comes from and how to change it (for the report). */
+  threadsNote?: () => string;
 }
 
 const localRequire = createRequire(__filename);
@@ -35,6 +38,21 @@ function versionOf(mod: Record<string, unknown>, key: string): string {
     return (v as Record<string, string>)['tfjs-node'];
   }
   return 'unknown';
+}
+
+/**
+ * Threads for the WASM backend: CCL_WASM_THREADS when set, else one per core (at most MAX_WASM_THREADS).
+ * Measured on 2 cores (docs/performance.md section 3): 2 threads make a training step ~1.4-1.8x faster on
+ * an idle machine and slower when another job holds a core.
+ */
+export function wasmThreadsWanted(env: Record<string, string | undefined>): number {
+  const raw = env.CCL_WASM_THREADS;
+  if (raw === undefined || raw === '') return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
+    throw new Error(`CCL_WASM_THREADS must be an integer from 1 to ${MAX_WASM_THREADS}, got '${raw}'`);
+  }
+  return n;
 }
 
 function nativeThreads(): number {
@@ -65,13 +83,17 @@ export const CANDIDATES: Record<BackendName, BackendCandidate> = {
     prepare: async (mod) => {
       const setWasmPaths = mod.setWasmPaths as (prefix: string) => void;
       setWasmPaths(wasmBinaryDir());
-      // Opt-in threaded build (CCL_WASM_THREADS=2): faster on an idle machine, slower when the other core
-      // is busy (docs/performance.md), so one thread stays the default.
-      const threads = Number(process.env.CCL_WASM_THREADS);
-      if (threads > 1) configureWasmThreads(Math.min(threads, MAX_WASM_THREADS));
+      // The threaded build, one thread per core by default; the thread count is fixed when the backend
+      // first initialises, so a backend that already runs keeps its own.
+      const threads = wasmThreadsWanted(process.env);
+      if (threads > 1 && (tf.engine().registry as Record<string, unknown>).wasm === undefined) configureWasmThreads(threads);
       return { version: versionOf(mod, 'version_wasm') };
     },
     threads: (mod) => (mod.getThreadsCount as () => number)(),
+    threadsNote: () =>
+      process.env.CCL_WASM_THREADS === undefined
+        ? `one per core by default; CCL_WASM_THREADS=1 on a machine whose cores are busy (XNNPACK's threads wait for each other)`
+        : `CCL_WASM_THREADS=${process.env.CCL_WASM_THREADS}`,
   },
   cpu: {
     name: 'cpu',

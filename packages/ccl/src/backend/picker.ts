@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_ORDER, CANDIDATES, type BackendCandidate, type BackendName } from './candidates';
+import { BACKEND_ORDER, CANDIDATES, wasmThreadsWanted, type BackendCandidate, type BackendName } from './candidates';
 import { registerSgdUpdateKernel, registerWasmTrainingKernels } from '../kernels';
 import { sgdSimdSupported } from '../kernels/sgd-update-simd';
 
@@ -30,6 +30,8 @@ export interface BackendReport {
   version: string;
   tfjsCoreVersion: string;
   threads: number;
+  /** Where the thread count comes from and how to change it, where the backend says. */
+  threadsNote?: string;
   /** Why this one: forced, or the first that loaded and ran a test op. */
   reason: string;
   /** Every backend tried before it (or not tried because one was forced), with the reason. */
@@ -102,6 +104,8 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
   if (forced !== null && !isBackendName(forced)) {
     throw new Error(`unknown backend '${forced}' (from ${forcedBy}); choose one of: ${BACKEND_ORDER.join(', ')}`);
   }
+  // a mistyped thread count is the user's error to fix, not a reason to fall back to the 40x slower cpu
+  wasmThreadsWanted(process.env);
   const skipped: SkippedBackend[] = [];
   for (const name of BACKEND_ORDER) {
     const c = candidates[name];
@@ -121,6 +125,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
         version,
         tfjsCoreVersion: tf.version_core,
         threads,
+        ...(c.threadsNote ? { threadsNote: c.threadsNote() } : {}),
         reason: forced !== null ? `forced by ${forcedBy}` : 'first in the preference order that loaded and ran a test op',
         skipped,
         addedKernels: kernels,
@@ -137,7 +142,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
 export function formatBackendReport(r: BackendReport): string {
   const lines = [
     `backend: ${r.name} (${r.module} ${r.version}, tfjs-core ${r.tfjsCoreVersion})`,
-    `threads: ${r.threads}`,
+    `threads: ${r.threads}${r.threadsNote ? ` (${r.threadsNote})` : ''}`,
     `why:     ${r.reason}`,
   ];
   if (r.addedKernels.length) lines.push(`kernels: added ${r.addedKernels.join(', ')} (training support)`);
