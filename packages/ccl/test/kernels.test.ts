@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createEncoder } from '@ccl/encoders';
 import { crossEntropy } from '@ccl/losses';
-import { Sgd, sgdUpdateValues } from '@ccl/distill';
+import { Sgd, sgdUpdateValues, variableGradsLean } from '@ccl/distill';
 import { configureWasmThreads, MAX_WASM_THREADS, registerSgdUpdateKernel, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/kernels';
 import { sgdSimdFor, sgdSimdModuleBytes, wasmApi, type SgdSimdExports, type WasmMemory } from '../src/kernels/sgd-update-simd';
 
@@ -236,6 +236,43 @@ describe('the WebAssembly SIMD SGD loops (sgd-update-simd.ts)', () => {
       expect(Array.from(heap.subarray(at(2) / 4, at(2) / 4 + n))).toEqual(Array.from(want.b));
       heap.fill(0);
     }
+  });
+});
+
+describe('100 training steps on wasm: the WASM kernels, lean gradients and the SIMD SGD update', () => {
+  it('keep tf.memory().numTensors and the backend buffer count flat, and the loss falls', async () => {
+    await onBackend('wasm', async () => {
+      registerWasmTrainingKernels();
+      registerSgdUpdateKernel('wasm');
+      const backend = tf.engine().backend;
+      const encoder = createEncoder('r2plus1d-18', { numClasses: 3, widthMultiplier: 1 / 16, seed: 5 });
+      encoder.train();
+      const vars = encoder.trainableVariables;
+      const sgd = new Sgd(vars, { lr: 0.02, momentum: 0.9, weightDecay: 5e-4 });
+      const x = tf.tensor(randomValues(2 * 4 * 16 * 16 * 3, 9), [2, 4, 16, 16, 3]); // [B, T, H, W, C]
+      const tensors: number[] = [];
+      const buffers: number[] = [];
+      const losses: number[] = [];
+      for (let step = 0; step < 100; step++) {
+        const { value, grads } = variableGradsLean(() => crossEntropy(encoder.apply(x).logits as tf.Tensor2D, [0, 2]), vars);
+        if (step === 50) {
+          const update = await tf.profile(() => sgd.step(grads));
+          expect(update.kernels.map((k) => k.name)).toEqual(['CclSgdUpdate']); // one kernel for the whole update
+        } else sgd.step(grads);
+        losses.push(value.dataSync()[0]!);
+        tf.dispose([value, ...Object.values(grads)]);
+        tensors.push(tf.memory().numTensors);
+        buffers.push(backend.numDataIds());
+      }
+      // after the first step, which creates the momentum buffers
+      expect(new Set(tensors.slice(1)).size).toBe(1);
+      expect(new Set(buffers.slice(1)).size).toBe(1);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(losses[99]!).toBeLessThan(losses[0]!);
+      sgd.dispose();
+      encoder.dispose();
+      x.dispose();
+    });
   });
 });
 
