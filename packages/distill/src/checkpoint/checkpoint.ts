@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomicSync } from '@ccl/data';
-import { decodeContainer, encodeContainer, type StoredTensor } from './container';
+import { parseSafetensors, parseSafetensorsHeader, serializeSafetensors } from '@ccl/encoders';
+
+// A checkpoint is a .safetensors file (it opens with the `safetensors` Python package too): tensors by sorted
+// name, float32 as F32 and int32 as I32, and this module's CheckpointMeta as JSON in the `ccl` metadata
+// entry. Written atomically (@ccl/data's writeFileAtomicSync: temporary file, fsync, rename).
 
 /** Everything a checkpoint holds besides tensors. */
 export interface CheckpointMeta {
@@ -18,13 +22,8 @@ export interface CheckpointMeta {
 }
 
 export function saveCheckpoint(file: string, tensors: Record<string, tf.Tensor>, meta: CheckpointMeta): void {
-  const stored: Record<string, StoredTensor> = {};
-  for (const [name, t] of Object.entries(tensors)) {
-    const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
-    const data = t.dtype === 'int32' ? (t.dataSync() as Int32Array) : (t.dtype === 'float32' ? (t.dataSync() as Float32Array) : Float32Array.from(t.dataSync() as ArrayLike<number>));
-    stored[name] = { dtype, shape: t.shape, data };
-  }
-  writeFileAtomicSync(file, encodeContainer(stored, { ccl: JSON.stringify(meta) }));
+  const sorted = Object.fromEntries(Object.keys(tensors).sort().map((name) => [name, tensors[name]!]));
+  writeFileAtomicSync(file, serializeSafetensors(sorted, { floatDtype: 'F32', intDtype: 'I32', metadata: { ccl: JSON.stringify(meta) } }));
 }
 
 export interface LoadedCheckpoint {
@@ -36,16 +35,21 @@ export interface LoadedCheckpoint {
 /** Reads a checkpoint; with `architecture`, refuses one written for another model. */
 export function loadCheckpoint(file: string, expect?: { architecture: string }): LoadedCheckpoint {
   if (!fs.existsSync(file)) throw new Error(`${file}: checkpoint not found`);
-  const { tensors, metadata } = decodeContainer(fs.readFileSync(file), file);
-  if (!metadata.ccl) throw new Error(`${file}: not a ccl checkpoint (no ccl metadata)`);
-  const meta = JSON.parse(metadata.ccl) as CheckpointMeta;
+  const bytes = fs.readFileSync(file);
+  // the header first (validated: sizes, offsets, a truncated file), so nothing is decoded for a wrong file
+  const { metadata } = parseSafetensorsHeader(bytes, file);
+  if (typeof metadata.ccl !== 'string') throw new Error(`${file}: not a ccl checkpoint (no ccl metadata)`);
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(metadata.ccl) as CheckpointMeta;
+  } catch (e) {
+    throw new Error(`${file}: corrupt checkpoint metadata (${(e as Error).message})`);
+  }
   if (meta.format !== 'ccl-checkpoint/1') throw new Error(`${file}: unsupported checkpoint format '${meta.format}'`);
   if (expect && meta.architecture !== expect.architecture) {
     throw new Error(`${file}: checkpoint is for another model:\n  checkpoint: ${meta.architecture}\n  this run:   ${expect.architecture}`);
   }
-  const out: Record<string, tf.Tensor> = {};
-  for (const [name, t] of Object.entries(tensors)) out[name] = tf.tensor(t.data, t.shape, t.dtype);
-  return { meta, tensors: out };
+  return { meta, tensors: parseSafetensors(bytes, file) };
 }
 
 /** Splits `prefix.rest` names into one dictionary per prefix. */

@@ -170,7 +170,15 @@ function storageDtype(t: tf.Tensor, options: WriteSafetensorsOptions): Safetenso
   throw new Error(`dtype ${t.dtype} cannot be stored`);
 }
 
+/** safetensors is little-endian; so are the hosts Node and browsers run on, checked once. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function encode(values: ArrayLike<number>, dtype: SafetensorsDtype, view: DataView): void {
+  if (LITTLE_ENDIAN_HOST && ((dtype === 'F32' && values instanceof Float32Array) || (dtype === 'I32' && values instanceof Int32Array))) {
+    // same bytes: one copy instead of a DataView call per element (checkpoints of 14 M parameters)
+    new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    return;
+  }
   const n = values.length;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
