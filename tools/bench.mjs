@@ -61,6 +61,8 @@ function kernelsExport(ccl, name) {
 }
 
 async function loadCcl(backend, threads = 1) {
+  // the picker's WASM default is one thread per core: each configuration sets its own count
+  process.env.CCL_WASM_THREADS = String(threads);
   const ccl = await import('ccl');
   const tf = require('@tensorflow/tfjs-core');
   if (backend === 'wasm' && threads > 1) {
