@@ -137,6 +137,7 @@ function convInputGradGraph(dy, w, info) {
 // --------------------------------------------------------------------------- tfjs kernels on the WASM heap
 const ccl = await import(path.join(root, 'packages', 'ccl', 'dist', 'index.mjs'));
 const tf = require('@tensorflow/tfjs-core');
+process.env.CCL_WASM_THREADS ??= '1'; // the measurements in docs/performance.md section 7: WASM with 1 thread
 await ccl.pickBackend({ force: 'wasm' });
 const ours = { Conv2D: tf.getKernel('Conv2D', 'wasm').kernelFunc, Conv2DBackpropInput: tf.getKernel('Conv2DBackpropInput', 'wasm').kernelFunc };
 
