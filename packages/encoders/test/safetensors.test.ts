@@ -97,6 +97,16 @@ describe('safetensors', () => {
     disposeDict(dict);
   });
 
+  it('a failed write names the file, leaves the old file as it was and no temporary file behind', () => {
+    const t = tf.tensor([1, 2, 3]);
+    const target = path.join(dir, 'taken');
+    fs.mkdirSync(path.join(target, 'inside'), { recursive: true }); // a non-empty folder: the rename must fail
+    expect(() => writeSafetensors(target, { t })).toThrow(/safetensors .*taken: cannot write/);
+    expect(fs.readdirSync(target)).toEqual(['inside']);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    t.dispose();
+  });
+
   it('reports a truncated or malformed file with its path', () => {
     const dict = { w: tf.ones([4, 4]) };
     const bytes = serializeSafetensors(dict);

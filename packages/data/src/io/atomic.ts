@@ -20,16 +20,16 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
   const tmp = tempPathFor(file);
   const fd = fs.openSync(tmp, 'w');
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at); // large buffers may need several writes
-    if (options.durable !== false) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at); // large buffers may need several writes
+      if (options.durable !== false) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    fs.rmSync(tmp, { force: true }); // a failed write (a full disk) or rename leaves no stray file
     throw err;
   }
 }

@@ -223,12 +223,22 @@ export function serializeSafetensors(dict: Record<string, tf.Tensor>, options: W
   return out;
 }
 
-/** Writes tensors to a .safetensors file atomically (temp file in the same folder, then rename). */
+/**
+ * Writes tensors to a .safetensors file atomically: a temporary file in the same folder, flushed to disk
+ * (fsync), then renamed over the target, so a crash leaves the old file or the new one, never a torn one.
+ * (@ccl/data's writeFileAtomicSync does the same; encoders sits in the same layer and cannot use it.)
+ */
 export function writeSafetensors(file: string, dict: Record<string, tf.Tensor>, options: WriteSafetensorsOptions = {}): void {
   const bytes = serializeSafetensors(dict, options);
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    fs.writeFileSync(tmp, bytes);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });

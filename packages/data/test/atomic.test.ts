@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeFileAtomicSync } from '../src/io/atomic';
+
+describe('writeFileAtomicSync', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-atomic-'));
+  const strays = () => fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+  it('replaces the file whole, and creates missing folders', () => {
+    const file = path.join(dir, 'sub', 'a.txt');
+    writeFileAtomicSync(file, 'first');
+    writeFileAtomicSync(file, Buffer.from('second'));
+    expect(fs.readFileSync(file, 'utf8')).toBe('second');
+    expect(fs.readdirSync(path.join(dir, 'sub'))).toEqual(['a.txt']);
+  });
+
+  it('a failed write leaves the old file as it was and no temporary file', () => {
+    const file = path.join(dir, 'b.txt');
+    writeFileAtomicSync(file, 'kept');
+    // not bytes: fs.writeSync throws after the temporary file exists
+    const notBytes = { length: 3 } as unknown as Uint8Array;
+    expect(() => writeFileAtomicSync(file, notBytes)).toThrow();
+    expect(fs.readFileSync(file, 'utf8')).toBe('kept');
+    expect(strays()).toEqual([]);
+  });
+
+  it('a failed rename leaves the target as it was and no temporary file', () => {
+    const target = path.join(dir, 'taken');
+    fs.mkdirSync(path.join(target, 'inside'), { recursive: true }); // a non-empty folder cannot be renamed over
+    expect(() => writeFileAtomicSync(target, 'x')).toThrow();
+    expect(fs.readdirSync(target)).toEqual(['inside']);
+    expect(strays()).toEqual([]);
+  });
+});
