@@ -9,12 +9,14 @@ import { sgdSimdFor, type SgdSimdExports, type WasmMemory } from './sgd-update-s
  * ops per variable (~370 for r2plus1d-18), each with its own output buffer and ~30-60 us of overhead.
  */
 
-/** Reads and allocates float32 buffers of one backend. */
+/** Float32 buffers of one backend. */
 interface FloatBuffers {
-  /** values of an input (a view where possible: never written) */
-  read(info: tf.TensorInfo): Float32Array;
-  /** allocates the outputs, then returns them with writable views (views are taken after all allocations) */
-  allocate(shapes: number[][]): { infos: tf.TensorInfo[]; views: Float32Array[] };
+  /**
+   * The values of a buffer, as a view where possible (inputs are only read; outputs are written). Take
+   * views after every allocation: growing the WASM heap detaches earlier views.
+   */
+  view(info: tf.TensorInfo): Float32Array;
+  allocate(shapes: number[][]): tf.TensorInfo[];
   /** the WebAssembly SIMD loops on the backend's memory, with each buffer's byte offset (wasm only) */
   simd?: { loops: SgdSimdExports; offset(info: tf.TensorInfo): number };
 }
@@ -47,26 +49,19 @@ function wasmBuffers(backend: WasmHeapBackend): FloatBuffers {
               return data.memoryOffset;
             },
           },
-    read: (info) => backend.typedArrayFromHeap(info),
-    allocate: (shapes) => {
-      const infos = shapes.map((s) => backend.makeOutput(s, 'float32'));
-      // allocating can grow the heap, which detaches earlier views: take every view afterwards
-      return { infos, views: infos.map((i) => backend.typedArrayFromHeap(i)) };
-    },
+    view: (info) => backend.typedArrayFromHeap(info),
+    allocate: (shapes) => shapes.map((s) => backend.makeOutput(s, 'float32')),
   };
 }
 
 function cpuBuffers(backend: CpuBackend): FloatBuffers {
   return {
-    read: (info) => {
+    view: (info) => {
       const values = backend.data.get(info.dataId).values;
       if (!(values instanceof Float32Array)) throw new Error(`kernels/sgd-update.ts: expected float32 values, got ${Object.prototype.toString.call(values)}`);
       return values;
     },
-    allocate: (shapes) => {
-      const views = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
-      return { infos: shapes.map((s, i) => backend.makeTensorInfo(s, 'float32', views[i]!)), views };
-    },
+    allocate: (shapes) => shapes.map((s) => backend.makeTensorInfo(s, 'float32', new Float32Array(tf.util.sizeFromShape(s)))),
   };
 }
 
@@ -87,28 +82,20 @@ function sgdUpdate(buffers: FloatBuffers, inputs: tf.NamedTensorInfoMap, attrs: 
     params.push(p);
   }
   const shapes = params.map((p) => p.shape);
-  const { infos, views } = buffers.allocate(withMomentum ? [...shapes, ...shapes] : shapes);
-  const simd = buffers.simd !== undefined && hasBuffers && withMomentum ? buffers.simd : undefined;
+  const infos = buffers.allocate(withMomentum ? [...shapes, ...shapes] : shapes);
+  const simd = hasBuffers && withMomentum ? buffers.simd : undefined;
   if (simd !== undefined) {
     const loop = simd.loops[`${attrs.nesterov ? 'nesterov' : 'momentum'}${attrs.weightDecay !== 0 ? 'Decay' : ''}` as keyof SgdSimdExports];
-    const at = (info: tf.TensorInfo) => simd.offset(info);
-    for (let i = 0; i < count; i++) {
-      const p = inputs[`p${i}`]!;
-      const n = tf.util.sizeFromShape(p.shape);
-      loop(at(p), at(inputs[`g${i}`]!), at(inputs[`b${i}`]!), at(infos[i]!), at(infos[count + i]!), n, attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay);
-    }
+    const { offset } = simd;
+    params.forEach((p, i) => {
+      loop(offset(p), offset(inputs[`g${i}`]!), offset(inputs[`b${i}`]!), offset(infos[i]!), offset(infos[count + i]!), tf.util.sizeFromShape(p.shape), attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay);
+    });
     return infos;
   }
-  for (let i = 0; i < count; i++) {
-    sgdUpdateValues(
-      buffers.read(inputs[`p${i}`]!),
-      buffers.read(inputs[`g${i}`]!),
-      hasBuffers ? buffers.read(inputs[`b${i}`]!) : null,
-      views[i]!,
-      withMomentum ? views[count + i]! : null,
-      attrs,
-    );
-  }
+  const { view } = buffers;
+  params.forEach((p, i) => {
+    sgdUpdateValues(view(p), view(inputs[`g${i}`]!), hasBuffers ? view(inputs[`b${i}`]!) : null, view(infos[i]!), withMomentum ? view(infos[count + i]!) : null, attrs);
+  });
   return infos;
 }
 
