@@ -2,6 +2,8 @@
 export { createRng, shuffled } from './io/rng';
 export type { Rng } from './io/rng';
 export { writeFileAtomicSync, writeJsonAtomicSync } from './io/atomic';
+export { acquireFolderLock, LOCK_FILE } from './io/folder-lock';
+export type { FolderLockOptions, LockHolder } from './io/folder-lock';
 export { encodeNpy, parseNpy, readNpy, writeNpy } from './io/npy';
 export type { NpyArray, NpyDtype } from './io/npy';
 export { extractTarGz, isMacOsMetadata, iterateTar, iterateTarGz } from './io/tar';
