@@ -17,8 +17,8 @@ export class Linear {
     seed: number,
   ) {
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = tf.variable(tf.randomUniform([outFeatures, inFeatures], -bound, bound, 'float32', seed), true);
-    this.bias = tf.variable(tf.randomUniform([outFeatures], -bound, bound, 'float32', seed + 1), true);
+    this.weight = tf.tidy(() => tf.variable(tf.randomUniform([outFeatures, inFeatures], -bound, bound, 'float32', seed), true)); // tidy drops the initial tensor's handle
+    this.bias = tf.tidy(() => tf.variable(tf.randomUniform([outFeatures], -bound, bound, 'float32', seed + 1), true));
   }
 
   /** x [B, in] -> [B, out] */

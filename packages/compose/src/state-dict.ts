@@ -19,7 +19,7 @@ export function loadIntoVariables(owner: string, params: Record<string, tf.Varia
   if (strict && unexpected.length) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
   if (mismatched.length) problems.push(`shape mismatches: ${mismatched.join('; ')}`);
   if (problems.length) throw new Error(`${owner}: cannot load state dict (${problems.join(' | ')})`);
-  for (const [k, v] of Object.entries(params)) if (k in dict) v.assign(tf.cast(dict[k], 'float32'));
+  for (const [k, v] of Object.entries(params)) if (k in dict) tf.tidy(() => v.assign(tf.cast(dict[k], 'float32'))); // the cast copy is the variable's new value; tidy drops the copy's handle
 }
 
 /** A copy of each variable's value under its name (the caller owns the tensors). */

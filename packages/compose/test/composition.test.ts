@@ -85,3 +85,24 @@ describe('composition registry', () => {
     expect(() => createComposition('resdiual', { teacherDim: 2, studentDim: 2, numClasses: 2 })).toThrow(/unknown composition 'resdiual'; registered: gated, mine, residual/);
   });
 });
+
+describe('loadStateDict', () => {
+  it('leaves no tensor behind (each load used to leak one copy per parameter)', () => {
+    const head = createComposition('residual', { teacherDim: 4, studentDim: 4, numClasses: 3, seed: 1 });
+    const dict = head.stateDict();
+    const before = tf.memory().numTensors;
+    head.loadStateDict(dict);
+    head.loadStateDict(dict);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(Object.values(dict));
+    head.dispose();
+  });
+});
+
+describe('dispose', () => {
+  it('releases every tensor the head created (the initial values used to stay behind)', () => {
+    const before = tf.memory().numTensors;
+    createComposition('residual', { teacherDim: 4, studentDim: 4, numClasses: 3, seed: 1 }).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
