@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createLoss, crossEntropy, type Loss, type LossInputs } from '@ccl/losses';
+import { selectRows } from '../ops/select-rows';
 import type { Method, MethodContext, StepTensors } from './method';
 import { setKdMethodFactory } from './registry';
 
@@ -35,10 +36,9 @@ export function kdMethod(lossName: string) {
       const rows = presentIndices(te.mask);
       if (rows.length === 0) return null;
       if (rows.length === s.labels.length) return { student: s.features, teacher: te.features, labels: s.labels, indices: s.indices, studentLogits: s.logits };
-      const idx = tf.tensor1d(rows, 'int32');
       return {
-        student: tf.gather(s.features, idx), teacher: tf.gather(te.features, idx), labels: rows.map((r) => s.labels[r]),
-        indices: rows.map((r) => s.indices[r]), studentLogits: tf.gather(s.logits, idx) as tf.Tensor2D,
+        student: selectRows(s.features, rows), teacher: selectRows(te.features, rows), labels: rows.map((r) => s.labels[r]),
+        indices: rows.map((r) => s.indices[r]), studentLogits: selectRows(s.logits, rows),
       };
     };
     return {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detach, type Composition } from '@ccl/compose';
 import { crossEntropy, jsdLoss, multiClassNce, type Labels } from '@ccl/losses';
+import { selectRows } from '../ops/select-rows';
 
 /** Inputs of the CCL objective for ONE teacher. */
 export interface CclInputs {
@@ -127,8 +128,7 @@ export function cclObjectives(inputs: CclInputs): CclObjectives {
       return { student: terms.total_student, composition: terms.total_composition, terms, teacherRows: 0 };
     }
     const all = rows.length === batch;
-    const idx = all ? null : tf.tensor1d(rows, 'int32');
-    const pick = (t: tf.Tensor2D) => (idx ? (tf.gather(t, idx) as tf.Tensor2D) : t);
+    const pick = (t: tf.Tensor2D) => (all ? t : selectRows(t, rows)); // [R, D]
     const yt = rows.map((i) => y[i]);
     const xvT = pick(xv); // [R, Ds]
     const ovT = pick(ov); // [R, K]
