@@ -69,13 +69,34 @@ describe('ccl command line', () => {
     const first = await ccl(...args);
     expect(first.code).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.samples).toHaveLength(9);
+    expect(manifest.samples).toHaveLength(8); // the broken video is left out of what train reads...
+    expect(manifest.samples.some((x: { id: string }) => x.id.includes('broken'))).toBe(false);
     expect(manifest.samples.some((x: { split: string }) => x.split === 'val')).toBe(true);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'cache', 'prepare-report.json'), 'utf8'));
-    expect(report.skipped.map((x: { id: string }) => x.id)).toEqual([expect.stringContaining('broken')]);
+    expect(report.skipped.map((x: { id: string }) => x.id)).toEqual([expect.stringContaining('broken')]); // ...and listed here
     expect(first.out).toMatch(/8 decoded, 0 already cached, 1 skipped/);
     const again = await ccl(...args);
     expect(again.out).toMatch(/0 decoded, 8 already cached, 1 skipped/);
+    const manifestBytes = fs.readFileSync(path.join(out, 'manifest.json'));
+
+    // a second prepare into the same folder (its lock held by a live process) is refused
+    const lockFile = path.join(out, '.ccl.lock');
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, host: os.hostname(), what: 'ccl data prepare', since: new Date().toISOString() }));
+    const locked = await ccl(...args);
+    fs.rmSync(lockFile);
+    expect(locked.code).toBe(1);
+    expect(locked.err).toMatch(`ccl: ${out}: in use by ccl data prepare (pid ${process.ppid}`);
+
+    // an error of the machine, not of a video (here: ffmpeg missing), exits 1 naming it; manifest.json stays as it was
+    const clips = path.join(out, 'cache', 'clips');
+    fs.rmSync(path.join(clips, fs.readdirSync(clips).find((f) => f.endsWith('.clip'))!));
+    process.env.CCL_FFMPEG = path.join(dir, 'no-ffmpeg');
+    const noFfmpeg = await ccl(...args).finally(() => delete process.env.CCL_FFMPEG);
+    expect(noFfmpeg.code).toBe(1);
+    expect(noFfmpeg.err).toMatch(`ffmpeg not found at ${path.join(dir, 'no-ffmpeg')}`);
+    expect(noFfmpeg.err.trim().split('\n').pop()).toMatch(/^ccl: \S+\.mp4: cannot decode the video: ffmpeg not found/);
+    expect(fs.readFileSync(path.join(out, 'manifest.json'))).toEqual(manifestBytes);
+    expect((await ccl(...args)).out).toMatch(/1 decoded, 7 already cached, 1 skipped/);
     expect((await ccl('data', 'prepare', '--dataset', 'kinetics', '--root', dir, '--out', out)).err).toMatch(/unknown dataset 'kinetics'/);
     await closeMediaInfo();
 

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import {
+  acquireFolderLock,
   buildActivityNetManifest,
   buildFolderManifest,
   buildUcf101FromFolders,
@@ -11,6 +12,7 @@ import {
   closeMediaInfo,
   generateSyntheticAV,
   holdOutValidation,
+  manifestOfCachedSamples,
   prepareClipCache,
   probeManifest,
   probeMedia,
@@ -95,7 +97,7 @@ export function registerDataCommands(program: Command): void {
     .description('build the manifest, probe every video (mediainfo.js) and decode it once into the clip cache (ffmpeg); resumable')
     .requiredOption('--dataset <name>', `one of: ${Object.keys(BUILDERS).join(', ')}`)
     .requiredOption('--root <dir>', 'folder of the videos')
-    .requiredOption('--out <dir>', 'output: manifest.json, cache/, prepare-report.json')
+    .requiredOption('--out <dir>', 'output: manifest.json (the cached videos), cache/ (clips, prepare-report.json); one prepare at a time')
     .option('--annotations <path>', 'ucf101: folder with classInd.txt + train/testlist0N.txt; activitynet: the v1.3 JSON; vggsound: the CSV; manifest: a manifest file')
     .option('--features <path>', 'ucf51: the released feature folder or .tar.gz (defines the 51 classes)')
     .option('--split <n>', 'UCF101 split 1|2|3', '1')
@@ -108,21 +110,27 @@ export function registerDataCommands(program: Command): void {
       if (!build) throw new Error(`unknown dataset '${opts.dataset}'; one of: ${Object.keys(BUILDERS).join(', ')}`);
       if (!fs.existsSync(opts.root)) throw new Error(`${opts.root}: not found (--root)`);
       const out = path.resolve(opts.out);
-      const built = build(opts);
-      const { manifest: probed, failures } = await probeManifest(built);
-      closeMediaInfo();
-      for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
-      const selected = opts.dataset === 'ucf51' && !opts.features ? selectClassesWithAudio(probed, { dataset: 'ucf51' }) : probed;
-      const manifest = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
-      writeManifest(path.join(out, 'manifest.json'), manifest);
-      const report = await prepareClipCache({
-        manifest, cacheDir: path.join(out, 'cache'), shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
-        audioSampleRate: opts.audioRate ? Number(opts.audioRate) : undefined,
-        onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
-      });
-      process.stderr.write('\n');
-      const count = (s: string) => manifest.samples.filter((x) => x.split === s).length;
-      process.stdout.write(`${manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${report.prepared} decoded, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${path.join(out, 'cache', 'prepare-report.json')})\nmanifest: ${path.join(out, 'manifest.json')}\n`);
+      const release = acquireFolderLock(out, { what: 'ccl data prepare' });
+      try {
+        const built = build(opts);
+        const { manifest: probed, failures } = await probeManifest(built);
+        closeMediaInfo();
+        for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
+        const selected = opts.dataset === 'ucf51' && !opts.features ? selectClassesWithAudio(probed, { dataset: 'ucf51' }) : probed;
+        const all = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
+        const report = await prepareClipCache({
+          manifest: all, cacheDir: path.join(out, 'cache'), shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
+          audioSampleRate: opts.audioRate ? Number(opts.audioRate) : undefined,
+          onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
+        }).finally(() => process.stderr.write('\n')); // ends the progress line, also before an error
+        // what train reads: only the cached videos (the skipped ones are listed with their reasons in the report)
+        const manifest = manifestOfCachedSamples(all, report);
+        writeManifest(path.join(out, 'manifest.json'), manifest);
+        const count = (s: string) => manifest.samples.filter((x) => x.split === s).length;
+        process.stdout.write(`${manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${report.prepared} decoded${report.rebuilt ? ` (${report.rebuilt} rebuilt: cached with other settings)` : ''}, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${path.join(out, 'cache', 'prepare-report.json')})\nmanifest: ${path.join(out, 'manifest.json')}\n`);
+      } finally {
+        release();
+      }
     });
 
   data

@@ -3,6 +3,26 @@ import { crc32 } from '../io/image-audio-files';
 import { writeFileAtomicSync } from '../io/atomic';
 
 /**
+ * The transform settings a clip was cached with (prepare's options, and the sample's segment). A later
+ * prepare with other settings rebuilds the clip instead of reusing it.
+ */
+export interface ClipCacheSettings {
+  /** Short side of the frames in pixels; null: the native size. */
+  shortSide: number | null;
+  /** Rate of the cached mono audio in Hz; null: no audio was asked for. */
+  audioSampleRate: number | null;
+  /** The trimmed segment `[start, end]` in seconds; null: the whole video. */
+  segment: [number, number] | null;
+}
+
+/** Whether a clip cached with `cached` settings (undefined: not recorded, an older file) can serve a run with `wanted`. */
+export function sameClipSettings(cached: ClipCacheSettings | undefined, wanted: ClipCacheSettings): boolean {
+  if (cached === undefined) return false;
+  const segment = (x: ClipCacheSettings) => (Array.isArray(x.segment) ? `${x.segment[0]},${x.segment[1]}` : null);
+  return cached.shortSide === wanted.shortSide && cached.audioSampleRate === wanted.audioSampleRate && segment(cached) === segment(wanted);
+}
+
+/**
  * One cached video: `CCLCLIP1` magic, uint32 LE header length, a JSON header, then the frames
  * (uint8 `[T, H, W, C]`) and optionally mono float32 LE audio. The header carries the payload sizes and
  * a CRC-32 of the frames, so a damaged file is detected instead of being trained on.
@@ -17,6 +37,8 @@ export interface ClipFileHeader {
   framesCrc32: number;
   audio?: { sampleRate: number; samples: number };
   source?: string;
+  /** What the clip was made with; absent in files written before settings were recorded. */
+  settings?: ClipCacheSettings;
 }
 
 const MAGIC = Buffer.from('CCLCLIP1', 'latin1');
@@ -51,7 +73,7 @@ export function openClipFile(file: string): ClipFileInfo {
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    throw new Error(`${file}: cannot open cached clip: ${(err as Error).message}`);
+    throw new Error(`${file}: cannot open cached clip: ${(err as Error).message}`, { cause: err });
   }
   try {
     const size = fs.fstatSync(fd).size;

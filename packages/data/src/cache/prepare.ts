@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeJsonAtomicSync } from '../io/atomic';
-import type { Manifest } from '../manifest/schema';
+import { EnvironmentError, isEnvironmentError } from '../io/environment-error';
+import { acquireFolderLock } from '../io/folder-lock';
+import type { Manifest, ManifestSample } from '../manifest/schema';
 import { decodeAudio, decodeVideo } from '../media/decode';
 import { probeMedia } from '../media/probe';
 import { resolveVideoPath } from '../media/probe-manifest';
-import { openClipFile, verifyClipFile, writeClipFile } from './clip-file';
+import { openClipFile, sameClipSettings, verifyClipFile, writeClipFile, type ClipCacheSettings } from './clip-file';
 
 export interface PrepareOptions {
   manifest: Manifest;
@@ -24,6 +26,7 @@ export interface PrepareOptions {
   onProgress?: (event: { id: string; status: 'cached' | 'skipped' | 'done'; done: number; total: number }) => void;
 }
 
+/** A video left out of the cache because of the video itself (corrupt, truncated, no video stream...). */
 export interface PrepareSkip {
   id: string;
   file: string;
@@ -36,10 +39,15 @@ export interface PrepareReport {
   total: number;
   /** Newly decoded in this run. */
   prepared: number;
-  /** Already in the cache from an earlier run. */
+  /** Of `prepared`: clips that replaced a cached clip made with other transform settings (or by a version that did not record them). */
+  rebuilt: number;
+  /** Already in the cache from an earlier run, made with the same settings. */
   alreadyCached: number;
   skipped: PrepareSkip[];
+  /** The run stopped before every video was tried (the signal, or `error`). */
   aborted: boolean;
+  /** The environment error that stopped the run (disk full, no permission, ffmpeg missing...), when one did. */
+  error?: string;
 }
 
 /** File name of a sample in the cache (ids may contain '/'; they are escaped, not hashed, to stay readable). */
@@ -51,26 +59,123 @@ export function clipPath(cacheDir: string, id: string): string {
   return path.join(cacheDir, 'clips', clipFileName(id));
 }
 
+/** The settings a sample's clip is made with in this run. */
+function clipSettings(options: PrepareOptions, sample: ManifestSample): ClipCacheSettings {
+  return {
+    shortSide: options.shortSide === undefined ? 240 : options.shortSide,
+    audioSampleRate: options.audioSampleRate ?? null,
+    segment: sample.segment ? [sample.segment[0], sample.segment[1]] : null,
+  };
+}
+
+/** An environment error as one line naming `file` (added when the message does not name it already). */
+function environmentErrorAt(file: string, what: string, err: unknown): EnvironmentError {
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+  return new EnvironmentError(message.includes(file) ? message : `${file}: ${what}: ${message}`, { cause: err });
+}
+
+/**
+ * What is in the cache for one sample: a clip made with the wanted settings (`reuse`), one made with other
+ * settings (`stale`), a damaged entry (removed here) or nothing (`missing`). An environment error while
+ * reading the entry (no permission, I/O error) is thrown: the entry may be fine, so it is never removed.
+ */
+function cachedClipState(file: string, wanted: ClipCacheSettings, verify: boolean): 'reuse' | 'stale' | 'missing' {
+  if (!fs.existsSync(file)) return 'missing';
+  try {
+    const info = verify ? verifyClipFile(file) : openClipFile(file);
+    return sameClipSettings(info.header.settings, wanted) ? 'reuse' : 'stale';
+  } catch (err) {
+    if (isEnvironmentError(err)) throw environmentErrorAt(file, 'cannot read the cached clip', err);
+    fs.rmSync(file, { force: true }); // damaged entry: rebuild it
+    return 'missing';
+  }
+}
+
+/** A decoded video: frames `[T, H, W, 3]`, optional mono audio. */
+interface DecodedClip {
+  header: Parameters<typeof writeClipFile>[1];
+  frames: Uint8Array;
+  audio?: Float32Array;
+}
+
+/** Probes and decodes one sample's video. Errors about the media are thrown as they are, environment errors as an {@link EnvironmentError} naming the video. */
+async function decodeClip(file: string, sample: ManifestSample, settings: ClipCacheSettings): Promise<DecodedClip> {
+  if (!sample.video) throw new Error(`sample '${sample.id}' has no video path`);
+  try {
+    const probe = await probeMedia(file);
+    const seg: { startS?: number; durationS?: number } = {};
+    if (settings.segment) {
+      seg.startS = settings.segment[0];
+      seg.durationS = settings.segment[1] - settings.segment[0];
+    }
+    const video = await decodeVideo(file, { ...seg, probe, shortSide: settings.shortSide });
+    let audio: Float32Array | undefined;
+    if (settings.audioSampleRate !== null && probe.hasAudio) audio = await decodeAudio(file, { ...seg, probe, sampleRate: settings.audioSampleRate });
+    const header: DecodedClip['header'] = { id: sample.id, t: video.frameCount, h: video.height, w: video.width, c: 3, fps: probe.fps, source: sample.video, settings };
+    if (audio) header.audio = { sampleRate: settings.audioSampleRate as number, samples: audio.length };
+    return { header, frames: video.frames, audio };
+  } catch (err) {
+    if (isEnvironmentError(err)) throw environmentErrorAt(file, 'cannot decode the video', err);
+    throw err;
+  }
+}
+
+/** Writes a decoded clip into the cache; any failure is an {@link EnvironmentError} naming the clip file (never the video's fault). */
+function writeCachedClip(out: string, clip: DecodedClip): void {
+  try {
+    writeClipFile(out, clip.header, clip.frames, clip.audio);
+  } catch (err) {
+    throw environmentErrorAt(out, 'cannot write the cached clip', err);
+  }
+}
+
+/**
+ * The manifest that training reads after `prepare`: `manifest` without the samples that were skipped (they
+ * stay listed, with their reasons, in the report). The class list is kept whole, so label indices do not
+ * depend on which videos failed. A report of a stopped run is refused: its cache is incomplete.
+ */
+export function manifestOfCachedSamples(manifest: Manifest, report: PrepareReport): Manifest {
+  if (report.aborted) throw new Error(`prepare of '${report.dataset}' stopped before every video was cached${report.error ? ` (${report.error})` : ''}; run it again`);
+  if (report.total !== manifest.samples.length) throw new Error(`the prepare report covers ${report.total} videos, the manifest '${manifest.dataset}' has ${manifest.samples.length}: not the same run`);
+  const skipped = new Set(report.skipped.map((s) => s.id));
+  return { ...manifest, samples: manifest.samples.filter((s) => !skipped.has(s.id)) };
+}
+
 /**
  * Decodes every manifest video once into `<cacheDir>/clips/<id>.clip` (one binary file per video:
  * frames at the short side, optional audio; see clip-file.ts), `concurrency` ffmpeg decodes at a time.
+ * One run per cache folder: a second one, while the first runs, is refused (a lock file in `cacheDir`).
  * Resumable and crash-safe: each entry is written to a temporary file and renamed, so an entry either
- * exists whole or not at all; a rerun skips entries that exist and removes stale temporary files.
+ * exists whole or not at all; a rerun reuses entries made with the same settings (short side, audio
+ * rate, segment; recorded in each clip), rebuilds the others and removes stale temporary files.
  * Bad videos (truncated, random bytes, no video stream...) are skipped and listed with the reason in
  * `prepare-report.json`; the run continues and nothing already cached is touched.
+ * Errors of the machine rather than the video (disk full, no permission, read-only disk, ffmpeg missing
+ * or killed) stop the run: the videos in flight finish, the report records the error, and the promise
+ * rejects with an {@link EnvironmentError}, one line naming the file and the problem.
  * Trimmed segments (`sample.segment`) are cached as the segment only.
  */
 export async function prepareClipCache(options: PrepareOptions): Promise<PrepareReport> {
+  const release = acquireFolderLock(options.cacheDir, { what: 'prepareClipCache' });
+  try {
+    return await prepareLocked(options);
+  } finally {
+    release();
+  }
+}
+
+async function prepareLocked(options: PrepareOptions): Promise<PrepareReport> {
   const { manifest, cacheDir } = options;
   const clipsDir = path.join(cacheDir, 'clips');
   fs.mkdirSync(clipsDir, { recursive: true });
   for (const f of fs.readdirSync(clipsDir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(clipsDir, f), { force: true });
-  const report: PrepareReport = { dataset: manifest.dataset, total: manifest.samples.length, prepared: 0, alreadyCached: 0, skipped: [], aborted: false };
+  const report: PrepareReport = { dataset: manifest.dataset, total: manifest.samples.length, prepared: 0, rebuilt: 0, alreadyCached: 0, skipped: [], aborted: false };
+  let fatal: EnvironmentError | undefined;
   let done = 0;
   const queue = manifest.samples.slice();
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (options.signal?.aborted) {
+      if (fatal || options.signal?.aborted) {
         report.aborted = true;
         return;
       }
@@ -78,33 +183,21 @@ export async function prepareClipCache(options: PrepareOptions): Promise<Prepare
       if (!s) return;
       const out = clipPath(cacheDir, s.id);
       const file = s.video ? resolveVideoPath(manifest, s.video) : '';
+      const settings = clipSettings(options, s);
       let status: 'cached' | 'skipped' | 'done' = 'done';
       try {
-        if (fs.existsSync(out)) {
-          try {
-            if (options.verifyExisting) verifyClipFile(out);
-            else openClipFile(out);
-            status = 'cached';
-          } catch {
-            fs.rmSync(out, { force: true }); // damaged entry: rebuild it
-          }
-        }
-        if (status !== 'cached') {
-          if (!s.video) throw new Error(`sample '${s.id}' has no video path`);
-          const probe = await probeMedia(file);
-          const seg: { startS?: number; durationS?: number } = {};
-          if (s.segment) {
-            seg.startS = s.segment[0];
-            seg.durationS = s.segment[1] - s.segment[0];
-          }
-          const video = await decodeVideo(file, { ...seg, probe, shortSide: options.shortSide === undefined ? 240 : options.shortSide });
-          let audio: Float32Array | undefined;
-          if (options.audioSampleRate !== undefined && probe.hasAudio) audio = await decodeAudio(file, { ...seg, probe, sampleRate: options.audioSampleRate });
-          const header: Parameters<typeof writeClipFile>[1] = { id: s.id, t: video.frameCount, h: video.height, w: video.width, c: 3, fps: probe.fps, source: s.video };
-          if (audio) header.audio = { sampleRate: options.audioSampleRate as number, samples: audio.length };
-          writeClipFile(out, header, video.frames, audio);
+        const state = cachedClipState(out, settings, options.verifyExisting === true);
+        if (state === 'reuse') status = 'cached';
+        else {
+          writeCachedClip(out, await decodeClip(file, s, settings));
+          if (state === 'stale') report.rebuilt++;
         }
       } catch (err) {
+        if (isEnvironmentError(err)) {
+          fatal ??= err instanceof EnvironmentError ? err : environmentErrorAt(file || out, 'cannot prepare the clip', err);
+          report.aborted = true;
+          return;
+        }
         status = 'skipped';
         report.skipped.push({ id: s.id, file, reason: (err as Error).message });
       }
@@ -117,6 +210,16 @@ export async function prepareClipCache(options: PrepareOptions): Promise<Prepare
   const n = Math.max(1, options.concurrency ?? os.cpus().length);
   await Promise.all(Array.from({ length: n }, worker));
   report.skipped.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  writeJsonAtomicSync(path.join(cacheDir, 'prepare-report.json'), report);
+  const reportFile = path.join(cacheDir, 'prepare-report.json');
+  if (fatal) {
+    report.error = fatal.message;
+    try {
+      writeJsonAtomicSync(reportFile, report);
+    } catch {
+      // the disk that stopped the run may refuse the report too; the error below says what happened
+    }
+    throw fatal;
+  }
+  writeJsonAtomicSync(reportFile, report);
   return report;
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { MediaProbe } from './probe';
 import { probeMedia } from './probe';
-import { resolveFfmpegPath, runFfmpeg, TextTail } from './ffmpeg';
+import { ffmpegExitError, ffmpegStartError, resolveFfmpegPath, runFfmpeg, TextTail } from './ffmpeg';
 
 export interface DecodeVideoOptions {
   /** Resize so the short side is this many pixels, keeping the aspect ratio (default 240). `null` keeps the native size. */
@@ -63,11 +63,12 @@ export async function* decodeVideoFrames(file: string, options: DecodeVideoOptio
   if (options.maxFrames !== undefined) args.push('-frames:v', String(options.maxFrames));
   args.push('-an', '-sn', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
 
-  const proc = spawn(resolveFfmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ffmpegPath = resolveFfmpegPath();
+  const proc = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = new TextTail();
   proc.stderr.on('data', (c: Buffer) => stderr.push(c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    proc.on('error', (e) => reject(new Error(`${file}: cannot start ffmpeg: ${e.message}`)));
+    proc.on('error', (e) => reject(ffmpegStartError(file, ffmpegPath, e)));
     proc.on('close', (code, signal) => resolve({ code, signal }));
   });
   const frameBytes = size.width * size.height * 3;
@@ -86,7 +87,7 @@ export async function* decodeVideoFrames(file: string, options: DecodeVideoOptio
     }
     const { code, signal } = await exited;
     finished = true;
-    if (code !== 0) throw new Error(`${file}: ffmpeg failed decoding video (${signal ?? `exit ${code}`}): ${stderr.toString() || 'no message'}`);
+    if (code !== 0) throw ffmpegExitError(`${file}: ffmpeg failed decoding video`, code, signal, stderr);
     if (pending.length > 0) throw new Error(`${file}: decoded video ended inside a frame (${pending.length} of ${frameBytes} bytes)`);
     if (index === 0) throw new Error(`${file}: no frames decoded`);
   } finally {

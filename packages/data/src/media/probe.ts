@@ -91,7 +91,7 @@ export async function probeMedia(file: string): Promise<MediaProbe> {
   try {
     size = (await fs.promises.stat(file)).size;
   } catch (err) {
-    throw new Error(`${file}: cannot read media file: ${(err as Error).message}`);
+    throw new Error(`${file}: cannot read media file: ${(err as Error).message}`, { cause: err }); // the cause's errno tells a missing file from a machine problem
   }
   if (size === 0) throw new Error(`${file}: empty file (0 bytes)`);
   const tracks = await analyze(file, size);
