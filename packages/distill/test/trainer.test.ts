@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { Trainer, type StepInfo } from '../src';
+import { createEncoder } from '@ccl/encoders';
+import { loadCheckpoint, Trainer, type StepInfo } from '../src';
 import { TinyFrameTeacher, TinyStudent, tinySource } from './helpers/tiny';
 
 const CLASSES = 3;
@@ -90,6 +91,41 @@ describe('Trainer', () => {
     // the step log holds each step once
     const log = fs.readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).globalStep);
     expect(log).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  /** Every tensor of two checkpoints equal, then the files byte-identical. */
+  function expectSameCheckpoint(got: string, want: string): void {
+    const a = loadCheckpoint(got).tensors;
+    const b = loadCheckpoint(want).tensors;
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+    for (const k of Object.keys(b)) expect({ [k]: Array.from(a[k].dataSync()) }).toEqual({ [k]: Array.from(b[k].dataSync()) });
+    tf.dispose([...Object.values(a), ...Object.values(b)]);
+    expect(fs.readFileSync(got).equals(fs.readFileSync(want))).toBe(true);
+  }
+
+  /** A run stopped after `stopAt` steps and resumed, against an uninterrupted one: same latest checkpoint. */
+  async function expectExactResume(method: string, extra: Record<string, unknown>, n: number, stopAt: number, opts: () => Partial<ConstructorParameters<typeof Trainer>[0]> = () => ({})) {
+    const full = await run(method, extra, n, opts());
+    const outDir = tmp();
+    const controller = new AbortController();
+    const first = await run(method, extra, n, { ...opts(), outDir, signal: controller.signal, onStep: (s) => { if (s.globalStep === stopAt) controller.abort(); } });
+    expect(first.result.stopped).toBe(true);
+    const resumed = await run(method, extra, n, { ...opts(), outDir, resume: true });
+    expect(resumed.steps[0].globalStep).toBe(stopAt + 1);
+    expectSameCheckpoint(path.join(outDir, 'checkpoints', 'latest.ckpt'), path.join(full.outDir, 'checkpoints', 'latest.ckpt'));
+    full.trainer.dispose();
+    first.trainer.dispose();
+    resumed.trainer.dispose();
+  }
+
+  it.each(['crd', 'cmc'])('%s: a resumed run ends with the checkpoint of an uninterrupted one (memory banks, their step, Z)', async (method) => {
+    await expectExactResume(method, { epochs: 2, checkpointEverySteps: 1, kdOptions: { numNegatives: 4, embedDim: 8 } }, 24, 5);
+  });
+
+  it('a resumed BatchNorm student ends with the checkpoint of an uninterrupted one (num_batches_tracked restored)', async () => {
+    const clip: [number, number, number, number] = [4, 16, 16, 3];
+    const student = () => createEncoder('r2plus1d-18', { numClasses: CLASSES, widthMultiplier: 1 / 16, frames: 4, inputSize: 16, seed: 3 });
+    await expectExactResume('baseline', { epochs: 2, checkpointEverySteps: 1, batchSize: 4 }, 8, 3, () => ({ student: student(), studentDim: 32, train: tinySource(8, CLASSES, clip) }));
   });
 
   it("gradients 'lean' (default) and 'tfjs' train to bit-identical weights", async () => {
