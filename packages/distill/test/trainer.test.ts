@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEncoder } from '@ccl/encoders';
-import { loadCheckpoint, Trainer, type StepInfo } from '../src';
+import { loadCheckpoint, saveCheckpoint, Trainer, type StepInfo } from '../src';
 import { TinyFrameTeacher, TinyStudent, tinySource } from './helpers/tiny';
 
 const CLASSES = 3;
@@ -178,6 +178,35 @@ describe('Trainer', () => {
     const other = new TinyStudent(27, 7, CLASSES);
     const t = new Trainer({ config: config('baseline'), student: other, numClasses: CLASSES, studentDim: 7, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
     await expect(t.fit()).rejects.toThrow(/checkpoint is for another model:\s+checkpoint: tiny \(4 tensors, signature [0-9a-f]+\)\s+this run: +tiny/);
+  });
+
+  it('refuses a checkpoint whose optimiser state holds NaN or garbage, naming the file and the entry', async () => {
+    const { outDir, trainer } = await run('baseline', { epochs: 1 });
+    trainer.dispose();
+    const latest = path.join(outDir, 'checkpoints', 'latest.ckpt');
+    const good = loadCheckpoint(latest);
+    const resume = () => new Trainer({ config: config('baseline', { epochs: 2 }), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
+    const withOptim = (name: string, t: tf.Tensor) => saveCheckpoint(latest, { ...good.tensors, [name]: t }, good.meta);
+    const buffer = good.tensors['optim.student.0.momentum_buffer'];
+    const values = Float32Array.from(buffer.dataSync());
+    values[2] = NaN;
+    const poisoned = tf.tensor(values, buffer.shape);
+    withOptim('optim.student.0.momentum_buffer', poisoned);
+    const escaped = latest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await expect(resume().fit()).rejects.toThrow(new RegExp(`^${escaped}: cannot restore this run from the checkpoint: SGD state: buffer 0 holds NaN at flat index 2`));
+    withOptim('optim.student.7.momentum_buffer', tf.zeros([3]));
+    await expect(resume().fit()).rejects.toThrow(new RegExp(`^${escaped}: .*SGD state: unexpected entry '7\\.momentum_buffer' \\(this optimiser has 4 variables\\)`));
+    tf.dispose([...Object.values(good.tensors), poisoned]);
+  });
+
+  it('a checkpoint whose method state does not fit this run is refused, naming the file', async () => {
+    const kd = (embedDim: number) => ({ epochs: 1, kdOptions: { numNegatives: 4, embedDim } });
+    const { outDir, trainer } = await run('crd', kd(8));
+    trainer.dispose();
+    const latest = path.join(outDir, 'checkpoints', 'latest.ckpt');
+    const again = new Trainer({ config: config('crd', kd(16)), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
+    await expect(again.fit()).rejects.toThrow(`${latest}: cannot restore this run from the checkpoint: checkpoint crd state 'audio.variables.0' has shape`);
+    again.dispose();
   });
 
   it('validates on a held-out source, keeps the best checkpoint and records the policy', async () => {
