@@ -32,4 +32,31 @@ describe('writeFileAtomicSync', () => {
     expect(fs.readdirSync(target)).toEqual(['inside']);
     expect(strays()).toEqual([]);
   });
+
+  it('a full disk (ENOSPC) names the file being written, not the temporary one, and leaves the old file and no temporary file', () => {
+    const file = path.join(dir, 'full.bin');
+    writeFileAtomicSync(file, 'kept');
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    // the compiled module keeps its own copy of node:fs's functions: load a fresh one after mocking
+    const spy = jest.spyOn(require('node:fs') as typeof fs, 'writeSync').mockImplementation(() => {
+      throw enospc;
+    });
+    try {
+      let write: typeof writeFileAtomicSync = () => undefined;
+      jest.isolateModules(() => ({ writeFileAtomicSync: write } = require('../src/io/atomic') as typeof import('../src/io/atomic')));
+      let thrown: (Error & { code?: string }) | undefined;
+      try {
+        write(file, 'new bytes');
+      } catch (e) {
+        thrown = e as Error & { code?: string };
+      }
+      expect(spy).toHaveBeenCalled();
+      expect(thrown?.message).toBe(`${file}: cannot write: ENOSPC: no space left on device, write`);
+      expect(thrown?.code).toBe('ENOSPC');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('kept');
+    expect(strays()).toEqual([]);
+  });
 });

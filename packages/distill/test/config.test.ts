@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readExperimentConfig, resolveExperimentConfig } from '../src';
+import { createMethod, listMethods, readExperimentConfig, resolveExperimentConfig } from '../src';
 
 describe('experiment config', () => {
   const base = { method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 512 }] };
@@ -18,6 +18,30 @@ describe('experiment config', () => {
   it('refuses a typo naming the key and suggesting the right one', () => {
     expect(() => resolveExperimentConfig({ ...base, optimizer: { lr: 0.1, weightDecy: 1 } })).toThrow(/config\.optimizer\.weightDecy: unknown key \(did you mean 'weightDecay'\?\)/);
     expect(() => resolveExperimentConfig({ ...base, batchsize: 8 })).toThrow(/config\.batchsize: unknown key \(did you mean 'batchSize'\?\)/);
+  });
+
+  // every method the trainer accepts: the registered ones and the KD baselines of @ccl/losses's registry
+  const METHODS = 'at, baseline, ccl, ccl-paper, cmc, cor, crd, fitnet, ifd, pkt, rkd, sp, vid';
+
+  it("refuses method 'kd' when the config is read, saying why and listing every valid method", () => {
+    expect(() => resolveExperimentConfig({ ...base, method: 'kd' }, 'runs/kd.json')).toThrow(
+      `invalid experiment config: runs/kd.json.method: method 'kd' is not supported: Hinton KD distils teacher logits over the video classes, and no teacher here gives them`,
+    );
+    expect(() => resolveExperimentConfig({ ...base, method: 'kd' })).toThrow(`; valid methods: ${METHODS}`);
+    expect(() => resolveExperimentConfig({ ...base, method: 'cdr' })).toThrow(`config.method: unknown method 'cdr'; valid methods: ${METHODS}`);
+  });
+
+  it('listMethods and createMethod agree: every listed method is created, nothing else is', () => {
+    expect(listMethods().join(', ')).toBe(METHODS);
+    const config = resolveExperimentConfig({ ...base, teachers: [{ name: 'audio', modality: 'audio', dim: 6 }] });
+    for (const name of listMethods()) {
+      const method = createMethod(name, { config: { ...config, method: name }, numClasses: 3, studentDim: 6, datasetSize: 8 });
+      expect(method.name).toBe(name);
+      method.dispose();
+    }
+    for (const name of ['kd', 'nce', 'ce', 'nope']) {
+      expect(() => createMethod(name, { config, numClasses: 3, studentDim: 6, datasetSize: 8 })).toThrow(`valid methods: ${METHODS}`);
+    }
   });
 
   it('refuses wrong types and missing fields with their path', () => {

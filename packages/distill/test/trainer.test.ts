@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { Trainer, type StepInfo } from '../src';
+import { createEncoder } from '@ccl/encoders';
+import { loadCheckpoint, saveCheckpoint, Trainer, type StepInfo } from '../src';
 import { TinyFrameTeacher, TinyStudent, tinySource } from './helpers/tiny';
 
 const CLASSES = 3;
@@ -92,6 +93,41 @@ describe('Trainer', () => {
     expect(log).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  /** Every tensor of two checkpoints equal, then the files byte-identical. */
+  function expectSameCheckpoint(got: string, want: string): void {
+    const a = loadCheckpoint(got).tensors;
+    const b = loadCheckpoint(want).tensors;
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+    for (const k of Object.keys(b)) expect({ [k]: Array.from(a[k].dataSync()) }).toEqual({ [k]: Array.from(b[k].dataSync()) });
+    tf.dispose([...Object.values(a), ...Object.values(b)]);
+    expect(fs.readFileSync(got).equals(fs.readFileSync(want))).toBe(true);
+  }
+
+  /** A run stopped after `stopAt` steps and resumed, against an uninterrupted one: same latest checkpoint. */
+  async function expectExactResume(method: string, extra: Record<string, unknown>, n: number, stopAt: number, opts: () => Partial<ConstructorParameters<typeof Trainer>[0]> = () => ({})) {
+    const full = await run(method, extra, n, opts());
+    const outDir = tmp();
+    const controller = new AbortController();
+    const first = await run(method, extra, n, { ...opts(), outDir, signal: controller.signal, onStep: (s) => { if (s.globalStep === stopAt) controller.abort(); } });
+    expect(first.result.stopped).toBe(true);
+    const resumed = await run(method, extra, n, { ...opts(), outDir, resume: true });
+    expect(resumed.steps[0].globalStep).toBe(stopAt + 1);
+    expectSameCheckpoint(path.join(outDir, 'checkpoints', 'latest.ckpt'), path.join(full.outDir, 'checkpoints', 'latest.ckpt'));
+    full.trainer.dispose();
+    first.trainer.dispose();
+    resumed.trainer.dispose();
+  }
+
+  it.each(['crd', 'cmc'])('%s: a resumed run ends with the checkpoint of an uninterrupted one (memory banks, their step, Z)', async (method) => {
+    await expectExactResume(method, { epochs: 2, checkpointEverySteps: 1, kdOptions: { numNegatives: 4, embedDim: 8 } }, 24, 5);
+  });
+
+  it('a resumed BatchNorm student ends with the checkpoint of an uninterrupted one (num_batches_tracked restored)', async () => {
+    const clip: [number, number, number, number] = [4, 16, 16, 3];
+    const student = () => createEncoder('r2plus1d-18', { numClasses: CLASSES, widthMultiplier: 1 / 16, frames: 4, inputSize: 16, seed: 3 });
+    await expectExactResume('baseline', { epochs: 2, checkpointEverySteps: 1, batchSize: 4 }, 8, 3, () => ({ student: student(), studentDim: 32, train: tinySource(8, CLASSES, clip) }));
+  });
+
   it("gradients 'lean' (default) and 'tfjs' train to bit-identical weights", async () => {
     const lean = await run('ccl', { epochs: 2 }, 24);
     const plain = await run('ccl', { epochs: 2 }, 24, { gradients: 'tfjs' });
@@ -142,6 +178,35 @@ describe('Trainer', () => {
     const other = new TinyStudent(27, 7, CLASSES);
     const t = new Trainer({ config: config('baseline'), student: other, numClasses: CLASSES, studentDim: 7, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
     await expect(t.fit()).rejects.toThrow(/checkpoint is for another model:\s+checkpoint: tiny \(4 tensors, signature [0-9a-f]+\)\s+this run: +tiny/);
+  });
+
+  it('refuses a checkpoint whose optimiser state holds NaN or garbage, naming the file and the entry', async () => {
+    const { outDir, trainer } = await run('baseline', { epochs: 1 });
+    trainer.dispose();
+    const latest = path.join(outDir, 'checkpoints', 'latest.ckpt');
+    const good = loadCheckpoint(latest);
+    const resume = () => new Trainer({ config: config('baseline', { epochs: 2 }), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
+    const withOptim = (name: string, t: tf.Tensor) => saveCheckpoint(latest, { ...good.tensors, [name]: t }, good.meta);
+    const buffer = good.tensors['optim.student.0.momentum_buffer'];
+    const values = Float32Array.from(buffer.dataSync());
+    values[2] = NaN;
+    const poisoned = tf.tensor(values, buffer.shape);
+    withOptim('optim.student.0.momentum_buffer', poisoned);
+    const escaped = latest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await expect(resume().fit()).rejects.toThrow(new RegExp(`^${escaped}: cannot restore this run from the checkpoint: SGD state: buffer 0 holds NaN at flat index 2`));
+    withOptim('optim.student.7.momentum_buffer', tf.zeros([3]));
+    await expect(resume().fit()).rejects.toThrow(new RegExp(`^${escaped}: .*SGD state: unexpected entry '7\\.momentum_buffer' \\(this optimiser has 4 variables\\)`));
+    tf.dispose([...Object.values(good.tensors), poisoned]);
+  });
+
+  it('a checkpoint whose method state does not fit this run is refused, naming the file', async () => {
+    const kd = (embedDim: number) => ({ epochs: 1, kdOptions: { numNegatives: 4, embedDim } });
+    const { outDir, trainer } = await run('crd', kd(8));
+    trainer.dispose();
+    const latest = path.join(outDir, 'checkpoints', 'latest.ckpt');
+    const again = new Trainer({ config: config('crd', kd(16)), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
+    await expect(again.fit()).rejects.toThrow(`${latest}: cannot restore this run from the checkpoint: checkpoint crd state 'audio.variables.0' has shape`);
+    again.dispose();
   });
 
   it('validates on a held-out source, keeps the best checkpoint and records the policy', async () => {

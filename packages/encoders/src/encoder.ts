@@ -60,6 +60,16 @@ export interface Encoder {
   dispose(): void;
 }
 
+/** The count held by a `num_batches_tracked` tensor: one non-negative integer (checked before anything loads). */
+function batchesTracked(t: tf.Tensor, key: string, source: string): number {
+  const values = t.dataSync();
+  const count = values[0];
+  if (values.length !== 1 || !Number.isInteger(count) || count < 0) {
+    throw new Error(`loadStateDict(${source}): ${key} must hold one non-negative integer, got [${Array.from(values.slice(0, 4)).join(', ')}${values.length > 4 ? ', ...' : ''}] (shape [${t.shape.join(', ')}])`);
+  }
+  return count;
+}
+
 /**
  * Shared implementation: parameters live in a ParameterStore (torch names + layouts); subclasses give
  * the feature extractor and, optionally, the classifier.
@@ -160,9 +170,18 @@ export abstract class ModuleEncoder implements Encoder {
     return dict;
   }
 
+  /** Loads parameters and buffers, BatchNorm's `num_batches_tracked` included (reported as loaded). */
   loadStateDict(dict: StateDict, options: LoadStateDictOptions = {}): LoadReport {
     this.assertLive();
-    return loadParams(this.name, this.store.params, dict, options);
+    const tracked = this.batchNorms().flatMap((bn) => {
+      const key = `${bn.name}.num_batches_tracked`;
+      const t = dict[key];
+      return t === undefined ? [] : [{ bn, key, count: batchesTracked(t, key, options.source ?? this.name) }];
+    });
+    const report = loadParams(this.name, this.store.params, dict, options);
+    for (const { bn, count } of tracked) bn.numBatchesTracked = count;
+    const restored = new Set(tracked.map((t) => t.key));
+    return { ...report, loaded: [...report.loaded, ...restored], ignored: report.ignored.filter((k) => !restored.has(k)) };
   }
 
   dispose(): void {

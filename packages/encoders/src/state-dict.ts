@@ -26,7 +26,7 @@ export interface LoadReport {
   readonly loaded: string[];
   readonly missing: string[];
   readonly unexpected: string[];
-  /** keys accepted and ignored (torch's `num_batches_tracked`). */
+  /** keys accepted and ignored (torch's `num_batches_tracked` of a bare parameter list; encoders restore it). */
   readonly ignored: string[];
 }
 

@@ -124,8 +124,14 @@ describe('encoder contract (r2plus1d-18, reduced width)', () => {
       expect(dict['linear.weight']!.shape).toEqual([4, 32]);
       withEncoder('r2plus1d-18', { ...tiny, seed: 99 }, (target) => {
         const report = target.loadStateDict(dict, { strict: true });
-        expect(report.ignored.length).toBeGreaterThan(0);
-        expect(report.ignored.every((k) => k.endsWith('.num_batches_tracked'))).toBe(true);
+        expect(report.ignored).toEqual([]);
+        expect(report.loaded).toContain('bn1.num_batches_tracked');
+        const back = target.stateDict(); // num_batches_tracked restored: the same dict again
+        for (const [k, v] of Object.entries(dict)) expect({ [k]: Array.from(back[k]!.dataSync()) }).toEqual({ [k]: Array.from(v.dataSync()) });
+        disposeDict(back);
+        const bad = { ...dict, 'bn1.num_batches_tracked': tf.scalar(-1, 'int32') };
+        expect(() => target.loadStateDict(bad)).toThrow(/bn1\.num_batches_tracked must hold one non-negative integer, got \[-1\]/);
+        bad['bn1.num_batches_tracked'].dispose();
         const a = source.apply(x);
         const b = target.apply(x);
         expect(maxAbsDiff(a.logits!.dataSync(), b.logits!.dataSync())).toBe(0);

@@ -56,8 +56,9 @@ export interface LossInputs {
  *
  * - `variables`: trainable parameters (projection heads, regressors); hand them to the optimiser together
  *   with the student's, e.g. `optimizer.minimize(() => loss.compute(inputs), false, [...studentVars, ...loss.variables])`.
- * - `buffers`: non-trainable state (memory banks); never given to the optimiser, saved with checkpoints,
- *   changed only by `afterStep`.
+ * - `buffers`: non-trainable state: everything besides `variables` that shapes the next step (memory
+ *   banks, their step counter, CRD's normalisers); never given to the optimiser, saved with checkpoints (a
+ *   run restored from them continues exactly), changed only by `compute`'s first call and `afterStep`.
  * - `compute(inputs)`: the scalar loss; pure with respect to the loss's state (calling it twice between two
  *   `afterStep`s gives the same value), differentiable w.r.t. `inputs.student` and `variables`.
  * - `afterStep(inputs)`: optional; called once per training step after the optimiser update, outside any

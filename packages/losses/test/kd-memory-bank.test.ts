@@ -125,9 +125,10 @@ describe('CRD / CMC training state', () => {
     const loss = createLoss(name, options);
     const student = tf.variable(tf.tensor2d(S));
     const teacher = tf.tensor2d(T);
-    const banks = loss.buffers?.map((b) => Array.from(b.dataSync())) ?? [];
+    const bankVars = loss.memory.variables; // both banks and their step counter
+    const banks = bankVars.map((b) => Array.from(b.dataSync()));
     const heads = loss.variables.map((v) => Array.from(v.dataSync()));
-    expect(banks).toHaveLength(2);
+    expect(loss.buffers).toEqual(expect.arrayContaining(bankVars));
     const optimizer = tf.train.sgd(0.5);
     const losses: number[] = [];
     for (let step = 0; step < 3; step++) {
@@ -137,7 +138,7 @@ describe('CRD / CMC training state', () => {
       cost?.dispose();
     }
     expect(losses.every(Number.isFinite)).toBe(true);
-    loss.buffers?.forEach((b, i) => expect(Array.from(b.dataSync())).toEqual(banks[i]));
+    bankVars.forEach((b, i) => expect(Array.from(b.dataSync())).toEqual(banks[i]));
     expect(loss.variables.some((v, i) => Array.from(v.dataSync()).some((x, j) => x !== heads[i][j]))).toBe(true);
     optimizer.dispose();
     student.dispose();
@@ -151,7 +152,7 @@ describe('CRD / CMC training state', () => {
     const b = createLoss('crd', options);
     const names = [...a.variables, ...(a.buffers ?? [])].map((v) => v.name);
     expect(names).toEqual(
-      ['student_head/weight', 'student_head/bias', 'teacher_head/weight', 'teacher_head/bias', 'student_bank', 'teacher_bank'].map((n) =>
+      ['student_head/weight', 'student_head/bias', 'teacher_head/weight', 'teacher_head/bias', 'student_bank', 'teacher_bank', 'step', 'normalizers'].map((n) =>
         expect.stringMatching(new RegExp(`^ccl_losses/crd_\\d+/${n}$`)),
       ),
     );

@@ -125,10 +125,16 @@ export function evaluateStudentRun(
   makeStudent: () => Encoder = () => createStudent(manifest.classes.length, s as StudentSpec),
   checkpoint = 'best.ckpt',
 ): { recognition: RecognitionResult; retrieval: RetrievalResult } {
+  for (const split of ['test', 'train'] as const) {
+    if (samplesOfSplit(manifest, split).length === 0) {
+      throw new Error(`${runDir}: the run's manifest has no ${split} split (no video with split '${split}'), so there is nothing ${split === 'test' ? 'to evaluate' : 'to retrieve'}`);
+    }
+  }
   const student = makeStudent();
-  const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', checkpoint));
+  const file = path.join(runDir, 'checkpoints', checkpoint);
+  const ckpt = loadCheckpoint(file);
   const studentDict = Object.fromEntries(Object.entries(ckpt.tensors).filter(([k]) => k.startsWith('student.')).map(([k, v]) => [k.slice(8), v]));
-  student.loadStateDict(studentDict, { strict: true });
+  student.loadStateDict(studentDict, { strict: true, source: file });
   tf.dispose(Object.values(ckpt.tensors));
   const labelOf = new Map(manifest.classes.map((c, i) => [c, i]));
   const videoLabels = new Map(manifest.samples.map((x) => [x.id, labelOf.get(x.label)!]));

@@ -16,10 +16,10 @@ export function tempPathFor(file: string): string {
  * readers, but a power loss may lose the file): for bulk writes of many small files.
  */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = tempPathFor(file);
-  const fd = fs.openSync(tmp, 'w');
   try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(tmp, 'w');
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at); // large buffers may need several writes
@@ -30,8 +30,14 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true }); // a failed write (a full disk) or rename leaves no stray file
-    throw err;
+    throw writeError(file, err);
   }
+}
+
+/** `file: cannot write: <cause>` naming the target (not the temporary file), keeping the cause's `code` (ENOSPC, EACCES). */
+function writeError(file: string, err: unknown): Error {
+  const cause = err as NodeJS.ErrnoException;
+  return Object.assign(new Error(`${file}: cannot write: ${cause?.message ?? String(err)}`, { cause: err }), cause?.code === undefined ? {} : { code: cause.code });
 }
 
 /** Writes JSON (2-space indented, trailing newline) atomically. */

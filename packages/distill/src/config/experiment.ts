@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { checkMethodName } from '../methods';
 import type { ScheduleConfig } from '../optim/schedule';
 import type { SgdOptions } from '../optim/sgd';
 import { validate, type Spec } from './validate';
@@ -163,6 +164,11 @@ export function resolveExperimentConfig(raw: unknown, source = 'config'): Experi
     validation: { ...REFERENCE_DEFAULTS.validation, ...r.validation },
     method: r.method!,
   };
+  try {
+    checkMethodName(config.method);
+  } catch (err) {
+    throw new Error(`invalid experiment config: ${source}.method: ${(err as Error).message}`);
+  }
   if (config.method !== 'baseline' && teachers.length === 0) {
     throw new Error(`invalid experiment config: ${source}.teachers: method '${config.method}' needs at least one teacher`);
   }

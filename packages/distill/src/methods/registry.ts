@@ -1,8 +1,18 @@
-import { hasLoss } from '@ccl/losses';
+import { listLosses } from '@ccl/losses';
 import type { Method, MethodContext, MethodFactory } from './method';
 
 const methods = new Map<string, MethodFactory>();
 let kdFactory: ((lossName: string) => MethodFactory) | null = null;
+
+/** Losses of @ccl/losses's registry that are no training method of their own, and why. */
+const NOT_METHODS: Readonly<Record<string, string>> = {
+  nce: "it is a term of CCL's objective (method 'ccl')",
+  jsd: "it is a term of CCL's objective (method 'ccl')",
+  ce: "every method already has it (method 'baseline' is the cross-entropy alone)",
+  kd:
+    'Hinton KD distils teacher logits over the video classes, and no teacher here gives them (the audio and ' +
+    'image teachers are trained on other label spaces); use a feature-based KD baseline',
+};
 
 /** Adds a training method (an error if the name is taken, unless `override`). */
 export function registerMethod(name: string, factory: MethodFactory, options: { override?: boolean } = {}): void {
@@ -15,15 +25,22 @@ export function setKdMethodFactory(f: (lossName: string) => MethodFactory): void
   kdFactory = f;
 }
 
-/** A registered method, or a KD baseline for any name in @ccl/losses's registry. */
-export function createMethod(name: string, ctx: MethodContext): Method {
-  const f = methods.get(name);
-  if (f) return f(ctx);
-  if (kdFactory && hasLoss(name) && !['nce', 'jsd', 'ce'].includes(name)) return kdFactory(name)(ctx);
-  throw new Error(`unknown method '${name}'; known: ${listMethods().join(', ')}`);
+/** Every accepted method name, sorted: the registered methods and the KD baselines of @ccl/losses's registry. */
+export function listMethods(): string[] {
+  const kd = kdFactory === null ? [] : listLosses().filter((n) => !Object.hasOwn(NOT_METHODS, n));
+  return [...new Set([...methods.keys(), ...kd])].sort();
 }
 
-/** Registered methods and the KD baselines available through the loss registry. */
-export function listMethods(): string[] {
-  return [...methods.keys()].sort();
+/** Throws, saying why and listing every valid method, unless `name` is in `listMethods()`. */
+export function checkMethodName(name: string): void {
+  const valid = listMethods();
+  if (valid.includes(name)) return;
+  const why = Object.hasOwn(NOT_METHODS, name) ? `method '${name}' is not supported: ${NOT_METHODS[name]}` : `unknown method '${name}'`;
+  throw new Error(`${why}; valid methods: ${valid.join(', ')}`);
+}
+
+/** A method of `listMethods()` (a registered one, else a KD baseline built from its loss). */
+export function createMethod(name: string, ctx: MethodContext): Method {
+  checkMethodName(name);
+  return (methods.get(name) ?? kdFactory!(name))(ctx);
 }

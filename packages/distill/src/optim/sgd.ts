@@ -123,14 +123,25 @@ export class Sgd {
     return out;
   }
 
+  /**
+   * Restores momentum buffers from `stateDict()`'s output. Everything is checked before anything changes:
+   * an unknown entry, a buffer of the wrong shape or dtype, or one holding a NaN or an infinity is refused.
+   */
   loadStateDict(state: Record<string, tf.Tensor>): void {
+    const buffers = new Map<tf.Variable, tf.Tensor>();
+    for (const [key, b] of Object.entries(state)) {
+      const index = /^(\d+)\.momentum_buffer$/.exec(key);
+      const v = index ? this.variables[Number(index[1])] : undefined;
+      if (!v) throw new Error(`SGD state: unexpected entry '${key}' (this optimiser has ${this.variables.length} variables)`);
+      if (!tf.util.arraysEqual(b.shape, v.shape)) throw new Error(`SGD state: buffer ${index![1]} has shape [${b.shape}], variable has [${v.shape}]`);
+      if (b.dtype !== 'float32') throw new Error(`SGD state: buffer ${index![1]} has dtype ${b.dtype}, expected float32`);
+      const values = b.dataSync();
+      const bad = values.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw new Error(`SGD state: buffer ${index![1]} holds ${values[bad]} at flat index ${bad}; momentum buffers must be finite`);
+      buffers.set(v, b);
+    }
     this.reset();
-    this.variables.forEach((v, i) => {
-      const b = state[`${i}.momentum_buffer`];
-      if (!b) return;
-      if (!tf.util.arraysEqual(b.shape, v.shape)) throw new Error(`SGD state: buffer ${i} has shape [${b.shape}], variable has [${v.shape}]`);
-      this.buffers.set(v, tf.keep(b.clone()));
-    });
+    for (const [v, b] of buffers) this.buffers.set(v, tf.keep(b.clone()));
   }
 
   reset(): void {

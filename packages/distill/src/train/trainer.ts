@@ -174,13 +174,15 @@ export class Trainer {
     }
   }
 
-  /** Restores everything from a checkpoint written by a run of the same model. */
+  /** Restores everything from a checkpoint written by a run of the same model; an error names the file. */
   restore(file: string): CheckpointMeta {
     const { meta, tensors } = loadCheckpoint(file, { architecture: this.architecture });
     try {
       this.o.student.loadStateDict(groupByPrefix(tensors, 'student'), { strict: true });
       this.method.loadStateDict(groupByPrefix(tensors, 'method'));
       for (const [name, opt] of Object.entries(this.optimizers)) opt.loadStateDict(groupByPrefix(tensors, `optim.${name}`));
+    } catch (err) {
+      throw new Error(`${file}: cannot restore this run from the checkpoint: ${(err as Error).message}`, { cause: err });
     } finally {
       tf.dispose(Object.values(tensors));
     }

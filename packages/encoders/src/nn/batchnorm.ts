@@ -28,7 +28,7 @@ export class BatchNorm {
   readonly bias: Param;
   readonly runningMean: Param;
   readonly runningVar: Param;
-  /** torch's `num_batches_tracked` buffer (exported in state dicts, ignored when loading). */
+  /** torch's `num_batches_tracked` buffer (exported in state dicts, restored by the encoder's loadStateDict). */
   numBatchesTracked = 0;
 
   constructor(

@@ -31,7 +31,7 @@ function infoNce(logits: tf.Tensor2D): tf.Scalar {
  *     L = -(1/B) sum_i log softmax_j(<M^t[c_ij], e^s_i> / T)_0  -  (1/B) sum_i log softmax_j(<M^s[c_ij], e^t_i> / T)_0
  *
  * M^s, M^t are memory banks updated by `afterStep` (M[y_i] <- normalise(m M[y_i] + (1 - m) e_i), m = 0.5).
- * Reads `inputs.indices`. Trainable: both heads. Buffers: both banks.
+ * Reads `inputs.indices`. Trainable: both heads. Buffers: both banks and their step counter.
  */
 export function createCmcLoss(options: CmcOptions): CmcLoss {
   const state = new ContrastState(FILE, 'cmc', options, 4096);

@@ -32,6 +32,8 @@ export class ContrastState {
   readonly memory: ContrastMemory;
   readonly numNegatives: number;
   readonly temperature: number;
+  /** Name prefix of this instance's variables (`ccl_losses/<loss>_<n>`). */
+  readonly scope: string;
 
   constructor(readonly file: string, lossName: string, readonly options: ContrastOptions, defaultNegatives: number) {
     if (!options || typeof options !== 'object') fail(file, 'options { studentDim, teacherDim, bankSize } are required');
@@ -40,6 +42,7 @@ export class ContrastState {
     this.temperature = expectPositive(file, 'temperature', options.temperature ?? 0.07);
     const rng = new SeededRandom(options.seed ?? 0);
     const scope = instanceScope(lossName);
+    this.scope = scope;
     this.studentHead = new EmbedHead(expectPositiveInt(file, 'studentDim', options.studentDim), embedDim, rng, file, `${scope}/student_head`);
     this.teacherHead = new EmbedHead(expectPositiveInt(file, 'teacherDim', options.teacherDim), embedDim, rng, file, `${scope}/teacher_head`);
     this.memory = new ContrastMemory({

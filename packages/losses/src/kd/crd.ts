@@ -13,7 +13,7 @@ export interface CrdLoss extends Loss {
   readonly studentHead: EmbedHead;
   readonly teacherHead: EmbedHead;
   readonly memory: ContrastMemory;
-  /** The normalisers Z (fixed on the first call, as in the CRD code); null before it. */
+  /** The normalisers Z (fixed on the first call, as in the CRD code; float32, a buffer); null before it. */
   readonly normalizers: { student: number; teacher: number } | null;
   /** Restores the normalisers (resuming from a checkpoint). */
   setNormalizers(z: { student: number; teacher: number }): void;
@@ -47,26 +47,32 @@ function nceTerm(x: tf.Tensor2D, k: number, n: number): tf.Scalar {
  * (computed as log(x / (x + K/N + 1e-7)) and log((K/N) / (x + K/N + 1e-7)), the code's form).
  * Z^s, Z^t = N * mean(exp(score / T)) of the first batch, then fixed. M^s, M^t are the memory banks,
  * updated by `afterStep`: M[y_i] <- normalise(m M[y_i] + (1 - m) e_i), m = 0.5.
- * Reads `inputs.indices`. Trainable: both heads. Buffers: both banks.
+ * Reads `inputs.indices`. Trainable: both heads. Buffers: both banks, their step counter and [Z^s, Z^t].
  */
 export function createCrdLoss(options: CrdOptions): CrdLoss {
   const state = new ContrastState(FILE, 'crd', options, 4096);
-  let z: { student: number; teacher: number } | null = null;
+  // [Z^s, Z^t] [2]; 0 until the first call estimates them. A buffer, so that checkpoints carry it.
+  const zBuffer = tf.tidy(() => tf.variable(tf.zeros([2]), false, `${state.scope}/normalizers`)) as tf.Variable<tf.Rank.R1>;
+  const readZ = (): { student: number; teacher: number } | null => {
+    const [student, teacher] = zBuffer.dataSync();
+    return student > 0 && teacher > 0 ? { student, teacher } : null;
+  };
+  const buffers = [...state.memory.variables, zBuffer];
   return {
     name: 'crd',
     studentHead: state.studentHead,
     teacherHead: state.teacherHead,
     memory: state.memory,
     get normalizers() {
-      return z;
+      return readZ();
     },
     variables: state.variables,
-    buffers: state.memory.variables,
+    buffers,
     setNormalizers(value) {
       if (!(value.student > 0 && value.teacher > 0 && Number.isFinite(value.student) && Number.isFinite(value.teacher))) {
         throw new Error(`@ccl/losses ${FILE}: normalizers must be finite and > 0, got ${JSON.stringify(value)}`);
       }
-      z = { student: value.student, teacher: value.teacher };
+      tf.tidy(() => zBuffer.assign(tf.tensor1d([value.student, value.teacher])));
     },
     contrastIndices: (indices) => state.memory.contrastIndices(Int32Array.from(indices), state.numNegatives),
     compute(inputs: LossInputs): tf.Scalar {
@@ -74,16 +80,21 @@ export function createCrdLoss(options: CrdOptions): CrdLoss {
         const scores = state.scores(inputs);
         const xs = tf.exp(scores.student); // [B, K+1]
         const xt = tf.exp(scores.teacher); // [B, K+1]
+        const n = state.memory.size;
+        let z = readZ();
         if (z === null) {
-          const n = state.memory.size;
           z = { student: tf.mean(xs).dataSync()[0] * n, teacher: tf.mean(xt).dataSync()[0] * n };
+          zBuffer.assign(tf.tensor1d([z.student, z.teacher]));
+          z = readZ()!; // as stored (float32), so that a resumed run divides by the same numbers
         }
         const k = state.numNegatives;
-        const n = state.memory.size;
         return tf.add(nceTerm(tf.div(xs, z.student), k, n), nceTerm(tf.div(xt, z.teacher), k, n)) as tf.Scalar;
       });
     },
     afterStep: (inputs) => state.afterStep(inputs),
-    dispose: () => state.dispose(),
+    dispose: () => {
+      state.dispose();
+      if (!zBuffer.isDisposed) zBuffer.dispose();
+    },
   };
 }

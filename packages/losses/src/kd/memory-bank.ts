@@ -27,6 +27,8 @@ export interface ContrastMemoryOptions {
  *
  * Negatives for a step are a pure function of (seed, step, indices): `contrastIndices` returns the same
  * table until `advance()` is called, so a step's loss can be evaluated (or differentiated) several times.
+ * The step counter is a non-trainable variable too (`stepCounter`, in `variables`), so a checkpoint of the
+ * variables restores the next step's negatives.
  */
 export class ContrastMemory {
   readonly size: number;
@@ -35,8 +37,9 @@ export class ContrastMemory {
   readonly seed: number;
   readonly student: tf.Variable<tf.Rank.R2>; // [N, E]
   readonly teacher: tf.Variable<tf.Rank.R2>; // [N, E]
+  /** Completed steps (`advance` calls) [] int32: decides the negatives drawn. */
+  readonly stepCounter: tf.Variable<tf.Rank.R0>;
   private readonly itemLabels: Int32Array | null;
-  private stepCount = 0;
 
   constructor(options: ContrastMemoryOptions) {
     this.size = expectPositiveInt(FILE, 'bank size', options.size);
@@ -56,11 +59,12 @@ export class ContrastMemory {
     const a = 1 / Math.sqrt(this.dim / 3);
     this.student = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/student_bank`));
     this.teacher = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/teacher_bank`));
+    this.stepCounter = tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false, options.name && `${options.name}/step`));
   }
 
   /** Number of completed steps (`advance` calls). */
   get step(): number {
-    return this.stepCount;
+    return this.stepCounter.dataSync()[0];
   }
 
   /**
@@ -70,7 +74,7 @@ export class ContrastMemory {
    */
   contrastIndices(indices: Int32Array, numNegatives: number): Int32Array {
     const k = numNegatives;
-    const rng = new SeededRandom(mixSeed(this.seed, this.stepCount));
+    const rng = new SeededRandom(mixSeed(this.seed, this.step));
     const out = new Int32Array(indices.length * (k + 1));
     for (let i = 0; i < indices.length; i++) {
       const own = indices[i];
@@ -126,21 +130,21 @@ export class ContrastMemory {
 
   /** Moves to the next step (new negatives). `update` calls it. */
   advance(): void {
-    this.stepCount += 1;
+    this.setStep(this.step + 1);
   }
 
   /** Sets the step counter (resuming from a checkpoint). */
   setStep(step: number): void {
     if (!Number.isInteger(step) || step < 0) fail(FILE, `step must be a non-negative integer, got ${step}`);
-    this.stepCount = step;
+    tf.tidy(() => this.stepCounter.assign(tf.scalar(step, 'int32')));
   }
 
+  /** Every piece of state: both banks and the step counter (non-trainable; checkpoints save them). */
   get variables(): tf.Variable[] {
-    return [this.student, this.teacher];
+    return [this.student, this.teacher, this.stepCounter];
   }
 
   dispose(): void {
-    if (!this.student.isDisposed) this.student.dispose();
-    if (!this.teacher.isDisposed) this.teacher.dispose();
+    for (const v of this.variables) if (!v.isDisposed) v.dispose();
   }
 }
