@@ -4,6 +4,7 @@ export type { Rng } from './io/rng';
 export { writeFileAtomicSync, writeJsonAtomicSync } from './io/atomic';
 export { acquireFolderLock, LOCK_FILE } from './io/folder-lock';
 export type { FolderLockOptions, LockHolder } from './io/folder-lock';
+export { MAX_FILE_NAME_BYTES, classToDirName, decodeName, dirNameToClass, encodeName, fileNameToId, idToFileName, resolveInside } from './io/safe-names';
 export { encodeNpy, parseNpy, readNpy, writeNpy } from './io/npy';
 export type { NpyArray, NpyDtype } from './io/npy';
 export { extractTarGz, isMacOsMetadata, iterateTar, iterateTarGz } from './io/tar';
@@ -12,6 +13,7 @@ export { parseUcfVideoName, ucfSplitOfGroup, ucfTestGroups } from './features/uc
 export type { UcfVideoName } from './features/ucf-names';
 export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatureFromNpy, teacherRowAtTime } from './features/teacher';
 export type { TeacherFeature, TeacherFeatureOptions } from './features/teacher';
+export { FEATURE_EXTENSION, featureEntryOf, featureFilePath } from './features/layout';
 export { gatherTeacherBatch, readFeaturesArchive, readFeaturesFolder } from './features/feature-set';
 export type { FeatureSet, FeatureSetOptions, TeacherBatch } from './features/feature-set';
 export {
