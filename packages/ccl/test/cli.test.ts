@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../src/cli';
-import { closeMediaInfo, generateSyntheticAV } from '@ccl/data';
+import { closeMediaInfo, featureFilePath, generateSyntheticAV, readFeaturesFolder } from '@ccl/data';
 
 /** Runs the CLI in-process, capturing what it writes. */
 async function ccl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -109,11 +109,56 @@ describe('ccl command line', () => {
     }
     const npy = (f: string) => { const b = fs.readFileSync(f); const header = b.toString('latin1', 10, 10 + b.readUInt16LE(8)); return header.match(/'shape': \(([^)]*)\)/)![1]; };
     const good = manifest.samples.filter((x: { id: string }) => !x.id.includes('broken'));
-    for (const x of good) expect(npy(path.join(audioOut, x.label, `${x.id}.npy`))).toBe('32,');
+    for (const x of good) expect(npy(featureFilePath(audioOut, x.label, x.id))).toBe('32,');
+    // folder ids are '<class>/<stem>': one file per id directly in its class folder, read back under the same id
+    expect(fs.readdirSync(path.join(audioOut, good[0].label)).every((f) => f.endsWith('.npy'))).toBe(true);
+    const audioSet = readFeaturesFolder(audioOut, { dim: 32 });
+    expect(good.filter((x: { id: string }) => !audioSet.features.has(x.id))).toEqual([]);
     const imageOut = path.join(dir, 'features-image');
     const img = await ccl('features', 'extract', '--teacher', 'resnet18', '--options', JSON.stringify({ widthMultiplier: 1 / 16 }), '--data', out, '--out', imageOut, '--frames', '2', '--size', '32', '--backend', 'cpu');
     expect(img.out).toMatch(/8 written, 0 already there/);
-    expect(npy(path.join(imageOut, good[0].label, `${good[0].id}.npy`))).toBe('2, 32');
+    expect(npy(featureFilePath(imageOut, good[0].label, good[0].id))).toBe('2, 32');
     expect((await ccl('features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', audioOut)).err).toMatch(/manifest\.json: not found/);
+
+    // train on the extracted features: minCoverage 1 fails unless every training video finds its feature
+    // (the video that prepare could not decode is left out: it has no clip to train on)
+    fs.writeFileSync(path.join(out, 'decoded.json'), JSON.stringify({ ...manifest, samples: good }));
+    const config = path.join(dir, 'folder-ccl.json');
+    fs.writeFileSync(config, JSON.stringify({
+      method: 'ccl', epochs: 1, batchSize: 4, student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 1 / 16 } },
+      teachers: [{ name: 'audio', modality: 'audio', dim: 32, features: 'features-audio', minCoverage: 1 }],
+      data: { manifest: 'prepared/decoded.json', cacheDir: 'prepared/cache', frames: 4, size: 16 },
+    }));
+    const trained = await ccl('train', '--config', config, '--out', path.join(dir, 'run'), '--backend', 'cpu');
+    expect({ code: trained.code, err: trained.code ? trained.err.slice(-400) : '' }).toEqual({ code: 0, err: '' });
+    expect(trained.err).not.toMatch(/warning/);
+    expect(fs.readFileSync(path.join(dir, 'run', 'steps.jsonl'), 'utf8')).toMatch(/"audio\./);
+    const outside = await ccl('eval', '--run', path.join(dir, 'run'), '--checkpoint', '../../run.json', '--backend', 'cpu');
+    expect(outside.code).toBe(1);
+    expect(outside.err).toMatch(/\.\.\/\.\.\/run\.json: resolves to .*, which is not inside .*checkpoints/);
+  });
+
+  it("features extract keeps a manifest's hostile id inside --out (it wrote '../../../../escaped.npy' outside)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-escape-cli-'));
+    const gen = await generateSyntheticAV({ outDir: path.join(dir, 'synth'), numClasses: 2, videosPerClass: 1, width: 32, height: 24, frames: 4, imagesPerAppearance: 0, clipsPerSound: 0 });
+    const [sample] = gen.manifest.samples;
+    const label = sample!.label;
+    const annotations = path.join(dir, 'm.json');
+    fs.writeFileSync(annotations, JSON.stringify({ ...gen.manifest, root: path.join(dir, 'synth'), samples: [{ ...sample, id: '../../../../escaped', split: 'train' }] }));
+    const out = path.join(dir, 'out');
+    const prepared = await ccl('data', 'prepare', '--dataset', 'manifest', '--annotations', annotations, '--root', path.join(dir, 'synth'), '--out', out, '--val', '0', '--audio-rate', '16000', '--short-side', '0');
+    await closeMediaInfo();
+    expect({ code: prepared.code, err: prepared.code ? prepared.err.slice(-400) : '' }).toEqual({ code: 0, err: '' });
+    // deep enough that the old code's escape lands in this test's folder: feat/<class>/../../../.. = a/b
+    const feat = path.join(dir, 'a', 'b', 'c', 'd', 'feat');
+    const cnn = JSON.stringify({ widthMultiplier: 1 / 16, sampleRate: 16000, windowSize: 512, hopSize: 160, fMax: 8000 });
+    const r = await ccl('features', 'extract', '--teacher', 'cnn14', '--options', cnn, '--data', out, '--out', feat, '--backend', 'cpu');
+    expect({ code: r.code, err: r.code ? r.err.slice(-400) : '' }).toEqual({ code: 0, err: '' });
+    expect(r.out).toMatch(/1 written/);
+    expect(fs.existsSync(path.join(dir, 'a', 'b', 'escaped.npy'))).toBe(false);
+    expect(fs.readdirSync(path.join(dir, 'a', 'b'))).toEqual(['c']);
+    expect(fs.readdirSync(path.join(feat, label))).toEqual(['%2e.%2f..%2f..%2f..%2fescaped.npy']);
+    expect([...readFeaturesFolder(feat).features.keys()]).toEqual(['../../../../escaped']);
+    expect(fs.readdirSync(path.join(out, 'cache', 'clips'))).toEqual(['%2e.%2f..%2f..%2f..%2fescaped.clip']);
   });
 });

@@ -5,6 +5,7 @@ export { writeFileAtomicSync, writeJsonAtomicSync } from './io/atomic';
 export { acquireFolderLock, LOCK_FILE } from './io/folder-lock';
 export { ENVIRONMENT_ERRNO_CODES, EnvironmentError, isEnvironmentError } from './io/environment-error';
 export type { FolderLockOptions, LockHolder } from './io/folder-lock';
+export { MAX_FILE_NAME_BYTES, classToDirName, decodeName, dirNameToClass, encodeName, fileNameToId, idToFileName, resolveInside } from './io/safe-names';
 export { encodeNpy, parseNpy, readNpy, writeNpy } from './io/npy';
 export type { NpyArray, NpyDtype } from './io/npy';
 export { extractTarGz, isMacOsMetadata, iterateTar, iterateTarGz } from './io/tar';
@@ -13,6 +14,7 @@ export { parseUcfVideoName, ucfSplitOfGroup, ucfTestGroups } from './features/uc
 export type { UcfVideoName } from './features/ucf-names';
 export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatureFromNpy, teacherRowAtTime } from './features/teacher';
 export type { TeacherFeature, TeacherFeatureOptions } from './features/teacher';
+export { FEATURE_EXTENSION, featureEntryOf, featureFilePath } from './features/layout';
 export { gatherTeacherBatch, readFeaturesArchive, readFeaturesFolder } from './features/feature-set';
 export type { FeatureSet, FeatureSetOptions, TeacherBatch } from './features/feature-set';
 export {

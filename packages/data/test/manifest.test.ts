@@ -62,6 +62,36 @@ describe('manifest schema', () => {
     expect(() => validateManifest([], 'arr.json')).toThrow(/arr\.json: manifest must be a JSON object/);
     expect(() => readManifest(write('broken.json', '{'))).toThrow(/broken\.json: manifest is not valid JSON/);
   });
+
+  it('refuses ids and class names that are empty, hold control characters or collide as file names, naming each', () => {
+    const m = ok();
+    m.classes.push('a\u0007bell', 'B');
+    m.samples.push(
+      { id: '', label: 'a', split: 'train' },
+      { id: 'nul\u0000byte', label: 'a', split: 'train' },
+      { id: 'line\nbreak', label: 'a', split: 'train' },
+      { id: 'X', label: 'a', split: 'train' },
+      { id: 'lone\uDC00', label: 'a', split: 'train' },
+    );
+    let msg = '';
+    try {
+      validateManifest(m, 'm.json');
+    } catch (err) {
+      msg = (err as Error).message;
+    }
+    expect(msg).toMatch(/^m\.json: invalid manifest \(7 problems\)/);
+    expect(msg).toMatch(/classes\[2\] "a\\u0007bell": contains a control character \(U\+0007\)/);
+    expect(msg).toMatch(/classes\[3\] "B": maps to the same folder as classes\[0\] "b"/);
+    expect(msg).toMatch(/samples\[2\] \(''\): 'id' must be a non-empty string/);
+    expect(msg).toMatch(/samples\[3\] \("nul\\u0000byte"\): id contains a control character \(U\+0000\)/);
+    expect(msg).toMatch(/samples\[4\] \("line\\nbreak"\): id contains a control character \(U\+000A\)/);
+    expect(msg).toMatch(/samples\[5\] \('X'\): id maps to the same file as samples\[0\] \("x"\)/);
+    expect(msg).toMatch(/samples\[6\] .*is not valid Unicode/);
+    // what the mapping makes safe is accepted: '../' ids, Windows names, odd Unicode
+    const fine = ok();
+    fine.samples.push({ id: '../../../../escaped', label: 'a', split: 'train' }, { id: 'CON', label: 'a', split: 'train' }, { id: 'a\uFF0Fb\u202E', label: 'b', split: 'train' });
+    expect(validateManifest(fine).samples).toHaveLength(5);
+  });
 });
 
 describe('UCF101 / UCF51 builders', () => {

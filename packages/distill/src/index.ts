@@ -28,3 +28,5 @@ export type { Batch, SampleSource, SampleView, TrainingSample, TrainableEncoder 
 export { JsonlLog, ProgressBar } from './train/progress';
 export { clipCacheSource } from './data/cache-source';
 export type { ClipCacheSourceOptions } from './data/cache-source';
+export { DEFAULT_COVERAGE_RULE, checkTeacherCoverage } from './data/teacher-coverage';
+export type { CoverageRule, TeacherCoverage } from './data/teacher-coverage';

@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   clipPath, closeMediaInfo, createRng, evalClip, gatherFrames, generateSyntheticAV, openClipFile, prepareClipCache, readClipFrames,
-  temporalEvenCrop, trainClip, type ClipU8, type Manifest,
+  samplesOfSplit, temporalEvenCrop, trainClip, type ClipU8, type FeatureSet, type Manifest,
 } from '@ccl/data';
-import { clipCacheSource, rngFor } from '../src';
+import { clipCacheSource, resolveExperimentConfig, rngFor } from '../src';
 
 /** The trainer's view of a clip cache equals @ccl/data's reference pipelines on the whole video. */
 describe('clipCacheSource', () => {
@@ -46,5 +46,33 @@ describe('clipCacheSource', () => {
       expect(Array.from(got.video)).toEqual(Array.from(evalClip(gatherFrames(v, windows[k]), { size: 16 }).data));
     }
     expect(() => clipCacheSource({ manifest, cacheDir, split: 'val', frames: 4, size: 16 })).toThrow(/no 'val' samples/);
+  });
+
+  it('fails (or warns, by the teacher\'s switch) when a teacher has features for too few training videos, with the count', () => {
+    const train = samplesOfSplit(manifest, 'train');
+    const setFor = (ids: string[]): FeatureSet => ({
+      classes: manifest.classes, dim: 2, source: 'feats/audio',
+      features: new Map(ids.map((id) => [id, { id, rows: 1, dim: 2, data: new Float32Array(2), source: `${id}.npy` }])),
+      classOf: new Map(),
+    });
+    const one = { audio: setFor([train[0]!.id, 'not-in-the-manifest']) };
+    const pct = ((100 * 1) / train.length).toFixed(1);
+    const want = new RegExp(`feats/audio: teacher 'audio' has features for 1 of ${train.length} training videos \\(${pct.replace('.', '\\.')}%\\), below its minCoverage of 50\\.0%`);
+    expect(() => clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: one })).toThrow(want);
+    const warnings: string[] = [];
+    const source = clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: one, coverage: { audio: { lowCoverage: 'warn' } }, onWarning: (m) => warnings.push(m) });
+    expect(source.length).toBe(train.length);
+    expect(warnings).toEqual([expect.stringMatching(want)]);
+    // a lower bar passes silently; full coverage passes by default; evaluation splits are not checked
+    warnings.length = 0;
+    clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: one, coverage: { audio: { minCoverage: 0.1 } }, onWarning: (m) => warnings.push(m) });
+    clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: { audio: setFor(train.map((x) => x.id)) }, onWarning: (m) => warnings.push(m) });
+    clipCacheSource({ manifest, cacheDir, split: 'test', frames: 4, size: 16, features: { audio: setFor([]) }, onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([]);
+    // the experiment config carries the rule per teacher
+    const config = resolveExperimentConfig({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 2, lowCoverage: 'warn', minCoverage: 0.9 }] });
+    expect(config.teachers[0]).toMatchObject({ minCoverage: 0.9, lowCoverage: 'warn' });
+    expect(resolveExperimentConfig({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 2 }] }).teachers[0]).toMatchObject({ minCoverage: 0.5, lowCoverage: 'fail' });
+    expect(() => resolveExperimentConfig({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 2, minCoverage: 2 }] })).toThrow(/minCoverage/);
   });
 });

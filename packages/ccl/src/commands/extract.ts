@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
-import { centerCropBox, clipPath, cropClip, gatherFrames, openClipFile, readClipAudio, readClipFrames, readManifest, resizeClip, resizeShortSideShape, temporalEvenCrop, writeNpy, type ManifestSample } from '@ccl/data';
+import { centerCropBox, clipPath, cropClip, featureFilePath, gatherFrames, openClipFile, readClipAudio, readClipFrames, readManifest, resizeClip, resizeShortSideShape, temporalEvenCrop, writeNpy, type ManifestSample } from '@ccl/data';
 import { createEncoder, readSafetensors, type Encoder } from '@ccl/encoders';
 
 interface ExtractOpts {
@@ -85,7 +85,7 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
       const missing: ManifestSample[] = [];
       const notCached: ManifestSample[] = [];
       for (const [k, s] of mine.entries()) {
-        const file = path.join(opts.out, s.label, `${s.id}.npy`);
+        const file = featureFilePath(opts.out, s.label, s.id); // ids and class names through the safe-name mapping, kept inside --out
         if (fs.existsSync(file)) {
           reused++;
           continue;

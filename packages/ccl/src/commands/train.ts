@@ -55,7 +55,8 @@ export function registerTrainCommands(program: Command, useBackend: (force?: str
           online[t.name] = enc.eval();
         }
       }
-      const source = (split: 'train' | 'val' | 'test') => clipCacheSource({ manifest, cacheDir: at(data.cacheDir), split, frames: data.frames, size: data.size, features });
+      const coverage = Object.fromEntries(config.teachers.map((t) => [t.name, { minCoverage: t.minCoverage, lowCoverage: t.lowCoverage }]));
+      const source = (split: 'train' | 'val' | 'test') => clipCacheSource({ manifest, cacheDir: at(data.cacheDir), split, frames: data.frames, size: data.size, features, coverage, onWarning: (m) => process.stderr.write(`${m}\n`) });
       const policy = config.validation.policy;
       const trainer = new Trainer({
         config, student, numClasses, studentDim: student.featureDim, train: source('train'),

@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { clipPath, openClipFile, readClipAudio, writeNpy, type Manifest } from '@ccl/data';
+import { clipPath, featureFilePath, openClipFile, readClipAudio, writeNpy, type Manifest } from '@ccl/data';
 import type { Encoder } from '@ccl/encoders';
 import { fitLength } from './teachers';
 
 /**
  * Runs the audio teacher over every video's cached soundtrack and writes one `(D,)` float32 `.npy` per
- * video in the reference's layout (`<dir>/<class>/<id>.npy`). Videos without audio get no file: the loader
+ * video in the reference's layout (`<dir>/<class>/<id>.npy`, names through @ccl/data's safe-name mapping). Videos without audio get no file: the loader
  * then flags them `hasTeacher = 0` (never a silent zero vector). Existing files are kept (resumable).
  */
 export function extractAudioFeatures(manifest: Manifest, cacheDir: string, encoder: Encoder, outDir: string, length: number): { written: number; reused: number; noAudio: string[] } {
@@ -16,7 +15,7 @@ export function extractAudioFeatures(manifest: Manifest, cacheDir: string, encod
   const noAudio: string[] = [];
   encoder.eval();
   for (const s of manifest.samples) {
-    const file = path.join(outDir, s.label, `${s.id}.npy`);
+    const file = featureFilePath(outDir, s.label, s.id);
     if (fs.existsSync(file)) {
       reused++;
       continue;

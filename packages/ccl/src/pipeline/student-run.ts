@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadEvalWindows, readFeaturesFolder, samplesOfSplit, type Manifest } from '@ccl/data';
+import { loadEvalWindows, readFeaturesFolder, resolveInside, samplesOfSplit, type Manifest } from '@ccl/data';
 import { clipCacheSource, loadCheckpoint, Trainer, type TrainableEncoder } from '@ccl/distill';
 import { createEncoder, type Encoder } from '@ccl/encoders';
 import { averageByGroup, evaluateRecognition, evaluateRetrieval, toReferenceValJson, aggregateVideoScores, writeRunEvaluation, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
@@ -131,7 +131,7 @@ export function evaluateStudentRun(
     }
   }
   const student = makeStudent();
-  const file = path.join(runDir, 'checkpoints', checkpoint);
+  const file = resolveInside(path.join(runDir, 'checkpoints'), checkpoint); // `ccl eval --checkpoint NAME` never reads outside the run
   const ckpt = loadCheckpoint(file);
   const studentDict = Object.fromEntries(Object.entries(ckpt.tensors).filter(([k]) => k.startsWith('student.')).map(([k, v]) => [k.slice(8), v]));
   student.loadStateDict(studentDict, { strict: true, source: file });

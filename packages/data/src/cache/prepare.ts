@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { writeJsonAtomicSync } from '../io/atomic';
 import { EnvironmentError, isEnvironmentError } from '../io/environment-error';
 import { acquireFolderLock } from '../io/folder-lock';
+import { idToFileName, resolveInside } from '../io/safe-names';
 import type { Manifest, ManifestSample } from '../manifest/schema';
 import { decodeAudio, decodeVideo } from '../media/decode';
 import { probeMedia } from '../media/probe';
@@ -50,13 +51,14 @@ export interface PrepareReport {
   error?: string;
 }
 
-/** File name of a sample in the cache (ids may contain '/'; they are escaped, not hashed, to stay readable). */
+/** File name of a sample in the cache: the id through the safe-name mapping (io/safe-names.ts), readable, not hashed. */
 export function clipFileName(id: string): string {
-  return `${id.replace(/[^A-Za-z0-9._-]/g, (ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)}.clip`;
+  return idToFileName(id, '.clip');
 }
 
+/** `<cacheDir>/clips/<clipFileName(id)>`, checked to stay inside the cache. */
 export function clipPath(cacheDir: string, id: string): string {
-  return path.join(cacheDir, 'clips', clipFileName(id));
+  return resolveInside(cacheDir, ['clips', clipFileName(id)]);
 }
 
 /** The settings a sample's clip is made with in this run. */

@@ -4,14 +4,19 @@ import { isMacOsMetadata, iterateTarGz } from '../io/tar';
 import type { Rng } from '../io/rng';
 import type { TeacherFeature, TeacherFeatureOptions } from './teacher';
 import { parseTeacherFeature, readTeacherFeature, selectTeacherRow } from './teacher';
+import { dirNameToClass } from '../io/safe-names';
+import { featureEntryOf } from './layout';
 
-/** Teacher features of a dataset, stored folder-per-class (`<Class>/v_<Class>_gGG_cCC.npy`). */
+/**
+ * Teacher features of a dataset, stored folder-per-class (`<Class>/v_<Class>_gGG_cCC.npy`); folder and
+ * file names are decoded to class names and video ids by the safe-name mapping (see layout.ts).
+ */
 export interface FeatureSet {
-  /** Class folder names, sorted. */
+  /** Class names (decoded folder names), sorted. */
   classes: string[];
-  /** Video id (file stem) -> feature. */
+  /** Video id (decoded file stem) -> feature. */
   features: Map<string, TeacherFeature>;
-  /** Video id -> class folder name. */
+  /** Video id -> class name. */
   classOf: Map<string, string>;
   dim: number;
   source: string;
@@ -48,18 +53,20 @@ export function readFeaturesFolder(dir: string, options: FeatureSetOptions = {})
     if (!e.isDirectory()) continue;
     const classDir = path.join(dir, e.name);
     let count = 0;
+    const className = dirNameToClass(e.name);
     for (const f of fs.readdirSync(classDir).sort()) {
       if (isMacOsMetadata(f) || !f.endsWith('.npy')) {
         warn(`${path.join(classDir, f)}: skipping (not a feature .npy)`);
         continue;
       }
-      addFeature(set, e.name, readTeacherFeature(path.join(classDir, f), options));
+      addFeature(set, className, readTeacherFeature(path.join(classDir, f), { ...options, id: featureEntryOf(e.name, f).id }));
       count++;
     }
     if (count === 0) throw new Error(`${classDir}: class folder '${e.name}' holds no .npy features`);
-    set.classes.push(e.name);
+    set.classes.push(className);
   }
   if (set.classes.length === 0) throw new Error(`${dir}: features folder has no class sub-folders`);
+  set.classes.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return set;
 }
 
@@ -84,8 +91,7 @@ export function readFeaturesArchive(file: string, options: FeatureSetOptions = {
     }
     const parts = entry.name.split('/').filter((p) => p.length > 0 && p !== '.');
     if (parts.length < 2) throw new Error(`${file}: entry '${entry.name}' is not inside a class folder`);
-    const className = parts[parts.length - 2] as string;
-    const id = (parts[parts.length - 1] as string).replace(/\.npy$/, '');
+    const { className, id } = featureEntryOf(parts[parts.length - 2] as string, parts[parts.length - 1] as string);
     pending.push({ className, feature: parseTeacherFeature(id, entry.data, `${file}!${entry.name}`, options) });
     classes.add(className);
   }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { writeJsonAtomicSync } from '../io/atomic';
+import { classToDirName, idToFileName } from '../io/safe-names';
 
 /** Identifies a manifest file; bumped (`MANIFEST_VERSION`) whenever the layout changes incompatibly. */
 export const MANIFEST_SCHEMA = 'ccl.manifest';
@@ -91,10 +92,30 @@ export const MANIFEST_JSON_SCHEMA = {
 
 const MAX_REPORTED = 10;
 
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+
+/**
+ * Why an id or class name cannot name a file (control character, or refused by the safe-name mapping),
+ * or null; `key` gets the name it maps to, case-folded (two names that differ only in case are one file
+ * on macOS and Windows).
+ */
+function nameProblem(name: string, toFileName: (n: string) => string, key: { value: string }): string | null {
+  const control = CONTROL.exec(name);
+  if (control) return `contains a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  try {
+    key.value = toFileName(name).toLowerCase();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /**
  * Checks that `value` is a valid version-1 manifest: schema tag and version, unique non-empty class
  * names, unique sample ids, labels in the class list, known split names, segments with
- * 0 <= start < end. Throws one Error naming `source` and listing (up to 10 of) the problems.
+ * 0 <= start < end. Ids and class names become file names (io/safe-names.ts), so they must also have no
+ * control characters, be accepted by the mapping (valid Unicode, short enough) and map to distinct
+ * names even on case-insensitive file systems. Throws one Error naming `source` and listing (up to 10 of) the problems.
  */
 export function validateManifest(value: unknown, source = '<manifest>'): Manifest {
   const problems: string[] = [];
@@ -110,22 +131,40 @@ export function validateManifest(value: unknown, source = '<manifest>'): Manifes
   const classes = new Set<string>();
   if (!Array.isArray(m.classes) || m.classes.length === 0) fail(`'classes' must be a non-empty array of class names`);
   else {
+    const folders = new Map<string, number>();
     m.classes.forEach((c, i) => {
+      const key = { value: '' };
+      let problem: string | null;
       if (typeof c !== 'string' || c.length === 0) fail(`classes[${i}] must be a non-empty string`);
       else if (classes.has(c)) fail(`duplicate class name '${c}' (classes[${i}])`);
-      else classes.add(c);
+      else if ((problem = nameProblem(c, classToDirName, key))) fail(`classes[${i}] ${JSON.stringify(c)}: ${problem}`);
+      else if (folders.has(key.value)) fail(`classes[${i}] ${JSON.stringify(c)}: maps to the same folder as classes[${folders.get(key.value)}] ${JSON.stringify((m.classes as unknown[])[folders.get(key.value) as number])} (names differing only in case collide on macOS and Windows)`);
+      else {
+        classes.add(c);
+        folders.set(key.value, i);
+      }
     });
   }
   if (!Array.isArray(m.samples)) fail(`'samples' must be an array`);
   else {
     const ids = new Map<string, number>();
+    const files = new Map<string, number>();
     m.samples.forEach((s: unknown, i: number) => {
       if (typeof s !== 'object' || s === null) return fail(`samples[${i}] must be an object`);
       const x = s as Record<string, unknown>;
-      const where = `samples[${i}]${typeof x.id === 'string' ? ` ('${x.id}')` : ''}`;
+      const where = `samples[${i}]${typeof x.id === 'string' ? ` (${CONTROL.test(x.id) ? JSON.stringify(x.id) : `'${x.id}'`})` : ''}`;
+      const key = { value: '' };
+      let problem: string | null;
       if (typeof x.id !== 'string' || x.id.length === 0) fail(`${where}: 'id' must be a non-empty string`);
       else if (ids.has(x.id)) fail(`${where}: duplicate video id '${x.id}' (also samples[${ids.get(x.id)}])`);
-      else ids.set(x.id, i);
+      else if ((problem = nameProblem(x.id, (id) => idToFileName(id, '.clip'), key))) fail(`${where}: id ${problem}`);
+      else if (files.has(key.value)) {
+        const j = files.get(key.value) as number;
+        fail(`${where}: id maps to the same file as samples[${j}] (${JSON.stringify((m.samples as { id: string }[])[j]?.id)}) (ids differing only in case collide on macOS and Windows)`);
+      } else {
+        ids.set(x.id, i);
+        files.set(key.value, i);
+      }
       if (typeof x.label !== 'string') fail(`${where}: 'label' must be a class name`);
       else if (classes.size > 0 && !classes.has(x.label)) fail(`${where}: label '${x.label}' is missing from the class list`);
       if (!SPLIT_NAMES.includes(x.split as SplitName)) fail(`${where}: 'split' must be one of ${SPLIT_NAMES.join('/')}, got ${JSON.stringify(x.split)}`);

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { checkMethodName } from '../methods';
 import type { ScheduleConfig } from '../optim/schedule';
 import type { SgdOptions } from '../optim/sgd';
+import { DEFAULT_COVERAGE_RULE } from '../data/teacher-coverage';
 import { validate, type Spec } from './validate';
 
 /** One teacher of an experiment. */
@@ -24,6 +25,10 @@ export interface TeacherConfig {
   framePolicy: 'per-batch' | 'per-sample';
   /** For `features`: folder of `.npy` files, one folder per class (used by `ccl train`). */
   features?: string;
+  /** For `features`: share of training videos that must have a feature (default 0.5). */
+  minCoverage: number;
+  /** For `features`: below `minCoverage`, `fail` (default) or `warn` and train anyway. */
+  lowCoverage: 'fail' | 'warn';
   /**
    * For `online-frame`: teacher-specific input. The frame is taken from the augmented, normalised student
    * clip (reference); `size` resizes it (bilinear) and `mean`/`std` re-normalise it from the clip's
@@ -104,7 +109,7 @@ const teacherSpec = obj(
   {
     name: str(), modality: str(['audio', 'image']), input: str(['features', 'online-frame']), dim: num({ integer: true, min: 1 }),
     temperature: num({ min: 1e-6 }), dropMissing: { type: 'boolean' }, composition: str(), framePolicy: str(['per-batch', 'per-sample']),
-    features: str(), encoder: obj({ name: str(), options: { type: 'record' }, weights: str() }, ['name']),
+    features: str(), minCoverage: num({ min: 0, max: 1 }), lowCoverage: str(['fail', 'warn']), encoder: obj({ name: str(), options: { type: 'record' }, weights: str() }, ['name']),
     frameTransform: obj({
       size: num({ integer: true, min: 1 }), mean: { type: 'array', items: num() }, std: { type: 'array', items: num({ min: 1e-12 }) },
       inputMean: { type: 'array', items: num() }, inputStd: { type: 'array', items: num({ min: 1e-12 }) },
@@ -148,7 +153,7 @@ export function resolveExperimentConfig(raw: unknown, source = 'config'): Experi
   if (problems.length) throw new Error(`invalid experiment config:\n  ${problems.join('\n  ')}`);
   const r = raw as Partial<ExperimentConfig> & { teachers?: Partial<TeacherConfig>[] };
   const teachers = (r.teachers ?? []).map(
-    (t) => Object.assign({ composition: 'residual', framePolicy: 'per-batch' }, TEACHER_DEFAULTS[t.modality!], t) as TeacherConfig,
+    (t) => Object.assign({ composition: 'residual', framePolicy: 'per-batch', ...DEFAULT_COVERAGE_RULE }, TEACHER_DEFAULTS[t.modality!], t) as TeacherConfig,
   );
   const names = new Set<string>();
   for (const t of teachers) {

@@ -18,6 +18,7 @@ import {
   type TrainClipOptions,
 } from '@ccl/data';
 import type { SampleSource, SampleView, TrainingSample } from '../train/types';
+import { checkTeacherCoverage, type CoverageRule } from './teacher-coverage';
 
 export interface ClipCacheSourceOptions {
   manifest: Manifest;
@@ -32,17 +33,23 @@ export interface ClipCacheSourceOptions {
   features?: Record<string, FeatureSet>;
   /** Training augmentation (RandomResizedCrop scale/ratio, flip); reference defaults otherwise. */
   augment?: Omit<TrainClipOptions, 'frames' | 'size'>;
+  /** Per teacher name: the share of the training split its features must cover (default 50%, else an error). */
+  coverage?: Record<string, Partial<CoverageRule>>;
+  /** Where coverage warnings go (default `console.warn`). */
+  onWarning?: (message: string) => void;
 }
 
 /**
  * A SampleSource over a prepared clip cache: training views are the reference's random 16-frame crop
  * (loop-padded), RandomResizedCrop + flip with one parameter set per clip and Kinetics normalisation;
  * evaluation views are `clips` evenly spaced clips with a centre crop (METHOD §6). Every draw comes from
- * the view's RNG, so a sample is a pure function of (index, view).
+ * the view's RNG, so a sample is a pure function of (index, view). On the training split, every teacher's
+ * features must cover its `coverage` share of the samples (see teacher-coverage.ts).
  */
 export function clipCacheSource(o: ClipCacheSourceOptions): SampleSource & { samples: ManifestSample[]; classes: string[] } {
   const samples = samplesOfSplit(o.manifest, o.split);
   if (samples.length === 0) throw new Error(`manifest '${o.manifest.dataset}' has no '${o.split}' samples`);
+  if (o.split === 'train' && o.features) checkTeacherCoverage(samples, o.features, o.coverage, o.onWarning);
   const labelOf = new Map(o.manifest.classes.map((c, i) => [c, i]));
   const infos = new Map<string, ClipFileInfo>();
   const info = (id: string) => {
