@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   generateSyntheticAV,
   holdOutValidation,
+  manifestOfCachedSamples,
   prepareClipCache,
   probeManifest,
   readManifest,
@@ -126,7 +127,7 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
     for (const f of failures) stages.note(`probe failed: ${JSON.stringify(f)}`);
     const report = await prepareClipCache({ manifest: probed, cacheDir, shortSide: null, audioSampleRate: sampleRate });
     stages.note(`${report.prepared} videos decoded, ${report.alreadyCached} already cached, ${report.skipped.length} skipped`);
-    const withVal = holdOutValidation(probed, { fraction: 0.15, seed: seed0 });
+    const withVal = holdOutValidation(manifestOfCachedSamples(probed, report), { fraction: 0.15, seed: seed0 }); // skipped videos stay in the report only
     writeManifest(preparedFile, withVal);
     return withVal;
   });
