@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../src/cli';
 import { closeMediaInfo, featureFilePath, generateSyntheticAV, readFeaturesFolder } from '@ccl/data';
+import { readExperimentConfig } from '@ccl/distill';
 
 /** Runs the CLI in-process, capturing what it writes. */
 async function ccl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -160,5 +161,34 @@ describe('ccl command line', () => {
     expect(fs.readdirSync(path.join(feat, label))).toEqual(['%2e.%2f..%2f..%2f..%2fescaped.npy']);
     expect([...readFeaturesFolder(feat).features.keys()]).toEqual(['../../../../escaped']);
     expect(fs.readdirSync(path.join(out, 'cache', 'clips'))).toEqual(['%2e.%2f..%2f..%2f..%2fescaped.clip']);
+  });
+
+  it('train into a folder holding a run: refused before any data is read, nothing changed; --force passes that check', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-train-cli-'));
+    const configFile = path.join(dir, 'experiment.json');
+    fs.writeFileSync(configFile, JSON.stringify({ method: 'baseline', epochs: 2, student: { encoder: 'r2plus1d-18' }, data: { manifest: 'missing/manifest.json', cacheDir: 'cache', frames: 4, size: 16 } }));
+    const run = path.join(dir, 'run');
+    fs.mkdirSync(path.join(run, 'checkpoints'), { recursive: true });
+    fs.writeFileSync(path.join(run, 'checkpoints', 'latest.ckpt'), 'old checkpoint');
+    fs.writeFileSync(path.join(run, 'steps.jsonl'), '{"globalStep":1}\n');
+    fs.writeFileSync(path.join(run, 'run.json'), `${JSON.stringify({ config: { ...readExperimentConfig(configFile), epochs: 3 }, finishedAt: '2024-01-01T00:00:00.000Z' })}\n`);
+    const files = () => ['checkpoints/latest.ckpt', 'steps.jsonl', 'run.json'].map((f) => fs.readFileSync(path.join(run, f), 'utf8'));
+    const before = files();
+    const train = (...flags: string[]) => ccl('train', '--config', configFile, '--out', run, '--backend', 'cpu', ...flags);
+
+    const plain = await train();
+    expect(plain.code).toBe(1);
+    expect(plain.err).toContain(`ccl: ${run}: already holds a finished run (checkpoints, steps.jsonl, run.json); resume it (--resume) or replace it (--force)`);
+    const changed = await train('--resume');
+    expect(changed.code).toBe(1);
+    expect(changed.err).toContain(`ccl: ${run}: the config differs from the run's in epochs; resume with the run's config, or pass --allow-config-change`);
+    expect((await train('--resume', '--force')).err).toMatch(/exclude each other/);
+    // --force and --resume --allow-config-change pass the run-folder check: they fail later, at the missing manifest
+    for (const flags of [['--force'], ['--resume', '--allow-config-change']]) {
+      const r = await train(...flags);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/missing\/manifest\.json/);
+    }
+    expect(files()).toEqual(before);
   });
 });

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodePngSize } from './helpers/png';
 import { runSyntheticExperiment, formatResultsTable } from '../src/pipeline/demo';
+import { trainStudentRun } from '../src/pipeline/student-run';
 import { main } from '../src/cli';
 
 /**
@@ -92,5 +93,34 @@ describe('synthetic pipeline (demo path)', () => {
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))).toMatchObject({ method: 'ccl', configFile });
     expect(fs.readFileSync(path.join(runDir, 'steps.jsonl'), 'utf8')).toMatch(/"image\.vt"/);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'recognition.json'), 'utf8')).numVideos).toBe(manifest.samples.filter((x: { split: string }) => x.split === 'test').length);
+  });
+  // (uses the work folder of the test above)
+  it('run folders: `ccl train` into a run is refused, --force replaces it; the demo replaces a run of another config', async () => {
+    const silence = [jest.spyOn(process.stdout, 'write').mockImplementation(() => true), jest.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    const runDir = path.join(work, 'runs', 'cli-ccl-ai');
+    const train = (...flags: string[]) => main(['node', 'ccl', 'train', '--config', path.join(work, 'ccl-ai.json'), '--out', runDir, '--backend', 'cpu', ...flags]);
+    const steps = (dir: string) => fs.readFileSync(path.join(dir, 'steps.jsonl'), 'utf8');
+    const firstSteps = steps(runDir);
+    const refused = await train();
+    const forced = await train('--force');
+    silence.forEach((s) => s.mockRestore());
+    expect([refused, forced]).toEqual([1, 0]);
+    const globalSteps = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l).globalStep);
+    expect(globalSteps(steps(runDir))).toEqual(globalSteps(firstSteps)); // a clean folder: each step once, none of the old run's
+    expect(fs.existsSync(path.join(runDir, 'eval'))).toBe(false); // the old run's evaluation went with it
+
+    // the demo's finished baseline run, asked for with more epochs: replaced, never reused nor appended to
+    const baselineDir = path.join(work, 'runs', 'baseline-s1');
+    const stepsPerEpoch = steps(baselineDir).trim().split('\n').length;
+    const notices: string[] = [];
+    const manifest = JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8'));
+    const longer = await trainStudentRun({
+      method: 'baseline', outDir: baselineDir, manifest, cacheDir: path.join(work, 'cache'), student: { ...options.student, seed: 1 }, teacherDim: options.dim,
+      epochs: 2, batchSize: options.batchSize, lr: options.lr, progress: null, notice: (m) => notices.push(m),
+    });
+    longer.student.dispose();
+    expect(longer.reused).toBe(false);
+    expect(notices.join('\n')).toMatch(/--force: removed the previous run/);
+    expect(globalSteps(steps(baselineDir))).toEqual(Array.from({ length: 2 * stepsPerEpoch }, (_, i) => i + 1));
   });
 });

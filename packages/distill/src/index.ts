@@ -23,6 +23,8 @@ export { kdMethod } from './methods/kd';
 export { Trainer, architectureOf, teacherFrames } from './train/trainer';
 export { variableGradsLean } from './train/lean-gradients';
 export type { TrainerOptions, TrainResult, StepInfo } from './train/trainer';
+export { checkRunFolder, inspectRunFolder, RUN_ENTRIES } from './train/run-folder';
+export type { RunFolderIntent, RunFolderPlan, RunFolderState } from './train/run-folder';
 export { loadBatch, disposeBatch } from './train/batch';
 export type { Batch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';
 export { JsonlLog, ProgressBar } from './train/progress';

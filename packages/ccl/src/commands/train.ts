@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { readFeaturesFolder, readManifest, type FeatureSet } from '@ccl/data';
-import { clipCacheSource, readExperimentConfig, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
+import { checkRunFolder, clipCacheSource, readExperimentConfig, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
 import { createEncoder, readSafetensors } from '@ccl/encoders';
 import { evaluateStudentRun } from '../pipeline/student-run';
 
@@ -28,11 +28,15 @@ export function registerTrainCommands(program: Command, useBackend: (force?: str
     .description('train a student from an experiment config file (JSON: method, student, teachers with their features or online encoders, data, schedule)')
     .requiredOption("--config <file>", "experiment config (JSON or YAML)")
     .requiredOption('--out <dir>', 'run folder (run.json, steps.jsonl, epochs.jsonl, checkpoints/)')
-    .option('--resume', 'continue from the run folder\'s latest checkpoint')
+    .option('--resume', 'continue from the run folder\'s latest checkpoint (refused if there is none or the config changed)')
+    .option('--force', 'replace the run in the folder: its checkpoints, logs, evaluation and run.json are removed first')
+    .option('--allow-config-change', 'with --resume: continue although the config differs from the run\'s')
     .addOption(backendOption())
-    .action(async (opts: { config: string; out: string; resume?: boolean; backend?: string }) => {
+    .action(async (opts: { config: string; out: string; resume?: boolean; force?: boolean; allowConfigChange?: boolean; backend?: string }) => {
       await useBackend(opts.backend);
       const config = readExperimentConfig(opts.config);
+      const runFolder = { resume: opts.resume ?? false, force: opts.force ?? false, allowConfigChange: opts.allowConfigChange ?? false };
+      checkRunFolder(path.resolve(opts.out), config, runFolder); // refuse before loading any data; fit() checks again under the lock
       const at = resolver(opts.config);
       const data = dataOf(config, opts.config);
       const manifest = readManifest(at(data.manifest));
@@ -61,7 +65,7 @@ export function registerTrainCommands(program: Command, useBackend: (force?: str
       const trainer = new Trainer({
         config, student, numClasses, studentDim: student.featureDim, train: source('train'),
         validation: policy === 'held-out' ? source('val') : policy === 'test' ? source('test') : undefined,
-        onlineTeachers: online, outDir: path.resolve(opts.out), resume: opts.resume ?? false, progress: process.stderr,
+        onlineTeachers: online, outDir: path.resolve(opts.out), ...runFolder, progress: process.stderr,
         runInfo: { configFile: path.resolve(opts.config), command: `ccl ${process.argv.slice(2).join(' ')}` },
       });
       const r = await trainer.fit();

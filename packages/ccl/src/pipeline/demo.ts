@@ -168,7 +168,7 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
         const trained = await trainStudentRun({
           method: plan.method, label: plan.label, outDir: runDir, manifest, cacheDir, student, teacherDim: o.dim,
           audioFeaturesDir: plan.audio ? featuresDir : undefined, imageTeacher: plan.image ? imageTeacher.encoder : undefined,
-          epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, extra: plan.extra, progress: o.progress,
+          epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, extra: plan.extra, progress: o.progress, notice: (m) => stages.note(m),
         });
         trained.student.dispose();
         const evalDir = path.join(runDir, 'eval');

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadEvalWindows, readFeaturesFolder, resolveInside, samplesOfSplit, type Manifest } from '@ccl/data';
-import { clipCacheSource, loadCheckpoint, Trainer, type TrainableEncoder } from '@ccl/distill';
+import { clipCacheSource, inspectRunFolder, loadCheckpoint, resolveExperimentConfig, Trainer, type TrainableEncoder } from '@ccl/distill';
 import { createEncoder, type Encoder } from '@ccl/encoders';
 import { averageByGroup, evaluateRecognition, evaluateRetrieval, toReferenceValJson, aggregateVideoScores, writeRunEvaluation, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
 
@@ -32,45 +32,49 @@ export interface RunSpec {
   /** Label of the run in run.json and reports (default: the method). */
   label?: string;
   progress?: NodeJS.WriteStream | null;
+  /** Told when the run folder's policy acts (a stale lock, stray temporary files, a replaced run); default stderr. */
+  notice?: (message: string) => void;
 }
 
 export function createStudent(numClasses: number, s: StudentSpec): Encoder {
   return createEncoder('r2plus1d-18', { numClasses, widthMultiplier: s.widthMultiplier, seed: s.seed });
 }
 
-/** Trains one run (resuming an interrupted one); a finished run is reused as it is. */
+/**
+ * Trains one run into its folder, which the demo owns: a finished run of the same config is reused as it
+ * is, an interrupted one resumed; anything else there (a run of another config, or one stopped before its
+ * first checkpoint) is replaced, never mixed with.
+ */
 export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder }> {
   const numClasses = spec.manifest.classes.length;
   const student = createStudent(numClasses, spec.student);
-  const runJson = path.join(spec.outDir, 'run.json');
-  const best = path.join(spec.outDir, 'checkpoints', 'best.ckpt');
-  if (fs.existsSync(runJson) && JSON.parse(fs.readFileSync(runJson, 'utf8')).finishedAt && fs.existsSync(best)) {
-    return { reused: true, student };
-  }
   const teachers: Record<string, unknown>[] = [];
-  const features: Record<string, ReturnType<typeof readFeaturesFolder>> = {};
-  if (spec.audioFeaturesDir) {
-    teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim });
-    features.audio = readFeaturesFolder(spec.audioFeaturesDir, { dim: spec.teacherDim });
-  }
+  if (spec.audioFeaturesDir) teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim });
   if (spec.imageTeacher) teachers.push({ name: 'image', modality: 'image', dim: spec.teacherDim });
+  const config = resolveExperimentConfig({
+    name: path.basename(spec.outDir),
+    method: spec.method,
+    seed: spec.student.seed,
+    student: { encoder: 'r2plus1d-18', options: { ...spec.student, numClasses } },
+    teachers: spec.method === 'baseline' ? [] : teachers,
+    optimizer: { lr: spec.lr, momentum: 0.9, weightDecay: 5e-4 },
+    schedule: { kind: 'cosine', epochs: spec.epochs },
+    epochs: spec.epochs,
+    batchSize: spec.batchSize,
+    validation: { policy: 'held-out', every: 1, clips: 2 },
+    checkpointEvery: spec.epochs,
+    ...spec.extra,
+  });
+  const folder = inspectRunFolder(spec.outDir, config);
+  const sameConfig = folder.configChanges?.length === 0;
+  if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt'))) return { reused: true, student };
+  const resume = folder.hasLatest && sameConfig;
+  const features: Record<string, ReturnType<typeof readFeaturesFolder>> = {};
+  if (spec.audioFeaturesDir) features.audio = readFeaturesFolder(spec.audioFeaturesDir, { dim: spec.teacherDim });
   const source = (split: 'train' | 'val') =>
     clipCacheSource({ manifest: spec.manifest, cacheDir: spec.cacheDir, split, frames: spec.student.frames, size: spec.student.size, features, augment: { scale: [0.5, 1] } });
   const trainer = new Trainer({
-    config: {
-      name: path.basename(spec.outDir),
-      method: spec.method,
-      seed: spec.student.seed,
-      student: { encoder: 'r2plus1d-18', options: { ...spec.student, numClasses } },
-      teachers: spec.method === 'baseline' ? [] : teachers,
-      optimizer: { lr: spec.lr, momentum: 0.9, weightDecay: 5e-4 },
-      schedule: { kind: 'cosine', epochs: spec.epochs },
-      epochs: spec.epochs,
-      batchSize: spec.batchSize,
-      validation: { policy: 'held-out', every: 1, clips: 2 },
-      checkpointEvery: spec.epochs,
-      ...spec.extra,
-    },
+    config,
     student,
     numClasses,
     studentDim: student.featureDim,
@@ -78,7 +82,9 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
     validation: source('val'),
     onlineTeachers: spec.imageTeacher && spec.method !== 'baseline' ? { image: spec.imageTeacher } : undefined,
     outDir: spec.outDir,
-    resume: true,
+    resume,
+    force: !resume,
+    onNotice: spec.notice,
     progress: spec.progress,
     runInfo: { method: spec.label ?? spec.method },
   });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomicSync } from '@ccl/data';
+import { acquireFolderLock, writeFileAtomicSync } from '@ccl/data';
 import { loadCheckpoint, saveCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta } from '../checkpoint/checkpoint';
 import { resolveExperimentConfig, type ExperimentConfig, type TeacherConfig } from '../config/experiment';
 import '../methods/baseline';
@@ -15,6 +15,7 @@ import { clipGradNorm, Sgd } from '../optim/sgd';
 import { permutation, rngFor, RNG_PURPOSE } from '../rng';
 import { disposeBatch, loadBatch } from './batch';
 import { JsonlLog, ProgressBar } from './progress';
+import { prepareRunFolder, type RunFolderPlan } from './run-folder';
 import type { Batch, SampleSource, TrainableEncoder } from './types';
 import { variableGradsLean } from './lean-gradients';
 
@@ -32,8 +33,18 @@ export interface TrainerOptions {
   onlineTeachers?: Record<string, TrainableEncoder>;
   /** Run folder: run.json, steps.jsonl, epochs.jsonl, checkpoints/. */
   outDir: string;
-  /** Continue from `checkpoints/latest.ckpt` if present. */
+  /**
+   * Continue the run in `outDir` from `checkpoints/latest.ckpt`; refused when there is none, or when the
+   * config differs from the run's (unless `allowConfigChange`). Without `resume` or `force`, a folder that
+   * already holds a run is refused, untouched (see run-folder.ts).
+   */
   resume?: boolean;
+  /** Start over in a folder that holds a run: its checkpoints, logs, evaluation and run.json are removed first. */
+  force?: boolean;
+  /** With `resume`: accept a changed config (the changed keys are told and recorded in run.json). */
+  allowConfigChange?: boolean;
+  /** Told about a stale lock taken over, stray temporary files removed, a replaced run; default: a line on stderr. */
+  onNotice?: (message: string) => void;
   /** Model identity stored in checkpoints; by default derived from the student's parameter names and shapes. */
   architecture?: string;
   /** Where the progress bar goes (default stderr); `null` for none. */
@@ -250,7 +261,22 @@ export class Trainer {
     writeFileAtomicSync(file, `${JSON.stringify(run, null, 2)}\n`);
   }
 
+  /**
+   * Trains to `config.epochs`, holding `outDir`'s lock throughout (a second process on the folder is
+   * refused) and applying the run-folder policy first (see `resume`, `force`, `allowConfigChange`).
+   */
   async fit(): Promise<TrainResult> {
+    const notice = this.o.onNotice ?? ((m: string) => process.stderr.write(`${m}\n`));
+    const release = acquireFolderLock(this.o.outDir, { what: 'ccl train', onNotice: notice });
+    try {
+      const plan = prepareRunFolder(this.o.outDir, this.config, this.o, notice);
+      return await this.fitLocked(plan);
+    } finally {
+      release();
+    }
+  }
+
+  private async fitLocked(plan: RunFolderPlan): Promise<TrainResult> {
     const { config } = this;
     const latest = path.join(this.ckptDir, 'latest.ckpt');
     let epoch = 0;
@@ -259,7 +285,7 @@ export class Trainer {
     let bestMetric: number | null = null;
     const steps = new JsonlLog(path.join(this.o.outDir, 'steps.jsonl'));
     const epochs = new JsonlLog(path.join(this.o.outDir, 'epochs.jsonl'));
-    if (this.o.resume && fs.existsSync(latest)) {
+    if (plan.mode === 'resume') {
       const meta = this.restore(latest);
       epoch = meta.epoch;
       startStep = meta.stepInEpoch;
@@ -267,10 +293,9 @@ export class Trainer {
       bestMetric = meta.bestMetric;
       steps.truncate((r) => (r.globalStep as number) <= globalStep);
       epochs.truncate((r) => (r.epoch as number) < epoch);
-    } else if (!this.o.resume) {
-      for (const f of ['steps.jsonl', 'epochs.jsonl']) fs.rmSync(path.join(this.o.outDir, f), { force: true });
     }
-    this.writeRunJson({ resumedFrom: startStep || epoch ? { epoch, stepInEpoch: startStep, globalStep } : null });
+    const configChanged = plan.configChanges.length ? { configChanged: plan.configChanges } : {};
+    this.writeRunJson({ resumedFrom: plan.mode === 'resume' ? { epoch, stepInEpoch: startStep, globalStep, ...configChanged } : null });
 
     const perEpoch = this.batchesPerEpoch();
     const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;

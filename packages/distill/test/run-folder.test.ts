@@ -1,0 +1,188 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import { LOCK_FILE } from '@ccl/data';
+import { Trainer, type TrainerOptions } from '../src';
+import { TinyStudent, tinySource } from './helpers/tiny';
+
+const CLASSES = 3;
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-run-folder-'));
+
+function config(extra: Record<string, unknown> = {}) {
+  return {
+    method: 'baseline', seed: 3, student: { encoder: 'tiny' }, teachers: [],
+    optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 }, schedule: { kind: 'constant' },
+    epochs: 2, batchSize: 6, checkpointEvery: 1, validation: { policy: 'none' }, ...extra,
+  };
+}
+
+/** A tiny baseline run (12 clips, 2 steps per epoch) into `outDir`; notices are collected, not printed. */
+function trainer(outDir: string, extra: Record<string, unknown> = {}, opts: Partial<TrainerOptions> = {}) {
+  const notices: string[] = [];
+  const t = new Trainer({
+    config: config(extra), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(12, CLASSES, [2, 3, 3, 3]), outDir,
+    progress: null, onNotice: (m) => notices.push(m), ...opts,
+  });
+  return { t, notices, fit: async () => { try { return await t.fit(); } finally { t.dispose(); } } };
+}
+
+/** Every file under `dir` (relative path -> bytes, base64). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p).toString('base64');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const lines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const runJson = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+
+/** A run stopped after its 3rd step (epoch 2, step 1 of 2), with a checkpoint after every step. */
+async function stoppedRun(outDir: string) {
+  const controller = new AbortController();
+  const r = await trainer(outDir, { checkpointEverySteps: 1 }, { signal: controller.signal, onStep: (s) => { if (s.globalStep === 3) controller.abort(); } }).fit();
+  expect(r.stopped).toBe(true);
+}
+
+describe('run folder policy (Trainer.fit)', () => {
+  it('refuses to train into a folder holding a finished run without resume or force, changing no file', async () => {
+    const outDir = tmp();
+    await trainer(outDir).fit();
+    fs.mkdirSync(path.join(outDir, 'eval'));
+    fs.writeFileSync(path.join(outDir, 'eval', 'recognition.json'), '{"top1": 0.5}\n');
+    const before = snapshot(outDir);
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['run.json', 'steps.jsonl', 'epochs.jsonl', path.join('checkpoints', 'latest.ckpt'), path.join('checkpoints', 'epoch-0002.ckpt')]));
+    const again = trainer(outDir, { epochs: 1 });
+    await expect(again.fit()).rejects.toThrow(new RegExp(`^${outDir}: already holds a finished run \\(checkpoints, steps.jsonl, epochs.jsonl, eval, run.json\\); resume it \\(--resume\\) or replace it \\(--force\\)`));
+    expect(snapshot(outDir)).toEqual(before);
+  });
+
+  it('force starts clean: no checkpoint, log line or evaluation of the old run is left', async () => {
+    const outDir = tmp();
+    await trainer(outDir).fit(); // 2 epochs: epoch-0001, epoch-0002, 4 steps
+    fs.mkdirSync(path.join(outDir, 'eval'));
+    fs.writeFileSync(path.join(outDir, 'eval', 'recognition.json'), '{}\n');
+    const oldStart = runJson(outDir).startedAt;
+    const replacing = trainer(outDir, { epochs: 1, seed: 4 }, { force: true });
+    await replacing.fit();
+    expect(fs.readdirSync(path.join(outDir, 'checkpoints')).sort()).toEqual(['epoch-0001.ckpt', 'latest.ckpt']);
+    expect(lines(path.join(outDir, 'steps.jsonl')).map((r) => r.globalStep)).toEqual([1, 2]);
+    expect(lines(path.join(outDir, 'epochs.jsonl'))).toHaveLength(1);
+    expect(fs.existsSync(path.join(outDir, 'eval'))).toBe(false);
+    const run = runJson(outDir);
+    expect(run.seed).toBe(4);
+    expect(run.startedAt).not.toBe(oldStart);
+    expect(fs.readdirSync(outDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(replacing.notices.join('\n')).toMatch(/--force: removed the previous run \(checkpoints, steps.jsonl, epochs.jsonl, eval, run.json\)/);
+  });
+
+  it('resume without checkpoints/latest.ckpt refuses instead of starting over', async () => {
+    const empty = tmp();
+    await expect(trainer(empty, {}, { resume: true }).fit()).rejects.toThrow(`${empty}: nothing to resume, no ${path.join('checkpoints', 'latest.ckpt')}`);
+    expect(fs.existsSync(path.join(empty, 'run.json'))).toBe(false);
+    // a run killed before its first checkpoint: refused, its files untouched
+    const early = tmp();
+    fs.writeFileSync(path.join(early, 'run.json'), `${JSON.stringify({ config: config() })}\n`);
+    fs.writeFileSync(path.join(early, 'steps.jsonl'), '{"globalStep":1}\n');
+    const before = snapshot(early);
+    await expect(trainer(early, {}, { resume: true }).fit()).rejects.toThrow(/nothing to resume, .* stopped before its first checkpoint; --force starts it over/);
+    expect(snapshot(early)).toEqual(before);
+  });
+
+  it('resume with a changed config refuses naming the changed keys, and goes on with allowConfigChange', async () => {
+    const outDir = tmp();
+    await stoppedRun(outDir);
+    const before = snapshot(outDir);
+    const changed = { checkpointEverySteps: 1, epochs: 3, optimizer: { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 } };
+    await expect(trainer(outDir, changed, { resume: true }).fit()).rejects.toThrow(`${outDir}: the config differs from the run's in optimizer.lr, epochs; resume with the run's config, or pass --allow-config-change`);
+    expect(snapshot(outDir)).toEqual(before);
+
+    const allowed = trainer(outDir, changed, { resume: true, allowConfigChange: true });
+    const r = await allowed.fit();
+    expect(r.globalStep).toBe(6); // 3 epochs of 2 steps, resumed after step 3
+    expect(allowed.notices.join('\n')).toMatch(/resuming with a changed config: optimizer\.lr, epochs/);
+    expect(runJson(outDir).resumedFrom).toEqual({ epoch: 1, stepInEpoch: 1, globalStep: 3, configChanged: ['optimizer.lr', 'epochs'] });
+    expect(lines(path.join(outDir, 'steps.jsonl')).map((s) => s.globalStep)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('resume with the same config continues the run', async () => {
+    const outDir = tmp();
+    await stoppedRun(outDir);
+    const r = await trainer(outDir, { checkpointEverySteps: 1 }, { resume: true }).fit();
+    expect(r.globalStep).toBe(4);
+    expect(r.stopped).toBe(false);
+  });
+
+  it('a second trainer on a folder refuses while the first holds it; the lock goes when the first finishes', async () => {
+    const outDir = tmp();
+    let refusal: Promise<unknown> | null = null;
+    const first = trainer(outDir, {}, {
+      onStep: (s) => {
+        if (s.globalStep !== 1) return;
+        expect(fs.existsSync(path.join(outDir, LOCK_FILE))).toBe(true);
+        refusal = trainer(outDir, {}, { force: true }).fit(); // force, too, waits for the holder
+        refusal.catch(() => undefined);
+      },
+    });
+    await first.fit();
+    expect(refusal).not.toBeNull();
+    await expect(refusal).rejects.toThrow(`${outDir}: already locked by this process (ccl train`);
+    expect(lines(path.join(outDir, 'steps.jsonl')).map((s) => s.globalStep)).toEqual([1, 2, 3, 4]);
+    expect(fs.existsSync(path.join(outDir, LOCK_FILE))).toBe(false);
+  });
+
+  it('another live process holding the folder: refused, nothing written', async () => {
+    const outDir = tmp();
+    // the parent of this test process is alive on this host: it stands for a second `ccl train`
+    const holder = { pid: process.ppid, host: os.hostname(), what: 'ccl train', since: '2024-01-01T00:00:00.000Z' };
+    fs.writeFileSync(path.join(outDir, LOCK_FILE), `${JSON.stringify(holder)}\n`);
+    await expect(trainer(outDir, {}, { force: true }).fit()).rejects.toThrow(`${outDir}: in use by ccl train (pid ${process.ppid} on ${os.hostname()}`);
+    expect(fs.readdirSync(outDir)).toEqual([LOCK_FILE]);
+  });
+
+  it('takes over a stale lock of a dead process with a notice', async () => {
+    const outDir = tmp();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid; // exited: its pid names no live process
+    fs.writeFileSync(path.join(outDir, LOCK_FILE), `${JSON.stringify({ pid: dead, host: os.hostname(), what: 'ccl train', since: '2024-01-01T00:00:00.000Z' })}\n`);
+    const t = trainer(outDir);
+    const r = await t.fit();
+    expect(r.globalStep).toBe(4);
+    expect(t.notices.join('\n')).toMatch(new RegExp(`taking over a stale lock of ccl train \\(pid ${dead} on `));
+    expect(fs.existsSync(path.join(outDir, LOCK_FILE))).toBe(false);
+  });
+
+  it('removes stray *.tmp files of a killed write when a run starts or resumes', async () => {
+    const fresh = tmp();
+    fs.writeFileSync(path.join(fresh, '.run.json.4242.1.tmp'), '{"half');
+    const starting = trainer(fresh, { epochs: 1 });
+    await starting.fit();
+    expect(fs.readdirSync(fresh).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(starting.notices.join('\n')).toMatch(/removed 1 stray temporary file\(s\) of an interrupted write: \.run\.json\.4242\.1\.tmp/);
+
+    const outDir = tmp();
+    await stoppedRun(outDir);
+    const strays = ['.steps.jsonl.4242.3.tmp', path.join('checkpoints', '.latest.ckpt.4242.2.tmp'), '.replaced-run.4242.tmp'];
+    fs.writeFileSync(path.join(outDir, strays[0]), 'x');
+    fs.writeFileSync(path.join(outDir, strays[1]), 'half a checkpoint');
+    fs.mkdirSync(path.join(outDir, strays[2], 'checkpoints'), { recursive: true });
+    const resuming = trainer(outDir, { checkpointEverySteps: 1 }, { resume: true });
+    await resuming.fit();
+    for (const s of strays) expect(fs.existsSync(path.join(outDir, s))).toBe(false);
+    expect(resuming.notices.join('\n')).toMatch(/removed 3 stray temporary file\(s\)/);
+  });
+
+  it('resume and force together are refused', async () => {
+    const outDir = tmp();
+    await expect(trainer(outDir, {}, { resume: true, force: true }).fit()).rejects.toThrow(`${outDir}: resume (--resume) and force (--force) exclude each other; choose one`);
+  });
+});
+
+afterAll(() => tf.disposeVariables());
