@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
+import { parsePositiveInt, parsePositiveNumber, parseShardSpec } from '../cli-options';
 import { centerCropBox, clipPath, cropClip, gatherFrames, openClipFile, readClipAudio, readClipFrames, readManifest, resizeClip, resizeShortSideShape, temporalEvenCrop, writeNpy, type ManifestSample } from '@ccl/data';
 import { createEncoder, readSafetensors, type Encoder } from '@ccl/encoders';
 
@@ -12,9 +13,9 @@ interface ExtractOpts {
   data: string;
   out: string;
   shard: string;
-  frames: string;
-  size: string;
-  segmentSeconds?: string;
+  frames: number;
+  size: number;
+  segmentSeconds?: number;
 }
 
 /** `i/N`: this process handles samples whose index is i modulo N. */
@@ -55,10 +56,10 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
     .option('--options <json>', 'encoder options as JSON, e.g. {"numClasses":527}', '{}')
     .requiredOption('--data <dir>', 'output folder of `ccl data prepare` (manifest.json + cache/)')
     .requiredOption('--out <dir>', 'features folder')
-    .option('--shard <i/N>', 'process samples i, i+N, i+2N, ...', '0/1')
-    .option('--frames <n>', 'image teachers: evenly spaced frames per video', '8')
-    .option('--size <px>', 'image teachers: input size', '224')
-    .option('--segment-seconds <s>', 'audio teachers: one row per segment of this length (default: the whole track)')
+    .option('--shard <i/N>', 'process samples i, i+N, i+2N, ...', parseShardSpec, '0/1')
+    .option('--frames <n>', 'image teachers: evenly spaced frames per video', parsePositiveInt, 8)
+    .option('--size <px>', 'image teachers: input size', parsePositiveInt, 224)
+    .option('--segment-seconds <s>', 'audio teachers: one row per segment of this length (default: the whole track)', parsePositiveNumber)
     .option('--backend <name>', 'tensor backend')
     .action(async (opts: ExtractOpts & { backend?: string }) => {
       await useBackend(opts.backend);
