@@ -1,23 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../src/cli';
 import { closeMediaInfo, generateSyntheticAV } from '@ccl/data';
-
-/** Runs the CLI in-process, capturing what it writes. */
-async function ccl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(['node', 'ccl', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { ccl } from './helpers/run-cli';
 
 describe('ccl command line', () => {
   it('exits 2 with the usage on bad arguments', async () => {
