@@ -37,6 +37,15 @@ describe('ccl features extract: each teacher gets its own input convention', () 
     expect(said.err).toMatch(/resnet18 input: RGB in \[0, 1\] normalised with ImageNet mean\/std/);
   });
 
+  it('refuses an unknown --options key, naming it and the known keys, before writing anything', async () => {
+    const data = preparedData(16000);
+    const out = path.join(data, 'typo');
+    const r = await ccl('features', 'extract', '--teacher', 'resnet34', '--options', '{"widthMultipler":0.5}', '--data', data, '--out', out, '--backend', 'cpu');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/encoder 'resnet34': unknown option 'widthMultipler' \(known: .*widthMultiplier/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('states the teachers input conventions in --help', async () => {
     const r = await ccl('features', 'extract', '--help');
     expect(r.code).toBe(0);
