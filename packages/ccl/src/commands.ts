@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_ORDER } from './backend/candidates';
+import { integerBetween, parsePositiveInt } from './cli-options';
 import { formatBackendReport, pickBackend, type BackendReport } from './backend/picker';
 import { registerDataCommands } from './commands/data';
 import { registerFeaturesCommands } from './commands/features';
@@ -59,8 +60,8 @@ export function buildProgram(): Command {
     .description('end to end on built-in synthetic data: synthesise mp4s, prepare, pre-train teachers, extract features, train baseline / CCL-AI / a KD baseline, evaluate, report')
     .addOption(backendOption())
     .option('--work <dir>', 'working folder (reused by a second run)', defaultWorkDir('demo'))
-    .option('--epochs <n>', 'student epochs per method', String(DEMO_DEFAULTS.epochs))
-    .action(async (opts: { backend?: string; work: string; epochs: string }) => {
+    .option('--epochs <n>', 'student epochs per method', parsePositiveInt, DEMO_DEFAULTS.epochs)
+    .action(async (opts: { backend?: string; work: string; epochs: number }) => {
       const report = await useBackend(opts.backend);
       const { rows, reportDir } = await runSyntheticExperiment({ ...DEMO_DEFAULTS, epochs: Number(opts.epochs), workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr });
       process.stdout.write(`\n${formatResultsTable(rows)}\n\nreport: ${path.join(reportDir, 'summary.md')}\n`);
@@ -83,12 +84,12 @@ export function buildProgram(): Command {
     .description("the synthetic audio-visual distillation benchmark (the project's small version of the paper's table); resumable")
     .addOption(backendOption())
     .option('--work <dir>', 'working folder (finished runs are reused)', defaultWorkDir('bench-synthetic'))
-    .option('--seeds <n>', 'number of seeds', '3')
+    .option('--seeds <n>', 'number of seeds', parsePositiveInt, 3)
     .option('--methods <list>', `comma-separated, from: ${Object.keys(METHOD_PLANS).join(', ')}`, 'baseline,ccl-a,ccl-i,ccl-ai,fitnet,pkt,cor,rkd,crd,ifd,cmc')
-    .option('--epochs <n>', 'student epochs per run', String(DEMO_DEFAULTS.epochs))
-    .option('--classes <n>', 'video classes', String(DEMO_DEFAULTS.classes))
-    .option('--videos-per-class <n>', 'videos per class', String(DEMO_DEFAULTS.videosPerClass))
-    .action(async (opts: { backend?: string; work: string; seeds: string; methods: string; epochs: string; classes: string; videosPerClass: string }) => {
+    .option('--epochs <n>', 'student epochs per run', parsePositiveInt, DEMO_DEFAULTS.epochs)
+    .option('--classes <n>', 'video classes (2-36)', integerBetween(2, 36), DEMO_DEFAULTS.classes)
+    .option('--videos-per-class <n>', 'videos per class', parsePositiveInt, DEMO_DEFAULTS.videosPerClass)
+    .action(async (opts: { backend?: string; work: string; seeds: number; methods: string; epochs: number; classes: number; videosPerClass: number }) => {
       const report = await useBackend(opts.backend);
       const methods = parseList(opts.methods);
       for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);

@@ -1,24 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../src/cli';
 import { closeMediaInfo, featureFilePath, generateSyntheticAV, readFeaturesFolder } from '@ccl/data';
 import { readExperimentConfig } from '@ccl/distill';
-
-/** Runs the CLI in-process, capturing what it writes. */
-async function ccl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(['node', 'ccl', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { ccl } from './helpers/run-cli';
 
 describe('ccl command line', () => {
   it('exits 2 with the usage on bad arguments', async () => {
@@ -32,6 +17,28 @@ describe('ccl command line', () => {
     const missing = await ccl('features', 'probe', '--split', 'ucf101:1');
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/required option '--features <path>' not specified/);
+  });
+
+  it('refuses a bad numeric option value while parsing: exit 2, the option named, the usage shown', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-numeric-'));
+    const cases: Array<[string[], RegExp]> = [
+      [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--val', 'abc'], /option '--val <fraction>' argument 'abc' is invalid\. expected a fraction in \[0, 1\)/],
+      [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--val', '1.5'], /option '--val <fraction>' argument '1\.5' is invalid/],
+      [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--audio-rate', '32k'], /option '--audio-rate <hz>' argument '32k' is invalid\. expected an integer >= 1/],
+      [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--split', '4'], /option '--split <n>' argument '4' is invalid\. expected an integer from 1 to 3/],
+      [['data', 'synth', '--out', dir, '--classes', 'abc'], /option '--classes <n>' argument 'abc' is invalid/],
+      [['data', 'synth', '--out', dir, '--seed', '1.5'], /option '--seed <n>' argument '1\.5' is invalid\. expected an integer/],
+      [['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--frames', '0'], /option '--frames <n>' argument '0' is invalid\. expected an integer >= 1/],
+      [['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--segment-seconds', '-2'], /option '--segment-seconds <s>' argument '-2' is invalid\. expected a number > 0/],
+      [['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--shard', '2/2'], /option '--shard <i\/N>' argument '2\/2' is invalid/],
+      [['demo', '--epochs', 'ten'], /option '--epochs <n>' argument 'ten' is invalid/],
+      [['bench', 'synthetic', '--seeds', '0'], /option '--seeds <n>' argument '0' is invalid/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await ccl(...args);
+      expect({ args, code: r.code, named: message.test(r.err), usage: /Usage: ccl/.test(r.err) }).toEqual({ args, code: 2, named: true, usage: true });
+    }
+    expect(fs.readdirSync(dir)).toEqual([]); // nothing ran
   });
 
   it('names a missing file and exits 1', async () => {

@@ -6,5 +6,5 @@ export { ResidualComposition as CompositionHead } from './residual';
 export { Linear } from './linear';
 export { loadIntoVariables, snapshotVariables } from './state-dict';
 export type { StateDict } from './state-dict';
-export { registerComposition, createComposition, listCompositions } from './registry';
-export type { CompositionFactory } from './registry';
+export { registerComposition, createComposition, listCompositions, compositionOptionKeys } from './registry';
+export type { CompositionFactory, CompositionRegistration } from './registry';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CompositionHead, createComposition, detach, listCompositions, registerComposition, ResidualComposition } from '../src';
+import { CompositionHead, compositionOptionKeys, createComposition, detach, listCompositions, registerComposition, ResidualComposition } from '../src';
 import { expectClose, golden, toTensor } from '../../../tools/fixtures/golden';
 
 const g = golden();
@@ -83,6 +83,14 @@ describe('composition registry', () => {
     registerComposition('mine', (o) => new ResidualComposition(o));
     expect(() => registerComposition('mine', (o) => new ResidualComposition(o))).toThrow(/already registered/);
     expect(() => createComposition('resdiual', { teacherDim: 2, studentDim: 2, numClasses: 2 })).toThrow(/unknown composition 'resdiual'; registered: gated, mine, residual/);
+  });
+
+  it('refuses an unknown option key, naming it and the known keys', () => {
+    const typo = { teacherDim: 2, studentDim: 2, numClasses: 2, normalise: false } as unknown as Parameters<typeof createComposition>[1];
+    for (const name of ['residual', 'gated']) {
+      expect(() => createComposition(name, typo)).toThrow(new RegExp(`composition '${name}': unknown option 'normalise' \\(known: teacherDim, studentDim, numClasses, normalize, seed\\)`));
+    }
+    expect(compositionOptionKeys('residual')).toEqual(['teacherDim', 'studentDim', 'numClasses', 'normalize', 'seed']);
   });
 });
 

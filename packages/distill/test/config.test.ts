@@ -44,6 +44,19 @@ describe('experiment config', () => {
     }
   });
 
+  it('refuses an unknown key in an options record that feeds a registered factory, naming it', () => {
+    expect(() => resolveExperimentConfig({ ...base, student: { encoder: 'r2plus1d-18', options: { widthMultipler: 0.5 } } })).toThrow(
+      /config\.student\.options\.widthMultipler: unknown key \(did you mean 'widthMultiplier'\?\)/,
+    );
+    const image = { name: 'image', modality: 'image', dim: 512, encoder: { name: 'resnet34', options: { normalise: 'imagenet' } } };
+    expect(() => resolveExperimentConfig({ ...base, teachers: [image] })).toThrow(/config\.teachers\[0\]\.encoder\.options\.normalise: unknown key \(did you mean 'normalize'\?\)/);
+    expect(() => resolveExperimentConfig({ ...base, method: 'crd', kdOptions: { numNegative: 16 } })).toThrow(/config\.kdOptions\.numNegative: unknown key \(did you mean 'numNegatives'\?\)/);
+    expect(() => resolveExperimentConfig({ ...base, method: 'pkt', kdOptions: { embedDim: 64 } })).toThrow(/config\.kdOptions\.embedDim: unknown key \(known keys: checkFinite\)/);
+    // known keys pass; unregistered encoders are left to createEncoder
+    expect(resolveExperimentConfig({ ...base, method: 'crd', kdOptions: { numNegatives: 16, embedDim: 64 }, student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 0.5 } } }).kdOptions).toEqual({ numNegatives: 16, embedDim: 64 });
+    expect(resolveExperimentConfig({ ...base, student: { encoder: 'my-net', options: { anything: 1 } } }).student.options).toEqual({ anything: 1 });
+  });
+
   it('refuses wrong types and missing fields with their path', () => {
     expect(() => resolveExperimentConfig({ ...base, epochs: '10' })).toThrow(/config\.epochs: expected a number, got string/);
     expect(() => resolveExperimentConfig({ ...base, teachers: [{ name: 'a', modality: 'smell', dim: 3 }] })).toThrow(/config\.teachers\[0\]\.modality: 'smell' is not one of audio, image/);

@@ -22,6 +22,17 @@ export type EncoderOutput = {
   logits?: tf.Tensor2D;
 };
 
+/**
+ * What raw media must become before `features()`, as the encoder's weights expect it: the preprocessing a
+ * caller that starts from decoded media (e.g. `ccl features extract`) applies.
+ * - `images`: RGB scaled to [0, 1], then (x - mean) / std per channel (mean 0, std 1 when the encoder
+ *   normalises its inputs itself).
+ * - `waveform`: mono audio at `sampleRate` Hz.
+ */
+export type InputConvention =
+  | { kind: 'images'; mean: readonly number[]; std: readonly number[]; description: string }
+  | { kind: 'waveform'; sampleRate: number; description: string };
+
 export interface NamedVariable {
   /** torch state-dict name. */
   readonly name: string;
@@ -38,6 +49,8 @@ export interface Encoder {
   readonly numClasses: number;
   /** expected input layout, e.g. `[B, T, H, W, C]`. */
   readonly inputLayout: string;
+  /** the preprocessing raw media needs for this encoder (teachers declare it; absent: inputs are taken as they come). */
+  readonly inputConvention?: InputConvention;
   /** current BatchNorm mode. */
   readonly isTraining: boolean;
   /** trainable variables (torch `parameters()`), in torch registration order. */

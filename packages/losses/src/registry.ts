@@ -21,6 +21,7 @@ import {
   type CorOptions,
   type CrdLoss,
   type CrdOptions,
+  type ContrastOptions,
   type FitNetLoss,
   type FitNetOptions,
   type HintonKdOptions,
@@ -122,6 +123,8 @@ export type LossInstance<K extends string> = K extends keyof LossInstanceMap ? L
 export interface RegisterLossOptions {
   /** Replace an existing registration of the same name instead of throwing. */
   override?: boolean;
+  /** The option keys the factory accepts: createLoss refuses any other, naming it (absent: options are not checked). */
+  optionKeys?: readonly string[];
 }
 
 /** `[options?]` when every option is optional, else `[options]`. */
@@ -130,7 +133,7 @@ type OptionsArg<O> = {} extends O ? [options?: O] : [options: O];
 
 const FILE = '@ccl/losses registry.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const factories = new Map<string, LossFactory<any>>();
+const factories = new Map<string, { factory: LossFactory<any>; optionKeys?: readonly string[] }>();
 
 /**
  * Registers a loss factory under `name` (torchdistill's loss registry is the model). Throws when the name is
@@ -144,18 +147,26 @@ export function registerLoss<O>(name: string, factory: LossFactory<O>, options: 
   if (factories.has(name) && options.override !== true) {
     throw new Error(`${FILE}: a loss named '${name}' is already registered; pass { override: true } to replace it`);
   }
-  factories.set(name, factory);
+  factories.set(name, { factory, optionKeys: options.optionKeys });
+}
+
+/** The option keys a registered loss accepts, or undefined when it did not declare them (or is not registered). */
+export function lossOptionKeys(name: string): readonly string[] | undefined {
+  return factories.get(name)?.optionKeys;
 }
 
 /** Creates a registered loss. Throws, listing the known names, when `name` is unknown. */
 export function createLoss<K extends keyof LossOptionsMap>(name: K, ...options: OptionsArg<LossOptionsMap[K]>): LossInstance<K>;
 export function createLoss<N extends string>(name: N extends keyof LossOptionsMap ? never : N, options?: unknown): Loss;
 export function createLoss(name: string, options?: unknown): Loss {
-  const factory = factories.get(name);
-  if (factory === undefined) {
+  const entry = factories.get(name);
+  if (entry === undefined) {
     throw new Error(`${FILE}: unknown loss '${name}'; registered losses: ${listLosses().join(', ')}`);
   }
-  const loss = factory(options ?? {});
+  const known = entry.optionKeys;
+  const unknown = known === undefined || options === null || typeof options !== 'object' ? [] : Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length) throw new Error(`${FILE}: loss '${name}': unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known!.join(', ') || 'none'})`);
+  const loss = entry.factory(options ?? {});
   if (loss === null || typeof loss !== 'object' || typeof loss.compute !== 'function' || !Array.isArray(loss.variables) || typeof loss.dispose !== 'function') {
     throw new Error(`${FILE}: the factory of loss '${name}' must return { name, variables: tf.Variable[], compute(inputs), dispose() }`);
   }
@@ -182,23 +193,31 @@ function required<T>(loss: string, field: string, value: T | undefined): T {
   return value;
 }
 
+/** Every key of T, the compiler checking that the list is complete and has no extra key. */
+function keysOf<T>(keys: Record<keyof T, true>): string[] {
+  return Object.keys(keys);
+}
+const CONTRAST_KEYS = keysOf<ContrastOptions>({
+  studentDim: true, teacherDim: true, bankSize: true, embedDim: true, numNegatives: true, temperature: true, momentum: true, seed: true, bankLabels: true, checkFinite: true,
+});
+
 registerLoss('nce', (o) =>
   statelessLoss('nce', (x) => multiClassNce(x.student as tf.Tensor2D, x.teacher as tf.Tensor2D, required('nce', 'labels', x.labels), o)),
-);
+  { optionKeys: keysOf<NceLossOptions>({ temperature: true, noNegatives: true }) });
 registerLoss('jsd', (o) =>
   statelessLoss('jsd', (x) => jsdLoss(required('jsd', 'studentLogits', x.studentLogits), required('jsd', 'teacherLogits', x.teacherLogits), o)),
-);
+  { optionKeys: keysOf<JsdLossOptions>({ weight: true }) });
 registerLoss('ce', () =>
   statelessLoss('ce', (x) => crossEntropy(required('ce', 'studentLogits', x.studentLogits), required('ce', 'labels', x.labels))),
-);
-registerLoss('kd', createHintonKdLoss);
-registerLoss('fitnet', createFitNetLoss);
-registerLoss('pkt', createPktLoss);
-registerLoss('cor', createCorLoss);
-registerLoss('rkd', createRkdLoss);
-registerLoss('crd', createCrdLoss);
-registerLoss('cmc', createCmcLoss);
-registerLoss('ifd', createIfdLoss);
-registerLoss('at', createAtLoss);
-registerLoss('sp', createSpLoss);
-registerLoss('vid', createVidLoss);
+  { optionKeys: [] });
+registerLoss('kd', createHintonKdLoss, { optionKeys: keysOf<HintonKdOptions>({ temperature: true, checkFinite: true }) });
+registerLoss('fitnet', createFitNetLoss, { optionKeys: keysOf<FitNetOptions>({ studentDim: true, teacherDim: true, seed: true, checkFinite: true }) });
+registerLoss('pkt', createPktLoss, { optionKeys: keysOf<PktOptions>({ checkFinite: true }) });
+registerLoss('cor', createCorLoss, { optionKeys: keysOf<CorOptions>({ kernel: true, gamma: true, checkFinite: true }) });
+registerLoss('rkd', createRkdLoss, { optionKeys: keysOf<RkdOptions>({ distanceWeight: true, angleWeight: true, checkFinite: true }) });
+registerLoss('crd', createCrdLoss, { optionKeys: CONTRAST_KEYS });
+registerLoss('cmc', createCmcLoss, { optionKeys: CONTRAST_KEYS });
+registerLoss('ifd', createIfdLoss, { optionKeys: keysOf<IfdOptions>({ checkFinite: true }) });
+registerLoss('at', createAtLoss, { optionKeys: keysOf<AtOptions>({ p: true, checkFinite: true }) });
+registerLoss('sp', createSpLoss, { optionKeys: keysOf<SpOptions>({ checkFinite: true }) });
+registerLoss('vid', createVidLoss, { optionKeys: keysOf<VidOptions>({ studentDim: true, teacherDim: true, hiddenDim: true, regressor: true, initVariance: true, eps: true, seed: true, checkFinite: true }) });

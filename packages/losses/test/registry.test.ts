@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createLoss, crossEntropy, hasLoss, jsdLoss, listLosses, multiClassNce, registerLoss, statelessLoss, type Loss } from '@ccl/losses';
+import { createLoss, crossEntropy, hasLoss, jsdLoss, listLosses, lossOptionKeys, multiClassNce, registerLoss, statelessLoss, type Loss } from '@ccl/losses';
 
 const BUILT_IN = ['at', 'ce', 'cmc', 'cor', 'crd', 'fitnet', 'ifd', 'jsd', 'kd', 'nce', 'pkt', 'rkd', 'sp', 'vid'];
 
@@ -14,6 +14,18 @@ describe('loss registry', () => {
 
   it('names the known losses when asked for an unknown one', () => {
     expect(() => createLoss('fitnett')).toThrow(/registry\.ts: unknown loss 'fitnett'; registered losses: at, ce, cmc, .*fitnet.*vid/);
+  });
+
+  it('refuses an unknown option key of a built-in loss, naming it and the known keys', () => {
+    for (const name of BUILT_IN) {
+      expect(lossOptionKeys(name)).toBeDefined();
+      expect(() => createLoss(name as 'pkt', { checkFinte: false } as never)).toThrow(new RegExp(`registry\\.ts: loss '${name}': unknown option 'checkFinte' \\(known: `));
+    }
+    expect(() => createLoss('crd', { studentDim: 2, teacherDim: 2, bankSize: 4, numNegative: 3 } as never)).toThrow(/loss 'crd': unknown option 'numNegative' \(known: .*numNegatives/);
+    expect(() => createLoss('ce', { temperature: 1 } as never)).toThrow(/loss 'ce': unknown option 'temperature' \(known: none\)/);
+    registerLoss('registry-test-declared', () => statelessLoss('d', () => tf.scalar(0)), { optionKeys: ['scale'] });
+    expect(() => createLoss('registry-test-declared', { scale: 1, shift: 2 })).toThrow(/loss 'registry-test-declared': unknown option 'shift' \(known: scale\)/);
+    createLoss('registry-test-declared', { scale: 1 }).dispose();
   });
 
   it('refuses a duplicate name unless override is set', () => {

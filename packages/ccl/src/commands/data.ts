@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parsePositiveInt } from '../cli-options';
 import * as fs from 'node:fs';
 import {
   acquireFolderLock,
@@ -29,12 +30,12 @@ interface PrepareOpts {
   root: string;
   annotations?: string;
   features?: string;
-  split: string;
+  split: number;
   out: string;
-  shortSide: string;
-  audioRate?: string;
-  val: string;
-  seed: string;
+  shortSide: number;
+  audioRate?: number;
+  val: number;
+  seed: number;
 }
 
 function need(value: string | undefined, what: string): string {
@@ -100,11 +101,11 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--out <dir>', 'output: manifest.json (the cached videos), cache/ (clips, prepare-report.json); one prepare at a time')
     .option('--annotations <path>', 'ucf101: folder with classInd.txt + train/testlist0N.txt; activitynet: the v1.3 JSON; vggsound: the CSV; manifest: a manifest file')
     .option('--features <path>', 'ucf51: the released feature folder or .tar.gz (defines the 51 classes)')
-    .option('--split <n>', 'UCF101 split 1|2|3', '1')
-    .option('--short-side <px>', 'short side of cached frames (0 keeps the native size)', '240')
-    .option('--audio-rate <hz>', 'also cache mono audio at this rate (Cnn14: 32000)')
-    .option('--val <fraction>', 'held-out validation fraction carved from train (group-aware for UCF)', '0.1')
-    .option('--seed <n>', 'seed of the held-out split', '1')
+    .option('--split <n>', 'UCF101 split 1|2|3', integerBetween(1, 3), 1)
+    .option('--short-side <px>', 'short side of cached frames (0 keeps the native size)', parseNonNegativeInt, 240)
+    .option('--audio-rate <hz>', 'also cache mono audio at this rate (Cnn14: 32000)', parsePositiveInt)
+    .option('--val <fraction>', 'held-out validation fraction carved from train (group-aware for UCF), in [0, 1)', parseFraction, 0.1)
+    .option('--seed <n>', 'seed of the held-out split', parseInteger, 1)
     .action(async (opts: PrepareOpts) => {
       const build = BUILDERS[opts.dataset];
       if (!build) throw new Error(`unknown dataset '${opts.dataset}'; one of: ${Object.keys(BUILDERS).join(', ')}`);
@@ -137,10 +138,10 @@ export function registerDataCommands(program: Command): void {
     .command('synth')
     .description('synthesise a small audio-visual dataset as real mp4 files, with the teachers\' source data and a manifest')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--classes <n>', 'video classes (2-36)', '8')
-    .option('--videos-per-class <n>', 'videos per class', '12')
-    .option('--seed <n>', 'seed', '1')
-    .action(async (opts: { out: string; classes: string; videosPerClass: string; seed: string }) => {
+    .option('--classes <n>', 'video classes (2-36)', integerBetween(2, 36), 8)
+    .option('--videos-per-class <n>', 'videos per class', parsePositiveInt, 12)
+    .option('--seed <n>', 'seed', parseInteger, 1)
+    .action(async (opts: { out: string; classes: number; videosPerClass: number; seed: number }) => {
       const r = await generateSyntheticAV({ outDir: path.resolve(opts.out), numClasses: Number(opts.classes), videosPerClass: Number(opts.videosPerClass), seed: Number(opts.seed) });
       process.stdout.write(`${r.manifest.samples.length} videos in ${r.manifest.classes.length} classes, ${r.images.items.length} stills, ${r.sounds.items.length} sound clips\nmanifest: ${r.manifestPath}\n`);
     });

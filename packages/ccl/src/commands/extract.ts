@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
+import { parsePositiveInt, parsePositiveNumber, parseShard, parseShardSpec } from '../cli-options';
 import { centerCropBox, clipPath, cropClip, featureFilePath, gatherFrames, openClipFile, readClipAudio, readClipFrames, readManifest, resizeClip, resizeShortSideShape, temporalEvenCrop, writeNpy, type ManifestSample } from '@ccl/data';
-import { createEncoder, readSafetensors, type Encoder } from '@ccl/encoders';
+import { createEncoder, readSafetensors, type Encoder, type InputConvention } from '@ccl/encoders';
 
 interface ExtractOpts {
   teacher: string;
@@ -12,21 +13,24 @@ interface ExtractOpts {
   data: string;
   out: string;
   shard: string;
-  frames: string;
-  size: string;
-  segmentSeconds?: string;
+  frames: number;
+  size: number;
+  segmentSeconds?: number;
 }
 
-/** `i/N`: this process handles samples whose index is i modulo N. */
-function parseShard(spec: string): [number, number] {
-  const m = /^(\d+)\/(\d+)$/.exec(spec);
-  if (!m || Number(m[1]) >= Number(m[2])) throw new Error(`--shard '${spec}': expected i/N with 0 <= i < N`);
-  return [Number(m[1]), Number(m[2])];
-}
+type ImageConvention = Extract<InputConvention, { kind: 'images' }>;
+type WaveformConvention = Extract<InputConvention, { kind: 'waveform' }>;
 
-/** Audio teachers: the cached soundtrack, whole or in segments of `seconds` -> [S, L] waveforms. */
-function audioInput(file: string, seconds: number | null): tf.Tensor2D | null {
+/** An encoder that declares no convention gets RGB in [0, 1] (images) or the cached track as it is (audio). */
+const RAW_IMAGES: ImageConvention = { kind: 'images', mean: [0, 0, 0], std: [1, 1, 1], description: 'RGB in [0, 1]' };
+
+/** Audio teachers: the cached soundtrack, whole or in segments of `seconds` -> [S, L] waveforms; refused when cached at another rate than the teacher's. */
+function audioInput(file: string, seconds: number | null, teacher: string, convention: WaveformConvention | undefined): tf.Tensor2D | null {
   const info = openClipFile(file);
+  const cachedRate = info.header.audio?.sampleRate;
+  if (convention && cachedRate !== undefined && cachedRate !== convention.sampleRate) {
+    throw new Error(`${file}: cached audio is at ${cachedRate} Hz, ${teacher} expects ${convention.sampleRate} Hz; re-run ccl data prepare with --audio-rate ${convention.sampleRate} (or give the teacher {"sampleRate":${cachedRate}} if its weights are for that rate)`);
+  }
   const audio = readClipAudio(info);
   if (!audio || !info.header.audio) return null;
   const seg = seconds ? Math.round(seconds * info.header.audio.sampleRate) : audio.length;
@@ -34,8 +38,11 @@ function audioInput(file: string, seconds: number | null): tf.Tensor2D | null {
   return tf.tensor2d(audio.subarray(0, count * seg), [count, seg]);
 }
 
-/** Image teachers: `frames` evenly spaced frames, short side resized to `size` and centre-cropped, in [0, 1] -> [F, size, size, 3]. */
-function imageInput(file: string, frames: number, size: number): tf.Tensor4D {
+/**
+ * Image teachers: `frames` evenly spaced frames, short side resized to `size` and centre-cropped, scaled to
+ * [0, 1] and normalised as the teacher expects ((x - mean) / std) -> [F, size, size, 3].
+ */
+function imageInput(file: string, frames: number, size: number, convention: ImageConvention): tf.Tensor4D {
   const info = openClipFile(file);
   const { t, h, w, c } = info.header;
   const idx = temporalEvenCrop(t, 1, frames).map((win) => win[0]);
@@ -43,22 +50,29 @@ function imageInput(file: string, frames: number, size: number): tf.Tensor4D {
   const shape = resizeShortSideShape(clip.h, clip.w, size);
   const resized = resizeClip(clip, shape.height, shape.width);
   const cropped = cropClip(resized, centerCropBox(resized.h, resized.w, size));
-  return tf.tidy(() => tf.div(tf.tensor4d(cropped.data, [cropped.t, size, size, 3], 'int32'), 255) as tf.Tensor4D);
+  return tf.tidy(() => {
+    const unit = tf.div(tf.tensor4d(cropped.data, [cropped.t, size, size, 3], 'int32'), 255); // [F, size, size, 3] in [0, 1]
+    return tf.div(tf.sub(unit, tf.tensor1d([...convention.mean])), tf.tensor1d([...convention.std])) as tf.Tensor4D;
+  });
 }
 
 export function registerExtractCommand(features: Command, useBackend: (force?: string) => Promise<unknown>): void {
   features
     .command('extract')
-    .description("run a frozen teacher over a prepared dataset and write one .npy per video (the reference's layout: <out>/<class>/<id>.npy; (S, D) for segments or frames); resumable, shardable")
+    .description(
+      "run a frozen teacher over a prepared dataset and write one .npy per video (the reference's layout: <out>/<class>/<id>.npy; (S, D) for segments or frames); resumable, shardable.\n" +
+        "Inputs follow the teacher's own convention: image teachers get RGB in [0, 1] normalised as their weights expect (resnet18/34: ImageNet mean/std, as torchvision's; with {\"normalize\":\"imagenet\"} the encoder does it, never both); " +
+        'audio teachers get the cached mono track, which must be at their sample rate (cnn14: 32 kHz unless {"sampleRate":...}; prepare with --audio-rate 32000), else the file is refused.',
+    )
     .requiredOption('--teacher <name>', 'encoder: cnn14 (audio), resnet18 / resnet34 (images), or any registered encoder')
     .option('--weights <file>', 'teacher weights (.safetensors with the PyTorch names)')
     .option('--options <json>', 'encoder options as JSON, e.g. {"numClasses":527}', '{}')
     .requiredOption('--data <dir>', 'output folder of `ccl data prepare` (manifest.json + cache/)')
     .requiredOption('--out <dir>', 'features folder')
-    .option('--shard <i/N>', 'process samples i, i+N, i+2N, ...', '0/1')
-    .option('--frames <n>', 'image teachers: evenly spaced frames per video', '8')
-    .option('--size <px>', 'image teachers: input size', '224')
-    .option('--segment-seconds <s>', 'audio teachers: one row per segment of this length (default: the whole track)')
+    .option('--shard <i/N>', 'process samples i, i+N, i+2N, ...', parseShardSpec, '0/1')
+    .option('--frames <n>', 'image teachers: evenly spaced frames per video', parsePositiveInt, 8)
+    .option('--size <px>', 'image teachers: input size', parsePositiveInt, 224)
+    .option('--segment-seconds <s>', 'audio teachers: one row per segment of this length (default: the whole track)', parsePositiveNumber)
     .option('--backend <name>', 'tensor backend')
     .action(async (opts: ExtractOpts & { backend?: string }) => {
       await useBackend(opts.backend);
@@ -78,7 +92,9 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
         tf.dispose(Object.values(dict));
       }
       encoder.eval();
-      const audio = encoder.inputLayout.startsWith('[B, L]'); // waveform in (Cnn14), else images
+      const convention = encoder.inputConvention;
+      if (convention) process.stderr.write(`${opts.teacher} input: ${convention.description}\n`);
+      const audio = convention ? convention.kind === 'waveform' : encoder.inputLayout.startsWith('[B, L]'); // waveform in (Cnn14), else images
       const mine = manifest.samples.filter((_, i) => i % shards === shard);
       let written = 0;
       let reused = 0;
@@ -94,7 +110,10 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
           notCached.push(s); // skipped by prepare (bad file): listed in cache/prepare-report.json
           continue;
         }
-        const input = audio ? audioInput(clipPath(path.join(opts.data, 'cache'), s.id), opts.segmentSeconds ? Number(opts.segmentSeconds) : null) : imageInput(clipPath(path.join(opts.data, 'cache'), s.id), Number(opts.frames), Number(opts.size));
+        const clip = clipPath(path.join(opts.data, 'cache'), s.id);
+        const input = audio
+          ? audioInput(clip, opts.segmentSeconds ?? null, opts.teacher, convention?.kind === 'waveform' ? convention : undefined)
+          : imageInput(clip, opts.frames, opts.size, convention?.kind === 'images' ? convention : RAW_IMAGES);
         if (!input) {
           missing.push(s); // no audio: no file, so the loader marks it hasTeacher = 0
           continue;

@@ -36,8 +36,13 @@ export interface RunSpec {
   notice?: (message: string) => void;
 }
 
+/** The student's encoder options, also recorded in run.json (so `ccl eval --run` rebuilds the same encoder). */
+function studentOptions(numClasses: number, s: StudentSpec): Record<string, unknown> {
+  return { numClasses, widthMultiplier: s.widthMultiplier, seed: s.seed };
+}
+
 export function createStudent(numClasses: number, s: StudentSpec): Encoder {
-  return createEncoder('r2plus1d-18', { numClasses, widthMultiplier: s.widthMultiplier, seed: s.seed });
+  return createEncoder('r2plus1d-18', studentOptions(numClasses, s));
 }
 
 /**
@@ -55,7 +60,7 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
     name: path.basename(spec.outDir),
     method: spec.method,
     seed: spec.student.seed,
-    student: { encoder: 'r2plus1d-18', options: { ...spec.student, numClasses } },
+    student: { encoder: 'r2plus1d-18', options: studentOptions(numClasses, spec.student) },
     teachers: spec.method === 'baseline' ? [] : teachers,
     optimizer: { lr: spec.lr, momentum: 0.9, weightDecay: 5e-4 },
     schedule: { kind: 'cosine', epochs: spec.epochs },

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { encoderOptionKeys } from '@ccl/encoders';
+import { lossOptionKeys } from '@ccl/losses';
 import { checkMethodName } from '../methods';
 import type { ScheduleConfig } from '../optim/schedule';
 import type { SgdOptions } from '../optim/sgd';
@@ -147,9 +149,24 @@ const TEACHER_DEFAULTS = {
   image: { input: 'online-frame', temperature: 0.1, dropMissing: false },
 } as const;
 
+/**
+ * The options records that feed a registered factory, checked against the keys it declares: student and
+ * teacher encoder options (@ccl/encoders), kdOptions of a KD method (@ccl/losses). Unregistered names and
+ * factories that declare no keys are not checked here.
+ */
+function factoryOptionProblems(r: Partial<ExperimentConfig> & { teachers?: Partial<TeacherConfig>[] }, source: string): string[] {
+  const check = (options: unknown, known: readonly string[] | undefined, path: string) => (options === undefined || known === undefined ? [] : validate(options, { type: 'record', keys: known }, path));
+  return [
+    ...check(r.student?.options, encoderOptionKeys(r.student!.encoder), `${source}.student.options`),
+    ...(r.teachers ?? []).flatMap((t, i) => (t.encoder ? check(t.encoder.options, encoderOptionKeys(t.encoder.name), `${source}.teachers[${i}].encoder.options`) : [])),
+    ...check(r.kdOptions, lossOptionKeys(r.method!), `${source}.kdOptions`),
+  ];
+}
+
 /** Validates a user config (object parsed from JSON/YAML) and fills in the reference defaults. */
 export function resolveExperimentConfig(raw: unknown, source = 'config'): ExperimentConfig {
-  const problems = validate(raw, EXPERIMENT_SPEC, source);
+  const structural = validate(raw, EXPERIMENT_SPEC, source);
+  const problems = structural.length ? structural : factoryOptionProblems(raw as Partial<ExperimentConfig>, source);
   if (problems.length) throw new Error(`invalid experiment config:\n  ${problems.join('\n  ')}`);
   const r = raw as Partial<ExperimentConfig> & { teachers?: Partial<TeacherConfig>[] };
   const teachers = (r.teachers ?? []).map(

@@ -8,7 +8,8 @@ export type Spec =
   | { type: 'boolean' }
   | { type: 'array'; items: Spec }
   | { type: 'object'; fields: Record<string, Spec>; required?: readonly string[] }
-  | { type: 'record' }
+  /** An object of any values; with `keys`, only those keys (an options record of a registered factory). */
+  | { type: 'record'; keys?: readonly string[] }
   | { type: 'union'; options: readonly Spec[] };
 
 function distance(a: string, b: string): number {
@@ -22,6 +23,13 @@ function distance(a: string, b: string): number {
 
 function describeType(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
+}
+
+/** `path.key: unknown key`, with the nearest known key for a typo, else the known keys. */
+function unknownKey(path: string, key: string, known: readonly string[]): string {
+  const near = known.map((n) => [n, distance(key, n)] as const).sort((a, b) => a[1] - b[1])[0];
+  const hint = near && near[1] <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean '${near[0]}'?)` : ` (known keys: ${known.join(', ') || 'none'})`;
+  return `${path}.${key}: unknown key${hint}`;
 }
 
 /** Returns every problem found (empty when `value` matches `spec`). */
@@ -40,8 +48,11 @@ export function validate(value: unknown, spec: Spec, path = 'config'): string[] 
       return [];
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${path}: expected true or false, got ${describeType(value)}`];
-    case 'record':
-      return value !== null && typeof value === 'object' && !Array.isArray(value) ? [] : [`${path}: expected an object, got ${describeType(value)}`];
+    case 'record': {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected an object, got ${describeType(value)}`];
+      const known = spec.keys;
+      return known === undefined ? [] : Object.keys(value).filter((k) => !known.includes(k)).map((k) => unknownKey(path, k, known));
+    }
     case 'array':
       if (!Array.isArray(value)) return [`${path}: expected an array, got ${describeType(value)}`];
       return value.flatMap((v, i) => validate(v, spec.items, `${path}[${i}]`));
@@ -56,9 +67,7 @@ export function validate(value: unknown, spec: Spec, path = 'config'): string[] 
       const known = Object.keys(spec.fields);
       for (const [k, v] of Object.entries(value)) {
         if (!(k in spec.fields)) {
-          const near = known.map((n) => [n, distance(k, n)] as const).sort((a, b) => a[1] - b[1])[0];
-          const hint = near && near[1] <= Math.max(2, Math.floor(k.length / 3)) ? ` (did you mean '${near[0]}'?)` : ` (known keys: ${known.join(', ')})`;
-          problems.push(`${path}.${k}: unknown key${hint}`);
+          problems.push(unknownKey(path, k, known));
           continue;
         }
         if (v !== undefined) problems.push(...validate(v, spec.fields[k], `${path}.${k}`));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createLoss, crossEntropy, type Loss, type LossInputs } from '@ccl/losses';
+import { createLoss, crossEntropy, lossOptionKeys, type Loss, type LossInputs } from '@ccl/losses';
 import { selectRows } from '../ops/select-rows';
 import type { Method, MethodContext, StepTensors } from './method';
 import { setKdMethodFactory } from './registry';
@@ -26,9 +26,10 @@ export function kdMethod(lossName: string) {
     const lw = config.lossWeight ?? (config.teachers.length > 1 ? 0.5 : 1);
     const losses: Record<string, Loss> = {};
     config.teachers.forEach((t, i) => {
-      losses[t.name] = createLoss(lossName, {
-        studentDim: ctx.studentDim, teacherDim: t.dim, bankSize: ctx.datasetSize, seed: config.seed * 1000 + 10 * i, ...config.kdOptions,
-      });
+      const context: Record<string, unknown> = { studentDim: ctx.studentDim, teacherDim: t.dim, bankSize: ctx.datasetSize, seed: config.seed * 1000 + 10 * i };
+      const known = lossOptionKeys(lossName); // a loss that declares its keys gets only the context it accepts; kdOptions are checked by createLoss
+      const accepted = known === undefined ? context : Object.fromEntries(Object.entries(context).filter(([k]) => known.includes(k)));
+      losses[t.name] = createLoss(lossName, { ...accepted, ...config.kdOptions });
     });
     const inputsFor = (s: StepTensors, name: string): LossInputs | null => {
       const te = s.teachers[name];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { melFilterbank, stftKernels } from '../audio/filters';
-import { ModuleEncoder } from '../encoder';
+import { ModuleEncoder, type InputConvention } from '../encoder';
 import { relu } from '../nn/activations';
 import { BatchNorm } from '../nn/batchnorm';
 import type { ForwardContext } from '../nn/context';
@@ -117,6 +117,11 @@ export class Cnn14 extends ModuleEncoder {
     this.featureDim = Math.max(1, Math.round((options.embeddingDim ?? 512) * multiplier));
     this.fc1 = new Linear(this.store, 'fc1', cin, this.featureDim);
     this.classifier = numClasses > 0 ? new Linear(this.store, 'fc_audioset', this.featureDim, numClasses) : null;
+  }
+
+  /** PANNs' convention: mono waveforms at the front end's sample rate (32 kHz for the released weights). */
+  get inputConvention(): InputConvention {
+    return { kind: 'waveform', sampleRate: this.sampleRate, description: `mono waveform at ${this.sampleRate} Hz` };
   }
 
   protected batchNorms(): BatchNorm[] {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ModuleEncoder } from '../encoder';
+import { ModuleEncoder, type InputConvention } from '../encoder';
 import { maxPool2d } from '../ops/conv';
 import { addRelu } from '../ops/activations';
 import { BatchNorm } from '../nn/batchnorm';
@@ -114,6 +114,16 @@ export class Resnet extends ModuleEncoder {
     });
     this.featureDim = cin;
     this.classifier = numClasses > 0 ? new Linear(this.store, 'fc', cin, numClasses) : null;
+  }
+
+  /**
+   * torchvision's convention: RGB in [0, 1] normalised with ImageNet mean/std, by the caller, or by the
+   * encoder itself with `normalize: 'imagenet'` (then the caller only scales to [0, 1]).
+   */
+  get inputConvention(): InputConvention {
+    return this.options.normalize === 'imagenet'
+      ? { kind: 'images', mean: [0, 0, 0], std: [1, 1, 1], description: 'RGB in [0, 1] (the encoder applies ImageNet mean/std itself)' }
+      : { kind: 'images', mean: [...IMAGENET_MEAN], std: [...IMAGENET_STD], description: 'RGB in [0, 1] normalised with ImageNet mean/std (torchvision weights)' };
   }
 
   protected batchNorms(): BatchNorm[] {
