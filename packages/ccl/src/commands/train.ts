@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { readFeaturesFolder, readManifest, type FeatureSet } from '@ccl/data';
 import { checkRunFolder, clipCacheSource, readExperimentConfig, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
-import { createEncoder, readSafetensors } from '@ccl/encoders';
+import { createEncoder, encoderOptionKeys, readSafetensors } from '@ccl/encoders';
 import { evaluateStudentRun } from '../pipeline/student-run';
 
 function dataOf(config: ExperimentConfig, source: string) {
@@ -18,8 +18,13 @@ function resolver(configFile: string) {
   return (p: string) => path.resolve(base, p);
 }
 
-function studentFor(config: ExperimentConfig, numClasses: number) {
-  return createEncoder(config.student.encoder, { ...config.student.options, numClasses });
+/**
+ * The config's student, initialised from the config's seed (unless its options give one): two runs of one
+ * config start from the same weights, as the reference's seeded runs do.
+ */
+export function studentFor(config: ExperimentConfig, numClasses: number) {
+  const seeded = encoderOptionKeys(config.student.encoder)?.includes('seed') && config.student.options.seed === undefined;
+  return createEncoder(config.student.encoder, { ...(seeded ? { seed: config.seed } : {}), ...config.student.options, numClasses });
 }
 
 export function registerTrainCommands(program: Command, useBackend: (force?: string) => Promise<unknown>, backendOption: () => import('commander').Option): void {
