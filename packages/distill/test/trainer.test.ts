@@ -185,7 +185,7 @@ describe('Trainer', () => {
     trainer.dispose();
     const latest = path.join(outDir, 'checkpoints', 'latest.ckpt');
     const good = loadCheckpoint(latest);
-    const resume = () => new Trainer({ config: config('baseline', { epochs: 2 }), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
+    const resume = () => new Trainer({ config: config('baseline', { epochs: 2 }), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true, allowConfigChange: true });
     const withOptim = (name: string, t: tf.Tensor) => saveCheckpoint(latest, { ...good.tensors, [name]: t }, good.meta);
     const buffer = good.tensors['optim.student.0.momentum_buffer'];
     const values = Float32Array.from(buffer.dataSync());
@@ -204,7 +204,7 @@ describe('Trainer', () => {
     const { outDir, trainer } = await run('crd', kd(8));
     trainer.dispose();
     const latest = path.join(outDir, 'checkpoints', 'latest.ckpt');
-    const again = new Trainer({ config: config('crd', kd(16)), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
+    const again = new Trainer({ config: config('crd', kd(16)), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true, allowConfigChange: true });
     await expect(again.fit()).rejects.toThrow(`${latest}: cannot restore this run from the checkpoint: checkpoint crd state 'audio.variables.0' has shape`);
     again.dispose();
   });

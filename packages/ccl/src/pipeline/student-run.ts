@@ -136,13 +136,13 @@ export function evaluateStudentRun(
   makeStudent: () => Encoder = () => createStudent(manifest.classes.length, s as StudentSpec),
   checkpoint = 'best.ckpt',
 ): { recognition: RecognitionResult; retrieval: RetrievalResult } {
+  const file = resolveInside(path.join(runDir, 'checkpoints'), checkpoint); // `ccl eval --checkpoint NAME` never reads outside the run
   for (const split of ['test', 'train'] as const) {
     if (samplesOfSplit(manifest, split).length === 0) {
       throw new Error(`${runDir}: the run's manifest has no ${split} split (no video with split '${split}'), so there is nothing ${split === 'test' ? 'to evaluate' : 'to retrieve'}`);
     }
   }
   const student = makeStudent();
-  const file = resolveInside(path.join(runDir, 'checkpoints'), checkpoint); // `ccl eval --checkpoint NAME` never reads outside the run
   const ckpt = loadCheckpoint(file);
   const studentDict = Object.fromEntries(Object.entries(ckpt.tensors).filter(([k]) => k.startsWith('student.')).map(([k, v]) => [k.slice(8), v]));
   student.loadStateDict(studentDict, { strict: true, source: file });
