@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
@@ -8,7 +9,7 @@ import { registerDataCommands } from './commands/data';
 import { registerFeaturesCommands } from './commands/features';
 import { registerTrainCommands } from './commands/train';
 import { reportFromRunDirectories } from '@ccl/eval';
-import { DEMO_DEFAULTS, formatResultsTable, METHOD_PLANS, runSyntheticExperiment } from './pipeline/demo';
+import { DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from './pipeline/demo';
 
 const VERSION = '0.1.0';
 
@@ -63,8 +64,8 @@ export function buildProgram(): Command {
     .option('--epochs <n>', 'student epochs per method', parsePositiveInt, DEMO_DEFAULTS.epochs)
     .action(async (opts: { backend?: string; work: string; epochs: number }) => {
       const report = await useBackend(opts.backend);
-      const { rows, reportDir } = await runSyntheticExperiment({ ...DEMO_DEFAULTS, epochs: Number(opts.epochs), workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr });
-      process.stdout.write(`\n${formatResultsTable(rows)}\n\nreport: ${path.join(reportDir, 'summary.md')}\n`);
+      const result = await runSyntheticExperiment({ ...DEMO_DEFAULTS, epochs: Number(opts.epochs), workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr });
+      process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);
     });
 
   program
@@ -89,16 +90,18 @@ export function buildProgram(): Command {
     .option('--epochs <n>', 'student epochs per run', parsePositiveInt, DEMO_DEFAULTS.epochs)
     .option('--classes <n>', 'video classes (2-36)', integerBetween(2, 36), DEMO_DEFAULTS.classes)
     .option('--videos-per-class <n>', 'videos per class', parsePositiveInt, DEMO_DEFAULTS.videosPerClass)
-    .action(async (opts: { backend?: string; work: string; seeds: number; methods: string; epochs: number; classes: number; videosPerClass: number }) => {
+    .option('--json', 'print bench.json (every number, the seeds, the options, the code revision) instead of the tables; progress goes to stderr')
+    .action(async (opts: { backend?: string; work: string; seeds: number; methods: string; epochs: number; classes: number; videosPerClass: number; json?: boolean }) => {
       const report = await useBackend(opts.backend);
       const methods = parseList(opts.methods);
       for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
       const seeds = Array.from({ length: Number(opts.seeds) }, (_, i) => i + 1);
-      const { rows, reportDir } = await runSyntheticExperiment({
+      const result = await runSyntheticExperiment({
         ...DEMO_DEFAULTS, seeds, methods, epochs: Number(opts.epochs), classes: Number(opts.classes), videosPerClass: Number(opts.videosPerClass),
-        workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr,
+        workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr, ...(opts.json ? { out: process.stderr } : {}),
       });
-      process.stdout.write(`\n${formatResultsTable(rows)}\n\nreport: ${path.join(reportDir, 'summary.md')}\n`);
+      if (opts.json) process.stdout.write(fs.readFileSync(result.benchFile, 'utf8'));
+      else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);
     });
 
   return program;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodePngSize } from './helpers/png';
-import { runSyntheticExperiment, formatResultsTable } from '../src/pipeline/demo';
+import { checkSameStudentPerSeed, runSyntheticExperiment, formatResultsTable } from '../src/pipeline/demo';
 import { trainStudentRun } from '../src/pipeline/student-run';
 import { main } from '../src/cli';
 
@@ -20,7 +20,7 @@ describe('synthetic pipeline (demo path)', () => {
   };
 
   it('runs synth -> prepare -> teachers -> features -> train -> eval -> report', async () => {
-    const { rows, reportDir } = await runSyntheticExperiment(options);
+    const { rows, reportDir, comparison, benchFile } = await runSyntheticExperiment(options);
     expect(rows.map((r) => r.label)).toEqual(['baseline', 'ccl-ai']);
     for (const r of rows) {
       expect(r.top1).toBeGreaterThanOrEqual(0);
@@ -53,12 +53,32 @@ describe('synthetic pipeline (demo path)', () => {
     for (const p of pngs) expect(decodePngSize(fs.readFileSync(path.join(reportDir, p))).width).toBeGreaterThan(100);
     expect(formatResultsTable(rows)).toMatch(/\| ccl-ai \| 1 \|/);
 
-    // a second run reuses every stage (same numbers, nothing retrained)
+    // bench.json: the paired comparison (per method mean and CI, the difference to the baseline with its CI
+    // and verdict), every run, and one student initialisation per seed
+    const bench = JSON.parse(fs.readFileSync(benchFile, 'utf8'));
+    expect(bench.comparison).toEqual(comparison);
+    expect(bench.seeds).toEqual([1]);
+    expect(typeof bench.gitRevision === 'string' || bench.gitRevision === null).toBe(true);
+    const [base, cclAi] = comparison!.rows;
+    expect(base!.method).toBe('baseline');
+    expect(base!.mean).toBeCloseTo(100 * rows[0]!.top1, 9);
+    expect(cclAi!.vsBaseline!.mean).toBeCloseTo(100 * (rows[1]!.top1 - rows[0]!.top1), 9);
+    for (const r of comparison!.rows) expect(r.lower).toBeLessThanOrEqual(r.mean), expect(r.upper).toBeGreaterThanOrEqual(r.mean);
+    expect(['better', 'worse', 'no difference shown']).toContain(cclAi!.vsBaseline!.verdict);
+    expect(rows[0]!.studentInitDigest).toMatch(/^[0-9a-f]{16}$/);
+    expect(rows[1]!.studentInitDigest).toBe(rows[0]!.studentInitDigest);
+    expect(bench.outcomes.map((o: { videoIds: string[] }) => o.videoIds.length)).toEqual([comparison!.videosPerSeed[0], comparison!.videosPerSeed[0]]);
+
+    // interrupted after ccl-ai's training, before its evaluation: a rerun reuses the data, the teachers, the
+    // baseline and ccl-ai's training, evaluates ccl-ai again, and gives the same numbers
+    fs.rmSync(path.join(work, 'runs', 'ccl-ai-s1', 'eval'), { recursive: true });
     const lines: string[] = [];
     const again = await runSyntheticExperiment({ ...options, out: { write: (s: string) => lines.push(s) } });
     expect(again.rows.map((r) => r.top1)).toEqual(rows.map((r) => r.top1));
+    expect(again.comparison).toEqual(comparison);
     expect(lines.join('')).toMatch(/reusing the synthesised data/);
-    expect(lines.join('')).toMatch(/reusing the finished run and its evaluation/);
+    expect(lines.join('').match(/reusing the finished run and its evaluation/g)).toHaveLength(1);
+    expect(lines.join('')).not.toMatch(/epoch 1\/1/);
 
     // `ccl report` over the run folders writes the same kind of report
     const out = path.join(work, 'report-cli');
@@ -122,5 +142,13 @@ describe('synthetic pipeline (demo path)', () => {
     expect(longer.reused).toBe(false);
     expect(notices.join('\n')).toMatch(/--force: removed the previous run/);
     expect(globalSteps(steps(baselineDir))).toEqual(Array.from({ length: 2 * stepsPerEpoch }, (_, i) => i + 1));
+  });
+});
+
+describe('checkSameStudentPerSeed', () => {
+  it('refuses a comparison whose methods of one seed started from different students', () => {
+    const row = (label: string, seed: number, studentInitDigest: string) => ({ label, seed, studentInitDigest });
+    expect(() => checkSameStudentPerSeed([row('baseline', 1, 'aa'), row('ccl-ai', 1, 'aa'), row('baseline', 2, 'bb'), row('ccl-ai', 2, 'bb')])).not.toThrow();
+    expect(() => checkSameStudentPerSeed([row('baseline', 1, 'aa'), row('ccl-ai', 1, 'ab')])).toThrow(/seed 1: the methods did not start from the same student \(baseline aa, ccl-ai ab\)/);
   });
 });

@@ -20,7 +20,7 @@ export type { Method, MethodContext, MethodFactory, StepTensors } from './method
 export { baselineMethod } from './methods/baseline';
 export { cclMethod } from './methods/ccl';
 export { kdMethod } from './methods/kd';
-export { Trainer, architectureOf, teacherFrames } from './train/trainer';
+export { Trainer, architectureOf, gitRevision, teacherFrames } from './train/trainer';
 export { variableGradsLean } from './train/lean-gradients';
 export type { TrainerOptions, TrainResult, StepInfo } from './train/trainer';
 export { checkRunFolder, inspectRunFolder, RUN_ENTRIES } from './train/run-folder';

@@ -8,11 +8,13 @@ import {
   prepareClipCache,
   probeManifest,
   readManifest,
+  writeJsonAtomicSync,
   writeManifest,
   type Manifest,
   type TeacherSourceIndex,
 } from '@ccl/data';
-import { reportFromRunDirectories, splitClassesByAgreement, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
+import { bootstrapComparison, formatBootstrapSummary, formatBootstrapTable, reportFromRunDirectories, splitClassesByAgreement, type BootstrapComparison, type RecognitionResult, type RetrievalResult, type VideoOutcomes } from '@ccl/eval';
+import { gitRevision } from '@ccl/distill';
 import { extractAudioFeatures } from './audio-features';
 import { Stages } from './stage';
 import { evaluateStudentRun, trainStudentRun, type StudentSpec } from './student-run';
@@ -56,6 +58,8 @@ export interface SyntheticExperimentOptions {
   out?: { write(s: string): unknown };
   progress?: NodeJS.WriteStream | null;
   backend: string;
+  /** The paired bootstrap of the comparison (default 2000 replicates, seed 1). */
+  bootstrap?: { replicates?: number; seed?: number };
 }
 
 /** The demo's built-in default: small enough for 2 CPU cores in a few minutes, same pipeline as the paper. */
@@ -83,6 +87,8 @@ export interface ExperimentRow {
   correlated: number | null;
   weak: number | null;
   notCorrelated: number | null;
+  /** The student's weights before training (see stateDigest): equal for every method of a seed. */
+  studentInitDigest: string;
 }
 
 function subsetAccuracy(r: RecognitionResult, classes: number[]): number | null {
@@ -96,7 +102,7 @@ function subsetAccuracy(r: RecognitionResult, classes: number[]): number | null 
  * features, train every method (reusing finished runs), evaluate recognition and retrieval, write the
  * report. Every stage reuses what an earlier run left.
  */
-export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Promise<{ rows: ExperimentRow[]; reportDir: string }> {
+export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Promise<{ rows: ExperimentRow[]; reportDir: string; comparison: BootstrapComparison | null; benchFile: string }> {
   const stages = new Stages(o.out);
   const dataDir = path.join(o.workDir, 'data');
   const cacheDir = path.join(o.workDir, 'cache');
@@ -153,7 +159,10 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
   audioTeacher.encoder.dispose();
 
   const rows: ExperimentRow[] = [];
+  const outcomes: VideoOutcomes[] = [];
   const runDirs: string[] = [];
+  const runTotal = o.seeds.length * o.methods.length;
+  const eta = new RunClock(runTotal);
   const corr = ((manifest.meta as Record<string, unknown>)?.correspondence ?? {}) as Record<string, string>;
   const level = (c: string) => (corr[c] === 'strong' ? 1 : corr[c] === 'weak' ? 0.5 : corr[c] === 'none' ? 0 : null);
   const classSplit = splitClassesByAgreement(manifest.classes.map(level), { correlated: 0.9, weak: 0.4 });
@@ -164,34 +173,59 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
       const runDir = path.join(o.workDir, 'runs', `${plan.label}-s${seed}`);
       runDirs.push(runDir);
       const student: StudentSpec = { ...o.student, seed };
-      const result = await stages.run(`train and evaluate ${plan.label} (seed ${seed}, ${o.epochs} epochs)`, async () => {
+      let studentInitDigest = '';
+      const result = await stages.run(`train and evaluate ${plan.label} (seed ${seed}, ${o.epochs} epochs; run ${eta.done + 1} of ${runTotal}${eta.startNext()})`, async () => {
         const trained = await trainStudentRun({
           method: plan.method, label: plan.label, outDir: runDir, manifest, cacheDir, student, teacherDim: o.dim,
           audioFeaturesDir: plan.audio ? featuresDir : undefined, imageTeacher: plan.image ? imageTeacher.encoder : undefined,
           epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, extra: plan.extra, progress: o.progress, notice: (m) => stages.note(m),
         });
         trained.student.dispose();
+        studentInitDigest = trained.studentInitDigest;
         const evalDir = path.join(runDir, 'eval');
         if (trained.reused && fs.existsSync(path.join(evalDir, 'recognition.json')) && fs.existsSync(path.join(evalDir, 'retrieval.json'))) {
           stages.note('reusing the finished run and its evaluation');
+          eta.finished(false);
           return {
             recognition: JSON.parse(fs.readFileSync(path.join(evalDir, 'recognition.json'), 'utf8')) as RecognitionResult,
             retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
           };
         }
-        return evaluateStudentRun(runDir, manifest, cacheDir, student);
+        const evaluated = evaluateStudentRun(runDir, manifest, cacheDir, student);
+        eta.finished(true);
+        return evaluated;
       });
       const row: ExperimentRow = {
         label: plan.label, seed, top1: result.recognition.top1, top5: result.recognition.topK['5'] ?? NaN, recall: result.retrieval.recallAtK, mAP: result.retrieval.mAP,
         correlated: subsetAccuracy(result.recognition, classSplit.correlated), weak: subsetAccuracy(result.recognition, classSplit.weak), notCorrelated: subsetAccuracy(result.recognition, classSplit.not),
+        studentInitDigest,
       };
       rows.push(row);
+      outcomes.push(top1Outcomes(plan.label, seed, result.recognition));
       stages.note(`test top-1 ${(100 * row.top1).toFixed(1)}%, R@1 ${(100 * (row.recall['1'] ?? 0)).toFixed(1)}%`);
     }
   }
   imageTeacher.encoder.dispose();
+  checkSameStudentPerSeed(rows);
 
   const reportDir = path.join(o.workDir, 'report');
+  const comparison = o.methods.includes('baseline')
+    ? bootstrapComparison(outcomes, { baseline: 'baseline', replicates: o.bootstrap?.replicates ?? 2000, seed: o.bootstrap?.seed ?? 1 })
+    : null;
+  const benchFile = path.join(reportDir, 'bench.json');
+  writeJsonAtomicSync(benchFile, {
+    schema: 'ccl.bench-synthetic/1',
+    metric: 'video top-1 accuracy (%), softmax averaged over sliding windows',
+    design: 'paired: per seed, every method shares the data, the split, the teachers and the student initialisation',
+    options: { ...o, out: undefined, progress: undefined },
+    seeds: o.seeds,
+    methods: o.methods,
+    backend: o.backend,
+    gitRevision: gitRevision(),
+    comparison,
+    runs: rows,
+    outcomes,
+  });
   await stages.run('write the report (Markdown + PNG plots)', () => {
     const { files } = reportFromRunDirectories(runDirs, reportDir, {
       title: 'ccl synthetic audio-visual distillation benchmark',
@@ -203,8 +237,53 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
   });
   stages.note(`total ${stages.elapsed().toFixed(0)} s`);
   tf.disposeVariables();
-  return { rows, reportDir };
+  return { rows, reportDir, comparison, benchFile };
 }
+
+/** Per-video top-1 outcomes (1 correct, 0 wrong) of one run: the bootstrap's input. */
+function top1Outcomes(method: string, seed: number, r: RecognitionResult): VideoOutcomes {
+  return { method, seed, videoIds: r.videos.map((v) => v.videoId), values: r.videos.map((v) => (v.predicted === v.label ? 1 : 0)) };
+}
+
+/** The paired design's premise, checked: every method of a seed started from the same student weights. */
+export function checkSameStudentPerSeed(rows: readonly Pick<ExperimentRow, 'label' | 'seed' | 'studentInitDigest'>[]): void {
+  for (const seed of new Set(rows.map((r) => r.seed))) {
+    const ofSeed = rows.filter((r) => r.seed === seed);
+    const digests = new Set(ofSeed.map((r) => r.studentInitDigest));
+    if (digests.size > 1) {
+      throw new Error(`seed ${seed}: the methods did not start from the same student (${ofSeed.map((r) => `${r.label} ${r.studentInitDigest}`).join(', ')}); a paired comparison needs one initialisation per seed`);
+    }
+  }
+}
+
+/** Runs done and an ETA for the rest from the mean time of the runs that trained (reused ones cost ~0). */
+class RunClock {
+  done = 0;
+  private trainedSeconds = 0;
+  private trained = 0;
+  private last = Date.now();
+
+  constructor(private readonly total: number) {}
+
+  finished(trained: boolean): void {
+    const now = Date.now();
+    if (trained) {
+      this.trainedSeconds += (now - this.last) / 1000;
+      this.trained++;
+    }
+    this.last = now;
+    this.done++;
+  }
+
+  /** Marks the next run's start; returns `; ETA 3 min` for the runs left once one has trained, else ''. */
+  startNext(): string {
+    this.last = Date.now();
+    if (this.trained === 0) return '';
+    const seconds = (this.trainedSeconds / this.trained) * (this.total - this.done);
+    return `; ETA ${seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`}`;
+  }
+}
+
 
 /** The comparison table (mean ± std over seeds) as Markdown. */
 export function formatResultsTable(rows: ExperimentRow[]): string {
@@ -226,4 +305,29 @@ export function formatResultsTable(rows: ExperimentRow[]): string {
     lines.push(`| ${l} | ${rs.length} | ${stat(rs.map((r) => r.top1))} | ${stat(rs.map((r) => r.top5))} | ${stat(rs.map((r) => r.recall['1']))} | ${stat(rs.map((r) => r.recall['5']))} | ${stat(rs.map((r) => r.recall['10']))} | ${stat(rs.map((r) => r.mAP))} | ${stat(rs.map((r) => r.correlated))} | ${stat(rs.map((r) => r.weak))} | ${stat(rs.map((r) => r.notCorrelated))} |`);
   }
   return lines.join('\n');
+}
+
+/**
+ * What the demo and the benchmark print: the paired comparison of video top-1 against the baseline (mean,
+ * 95% bootstrap CI, the difference's CI and its verdict, a summary in words), then every metric as mean ±
+ * std over seeds.
+ */
+export function formatBenchOutput(result: { rows: ExperimentRow[]; comparison: BootstrapComparison | null; benchFile: string }): string {
+  const parts: string[] = [];
+  if (result.comparison) {
+    const c = result.comparison;
+    const videos = c.videosPerSeed.join(', ');
+    parts.push(
+      `Video top-1, paired against the baseline (${c.seeds.length} seed${c.seeds.length > 1 ? 's' : ''}, ${videos} test videos per seed; ${Math.round(100 * c.confidence)}% bootstrap CIs over ${c.levels.join(' and ')}, ${c.replicates} replicates):`,
+      '',
+      formatBootstrapTable(c),
+      '',
+      formatBootstrapSummary(c),
+    );
+    if (c.levels.length === 1) parts.push('With one seed the intervals resample the test videos only: they leave out how much a result moves from seed to seed.');
+  } else {
+    parts.push('No baseline among the methods: no paired comparison.');
+  }
+  parts.push('', 'Every metric, mean ± std over seeds (%):', '', formatResultsTable(result.rows), '', `all numbers: ${result.benchFile}`);
+  return parts.join('\n');
 }

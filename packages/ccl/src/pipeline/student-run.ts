@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -50,9 +51,10 @@ export function createStudent(numClasses: number, s: StudentSpec): Encoder {
  * is, an interrupted one resumed; anything else there (a run of another config, or one stopped before its
  * first checkpoint) is replaced, never mixed with.
  */
-export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder }> {
+export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder; studentInitDigest: string }> {
   const numClasses = spec.manifest.classes.length;
   const student = createStudent(numClasses, spec.student);
+  const studentInitDigest = stateDigest(student);
   const teachers: Record<string, unknown>[] = [];
   if (spec.audioFeaturesDir) teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim });
   if (spec.imageTeacher) teachers.push({ name: 'image', modality: 'image', dim: spec.teacherDim });
@@ -72,7 +74,7 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
   });
   const folder = inspectRunFolder(spec.outDir, config);
   const sameConfig = folder.configChanges?.length === 0;
-  if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt'))) return { reused: true, student };
+  if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt'))) return { reused: true, student, studentInitDigest };
   const resume = folder.hasLatest && sameConfig;
   const features: Record<string, ReturnType<typeof readFeaturesFolder>> = {};
   if (spec.audioFeaturesDir) features.audio = readFeaturesFolder(spec.audioFeaturesDir, { dim: spec.teacherDim });
@@ -91,11 +93,31 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
     force: !resume,
     onNotice: spec.notice,
     progress: spec.progress,
-    runInfo: { method: spec.label ?? spec.method },
+    runInfo: { method: spec.label ?? spec.method, studentInitDigest },
   });
   await trainer.fit();
   trainer.dispose();
-  return { reused: false, student };
+  return { reused: false, student, studentInitDigest };
+}
+
+/**
+ * SHA-256 (first 16 hex digits) over the names, shapes and float32 bytes of a model's state dict: the same
+ * digest means the same weights. The benchmark records the student's digest before training, so that a
+ * paired comparison can check that every method of a seed started from the same student.
+ */
+export function stateDigest(model: { stateDict(): Record<string, tf.Tensor> }): string {
+  const dict = model.stateDict();
+  const hash = createHash('sha256');
+  try {
+    for (const name of Object.keys(dict).sort()) {
+      const t = dict[name]!;
+      hash.update(`${name}:${t.shape.join('x')};`);
+      hash.update(new Uint8Array(Float32Array.from(t.dataSync()).buffer));
+    }
+  } finally {
+    tf.dispose(Object.values(dict));
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Window logits and pooled features of every video of a split (sliding windows, centre crop). */

@@ -119,7 +119,8 @@ export function architectureOf(encoderName: string, student: TrainableEncoder): 
   return `${encoderName} (${Object.keys(sd).length} tensors, signature ${h.toString(16)})`;
 }
 
-function gitRevision(): string | null {
+/** The checkout's commit (git rev-parse HEAD in the working folder), or null outside a git checkout. */
+export function gitRevision(): string | null {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
