@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appearanceAt, classComposition, closeMediaInfo, decodeAudio, decodeVideo, generateSyntheticAV, probeMedia, readManifest, runFfmpeg, soundAt, MOTION_ORDER } from '../src';
+import { APPEARANCE_COUNT, appearanceAt, assertBelowNyquist, classComposition, closeMediaInfo, decodeAudio, decodeVideo, generateSyntheticAV, probeMedia, readManifest, runFfmpeg, soundAt, MOTION_ORDER } from '../src';
 import type { SyntheticAVResult } from '../src';
 import { tempDir } from './helpers';
 
@@ -119,5 +120,174 @@ describe('generateSyntheticAV', () => {
   it('rejects bad options', async () => {
     await expect(generateSyntheticAV({ outDir: dir, numClasses: 1 })).rejects.toThrow(/numClasses must be 2-36/);
     await expect(generateSyntheticAV({ outDir: dir, width: 33 })).rejects.toThrow(/must be even/);
+  });
+});
+
+/**
+ * sha256 of what the generator decides, independent of the ffmpeg build: the manifest (without its
+ * absolute root), both teachers' indexes and the bytes of their PNG / WAV files (own encoders).
+ */
+const digestOpts = { seed: 7, numClasses: 6, videosPerClass: 4, width: 32, height: 24, frames: 4, imagesPerAppearance: 2, clipsPerSound: 2 };
+
+function generatorDigest(r: SyntheticAVResult): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ ...r.manifest, root: '' }));
+  h.update(JSON.stringify(r.images));
+  h.update(JSON.stringify(r.sounds));
+  for (const item of [...r.images.items, ...r.sounds.items]) h.update(fs.readFileSync(path.join(r.manifest.root!, item.file)));
+  return h.digest('hex');
+}
+
+describe('default options reproduce the output of the generator before the regime options', () => {
+  it('pins a digest of the default manifest and teacher source data (computed on the old code)', async () => {
+    const r = await generateSyntheticAV({ outDir: path.join(dir, 'digest'), ...digestOpts });
+    expect(generatorDigest(r)).toBe('db448a754353a0cde2a4681f4a57c29a50822d7be2352d57502a443718cf9d0f');
+    // 'random' unrelated audio given explicitly is today's behaviour: same samples, only the option recorded
+    const random = await generateSyntheticAV({ outDir: path.join(dir, 'digest-random'), ...digestOpts, unrelatedAudio: 'random' });
+    expect(random.manifest.samples).toEqual(r.manifest.samples);
+    expect(random.manifest.meta).toEqual({ ...r.manifest.meta, unrelatedAudio: 'random' });
+  });
+});
+
+const tiny = { seed: 5, width: 32, height: 24, frames: 4, fps: 4, sampleRate: 16000 };
+
+describe('regimes', () => {
+  it('keeps the first twelve appearances and adds 60 distinct ones', () => {
+    const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => appearanceAt(from + i).name);
+    expect(names(0, 12)).toEqual([
+      'red-disk', 'blue-square', 'green-triangle', 'yellow-ring', 'magenta-cross', 'cyan-diamond',
+      'striped-yellow-disk', 'striped-magenta-square', 'striped-cyan-triangle', 'striped-red-ring', 'striped-blue-cross', 'striped-green-diamond',
+    ]);
+    expect(APPEARANCE_COUNT).toBe(72);
+    const all = Array.from({ length: APPEARANCE_COUNT }, (_, a) => appearanceAt(a));
+    expect(new Set(all.map((x) => `${x.shape}/${x.color}/${x.striped}`)).size).toBe(72);
+    expect(new Set(all.map((x) => x.name)).size).toBe(72);
+    expect(() => appearanceAt(72)).toThrow(/0-71/);
+  });
+
+  it('sets explicit train / test counts per class; equal test counts share the test videos, a smaller train set is a subset', async () => {
+    const small = await generateSyntheticAV({ ...tiny, outDir: path.join(dir, 'split-small'), numClasses: 4, trainVideosPerClass: 1, testVideosPerClass: 3, imagesPerAppearance: 0, clipsPerSound: 0 });
+    const large = await generateSyntheticAV({ ...tiny, outDir: path.join(dir, 'split-large'), numClasses: 4, trainVideosPerClass: 2, testVideosPerClass: 3, imagesPerAppearance: 0, clipsPerSound: 0 });
+    for (const [r, train] of [[small, 1], [large, 2]] as const) {
+      for (const c of r.manifest.classes) {
+        expect(r.manifest.samples.filter((s) => s.label === c && s.split === 'train')).toHaveLength(train);
+        expect(r.manifest.samples.filter((s) => s.label === c && s.split === 'test')).toHaveLength(3);
+      }
+      expect(r.manifest.meta).toMatchObject({ trainVideosPerClass: train, testVideosPerClass: 3 });
+    }
+    const bySplit = (r: SyntheticAVResult, split: string) => r.manifest.samples.filter((s) => s.split === split);
+    expect(bySplit(small, 'test')).toEqual(bySplit(large, 'test'));
+    const largeTrain = new Map(bySplit(large, 'train').map((s) => [s.id, s]));
+    for (const s of bySplit(small, 'train')) expect(largeTrain.get(s.id)).toEqual(s);
+    for (const s of bySplit(small, 'test')) {
+      expect(Buffer.compare(fs.readFileSync(path.join(small.manifest.root!, s.video!)), fs.readFileSync(path.join(large.manifest.root!, s.video!)))).toBe(0);
+    }
+  });
+
+  it("gives the teachers' source sets more concepts than the video task, including every class's appearance and sound", async () => {
+    const r = await generateSyntheticAV({ ...tiny, outDir: path.join(dir, 'broad'), numClasses: 4, videosPerClass: 2, sourceConcepts: { images: 14, sounds: 10 }, imagesPerAppearance: 1, clipsPerSound: 1 });
+    expect(r.images.classes).toEqual(Array.from({ length: 14 }, (_, a) => appearanceAt(a).name));
+    expect(r.sounds.classes).toEqual(Array.from({ length: 10 }, (_, s) => soundAt(s).name));
+    expect(r.images.items).toHaveLength(14);
+    expect(r.sounds.items).toHaveLength(10);
+    const classSound = r.manifest.meta!.classSound as Record<string, string>;
+    for (const s of r.manifest.samples) {
+      expect(r.images.classes).toContain(s.attributes!.appearance);
+      expect(r.sounds.classes).toContain(s.attributes!.sound);
+      expect(r.sounds.classes).toContain(classSound[s.label]);
+    }
+    const used = new Set(r.manifest.samples.map((s) => s.attributes!.appearance));
+    expect(used.size).toBe(2); // 4 classes -> 2 appearances x 2 motions: 12 appearances only the teacher knows
+    expect(r.manifest.meta).toMatchObject({ sourceConcepts: { images: 14, sounds: 10 } });
+    for (const item of [...r.images.items, ...r.sounds.items]) expect(fs.existsSync(path.join(r.manifest.root!, item.file))).toBe(true);
+  });
+
+  it("'consistent' unrelated audio: one fixed sound per weak / none class, not its own, outside every class's own sound", async () => {
+    const r = await generateSyntheticAV({
+      ...tiny, outDir: path.join(dir, 'consistent'), numClasses: 6, trainVideosPerClass: 5, testVideosPerClass: 1, unrelatedAudio: 'consistent', sourceConcepts: { sounds: 11 },
+      imagesPerAppearance: 0, clipsPerSound: 1,
+    });
+    const meta = r.manifest.meta as { correspondence: Record<string, string>; classSound: Record<string, string>; classUnrelatedSound: Record<string, string>; unrelatedAudio: string };
+    expect(meta.unrelatedAudio).toBe('consistent');
+    const own = new Set(Object.values(meta.classSound));
+    expect(own.size).toBe(6);
+    const gapClasses = r.manifest.classes.filter((c) => meta.correspondence[c] !== 'strong');
+    expect(Object.keys(meta.classUnrelatedSound).sort()).toEqual([...gapClasses].sort());
+    expect(new Set(Object.values(meta.classUnrelatedSound)).size).toBe(gapClasses.length);
+    let weakOwn = 0;
+    let weakUnrelated = 0;
+    for (const c of r.manifest.classes) {
+      const played = r.manifest.samples.filter((s) => s.label === c).map((s) => s.attributes!.sound as string);
+      const unrelated = meta.classUnrelatedSound[c];
+      if (meta.correspondence[c] === 'strong') expect(new Set(played)).toEqual(new Set([meta.classSound[c]]));
+      if (meta.correspondence[c] === 'none') expect(new Set(played)).toEqual(new Set([unrelated]));
+      if (meta.correspondence[c] === 'weak') {
+        for (const p of played) expect([meta.classSound[c], unrelated]).toContain(p);
+        weakOwn += played.filter((p) => p === meta.classSound[c]).length;
+        weakUnrelated += played.filter((p) => p === unrelated).length;
+      }
+      if (unrelated !== undefined) {
+        expect(own.has(unrelated)).toBe(false);
+        expect(r.sounds.classes).toContain(unrelated);
+      }
+    }
+    expect(weakOwn).toBeGreaterThan(0);
+    expect(weakUnrelated).toBeGreaterThan(0);
+    // the audio track plays the recorded unrelated sound
+    const none = r.manifest.samples.find((s) => meta.correspondence[s.label] === 'none')!;
+    const pcm = await decodeAudio(path.join(r.manifest.root!, none.video!), { sampleRate: 16000 });
+    const specs = Array.from({ length: 11 }, (_, s) => soundAt(s));
+    const powers = specs.map((x) => goertzel(pcm, x.frequency, 16000));
+    expect(specs[powers.indexOf(Math.max(...powers))]!.name).toBe(meta.classUnrelatedSound[none.label]);
+  });
+
+  it('pixelNoise scales the per-pixel noise of the video frames and changes nothing else', async () => {
+    const make = (pixelNoise: number) => generateSyntheticAV({ ...tiny, outDir: path.join(dir, `noise-${pixelNoise}`), numClasses: 2, videosPerClass: 1, testFraction: 0, pixelNoise, codec: 'h264-lossless-rgb', imagesPerAppearance: 0, clipsPerSound: 0 });
+    const [quiet, noisy] = [await make(0), await make(40)];
+    expect(noisy.manifest.samples).toEqual(quiet.manifest.samples);
+    const file = (r: SyntheticAVResult) => path.join(r.manifest.root!, r.manifest.samples[0]!.video!);
+    const [a0, a40] = [await decodeVideo(file(quiet), { shortSide: null }), await decodeVideo(file(noisy), { shortSide: null })];
+    let maxDiff = 0;
+    expect(a40.frames.length).toBe(a0.frames.length);
+    for (let i = 0; i < a0.frames.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a0.frames[i]! - a40.frames[i]!));
+    expect(maxDiff).toBeGreaterThan(20);
+    expect(maxDiff).toBeLessThanOrEqual(40);
+  });
+
+  it('fits more sounds below Nyquist with a finer ladder, and refuses sounds above it', () => {
+    expect(soundAt(5, 3)).toEqual(soundAt(5));
+    const fits = (steps: number) => {
+      let n = 0;
+      while (highest(soundAt(n, steps)) < 8000) n++;
+      return n;
+    };
+    const highest = (x: ReturnType<typeof soundAt>) => x.frequency * x.harmonics;
+    expect(fits(3)).toBe(11);
+    expect(fits(12)).toBe(41);
+    expect(new Set(Array.from({ length: 40 }, (_, s) => soundAt(s, 12).name)).size).toBe(40);
+    expect(() => assertBelowNyquist(soundAt(11), 16000, 'sound 11')).toThrow(/sound 11 tone-3175hz-6bps has a harmonic at 9525 Hz, not below the Nyquist frequency 8000 Hz of sampleRate 16000/);
+    expect(() => assertBelowNyquist(soundAt(11), 32000, 'sound 11')).not.toThrow();
+  });
+
+  it('refuses impossible regimes with one clear line, before writing anything', async () => {
+    const out = path.join(dir, 'refused');
+    const cases: [Parameters<typeof generateSyntheticAV>[0], RegExp][] = [
+      [{ outDir: out, numClasses: 6, unrelatedAudio: 'consistent' }, /unrelatedAudio 'consistent' needs a distinct sound outside the 6 classes' own sounds for each of the 4 weak \/ none classes, but sourceConcepts.sounds = 6 leaves 0; set sourceConcepts.sounds >= 10/],
+      [{ outDir: out, numClasses: 6, unrelatedAudio: 'consistent', sourceConcepts: { sounds: 9 } }, /sourceConcepts.sounds = 9 leaves 3; set sourceConcepts.sounds >= 10/],
+      [{ outDir: out, numClasses: 6, sourceConcepts: { sounds: 5 } }, /sourceConcepts.sounds must be an integer >= 6/],
+      [{ outDir: out, numClasses: 9, sourceConcepts: { images: 2 } }, /sourceConcepts.images must be an integer >= 3 \(the appearances the 9 classes use\), got 2/],
+      [{ outDir: out, sourceConcepts: { images: 73 } }, /only 72 distinct appearances exist/],
+      [{ outDir: out, numClasses: 12 }, /sound 11 tone-3175hz-6bps has a harmonic at 9525 Hz, not below the Nyquist frequency 8000 Hz/],
+      [{ outDir: out, numClasses: 6, sourceConcepts: { sounds: 50 }, soundStepsPerOctave: 12 }, /sound 41 tone-2670hz-3bps has a harmonic at 8010 Hz, not below the Nyquist frequency 8000 Hz/],
+      [{ outDir: out, trainVideosPerClass: 10 }, /give trainVideosPerClass and testVideosPerClass together/],
+      [{ outDir: out, trainVideosPerClass: 0, testVideosPerClass: 2 }, /trainVideosPerClass must be an integer >= 1, got 0/],
+      [{ outDir: out, unrelatedAudio: 'loud' as never }, /unrelatedAudio must be 'random' or 'consistent', got 'loud'/],
+    ];
+    for (const [options, message] of cases) {
+      const err = await generateSyntheticAV(options).then(() => null, (e: Error) => e);
+      expect(err?.message).toMatch(message);
+      expect(err?.message).toMatch(/^generateSyntheticAV: [^\n]+$/);
+    }
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -32,20 +32,37 @@ export interface Appearance {
   name: string;
   shape: string;
   color: string;
-  /** Striped fill (alternate rows darkened) for appearances beyond the six solid ones. */
+  /** Striped fill (alternate bands darkened) instead of a solid one. */
   striped: boolean;
 }
 
 const SHAPE_ORDER = ['disk', 'square', 'triangle', 'ring', 'cross', 'diamond'];
 const COLOR_ORDER = ['red', 'blue', 'green', 'yellow', 'magenta', 'cyan'];
 
-/** The a-th appearance (0 <= a < 12): six solid shape/colour pairs, then six striped ones. */
+/**
+ * Blocks of six appearances: block b pairs shape i with colour (i + colorShift) mod 6 and the block's
+ * fill. The first two blocks are the original twelve (six solid, six striped); the other ten use the
+ * remaining (colour shift, fill) combinations, so all 72 (shape, colour, fill) triples occur exactly once.
+ */
+const APPEARANCE_BLOCKS: { colorShift: number; striped: boolean }[] = [
+  { colorShift: 0, striped: false },
+  { colorShift: 3, striped: true },
+  ...[1, 4, 2, 5, 3].map((colorShift) => ({ colorShift, striped: false })).flatMap((solid) => [solid, { colorShift: (solid.colorShift + 3) % 6, striped: true }]),
+];
+
+/** How many distinct appearances `appearanceAt` knows (6 shapes x 6 colours x solid / striped). */
+export const APPEARANCE_COUNT = APPEARANCE_BLOCKS.length * SHAPE_ORDER.length;
+
+/**
+ * The a-th appearance (0 <= a < 72): six solid shape/colour pairs, six striped ones (the original
+ * twelve, used by the video classes), then further blocks of six (teachers' broader source data).
+ */
 export function appearanceAt(a: number): Appearance {
-  if (!(Number.isInteger(a) && a >= 0 && a < 12)) throw new Error(`appearance index must be 0-11, got ${a}`);
+  if (!(Number.isInteger(a) && a >= 0 && a < APPEARANCE_COUNT)) throw new Error(`appearance index must be 0-${APPEARANCE_COUNT - 1}, got ${a}`);
+  const block = APPEARANCE_BLOCKS[Math.floor(a / 6)]!;
   const shape = SHAPE_ORDER[a % 6] as string;
-  const color = COLOR_ORDER[(a + Math.floor(a / 6) * 3) % 6] as string;
-  const striped = a >= 6;
-  return { name: `${striped ? 'striped-' : ''}${color}-${shape}`, shape, color, striped };
+  const color = COLOR_ORDER[(a + block.colorShift) % 6] as string;
+  return { name: `${block.striped ? 'striped-' : ''}${color}-${shape}`, shape, color, striped: block.striped };
 }
 
 /** Object state at clip time u in [0, 1): centre (fractions of width/height) and radius factor. */

@@ -8,12 +8,30 @@ export interface SoundSpec {
   harmonics: number;
 }
 
-/** The s-th sound: f = 250 * 2^(s/3) Hz (a major-third ladder), beats 2/3/4/6 per second, 1-3 harmonics. */
-export function soundAt(s: number): SoundSpec {
-  const frequency = Math.round(250 * 2 ** (s / 3));
+/**
+ * The s-th sound: f = 250 * 2^(s / stepsPerOctave) Hz, beats 2/3/4/6 per second, 1-3 harmonics. The
+ * default, 3 steps per octave, is a major-third ladder; 12 (semitones) fits about three times as many
+ * sounds below a given Nyquist frequency. Beats and harmonics repeat every 12 sounds, so any two sounds
+ * differ in beat rate or timbre, or are at least one octave (12 / stepsPerOctave octaves) apart.
+ */
+export function soundAt(s: number, stepsPerOctave = 3): SoundSpec {
+  const frequency = Math.round(250 * 2 ** (s / stepsPerOctave));
   const beatsPerSecond = [2, 3, 4, 6][s % 4] as number;
   const harmonics = (s % 3) + 1;
   return { name: `tone-${frequency}hz-${beatsPerSecond}bps`, frequency, beatsPerSecond, harmonics };
+}
+
+/** The highest frequency in a sound (its top harmonic), in Hz. */
+export function highestHarmonicHz(spec: SoundSpec): number {
+  return spec.frequency * spec.harmonics;
+}
+
+/** Throws unless every harmonic of `spec` is below the Nyquist frequency of `sampleRate` (no aliasing). */
+export function assertBelowNyquist(spec: SoundSpec, sampleRate: number, what: string): void {
+  const top = highestHarmonicHz(spec);
+  if (top >= sampleRate / 2) {
+    throw new Error(`${what} ${spec.name} has a harmonic at ${top} Hz, not below the Nyquist frequency ${sampleRate / 2} Hz of sampleRate ${sampleRate}: use fewer sounds, a higher sampleRate or more soundStepsPerOctave`);
+  }
 }
 
 /**
