@@ -40,7 +40,7 @@ describe('cclObjectives (reference form) against the golden CCL-A step', () => {
     expectClose(sg.grads[ov.name].dataSync(), c.grad_student_logits.data);
     // One backward pass of student + composition: the student still gets dL_student, the head both.
     const [wm, bm, wf, bf] = head.trainableVariables;
-    const all = tf.variableGrads(() => { const r = run(); return tf.add(r.student, r.composition) as tf.Scalar; }, [xv, ov, wm, bm, wf, bf]);
+    const all = tf.variableGrads(() => { const r = run(); return tf.add(r.student, r.composition!) as tf.Scalar; }, [xv, ov, wm, bm, wf, bf]);
     expectClose(all.grads[xv.name].dataSync(), c.grad_student_features.data);
     expectClose(all.grads[ov.name].dataSync(), c.grad_student_logits.data);
     expectClose(all.grads[wm.name].dataSync(), c.grad_mlp_weight.data);
@@ -70,17 +70,17 @@ describe('cclObjectives details', () => {
       labels: [0, 2, 0, 2], head, temperature: 0.5,
     });
     expect(full.teacherRows).toBe(4);
-    for (const k of ['vm', 'vt', 'mt', 'jsd', 'cls_t'] as const) expectClose(full.terms[k].dataSync(), sub.terms[k].dataSync(), 1e-6);
+    for (const k of ['vm', 'vt', 'mt', 'jsd', 'cls_t'] as const) expectClose(full.terms[k]!.dataSync(), sub.terms[k]!.dataSync(), 1e-6);
     // CE_v keeps the whole batch
     expect(full.terms.cls_v.dataSync()[0]).not.toBeCloseTo(sub.terms.cls_v.dataSync()[0], 4);
     // an explicit mask gives the same answer as zero-detection
     const masked = cclObjectives({ studentFeatures: xv, studentLogits: ov, teacherFeatures: xt, teacherMask: [1, 0, 1, 1, 0, 1], labels: y, head, temperature: 0.5, dropMissing: true });
-    expectClose(masked.terms.vm.dataSync(), full.terms.vm.dataSync(), 1e-6);
+    expectClose(masked.terms.vm!.dataSync(), full.terms.vm!.dataSync(), 1e-6);
     // no teacher at all: only CE_v
     const none = cclObjectives({ studentFeatures: xv, studentLogits: ov, teacherFeatures: tf.zeros([6, 5]) as tf.Tensor2D, labels: y, head, temperature: 0.5, dropMissing: true });
     expect(none.teacherRows).toBe(0);
     expectClose(none.student.dataSync(), full.terms.cls_v.dataSync(), 1e-7);
-    expect(none.composition.dataSync()[0]).toBe(0);
+    expect(none.composition!.dataSync()[0]).toBe(0);
   });
 
   it('paper form: lambda mix for the student, own CE only for the composition', () => {
@@ -90,13 +90,13 @@ describe('cclObjectives details', () => {
     const xvVar = tf.variable(xv);
     const run = () => cclObjectives({ studentFeatures: xvVar as unknown as tf.Tensor2D, studentLogits: ov, teacherFeatures: xt, labels: y, head, temperature: 0.5, form: 'paper', lambda: 0.3 });
     const o = run();
-    const expectedStudent = o.terms.cls_v.dataSync()[0] + 0.3 * o.terms.vt.dataSync()[0] + 0.7 * o.terms.vm.dataSync()[0] + o.terms.jsd.dataSync()[0];
+    const expectedStudent = o.terms.cls_v.dataSync()[0] + 0.3 * o.terms.vt!.dataSync()[0] + 0.7 * o.terms.vm!.dataSync()[0] + o.terms.jsd!.dataSync()[0];
     expect(o.student.dataSync()[0]).toBeCloseTo(expectedStudent, 5);
-    expectClose(o.composition.dataSync(), o.terms.cls_t.dataSync(), 0);
+    expectClose(o.composition!.dataSync(), o.terms.cls_t!.dataSync(), 0);
     // the composition gets gradients from its own CE only
     const vars = head.trainableVariables;
-    const both = tf.variableGrads(() => { const r = run(); return tf.add(r.student, r.composition) as tf.Scalar; }, vars);
-    const own = tf.variableGrads(() => run().composition, vars);
+    const both = tf.variableGrads(() => { const r = run(); return tf.add(r.student, r.composition!) as tf.Scalar; }, vars);
+    const own = tf.variableGrads(() => run().composition!, vars);
     for (const v of vars) expectClose(both.grads[v.name].dataSync(), own.grads[v.name].dataSync(), 1e-6);
     // while the student still learns through the composed feature
     const sg = tf.variableGrads(() => run().student, [xvVar]);

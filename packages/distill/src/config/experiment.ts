@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { encoderOptionKeys } from '@ccl/encoders';
 import { lossOptionKeys } from '@ccl/losses';
 import { checkMethodName } from '../methods';
+import { resolveCclTermSwitches, type CclTermSwitches } from '../objectives/ccl';
 import type { ScheduleConfig } from '../optim/schedule';
 import type { SgdOptions } from '../optim/sgd';
 import { DEFAULT_COVERAGE_RULE } from '../data/teacher-coverage';
@@ -65,6 +66,12 @@ export interface ExperimentConfig {
   jsdWeight: number;
   /** lambda of the paper form. */
   lambda: number;
+  /**
+   * CCL ablations (methods `ccl`, `ccl-paper`): `{ vm, vt, jsd, composition }`, each default true (absent: the
+   * reference). `composition: false` removes the composition module and implies vm and jsd off (refused
+   * with either set to true). The formula of each combination: `cclMethod`'s doc comment.
+   */
+  cclTerms?: CclTermSwitches;
   /** Options passed to KD losses' factories (besides dims). */
   kdOptions: Record<string, unknown>;
   /** Weight of a KD baseline's loss. */
@@ -126,6 +133,7 @@ export const EXPERIMENT_SPEC: Spec = obj(
     student: obj({ encoder: str(), options: { type: 'record' } }, ['encoder']),
     teachers: { type: 'array', items: teacherSpec },
     lossWeight: num({ min: 0 }), jsdWeight: num({ min: 0 }), lambda: num({ min: 0, max: 1 }),
+    cclTerms: obj({ vm: { type: 'boolean' }, vt: { type: 'boolean' }, jsd: { type: 'boolean' }, composition: { type: 'boolean' } }),
     kdOptions: { type: 'record' }, kdWeight: num({ min: 0 }),
     optimizer: obj({ lr: num({ min: 0 }), momentum: num({ min: 0 }), dampening: num({ min: 0 }), weightDecay: num({ min: 0 }), nesterov: { type: 'boolean' } }),
     schedule: {
@@ -169,6 +177,11 @@ export function resolveExperimentConfig(raw: unknown, source = 'config'): Experi
   const problems = structural.length ? structural : factoryOptionProblems(raw as Partial<ExperimentConfig>, source);
   if (problems.length) throw new Error(`invalid experiment config:\n  ${problems.join('\n  ')}`);
   const r = raw as Partial<ExperimentConfig> & { teachers?: Partial<TeacherConfig>[] };
+  try {
+    resolveCclTermSwitches(r.cclTerms);
+  } catch (err) {
+    throw new Error(`invalid experiment config: ${source}.cclTerms: ${(err as Error).message}`);
+  }
   const teachers = (r.teachers ?? []).map(
     (t) => Object.assign({ composition: 'residual', framePolicy: 'per-batch', ...DEFAULT_COVERAGE_RULE }, TEACHER_DEFAULTS[t.modality!], t) as TeacherConfig,
   );
