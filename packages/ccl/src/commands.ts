@@ -9,6 +9,7 @@ import { registerDataCommands } from './commands/data';
 import { registerFeaturesCommands } from './commands/features';
 import { registerTrainCommands } from './commands/train';
 import { reportFromRunDirectories } from '@ccl/eval';
+import { BENCH_PRESETS } from './pipeline/bench-presets';
 import { DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from './pipeline/demo';
 
 const VERSION = '0.1.0';
@@ -82,23 +83,25 @@ export function buildProgram(): Command {
   const bench = program.command('bench').description('benchmarks');
   bench
     .command('synthetic')
-    .description("the synthetic audio-visual distillation benchmark (the project's small version of the paper's table); resumable")
+    .description("the synthetic audio-visual distillation benchmark (the project's small version of the paper's table): a paired design, bootstrap CIs, resumable")
     .addOption(backendOption())
-    .option('--work <dir>', 'working folder (finished runs are reused)', defaultWorkDir('bench-synthetic'))
-    .option('--seeds <n>', 'number of seeds', parsePositiveInt, 3)
-    .option('--methods <list>', `comma-separated, from: ${Object.keys(METHOD_PLANS).join(', ')}`, 'baseline,ccl-a,ccl-i,ccl-ai,fitnet,pkt,cor,rkd,crd,ifd,cmc')
-    .option('--epochs <n>', 'student epochs per run', parsePositiveInt, DEMO_DEFAULTS.epochs)
-    .option('--classes <n>', 'video classes (2-36)', integerBetween(2, 36), DEMO_DEFAULTS.classes)
-    .option('--videos-per-class <n>', 'videos per class', parsePositiveInt, DEMO_DEFAULTS.videosPerClass)
+    .addOption(new Option('--preset <name>', Object.entries(BENCH_PRESETS).map(([n, p]) => `${n}: ${p.description}`).join('; ')).choices(Object.keys(BENCH_PRESETS)).default('full'))
+    .option('--work <dir>', 'working folder (finished runs are reused; default: one per preset)')
+    .option('--seeds <n>', "number of seeds (default: the preset's)", parsePositiveInt)
+    .option('--methods <list>', `comma-separated (default: the preset's), from: ${Object.keys(METHOD_PLANS).join(', ')}`)
+    .option('--epochs <n>', "student epochs per run (default: the preset's)", parsePositiveInt)
+    .option('--classes <n>', "video classes, 2-36 (default: the preset's)", integerBetween(2, 36))
+    .option('--videos-per-class <n>', "videos per class when the preset sets no split sizes (default: the preset's)", parsePositiveInt)
     .option('--json', 'print bench.json (every number, the seeds, the options, the code revision) instead of the tables; progress goes to stderr')
-    .action(async (opts: { backend?: string; work: string; seeds: number; methods: string; epochs: number; classes: number; videosPerClass: number; json?: boolean }) => {
+    .action(async (opts: { backend?: string; preset: string; work?: string; seeds?: number; methods?: string; epochs?: number; classes?: number; videosPerClass?: number; json?: boolean }) => {
       const report = await useBackend(opts.backend);
-      const methods = parseList(opts.methods);
+      const preset = BENCH_PRESETS[opts.preset]!.options;
+      const methods = opts.methods ? parseList(opts.methods) : preset.methods;
       for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
-      const seeds = Array.from({ length: Number(opts.seeds) }, (_, i) => i + 1);
+      const seeds = opts.seeds ? Array.from({ length: opts.seeds }, (_, i) => i + 1) : preset.seeds;
       const result = await runSyntheticExperiment({
-        ...DEMO_DEFAULTS, seeds, methods, epochs: Number(opts.epochs), classes: Number(opts.classes), videosPerClass: Number(opts.videosPerClass),
-        workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr, ...(opts.json ? { out: process.stderr } : {}),
+        ...preset, seeds, methods, epochs: opts.epochs ?? preset.epochs, classes: opts.classes ?? preset.classes, videosPerClass: opts.videosPerClass ?? preset.videosPerClass,
+        workDir: path.resolve(opts.work ?? defaultWorkDir(`bench-synthetic-${opts.preset}`)), backend: report.name, progress: process.stderr, ...(opts.json ? { out: process.stderr } : {}),
       });
       if (opts.json) process.stdout.write(fs.readFileSync(result.benchFile, 'utf8'));
       else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);

@@ -8,9 +8,11 @@ import {
   prepareClipCache,
   probeManifest,
   readManifest,
+  writeFileAtomicSync,
   writeJsonAtomicSync,
   writeManifest,
   type Manifest,
+  type SyntheticAVOptions,
   type TeacherSourceIndex,
 } from '@ccl/data';
 import { bootstrapComparison, formatBootstrapSummary, formatBootstrapTable, reportFromRunDirectories, splitClassesByAgreement, type BootstrapComparison, type RecognitionResult, type RetrievalResult, type VideoOutcomes } from '@ccl/eval';
@@ -27,7 +29,21 @@ export interface MethodPlan {
   audio: boolean;
   image: boolean;
   extra?: Record<string, unknown>;
+  /** Extra settings of a teacher by name (temperatures of an ablation). */
+  teacherOptions?: Record<string, Record<string, unknown>>;
 }
+
+/** CCL-AI with one thing changed: the ablations that explain a CCL result (docs/benchmark.md). */
+const CCL_AI_ABLATIONS: Record<string, Omit<MethodPlan, 'label' | 'audio' | 'image'>> = {
+  'ccl-ai-paper': { method: 'ccl-paper' },
+  'ccl-ai-no-composition': { method: 'ccl', extra: { cclTerms: { composition: false } } },
+  'ccl-ai-no-jsd': { method: 'ccl', extra: { cclTerms: { jsd: false } } },
+  'ccl-ai-no-vm': { method: 'ccl', extra: { cclTerms: { vm: false } } },
+  'ccl-ai-lw1': { method: 'ccl', extra: { lossWeight: 1 } },
+  'ccl-ai-lw0.1': { method: 'ccl', extra: { lossWeight: 0.1 } },
+  'ccl-ai-tau-swapped': { method: 'ccl', teacherOptions: { audio: { temperature: 0.1 }, image: { temperature: 0.5 } } },
+  'ccl-ai-tau1': { method: 'ccl', teacherOptions: { audio: { temperature: 1 }, image: { temperature: 1 } } },
+};
 
 export const METHOD_PLANS: Record<string, MethodPlan> = {
   baseline: { label: 'baseline', method: 'baseline', audio: false, image: false },
@@ -40,6 +56,7 @@ export const METHOD_PLANS: Record<string, MethodPlan> = {
       { label: m, method: m, audio: true, image: true, extra: m === 'crd' || m === 'cmc' ? { kdOptions: { numNegatives: 256, embedDim: 64 } } : undefined },
     ]),
   ),
+  ...Object.fromEntries(Object.entries(CCL_AI_ABLATIONS).map(([label, plan]) => [label, { label, audio: true, image: true, ...plan }])),
 };
 
 export interface SyntheticExperimentOptions {
@@ -60,7 +77,19 @@ export interface SyntheticExperimentOptions {
   backend: string;
   /** The paired bootstrap of the comparison (default 2000 replicates, seed 1). */
   bootstrap?: { replicates?: number; seed?: number };
+  /**
+   * The generator's regime options (split sizes, the teachers' broader source sets, the kind of audio gap,
+   * difficulty; see @ccl/data's generateSyntheticAV and docs/data.md, Regimes). They override
+   * `videosPerClass` and the defaults below; absent: the demo's data.
+   */
+  regime?: SyntheticRegime;
 }
+
+/** The generator options a benchmark regime may set. */
+export type SyntheticRegime = Pick<
+  SyntheticAVOptions,
+  'trainVideosPerClass' | 'testVideosPerClass' | 'sourceConcepts' | 'unrelatedAudio' | 'soundStepsPerOctave' | 'pixelNoise' | 'correspondence' | 'weakProbability' | 'imagesPerAppearance' | 'clipsPerSound'
+>;
 
 /** The demo's built-in default: small enough for 2 CPU cores in a few minutes, same pipeline as the paper. */
 export const DEMO_DEFAULTS: Omit<SyntheticExperimentOptions, 'workDir' | 'backend'> = {
@@ -109,15 +138,28 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
   const preparedFile = path.join(o.workDir, 'manifest.prepared.json');
   const seed0 = o.seeds[0];
 
-  const synth = await stages.run(`synthesise ${o.classes} classes x ${o.videosPerClass} videos as mp4 (H.264 + AAC)`, async () => {
+  const synthOptions: Omit<SyntheticAVOptions, 'outDir'> = {
+    seed: seed0, numClasses: o.classes, videosPerClass: o.videosPerClass, width: 64, height: 64, frames: 16, fps: 8, sampleRate: 16000, imagesPerAppearance: 16, clipsPerSound: 12,
+    ...o.regime,
+  };
+  const perClass = o.regime?.trainVideosPerClass !== undefined ? `(${o.regime.trainVideosPerClass} train + ${o.regime.testVideosPerClass} test)` : `${o.videosPerClass}`;
+  const synth = await stages.run(`synthesise ${o.classes} classes x ${perClass} videos as mp4 (H.264 + AAC)`, async () => {
     const manifestPath = path.join(dataDir, 'manifest.json');
     const indexPath = (k: string) => path.join(dataDir, 'teachers', k, 'index.json');
+    const optionsPath = path.join(dataDir, 'synth-options.json');
+    const wanted = JSON.stringify(synthOptions);
     if (fs.existsSync(manifestPath) && fs.existsSync(indexPath('images')) && fs.existsSync(indexPath('sounds'))) {
+      const made = fs.existsSync(optionsPath) ? fs.readFileSync(optionsPath, 'utf8').trim() : null;
+      if (made !== null && made !== wanted) {
+        throw new Error(`${dataDir}: holds data synthesised with other options (${made}); this run asks for ${wanted}: use another --work folder, or remove that one`);
+      }
       stages.note('reusing the synthesised data');
       const read = (k: string) => JSON.parse(fs.readFileSync(indexPath(k), 'utf8')) as TeacherSourceIndex;
       return { manifest: readManifest(manifestPath), images: read('images'), sounds: read('sounds') };
     }
-    return generateSyntheticAV({ outDir: dataDir, seed: seed0, numClasses: o.classes, videosPerClass: o.videosPerClass, width: 64, height: 64, frames: 16, fps: 8, sampleRate: 16000, imagesPerAppearance: 16, clipsPerSound: 12 });
+    const made = await generateSyntheticAV({ outDir: dataDir, ...synthOptions });
+    writeFileAtomicSync(optionsPath, `${wanted}\n`);
+    return made;
   });
   const sampleRate = Number((synth.manifest.meta as Record<string, unknown>)?.sampleRate ?? 16000);
   const seconds = Number((synth.manifest.meta as Record<string, unknown>)?.frames ?? 16) / Number((synth.manifest.meta as Record<string, unknown>)?.fps ?? 8);
@@ -178,7 +220,7 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
         const trained = await trainStudentRun({
           method: plan.method, label: plan.label, outDir: runDir, manifest, cacheDir, student, teacherDim: o.dim,
           audioFeaturesDir: plan.audio ? featuresDir : undefined, imageTeacher: plan.image ? imageTeacher.encoder : undefined,
-          epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, extra: plan.extra, progress: o.progress, notice: (m) => stages.note(m),
+          epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, extra: plan.extra, teacherOptions: plan.teacherOptions, progress: o.progress, notice: (m) => stages.note(m),
         });
         trained.student.dispose();
         studentInitDigest = trained.studentInitDigest;

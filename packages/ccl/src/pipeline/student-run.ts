@@ -28,8 +28,10 @@ export interface RunSpec {
   epochs: number;
   batchSize: number;
   lr: number;
-  /** Extra config (kdOptions, lossWeight, ...). */
+  /** Extra config (kdOptions, lossWeight, cclTerms, ...). */
   extra?: Record<string, unknown>;
+  /** Extra settings of a teacher by name (e.g. `{ audio: { temperature: 0.1 } }`). */
+  teacherOptions?: Record<string, Record<string, unknown>>;
   /** Label of the run in run.json and reports (default: the method). */
   label?: string;
   progress?: NodeJS.WriteStream | null;
@@ -56,8 +58,8 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
   const student = createStudent(numClasses, spec.student);
   const studentInitDigest = stateDigest(student);
   const teachers: Record<string, unknown>[] = [];
-  if (spec.audioFeaturesDir) teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim });
-  if (spec.imageTeacher) teachers.push({ name: 'image', modality: 'image', dim: spec.teacherDim });
+  if (spec.audioFeaturesDir) teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim, ...spec.teacherOptions?.audio });
+  if (spec.imageTeacher) teachers.push({ name: 'image', modality: 'image', dim: spec.teacherDim, ...spec.teacherOptions?.image });
   const config = resolveExperimentConfig({
     name: path.basename(spec.outDir),
     method: spec.method,

@@ -1,0 +1,50 @@
+import { DEMO_DEFAULTS, type SyntheticExperimentOptions } from './demo';
+
+/** A named configuration of `ccl bench synthetic`; command-line options override its values. */
+export interface BenchPreset {
+  description: string;
+  options: Omit<SyntheticExperimentOptions, 'workDir' | 'backend'>;
+}
+
+/** The paper's table: the baseline, the three CCL variants and the seven KD baselines. */
+export const MAIN_TABLE_METHODS = ['baseline', 'ccl-a', 'ccl-i', 'ccl-ai', 'fitnet', 'pkt', 'cor', 'rkd', 'crd', 'ifd', 'cmc'];
+
+/**
+ * The paper-like regime (docs/benchmark.md explains each choice): 10 video classes whose sound is strongly,
+ * weakly or not related to the class, the unrelated sound consistent within a class (a scene sound);
+ * teachers pre-trained on source sets with more concepts than the videos show; a small labelled set
+ * (10 videos per class, of which the held-out split takes 15%) and 40 test videos per class (400 test
+ * videos: one video is 0.25 points); 5 seeds.
+ */
+const PAPER_LIKE: SyntheticExperimentOptions['regime'] = {
+  trainVideosPerClass: 10,
+  testVideosPerClass: 40,
+  unrelatedAudio: 'consistent',
+  soundStepsPerOctave: 12,
+  sourceConcepts: { images: 24, sounds: 30 },
+  imagesPerAppearance: 12,
+  clipsPerSound: 10,
+};
+
+/** Presets by name (`--preset`); `full` is the default. */
+export const BENCH_PRESETS: Record<string, BenchPreset> = {
+  quick: {
+    description: "smoke run within 5 minutes on 2 cores: the demo's data, 2 seeds, baseline / CCL-AI / FitNet, 10 epochs",
+    options: { ...DEMO_DEFAULTS, seeds: [1, 2], methods: ['baseline', 'ccl-ai', 'fitnet'], epochs: 10 },
+  },
+  full: {
+    description: 'the main table: every method of the paper in the paper-like regime (400 test videos, 5 seeds)',
+    options: { ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], methods: MAIN_TABLE_METHODS, epochs: 30, regime: PAPER_LIKE },
+  },
+  'full-small': {
+    description: 'the main table with 5 labelled videos per class (the second labelled-set size)',
+    options: { ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], methods: MAIN_TABLE_METHODS, epochs: 40, regime: { ...PAPER_LIKE, trainVideosPerClass: 5 } },
+  },
+  ablations: {
+    description: 'CCL-AI and its ablations against the baseline in the paper-like regime',
+    options: {
+      ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], epochs: 30, regime: PAPER_LIKE,
+      methods: ['baseline', 'ccl-ai', 'ccl-ai-paper', 'ccl-ai-no-composition', 'ccl-ai-no-jsd', 'ccl-ai-no-vm', 'ccl-ai-lw1', 'ccl-ai-lw0.1', 'ccl-ai-tau-swapped', 'ccl-ai-tau1'],
+    },
+  },
+};
