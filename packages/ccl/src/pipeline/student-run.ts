@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadEvalWindows, readFeaturesFolder, resolveInside, samplesOfSplit, type Manifest } from '@ccl/data';
-import { clipCacheSource, inspectRunFolder, loadCheckpoint, resolveExperimentConfig, Trainer, type TrainableEncoder } from '@ccl/distill';
+import { clipCacheSource, inspectRunFolder, loadCheckpoint, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
 import { createEncoder, type Encoder } from '@ccl/encoders';
 import { averageByGroup, evaluateRecognition, evaluateRetrieval, toReferenceValJson, aggregateVideoScores, writeRunEvaluation, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
 
@@ -48,23 +48,16 @@ export function createStudent(numClasses: number, s: StudentSpec): Encoder {
   return createEncoder('r2plus1d-18', studentOptions(numClasses, s));
 }
 
-/**
- * Trains one run into its folder, which the demo owns: a finished run of the same config is reused as it
- * is, an interrupted one resumed; anything else there (a run of another config, or one stopped before its
- * first checkpoint) is replaced, never mixed with.
- */
-export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder; studentInitDigest: string }> {
-  const numClasses = spec.manifest.classes.length;
-  const student = createStudent(numClasses, spec.student);
-  const studentInitDigest = stateDigest(student);
+/** The experiment config of a run of the demo or the benchmark (validated; the reference defaults filled in). */
+export function studentRunConfig(spec: Omit<RunSpec, 'cacheDir' | 'progress' | 'notice'>): ExperimentConfig {
   const teachers: Record<string, unknown>[] = [];
   if (spec.audioFeaturesDir) teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim, ...spec.teacherOptions?.audio });
   if (spec.imageTeacher) teachers.push({ name: 'image', modality: 'image', dim: spec.teacherDim, ...spec.teacherOptions?.image });
-  const config = resolveExperimentConfig({
+  return resolveExperimentConfig({
     name: path.basename(spec.outDir),
     method: spec.method,
     seed: spec.student.seed,
-    student: { encoder: 'r2plus1d-18', options: studentOptions(numClasses, spec.student) },
+    student: { encoder: 'r2plus1d-18', options: studentOptions(spec.manifest.classes.length, spec.student) },
     teachers: spec.method === 'baseline' ? [] : teachers,
     optimizer: { lr: spec.lr, momentum: 0.9, weightDecay: 5e-4 },
     schedule: { kind: 'cosine', epochs: spec.epochs },
@@ -74,6 +67,18 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
     checkpointEvery: spec.epochs,
     ...spec.extra,
   });
+}
+
+/**
+ * Trains one run into its folder, which the demo owns: a finished run of the same config is reused as it
+ * is, an interrupted one resumed; anything else there (a run of another config, or one stopped before its
+ * first checkpoint) is replaced, never mixed with.
+ */
+export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder; studentInitDigest: string }> {
+  const numClasses = spec.manifest.classes.length;
+  const student = createStudent(numClasses, spec.student);
+  const studentInitDigest = stateDigest(student);
+  const config = studentRunConfig(spec);
   const folder = inspectRunFolder(spec.outDir, config);
   const sameConfig = folder.configChanges?.length === 0;
   if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt'))) return { reused: true, student, studentInitDigest };
