@@ -133,6 +133,7 @@ function subsetAccuracy(r: RecognitionResult, classes: number[]): number | null 
  */
 export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Promise<{ rows: ExperimentRow[]; reportDir: string; comparison: BootstrapComparison | null; benchFile: string }> {
   const stages = new Stages(o.out);
+  const codeRevision = gitRevision(); // at the start: the code that runs, even if the checkout moves on during a long bench
   const dataDir = path.join(o.workDir, 'data');
   const cacheDir = path.join(o.workDir, 'cache');
   const preparedFile = path.join(o.workDir, 'manifest.prepared.json');
@@ -263,7 +264,7 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
     seeds: o.seeds,
     methods: o.methods,
     backend: o.backend,
-    gitRevision: gitRevision(),
+    gitRevision: codeRevision,
     comparison,
     runs: rows,
     outcomes,
