@@ -106,11 +106,11 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
           reused++;
           continue;
         }
-        if (!fs.existsSync(clipPath(path.join(opts.data, 'cache'), s.id))) {
+        const clip = clipPath(path.join(opts.data, 'cache'), s.id);
+        if (!fs.existsSync(clip)) {
           notCached.push(s); // skipped by prepare (bad file): listed in cache/prepare-report.json
           continue;
         }
-        const clip = clipPath(path.join(opts.data, 'cache'), s.id);
         const input = audio
           ? audioInput(clip, opts.segmentSeconds ?? null, opts.teacher, convention?.kind === 'waveform' ? convention : undefined)
           : imageInput(clip, opts.frames, opts.size, convention?.kind === 'images' ? convention : RAW_IMAGES);
