@@ -11,6 +11,7 @@ import { registerTrainCommands } from './commands/train';
 import { reportFromRunDirectories } from '@ccl/eval';
 import { BENCH_PRESETS } from './pipeline/bench-presets';
 import { DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from './pipeline/demo';
+import { defaultBenchJobs, parseBenchRunId, spawnBenchRun, workerThreads } from './commands/bench-jobs';
 
 const VERSION = '0.1.0';
 
@@ -93,16 +94,29 @@ export function buildProgram(): Command {
     .option('--classes <n>', "video classes, 2-36 (default: the preset's)", integerBetween(2, 36))
     .option('--videos-per-class <n>', "videos per class when the preset sets no split sizes (default: the preset's)", parsePositiveInt)
     .option('--json', 'print bench.json (every number, the seeds, the options, the code revision) instead of the tables; progress goes to stderr')
-    .action(async (opts: { backend?: string; preset: string; work?: string; seeds?: number; methods?: string; epochs?: number; classes?: number; videosPerClass?: number; json?: boolean }) => {
-      const report = await useBackend(opts.backend);
+    .option('--jobs <n>', `runs trained at once, each in its own process (default: one per core, at most 4: ${defaultBenchJobs()} here)`, parsePositiveInt)
+    .addOption(new Option('--run <method@seed>', 'train and evaluate only this run (a worker of --jobs)').hideHelp().argParser(parseBenchRunId))
+    .action(async (opts: { backend?: string; preset: string; work?: string; seeds?: number; methods?: string; epochs?: number; classes?: number; videosPerClass?: number; json?: boolean; jobs?: number; run?: ReturnType<typeof parseBenchRunId> }) => {
+      const jobs = opts.jobs ?? defaultBenchJobs();
+      const threads = workerThreads(jobs);
+      if (jobs > 1 && !opts.run && !process.env.CCL_WASM_THREADS) process.env.CCL_WASM_THREADS = threads; // the parent's own work (data, teachers) runs with the workers' thread count
+      const report = await useBackend(opts.backend, Boolean(opts.run));
       const preset = BENCH_PRESETS[opts.preset]!.options;
       const methods = opts.methods ? parseList(opts.methods) : preset.methods;
       for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
       const seeds = opts.seeds ? Array.from({ length: opts.seeds }, (_, i) => i + 1) : preset.seeds;
+      const workDir = path.resolve(opts.work ?? defaultWorkDir(`bench-synthetic-${opts.preset}`));
+      // a worker is this command again with every choice spelled out, the backend included
+      const workerArgv = [process.argv[1]!, 'bench', 'synthetic', '--preset', opts.preset, '--work', workDir, '--backend', report.name, '--methods', methods.join(','), '--jobs', '1',
+        ...(opts.seeds ? ['--seeds', String(opts.seeds)] : []), ...(opts.epochs ? ['--epochs', String(opts.epochs)] : []),
+        ...(opts.classes ? ['--classes', String(opts.classes)] : []), ...(opts.videosPerClass ? ['--videos-per-class', String(opts.videosPerClass)] : [])];
       const result = await runSyntheticExperiment({
         ...preset, seeds, methods, epochs: opts.epochs ?? preset.epochs, classes: opts.classes ?? preset.classes, videosPerClass: opts.videosPerClass ?? preset.videosPerClass,
-        workDir: path.resolve(opts.work ?? defaultWorkDir(`bench-synthetic-${opts.preset}`)), backend: report.name, progress: process.stderr, ...(opts.json ? { out: process.stderr } : {}),
+        workDir, backend: report.name, progress: opts.run ? null : process.stderr, ...(opts.json ? { out: process.stderr } : {}),
+        only: opts.run,
+        parallel: { jobs, run: (id) => spawnBenchRun(workerArgv, id, path.join(workDir, 'logs'), threads) },
       });
+      if (opts.run) return;
       if (opts.json) process.stdout.write(fs.readFileSync(result.benchFile, 'utf8'));
       else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);
     });

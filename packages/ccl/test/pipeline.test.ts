@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodePngSize } from './helpers/png';
-import { checkSameStudentPerSeed, runSyntheticExperiment, formatResultsTable } from '../src/pipeline/demo';
+import { checkSameStudentPerSeed, runPool, runSyntheticExperiment, formatResultsTable, type BenchRunId } from '../src/pipeline/demo';
 import { trainStudentRun } from '../src/pipeline/student-run';
 import { main } from '../src/cli';
 
@@ -19,8 +19,11 @@ describe('synthetic pipeline (demo path)', () => {
     out: { write: () => true }, progress: null,
   };
 
+  let firstTop1: number[] = [];
+
   it('runs synth -> prepare -> teachers -> features -> train -> eval -> report', async () => {
     const { rows, reportDir, comparison, benchFile } = await runSyntheticExperiment(options);
+    firstTop1 = rows.map((r) => r.top1);
     expect(rows.map((r) => r.label)).toEqual(['baseline', 'ccl-ai']);
     for (const r of rows) {
       expect(r.top1).toBeGreaterThanOrEqual(0);
@@ -115,6 +118,40 @@ describe('synthetic pipeline (demo path)', () => {
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'recognition.json'), 'utf8')).numVideos).toBe(manifest.samples.filter((x: { split: string }) => x.split === 'test').length);
   });
   // (uses the work folder of the test above)
+  it('parallel runs: each run without an evaluation goes to a worker (`only`), at most `jobs` at once; the numbers are the sequential ones', async () => {
+    fs.rmSync(path.join(work, 'runs', 'baseline-s1'), { recursive: true }); // not trained
+    fs.rmSync(path.join(work, 'runs', 'ccl-ai-s1', 'eval'), { recursive: true }); // trained, not evaluated
+    const handed: BenchRunId[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let queue = Promise.resolve();
+    const workerRows: number[] = [];
+    const run = async (id: BenchRunId) => {
+      handed.push(id);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise((r) => setTimeout(r, 20)); // both lanes start before either trains
+      const mine = queue.then(() => runSyntheticExperiment({ ...options, only: id })); // one tfjs engine here: the workers take turns (the CLI's are processes)
+      queue = mine.then(() => undefined);
+      const r = await mine;
+      workerRows.push(r.rows.length);
+      inFlight--;
+    };
+    const benchFile = path.join(work, 'report', 'bench.json');
+    const benchBefore = fs.readFileSync(benchFile, 'utf8');
+    const { rows } = await runSyntheticExperiment({ ...options, parallel: { jobs: 2, run } });
+    expect(handed).toEqual([{ method: 'baseline', seed: 1 }, { method: 'ccl-ai', seed: 1 }]);
+    expect(maxInFlight).toBe(2);
+    expect(workerRows).toEqual([1, 1]); // a worker trains and evaluates its own run only
+    expect(rows.map((r) => r.top1)).toEqual(firstTop1);
+    expect(fs.readFileSync(benchFile, 'utf8')).not.toBe(benchBefore); // the parent rewrote it (gitRevision aside, the same numbers)
+
+    // nothing left to do: no worker is started
+    handed.length = 0;
+    await runSyntheticExperiment({ ...options, parallel: { jobs: 2, run } });
+    expect(handed).toEqual([]);
+    await expect(runSyntheticExperiment({ ...options, only: { method: 'ccl-ai', seed: 7 } })).rejects.toThrow(/no run ccl-ai with seed 7 in this bench \(seeds 1; methods baseline, ccl-ai\)/);
+  });
+
   it('run folders: `ccl train` into a run is refused, --force replaces it; the demo replaces a run of another config', async () => {
     const silence = [jest.spyOn(process.stdout, 'write').mockImplementation(() => true), jest.spyOn(process.stderr, 'write').mockImplementation(() => true)];
     const runDir = path.join(work, 'runs', 'cli-ccl-ai');
@@ -142,6 +179,29 @@ describe('synthetic pipeline (demo path)', () => {
     expect(longer.reused).toBe(false);
     expect(notices.join('\n')).toMatch(/--force: removed the previous run/);
     expect(globalSteps(steps(baselineDir))).toEqual(Array.from({ length: 2 * stepsPerEpoch }, (_, i) => i + 1));
+  });
+});
+
+describe('runPool', () => {
+  it('runs every item, at most `jobs` at once, and throws the first failure after the lanes end', async () => {
+    const started: number[] = [];
+    let inFlight = 0;
+    let max = 0;
+    await runPool([1, 2, 3, 4, 5], 2, async (i) => {
+      started.push(i);
+      max = Math.max(max, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+    });
+    expect(started.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(max).toBe(2);
+    const done: number[] = [];
+    await expect(runPool([1, 2, 3, 4], 2, async (i) => {
+      await new Promise((r) => setTimeout(r, i === 1 ? 1 : 10));
+      if (i === 1) throw new Error('run 1 broke');
+      done.push(i);
+    })).rejects.toThrow('run 1 broke');
+    expect(done).toEqual([2]); // the lane in flight finished; no new item was started after the failure
   });
 });
 

@@ -83,6 +83,23 @@ export interface SyntheticExperimentOptions {
    * `videosPerClass` and the defaults below; absent: the demo's data.
    */
   regime?: SyntheticRegime;
+  /**
+   * Train and evaluate only this run (a worker of a parallel bench): the shared stages are reused, no
+   * report or bench.json is written.
+   */
+  only?: BenchRunId;
+  /**
+   * Runs several runs at once: after the shared stages, every run without an evaluation is handed to
+   * `run` (e.g. a child process calling this function with `only`), at most `jobs` at a time; then the
+   * runs are read back as finished ones. The numbers are those of the same runs trained one by one.
+   */
+  parallel?: { jobs: number; run(id: BenchRunId): Promise<void> };
+}
+
+/** One run of the benchmark: a method (a METHOD_PLANS name) and a seed. */
+export interface BenchRunId {
+  method: string;
+  seed: number;
 }
 
 /** The generator options a benchmark regime may set. */
@@ -209,11 +226,27 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
   const corr = ((manifest.meta as Record<string, unknown>)?.correspondence ?? {}) as Record<string, string>;
   const level = (c: string) => (corr[c] === 'strong' ? 1 : corr[c] === 'weak' ? 0.5 : corr[c] === 'none' ? 0 : null);
   const classSplit = splitClassesByAgreement(manifest.classes.map(level), { correlated: 0.9, weak: 0.4 });
+  for (const name of o.methods) if (!METHOD_PLANS[name]) throw new Error(`unknown method '${name}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
+  const runDirOf = (id: BenchRunId) => path.join(o.workDir, 'runs', `${METHOD_PLANS[id.method]!.label}-s${id.seed}`);
+  const evaluated = (id: BenchRunId) => ['recognition.json', 'retrieval.json'].every((f) => fs.existsSync(path.join(runDirOf(id), 'eval', f)));
+  if (o.parallel && o.parallel.jobs > 1 && !o.only) {
+    const parallel = o.parallel;
+    const pending = o.seeds.flatMap((seed) => o.methods.map((method) => ({ method, seed }))).filter((id) => !evaluated(id));
+    if (pending.length > 0) {
+      await stages.run(`train and evaluate ${pending.length} of ${runTotal} runs, ${parallel.jobs} at a time`, () => {
+        const clock = new PoolClock(pending.length);
+        return runPool(pending, parallel.jobs, async (id) => {
+          await parallel.run(id);
+          stages.note(`finished ${METHOD_PLANS[id.method]!.label} seed ${id.seed} (${clock.finished()})`);
+        });
+      });
+    }
+  }
   for (const seed of o.seeds) {
     for (const name of o.methods) {
-      const plan = METHOD_PLANS[name];
-      if (!plan) throw new Error(`unknown method '${name}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
-      const runDir = path.join(o.workDir, 'runs', `${plan.label}-s${seed}`);
+      if (o.only && (o.only.seed !== seed || o.only.method !== name)) continue;
+      const plan = METHOD_PLANS[name]!;
+      const runDir = runDirOf({ method: name, seed });
       runDirs.push(runDir);
       const student: StudentSpec = { ...o.student, seed };
       let studentInitDigest = '';
@@ -249,6 +282,10 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
     }
   }
   imageTeacher.encoder.dispose();
+  if (o.only) {
+    if (rows.length === 0) throw new Error(`no run ${o.only.method} with seed ${o.only.seed} in this bench (seeds ${o.seeds.join(', ')}; methods ${o.methods.join(', ')})`);
+    return { rows, reportDir: path.join(o.workDir, 'report'), comparison: null, benchFile: path.join(o.workDir, 'report', 'bench.json') };
+  }
   checkSameStudentPerSeed(rows);
 
   const reportDir = path.join(o.workDir, 'report');
@@ -327,6 +364,39 @@ class RunClock {
   }
 }
 
+/** Runs `work` over `items`, at most `jobs` at a time; the first failure is thrown once the others in flight end. */
+export async function runPool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const lane = async () => {
+    while (failure === null && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, lane));
+  if (failure !== null) throw failure;
+}
+
+/** `k of N; ETA 3 min` for runs finishing in parallel: the wall-clock time per finished run, times the runs left. */
+class PoolClock {
+  private done = 0;
+  private readonly started = Date.now();
+
+  constructor(private readonly total: number) {}
+
+  finished(): string {
+    this.done++;
+    const left = this.total - this.done;
+    if (left === 0) return `${this.done} of ${this.total}`;
+    const seconds = ((Date.now() - this.started) / 1000 / this.done) * left;
+    return `${this.done} of ${this.total}; ETA ${seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`}`;
+  }
+}
 
 /** The comparison table (mean ± std over seeds) as Markdown. */
 export function formatResultsTable(rows: ExperimentRow[]): string {
