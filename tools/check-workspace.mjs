@@ -15,7 +15,7 @@ for (const need of ['package.json', 'nx.json', 'tsconfig.base.json', 'packages',
   if (!tracked.includes(need)) problems.push(`top level: '${need}' is missing`);
 }
 
-const EXPECTED = { data: '@ccl/data', encoders: '@ccl/encoders', compose: '@ccl/compose', losses: '@ccl/losses',
+const EXPECTED = { base: '@ccl/base', backends: '@ccl/backends', experiments: '@ccl/experiments', data: '@ccl/data', encoders: '@ccl/encoders', compose: '@ccl/compose', losses: '@ccl/losses',
   distill: '@ccl/distill', eval: '@ccl/eval', ccl: 'ccl' };
 const manifests = {};
 for (const [dir, name] of Object.entries(EXPECTED)) {

@@ -19,7 +19,7 @@ module.exports = function jestConfig(packageDir) {
     // let swc compile those files for jest. They register into tfjs's global registries.
     transformIgnorePatterns: ['/node_modules/(?!@tensorflow/tfjs-core/dist/(?!tf-core))'],
     moduleNameMapper: {
-      '^@ccl/(data|encoders|compose|losses|distill|eval)$': `${packagesDir}/$1/src/index.ts`,
+      '^@ccl/(base|backends|experiments|data|encoders|compose|losses|distill|eval)$': `${packagesDir}/$1/src/index.ts`,
       '^ccl$': `${packagesDir}/ccl/src/index.ts`,
     },
     setupFiles: [path.join(__dirname, 'jest.setup-backend.cjs')],

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 
-export const LAYERS = { data: 0, encoders: 0, compose: 0, losses: 0, distill: 1, eval: 2, ccl: 3 };
+export const LAYERS = { base: 0, data: 1, encoders: 1, compose: 1, losses: 1, backends: 1, distill: 2, eval: 3, experiments: 4, ccl: 5 };
 const BACKENDS = /^@tensorflow\/tfjs-(node|node-gpu|backend-wasm|backend-cpu|backend-webgl|backend-webgpu)$/;
 const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm;
 const SKIP_RE = /\b(?:(?:it|test|describe)\.(?:only|skip|todo)|x(?:it|describe|test))\s*\(/;
@@ -63,7 +63,7 @@ export function lintPackage(pkgDir) {
         if (sibling !== null) {
           if (spec !== name) problems.push(`${rel}: deep import '${spec}': import the package's public API '${name}' instead`);
           if (LAYERS[sibling] === undefined) problems.push(`${rel}: unknown workspace package '${name}'`);
-          else if (sibling !== self && LAYERS[sibling] >= layer) problems.push(`${rel}: '${self}' may not import '${name}' (dependency direction: data/encoders/compose/losses -> distill -> eval -> ccl)`);
+          else if (sibling !== self && LAYERS[sibling] >= layer) problems.push(`${rel}: '${self}' may not import '${name}' (dependency direction: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> ccl)`);
         }
         if (area === 'src') {
           if (self !== 'ccl' && BACKENDS.test(name)) problems.push(`${rel}: library packages never import a backend ('${name}'); the application picks one`);
