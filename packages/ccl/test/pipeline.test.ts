@@ -5,6 +5,7 @@ import { decodePngSize } from './helpers/png';
 import { checkSameStudentPerSeed, runPool, runSyntheticExperiment, formatResultsTable, type BenchRunId } from '../src/pipeline/demo';
 import { trainStudentRun } from '../src/pipeline/student-run';
 import { main } from '../src/cli';
+import { acquireFolderLock } from '@ccl/data';
 
 /**
  * End to end on the pure-JS backend at a tiny size: synthesise real mp4s -> probe + prepare the cache ->
@@ -130,7 +131,16 @@ describe('synthetic pipeline (demo path)', () => {
       handed.push(id);
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       await new Promise((r) => setTimeout(r, 20)); // both lanes start before either trains
-      const mine = queue.then(() => runSyntheticExperiment({ ...options, only: id })); // one tfjs engine here: the workers take turns (the CLI's are processes)
+      // one tfjs engine here: the workers take turns (the CLI's are processes); the cache stays locked by
+      // another process meanwhile, as when two workers start at once: a worker must not need its lock
+      const mine = queue.then(async () => {
+        const release = acquireFolderLock(path.join(work, 'cache'), { what: 'another worker' });
+        try {
+          return await runSyntheticExperiment({ ...options, only: id });
+        } finally {
+          release();
+        }
+      });
       queue = mine.then(() => undefined);
       const r = await mine;
       workerRows.push(r.rows.length);

@@ -186,7 +186,8 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
     if (fs.existsSync(preparedFile)) {
       stages.note('reusing the prepared manifest');
       const m = readManifest(preparedFile);
-      await prepareClipCache({ manifest: m, cacheDir, shortSide: null, audioSampleRate: sampleRate });
+      // a worker of a parallel bench reads the cache its parent has just checked; the others would wait on its lock
+      if (!o.only) await prepareClipCache({ manifest: m, cacheDir, shortSide: null, audioSampleRate: sampleRate });
       return m;
     }
     const { manifest: probed, failures } = await probeManifest(synth.manifest);
