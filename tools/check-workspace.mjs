@@ -29,7 +29,10 @@ for (const [dir, name] of Object.entries(EXPECTED)) {
   const dot = pkg.exports?.['.'];
   if (!dot?.import || !dot?.require) problems.push(`${where}: exports['.'] needs both 'import' and 'require'`);
   if (name !== 'ccl' && !pkg.peerDependencies?.['@tensorflow/tfjs-core']) problems.push(`${where}: must peer-depend on @tensorflow/tfjs-core`);
-  if (name !== 'ccl' && Object.keys(pkg.dependencies ?? {}).some((d) => d.startsWith('@tensorflow/'))) {
+  // @ccl/backends is the one library that ships tfjs backends (cpu, wasm) as dependencies: picking one is its job
+  const tfjsDeps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@tensorflow/'));
+  const allowed = name === '@ccl/backends' ? /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ : null;
+  if (name !== 'ccl' && tfjsDeps.some((d) => allowed === null || !allowed.test(d))) {
     problems.push(`${where}: a library depends on a tfjs package directly; use a peer dependency on @tensorflow/tfjs-core`);
   }
 }

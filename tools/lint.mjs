@@ -4,7 +4,7 @@
 //  - imports a sibling's internals (`@ccl/x/src/...`, or a relative path leaving the package),
 //  - imports a sibling against the dependency direction data/encoders/compose/losses -> distill -> eval -> ccl,
 //  - imports a package its package.json does not declare (dependencies or peerDependencies),
-//  - names a tfjs backend outside the umbrella (libraries only peer-depend on @tensorflow/tfjs-core),
+//  - names a tfjs backend outside the umbrella and @ccl/backends (libraries only peer-depend on @tensorflow/tfjs-core),
 //  - commits focused or skipped tests (`.only`, `.skip`, `xit`, `xdescribe`).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -66,7 +66,7 @@ export function lintPackage(pkgDir) {
           else if (sibling !== self && LAYERS[sibling] >= layer) problems.push(`${rel}: '${self}' may not import '${name}' (dependency direction: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> ccl)`);
         }
         if (area === 'src') {
-          if (self !== 'ccl' && BACKENDS.test(name)) problems.push(`${rel}: library packages never import a backend ('${name}'); the application picks one`);
+          if (self !== 'ccl' && self !== 'backends' && BACKENDS.test(name)) problems.push(`${rel}: library packages never import a backend ('${name}'); the application picks one (@ccl/backends)`);
           if (name !== pkg.name && !declared.has(name)) problems.push(`${rel}: imports '${name}' which package.json does not declare`);
         }
       }

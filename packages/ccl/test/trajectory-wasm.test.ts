@@ -3,7 +3,7 @@
 // judged by the golden's rule. The batches hold videos without audio, so CCL-A and CCL-AI drop rows from the
 // audio terms (a backward pass that must not need a kernel WASM lacks, such as UnsortedSegmentSum).
 import * as tf from '@tensorflow/tfjs-core';
-import { pickBackend } from '../src/backend';
+import { pickBackend } from '@ccl/backends';
 import { runTrajectory, TRAJECTORY_METHODS, verifyTrajectory } from '../../../tools/fixtures/trajectory';
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SGD_UPDATE_KERNEL, type SgdUpdateAttrs } from './sgd-update-kernel';
+import { SGD_UPDATE_KERNEL, type SgdUpdateAttrs } from '@ccl/base';
 
 export interface SgdOptions {
   lr: number;

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 
-const FILE = 'kernels/wasm-threads.ts';
+const FILE = 'kernels/wasm/wasm-threads.ts';
 const WASM_MODULE = '@tensorflow/tfjs-backend-wasm';
 /** The threaded build pre-creates 8 pthread workers; XNNPACK's pool can use at most that many. */
 export const MAX_WASM_THREADS = 8;

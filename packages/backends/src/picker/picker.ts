@@ -1,18 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_ORDER, CANDIDATES, wasmThreadsWanted, type BackendCandidate, type BackendName } from './candidates';
-import { registerSgdUpdateKernel, registerWasmTrainingKernels } from '../kernels';
-import { sgdSimdSupported } from '../kernels/sgd-update-simd';
-
-/**
- * Whether the picker registers the fused SGD update on a backend: where it is faster than the optimiser's
- * ops (measured, docs/performance.md section 8): on cpu (~10x, a JavaScript loop); on wasm where its
- * WebAssembly SIMD loops run (3-4x). Without SIMD the wasm kernel is a JavaScript loop over the heap, which
- * the backend's own element-wise kernels beat at full width, so the ops stay.
- */
-const FUSED_SGD_BY_DEFAULT: Record<string, () => boolean> = {
-  cpu: () => true,
-  wasm: sgdSimdSupported,
-};
+import { BACKEND_ORDER, CANDIDATES, wasmThreadsWanted, type BackendCandidate, type BackendName, type Env } from './candidates';
+import { registerKernels } from '../kernels/register-kernels';
 
 /** One backend the picker tried and did not use. */
 export interface SkippedBackend {
@@ -36,18 +24,18 @@ export interface BackendReport {
   reason: string;
   /** Every backend tried before it (or not tried because one was forced), with the reason. */
   skipped: SkippedBackend[];
-  /** Kernels ccl registered for this backend (the WASM training kernels). */
+  /** Kernels ccl registered for this backend by this call (its candidate's kernel table). */
   addedKernels: string[];
 }
 
 export interface PickBackendOptions {
   /** Force one backend (`--backend`); falls back to `CCL_BACKEND` when absent. */
   force?: string;
-  /** Environment to read `CCL_BACKEND` from (tests pass their own). */
-  env?: Record<string, string | undefined>;
-  /** How a backend package is loaded; tests inject failures here. */
+  /** Environment to read `CCL_BACKEND` and `CCL_WASM_THREADS` from (default: process.env). */
+  env?: Env;
+  /** How a backend package is loaded (default: a dynamic import of its npm name). */
   loadModule?: (moduleName: string) => Promise<Record<string, unknown>>;
-  /** Candidates to use instead of the built-in ones (tests). */
+  /** The backends to try, in BACKEND_ORDER (default: CANDIDATES). */
   candidates?: Record<BackendName, BackendCandidate>;
 }
 
@@ -73,9 +61,10 @@ async function testOp(): Promise<void> {
 async function tryCandidate(
   c: BackendCandidate,
   load: (m: string) => Promise<Record<string, unknown>>,
+  env: Env,
 ): Promise<{ version: string; threads: number }> {
   const mod = await load(c.module);
-  const { version } = await c.prepare(mod);
+  const { version } = await c.prepare(mod, env);
   if (!tf.findBackendFactory(c.tfName)) {
     throw new Error(`'${c.module}' loaded but registered no '${c.tfName}' backend with this copy of @tensorflow/tfjs-core (version mismatch?)`);
   }
@@ -105,7 +94,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
     throw new Error(`unknown backend '${forced}' (from ${forcedBy}); choose one of: ${BACKEND_ORDER.join(', ')}`);
   }
   // a mistyped thread count is the user's error to fix, not a reason to fall back to the 40x slower cpu
-  wasmThreadsWanted(process.env);
+  wasmThreadsWanted(env);
   const skipped: SkippedBackend[] = [];
   for (const name of BACKEND_ORDER) {
     const c = candidates[name];
@@ -114,10 +103,9 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
       continue;
     }
     try {
-      const { version, threads } = await tryCandidate(c, load);
-      // The WASM backend registers no convolution backprop kernels: add ours (packages/ccl/src/kernels).
-      const kernels = !options.candidates && c.tfName === 'wasm' ? registerWasmTrainingKernels() : [];
-      if (!options.candidates && FUSED_SGD_BY_DEFAULT[c.tfName]?.() === true && registerSgdUpdateKernel(c.tfName)) kernels.push('CclSgdUpdate');
+      const { version, threads } = await tryCandidate(c, load, env);
+      // e.g. the WASM backend registers no convolution backprop kernels: its table adds them (src/kernels)
+      const kernels = c.kernels === undefined ? [] : registerKernels(c.kernels);
       return {
         name,
         tfName: c.tfName,
@@ -125,7 +113,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
         version,
         tfjsCoreVersion: tf.version_core,
         threads,
-        ...(c.threadsNote ? { threadsNote: c.threadsNote() } : {}),
+        ...(c.threadsNote ? { threadsNote: c.threadsNote(env) } : {}),
         reason: forced !== null ? `forced by ${forcedBy}` : 'first in the preference order that loaded and ran a test op',
         skipped,
         addedKernels: kernels,

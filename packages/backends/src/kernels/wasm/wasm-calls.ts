@@ -25,9 +25,9 @@ export function callKernel(
   backendName: string,
 ): tf.TensorInfo {
   const config = tf.getKernel(name, backendName);
-  if (config === undefined) throw new Error(`kernels/wasm-calls.ts: kernel '${name}' is not registered for backend '${backendName}'`);
+  if (config === undefined) throw new Error(`kernels/wasm/wasm-calls.ts: kernel '${name}' is not registered for backend '${backendName}'`);
   const out = config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, attrs, backend: backend as unknown as tf.KernelBackend });
-  if (Array.isArray(out)) throw new Error(`kernels/wasm-calls.ts: kernel '${name}' returned ${out.length} outputs, expected 1`);
+  if (Array.isArray(out)) throw new Error(`kernels/wasm/wasm-calls.ts: kernel '${name}' returned ${out.length} outputs, expected 1`);
   return out;
 }
 
@@ -146,7 +146,7 @@ function gatherBlocks(backend: HeapBackend, x: tf.TensorInfo, indices: number[],
   const len = dims[axis]!;
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   for (const i of indices) {
-    if (!Number.isInteger(i) || i < 0 || i >= len) throw new Error(`kernels/wasm-calls.ts: gather index ${i} outside [0, ${len}) on axis ${axis} of [${dims.join(', ')}]`);
+    if (!Number.isInteger(i) || i < 0 || i >= len) throw new Error(`kernels/wasm/wasm-calls.ts: gather index ${i} outside [0, ${len}) on axis ${axis} of [${dims.join(', ')}]`);
   }
   const shape = [...dims.slice(0, axis), indices.length, ...dims.slice(axis + 1)];
   const out = backend.makeOutput(shape, 'float32');

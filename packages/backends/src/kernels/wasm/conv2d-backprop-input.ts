@@ -3,7 +3,7 @@ import { convGeometry } from './conv-geometry';
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
 import { KernelCalls, type BufferBackend } from './wasm-calls';
 
-const FILE = 'kernels/conv2d-backprop-input.ts';
+const FILE = 'kernels/wasm/conv2d-backprop-input.ts';
 
 /**
  * Conv2DBackpropInput (the input gradient of an NHWC conv2d) as forward convolutions, so that it runs

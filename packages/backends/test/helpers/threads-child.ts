@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { configureWasmThreads, registerWasmTrainingKernels } from '../../src/kernels';
+import { configureWasmThreads, registerKernels, WASM_TRAINING_KERNELS } from '../../src';
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -34,7 +34,7 @@ function compute(): number[][] {
 export async function runChild(threads: number): Promise<void> {
   configureWasmThreads(threads);
   await tf.setBackend('wasm');
-  registerWasmTrainingKernels();
+  registerKernels(WASM_TRAINING_KERNELS);
   const threadsCount = wasm.getThreadsCount();
   const onWasm = compute();
   await tf.setBackend('cpu');

@@ -1,8 +1,9 @@
 /**
  * The fused SGD update as a tfjs kernel contract: one kernel call updates a whole group of variables
- * (one optimiser's), with no temporaries per variable. Backend implementations are registered by the
- * application (the `ccl` package registers it for the wasm and cpu backends); `Sgd` uses the kernel when
- * the active backend has one and its per-variable ops otherwise. Both give bit-identical results (tested).
+ * (one optimiser's), with no temporaries per variable. The contract lives here, below both sides:
+ * `@ccl/backends` implements it for the wasm and cpu backends (registered by the backend picker), and
+ * `@ccl/distill`'s `Sgd` uses the kernel when the active backend has one and its per-variable ops
+ * otherwise. Both give bit-identical results (tested).
  *
  * Inputs, for i = 0 .. count - 1: `p{i}` parameter, `g{i}` gradient, and `b{i}` momentum buffer when
  * `hasBuffers` (all float32, p{i}, g{i}, b{i} the same shape).

@@ -2,12 +2,17 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { configureWasmThreads, MAX_WASM_THREADS } from '../kernels';
+import { CPU_KERNELS } from '../kernels/cpu/table';
+import { configureWasmThreads, MAX_WASM_THREADS } from '../kernels/wasm/wasm-threads';
+import { WASM_KERNELS } from '../kernels/wasm/table';
 
 /** The backends the picker knows, in preference order. */
 export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+
+/** Environment variables, as process.env holds them. */
+export type Env = Record<string, string | undefined>;
 
 /** What the picker needs to know about one backend. */
 export interface BackendCandidate {
@@ -16,12 +21,14 @@ export interface BackendCandidate {
   module: string;
   /** Name the backend registers under in tfjs-core's engine. */
   tfName: string;
-  /** Loads the package and prepares it (paths, threads). Returns its version string. */
-  prepare(mod: Record<string, unknown>): Promise<{ version: string }>;
+  /** Prepares the loaded package (paths, threads from `env`). Returns its version string. */
+  prepare(mod: Record<string, unknown>, env: Env): Promise<{ version: string }>;
   /** Threads the backend computes with, once it is active. */
   threads(mod: Record<string, unknown>): number;
   /** Where that thread count comes from and how to change it (for the report). */
-  threadsNote?: () => string;
+  threadsNote?: (env: Env) => string;
+  /** Kernels ccl registers for this backend once it runs (registerKernels), if any. */
+  kernels?: readonly tf.KernelConfig[];
 }
 
 const localRequire = createRequire(__filename);
@@ -45,7 +52,7 @@ function versionOf(mod: Record<string, unknown>, key: string): string {
  * Measured on 2 cores (docs/performance.md section 3): 2 threads make a training step ~1.4-1.8x faster on
  * an idle machine and slower when another job holds a core.
  */
-export function wasmThreadsWanted(env: Record<string, string | undefined>): number {
+export function wasmThreadsWanted(env: Env): number {
   const raw = env.CCL_WASM_THREADS;
   if (raw === undefined || raw === '') return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
   const n = Number(raw);
@@ -80,20 +87,21 @@ export const CANDIDATES: Record<BackendName, BackendCandidate> = {
     name: 'wasm',
     module: '@tensorflow/tfjs-backend-wasm',
     tfName: 'wasm',
-    prepare: async (mod) => {
+    prepare: async (mod, env) => {
       const setWasmPaths = mod.setWasmPaths as (prefix: string) => void;
       setWasmPaths(wasmBinaryDir());
       // The threaded build, one thread per core by default; the thread count is fixed when the backend
       // first initialises, so a backend that already runs keeps its own.
-      const threads = wasmThreadsWanted(process.env);
+      const threads = wasmThreadsWanted(env);
       if (threads > 1 && (tf.engine().registry as Record<string, unknown>).wasm === undefined) configureWasmThreads(threads);
       return { version: versionOf(mod, 'version_wasm') };
     },
     threads: (mod) => (mod.getThreadsCount as () => number)(),
-    threadsNote: () =>
-      process.env.CCL_WASM_THREADS === undefined
+    threadsNote: (env) =>
+      env.CCL_WASM_THREADS === undefined
         ? `one per core by default; CCL_WASM_THREADS=1 on a machine whose cores are busy (XNNPACK's threads wait for each other)`
-        : `CCL_WASM_THREADS=${process.env.CCL_WASM_THREADS}`,
+        : `CCL_WASM_THREADS=${env.CCL_WASM_THREADS}`,
+    kernels: WASM_KERNELS,
   },
   cpu: {
     name: 'cpu',
@@ -101,5 +109,6 @@ export const CANDIDATES: Record<BackendName, BackendCandidate> = {
     tfName: 'cpu',
     prepare: async (mod) => ({ version: versionOf(mod, 'version_cpu') }),
     threads: () => 1,
+    kernels: CPU_KERNELS,
   },
 };

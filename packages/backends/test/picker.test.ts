@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { pickBackend, formatBackendReport, CANDIDATES, wasmBinaryDir } from '../src/backend';
-import { wasmThreadsWanted } from '../src/backend/candidates';
-import { MAX_WASM_THREADS } from '../src/kernels';
+import { pickBackend, formatBackendReport, CANDIDATES, wasmBinaryDir, MAX_WASM_THREADS } from '../src';
+import { wasmThreadsWanted } from '../src/picker/candidates';
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const realImport = async (name: string) => (await import(name)) as Record<string, unknown>;
+/** An environment without CCL_BACKEND, with the jest setup's single-threaded WASM build. */
+const ENV = { CCL_WASM_THREADS: '1' };
 
 afterEach(async () => {
   await tf.setBackend('cpu');
@@ -21,7 +22,7 @@ describe('pickBackend', () => {
       }
       return realImport(name);
     };
-    const r = await pickBackend({ env: {}, loadModule });
+    const r = await pickBackend({ env: ENV, loadModule });
     expect(r.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     // training support: the convolution gradients, and the fused SGD update (its SIMD loops run on Node 20)
@@ -37,7 +38,7 @@ describe('pickBackend', () => {
 
   it('never trusts presence: a module that loads but registers no backend is skipped', async () => {
     const loadModule = async (name: string) => (name.includes('tfjs-node') ? {} : realImport(name));
-    const r = await pickBackend({ env: {}, loadModule });
+    const r = await pickBackend({ env: ENV, loadModule });
     expect(r.name).toBe('wasm');
     expect(r.skipped[0].reason).toMatch(/registered no 'tensorflow' backend/);
   });
@@ -59,7 +60,7 @@ describe('pickBackend', () => {
       node: { ...CANDIDATES.node, tfName: wrong, prepare: async () => ({ version: 'x' }) },
       wasm: { ...CANDIDATES.wasm, prepare: async () => { throw new Error('boom'); } },
     };
-    const r = await pickBackend({ env: {}, candidates, loadModule: async () => ({}) as Record<string, unknown> });
+    const r = await pickBackend({ env: ENV, candidates, loadModule: async () => ({}) as Record<string, unknown> });
     tf.removeBackend(noKernels);
     tf.removeBackend(wrong);
     expect(r.name).toBe('cpu');
@@ -69,16 +70,16 @@ describe('pickBackend', () => {
   });
 
   it('honours CCL_BACKEND and --backend, and a forced backend that fails is an error, not a fallback', async () => {
-    const r = await pickBackend({ env: { CCL_BACKEND: 'cpu' } });
+    const r = await pickBackend({ env: { ...ENV, CCL_BACKEND: 'cpu' } });
     expect(r.name).toBe('cpu');
     expect(r.reason).toMatch(/CCL_BACKEND/);
     expect(r.skipped.every((s) => /not tried/.test(s.reason))).toBe(true);
-    const w = await pickBackend({ force: 'wasm', env: { CCL_BACKEND: 'cpu' } });
+    const w = await pickBackend({ force: 'wasm', env: { ...ENV, CCL_BACKEND: 'cpu' } });
     expect(w.name).toBe('wasm');
     expect(w.reason).toMatch(/--backend/);
-    await expect(pickBackend({ force: 'node', env: {}, loadModule: async () => { throw new Error("Cannot find module 'x'"); } }))
+    await expect(pickBackend({ force: 'node', env: ENV, loadModule: async () => { throw new Error("Cannot find module 'x'"); } }))
       .rejects.toThrow(/forced by --backend but not installed/);
-    await expect(pickBackend({ force: 'tpu', env: {} })).rejects.toThrow(/unknown backend 'tpu'/);
+    await expect(pickBackend({ force: 'tpu', env: ENV })).rejects.toThrow(/unknown backend 'tpu'/);
   });
 
   it('WASM threads: one per core by default (at most MAX_WASM_THREADS), CCL_WASM_THREADS otherwise, a bad value named', () => {
@@ -92,13 +93,7 @@ describe('pickBackend', () => {
   });
 
   it('a bad CCL_WASM_THREADS is an error, not a fallback to the cpu backend', async () => {
-    const saved = process.env.CCL_WASM_THREADS;
-    process.env.CCL_WASM_THREADS = 'two';
-    try {
-      await expect(pickBackend({ env: {} })).rejects.toThrow("CCL_WASM_THREADS must be an integer from 1 to 8, got 'two'");
-    } finally {
-      process.env.CCL_WASM_THREADS = saved;
-    }
+    await expect(pickBackend({ env: { CCL_WASM_THREADS: 'two' } })).rejects.toThrow("CCL_WASM_THREADS must be an integer from 1 to 8, got 'two'");
   });
 
   it('the report says where the WASM thread count comes from', async () => {

@@ -25,7 +25,7 @@ function shareInput(x: tf.TensorInfo, backend: unknown, dtype: tf.DataType): tf.
 export function identitySharingData(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }, builtIn: tf.KernelFunc | undefined): tf.TensorInfo {
   const x = args.inputs.x as tf.TensorInfo;
   if (x.dtype === 'string' || typeof (args.backend as Partial<RefCountingBackend>).incRef !== 'function') {
-    if (builtIn === undefined) throw new Error(`kernels/shared-data.ts: no built-in Identity kernel for dtype ${x.dtype}`);
+    if (builtIn === undefined) throw new Error(`kernels/wasm/shared-data.ts: no built-in Identity kernel for dtype ${x.dtype}`);
     return builtIn(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   }
   return shareInput(x, args.backend, x.dtype);
@@ -38,6 +38,6 @@ export function castSharingData(args: { inputs: tf.NamedTensorInfoMap; attrs?: t
   if (dtype === x.dtype && dtype !== 'string' && dtype !== 'complex64' && typeof (args.backend as Partial<RefCountingBackend>).incRef === 'function') {
     return shareInput(x, args.backend, dtype);
   }
-  if (builtIn === undefined) throw new Error(`kernels/shared-data.ts: no built-in Cast kernel for ${x.dtype} -> ${String(dtype)}`);
+  if (builtIn === undefined) throw new Error(`kernels/wasm/shared-data.ts: no built-in Cast kernel for ${x.dtype} -> ${String(dtype)}`);
   return builtIn(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
 }

@@ -4,46 +4,14 @@ import * as os from 'node:os';
 import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { createEncoder } from '@ccl/encoders';
-import { crossEntropy } from '@ccl/losses';
-import { Sgd, sgdUpdateValues, variableGradsLean } from '@ccl/distill';
-import { configureWasmThreads, MAX_WASM_THREADS, registerSgdUpdateKernel, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/kernels';
-import { sgdSimdFor, sgdSimdModuleBytes, wasmApi, type SgdSimdExports, type WasmMemory } from '../src/kernels/sgd-update-simd';
+import { sgdUpdateValues } from '@ccl/base';
+import { configureWasmThreads, MAX_WASM_THREADS, registerKernels, WASM_KERNELS } from '../src';
+import { sgdSimdFor, sgdSimdModuleBytes, wasmApi, type SgdSimdExports, type WasmMemory } from '../src/kernels/wasm/sgd-update-simd';
+import { onBackend, randomValues, relativeError } from '../../../tools/fixtures/kernel-checks';
 
 // Conformance of the WASM training kernels against the pure-JS cpu backend (correct, slow reference).
 
 const TOL = 1e-4;
-
-/** Deterministic uniform(-1, 1) values (mulberry32). */
-function randomValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
-/** max |a - b| / max(1, max |b|). */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
-
-async function onBackend<T>(name: string, fn: () => T): Promise<T> {
-  await tf.setBackend(name);
-  return fn();
-}
 
 interface ConvCase {
   x: [number, number, number, number]; // [N, H, W, Cin]
@@ -92,7 +60,7 @@ function runBackprop(kernelName: string, c: ConvCase, seed: number): Float32Arra
 
 beforeAll(async () => {
   wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-  registerWasmTrainingKernels();
+  registerKernels(WASM_KERNELS);
   await tf.setBackend('wasm');
 });
 
@@ -100,11 +68,11 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('registerWasmTrainingKernels', () => {
+describe('registerKernels(WASM_KERNELS)', () => {
   it('registers every training kernel for wasm and is idempotent', () => {
     const names = tf.getKernelsForBackend('wasm').map((k) => k.kernelName);
-    for (const k of WASM_TRAINING_KERNELS) expect(names).toContain(k.kernelName);
-    expect(registerWasmTrainingKernels()).toEqual([]);
+    for (const k of WASM_KERNELS) expect(names).toContain(k.kernelName);
+    expect(registerKernels(WASM_KERNELS)).toEqual([]);
   });
 });
 
@@ -144,50 +112,6 @@ describe('Identity and same-dtype Cast on wasm share the buffer', () => {
       const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(a, a)))(x);
       expect(Array.from(g.dataSync())).toEqual([2, -4, 6]);
       tf.dispose([x, g]);
-    });
-  });
-});
-
-// On wasm, steps with momentum buffers run the WebAssembly SIMD loops (sgd-update-simd.ts): each of its 4
-// variants (Nesterov or not, weight decay or not), on sizes with and without a tail past a multiple of 4.
-const SGD_OPTIONS = [
-  { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 5e-4, nesterov: false },
-  { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false },
-  { lr: 0.1, momentum: 0.8, dampening: 0, weightDecay: 1e-3, nesterov: true },
-  { lr: 0.1, momentum: 0.8, dampening: 0, weightDecay: 0, nesterov: true },
-];
-
-describe.each(['wasm', 'cpu'])('the fused SGD update on %s', (backendName) => {
-  it.each(SGD_OPTIONS.map((o) => [JSON.stringify(o), o] as const))('equals the op path bit for bit, in one kernel call per group, leaking nothing: %s', async (_name, options) => {
-    await onBackend(backendName, async () => {
-      registerSgdUpdateKernel(backendName);
-      expect(registerSgdUpdateKernel(backendName)).toBe(false); // idempotent
-      const shapes = [[3, 3, 4, 5], [5], [7, 2], [1031]];
-      const make = (tag: string) => shapes.map((s, i) => tf.variable(tf.tensor(randomValues(s.reduce((a, b) => a * b, 1), 100 + i), s), true, `${tag}-${backendName}-${i}`));
-      const fusedVars = make('fused');
-      const plainVars = make('plain');
-      const fused = new Sgd(fusedVars, options);
-      const plain = new Sgd(plainVars, { ...options, fused: false });
-      const before = tf.memory().numTensors;
-      for (let step = 0; step < 3; step++) {
-        // variable 1 has no gradient on the first step: the next step mixes buffered and unbuffered variables
-        const grads = shapes.map((s, i) => (step === 0 && i === 1 ? null : tf.tensor(randomValues(s.reduce((a, b) => a * b, 1), 10 * step + i), s)));
-        const named = (vars: tf.Variable[]) => Object.fromEntries(vars.flatMap((v, i) => (grads[i] ? [[v.name, grads[i]!]] : [])));
-        const profile = await tf.profile(() => fused.step(named(fusedVars)));
-        expect(profile.kernels.filter((k) => k.name === 'CclSgdUpdate')).toHaveLength(step === 1 ? 2 : 1);
-        expect(profile.kernels.filter((k) => k.name !== 'CclSgdUpdate')).toHaveLength(0);
-        plain.step(named(plainVars));
-        tf.dispose(grads.filter((g): g is tf.Tensor => g !== null));
-        fusedVars.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(plainVars[i]!.dataSync())));
-      }
-      const fusedState = fused.stateDict();
-      const plainState = plain.stateDict();
-      for (const k of Object.keys(plainState)) expect(Array.from(fusedState[k]!.dataSync())).toEqual(Array.from(plainState[k]!.dataSync()));
-      tf.dispose([...Object.values(fusedState), ...Object.values(plainState)]);
-      expect(tf.memory().numTensors).toBe(before + shapes.length * 2); // the two optimisers' momentum buffers
-      fused.dispose();
-      plain.dispose();
-      tf.dispose([...fusedVars, ...plainVars]);
     });
   });
 });
@@ -236,43 +160,6 @@ describe('the WebAssembly SIMD SGD loops (sgd-update-simd.ts)', () => {
       expect(Array.from(heap.subarray(at(2) / 4, at(2) / 4 + n))).toEqual(Array.from(want.b));
       heap.fill(0);
     }
-  });
-});
-
-describe('100 training steps on wasm: the WASM kernels, lean gradients and the SIMD SGD update', () => {
-  it('keep tf.memory().numTensors and the backend buffer count flat, and the loss falls', async () => {
-    await onBackend('wasm', async () => {
-      registerWasmTrainingKernels();
-      registerSgdUpdateKernel('wasm');
-      const backend = tf.engine().backend;
-      const encoder = createEncoder('r2plus1d-18', { numClasses: 3, widthMultiplier: 1 / 16, seed: 5 });
-      encoder.train();
-      const vars = encoder.trainableVariables;
-      const sgd = new Sgd(vars, { lr: 0.02, momentum: 0.9, weightDecay: 5e-4 });
-      const x = tf.tensor(randomValues(2 * 4 * 16 * 16 * 3, 9), [2, 4, 16, 16, 3]); // [B, T, H, W, C]
-      const tensors: number[] = [];
-      const buffers: number[] = [];
-      const losses: number[] = [];
-      for (let step = 0; step < 100; step++) {
-        const { value, grads } = variableGradsLean(() => crossEntropy(encoder.apply(x).logits as tf.Tensor2D, [0, 2]), vars);
-        if (step === 50) {
-          const update = await tf.profile(() => sgd.step(grads));
-          expect(update.kernels.map((k) => k.name)).toEqual(['CclSgdUpdate']); // one kernel for the whole update
-        } else sgd.step(grads);
-        losses.push(value.dataSync()[0]!);
-        tf.dispose([value, ...Object.values(grads)]);
-        tensors.push(tf.memory().numTensors);
-        buffers.push(backend.numDataIds());
-      }
-      // after the first step, which creates the momentum buffers
-      expect(new Set(tensors.slice(1)).size).toBe(1);
-      expect(new Set(buffers.slice(1)).size).toBe(1);
-      expect(losses.every(Number.isFinite)).toBe(true);
-      expect(losses[99]!).toBeLessThan(losses[0]!);
-      sgd.dispose();
-      encoder.dispose();
-      x.dispose();
-    });
   });
 });
 
@@ -327,38 +214,6 @@ describe('tf.conv2d gradients on wasm (the op-level path into both kernels)', ()
     const want = await onBackend('cpu', grads);
     expect(relativeError(got[0], want[0])).toBeLessThan(TOL);
     expect(relativeError(got[1], want[1])).toBeLessThan(TOL);
-  });
-});
-
-// Input [2, 4, 32, 32, 3], not smaller: at [2, 4, 16, 16, 3] the last stage's train-mode BatchNorm sees 2
-// values per channel and the step is so ill-conditioned that a 1e-6 relative change of the input moves
-// the cpu backend's own gradients by 1e-2; at 32 x 32 (8 values per channel) that sensitivity is ~2e-5.
-describe('a whole r2plus1d-18 training step', () => {
-  /** Loss and every gradient of one train-mode CE step, with the given weights. */
-  function step(weights: Float32Array[] | null): { loss: number; grads: Float32Array[]; weights: Float32Array[] } {
-    const encoder = createEncoder('r2plus1d-18', { numClasses: 3, widthMultiplier: 1 / 16, seed: 3 });
-    try {
-      encoder.train();
-      const vars = encoder.trainableVariables;
-      if (weights !== null) vars.forEach((v, i) => v.assign(tf.tensor(weights[i], v.shape)));
-      const values = vars.map((v) => v.dataSync() as Float32Array);
-      return tf.tidy(() => {
-        const x = tf.tensor(randomValues(2 * 4 * 32 * 32 * 3, 42), [2, 4, 32, 32, 3]); // [B, T, H, W, C]
-        const { value, grads } = tf.variableGrads(() => crossEntropy(encoder.apply(x).logits as tf.Tensor2D, [0, 2]), vars);
-        return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array), weights: values };
-      });
-    } finally {
-      encoder.dispose();
-    }
-  }
-
-  it('gives the cpu backend loss and gradients on wasm', async () => {
-    const ref = await onBackend('cpu', () => step(null));
-    const got = await onBackend('wasm', () => step(ref.weights));
-    expect(Math.abs(got.loss - ref.loss)).toBeLessThan(TOL * Math.max(1, Math.abs(ref.loss)));
-    expect(got.grads).toHaveLength(ref.grads.length);
-    const worst = Math.max(...got.grads.map((g, i) => relativeError(g, ref.grads[i])));
-    expect(worst).toBeLessThan(TOL);
   });
 });
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry';
 import { KernelCalls, type BufferBackend } from './wasm-calls';
 
-const FILE = 'kernels/conv2d-backprop-filter.ts';
+const FILE = 'kernels/wasm/conv2d-backprop-filter.ts';
 
 /**
  * Conv2DBackpropFilter (the filter gradient of an NHWC conv2d) as ONE forward convolution in which the
