@@ -13,8 +13,8 @@
 //   node tools/bench.mjs --no-docs  leave docs/performance.md alone
 //   node tools/bench.mjs --render   re-render the docs table from tools/bench/results.json (no run)
 //
-// The WASM training kernels come from `ccl` (registerWasmTrainingKernels). Until the umbrella exports
-// them, CCL_BENCH_KERNELS may name a CommonJS bundle of packages/ccl/src/kernels that does.
+// The WASM training kernels come from `ccl` (re-exported from @ccl/backends). Until the umbrella exports
+// them, CCL_BENCH_KERNELS may name a CommonJS bundle of packages/backends/src that does.
 // Gradients: @ccl/distill's variableGradsLean, as the Trainer (CCL_BENCH_GRADIENTS=tfjs: tf.variableGrads).
 // When tools/bench/torch-results.json exists (tools/bench-torch.py, optional, needs python3-torch), the
 // docs table gets the PyTorch numbers of the same shapes and the ratios.
@@ -52,11 +52,11 @@ function plan(full) {
 
 const now = () => performance.now();
 
-/** A function of packages/ccl/src/kernels, from the built `ccl` (or the CCL_BENCH_KERNELS bundle). */
+/** A function of packages/backends/src, from the built `ccl` (or the CCL_BENCH_KERNELS bundle). */
 function kernelsExport(ccl, name) {
   let fn = ccl[name] ?? ccl.kernels?.[name];
   if (!fn && process.env.CCL_BENCH_KERNELS) fn = require(path.resolve(process.env.CCL_BENCH_KERNELS))[name];
-  if (!fn) throw new Error(`tools/bench.mjs: 'ccl' exports no ${name} (wire packages/ccl/src/kernels into its index), and CCL_BENCH_KERNELS is unset`);
+  if (!fn) throw new Error(`tools/bench.mjs: 'ccl' exports no ${name} (re-export it from @ccl/backends in its index), and CCL_BENCH_KERNELS is unset`);
   return fn;
 }
 

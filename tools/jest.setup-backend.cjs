@@ -7,5 +7,5 @@ const tf = require('@tensorflow/tfjs-core');
 tf.setBackend('cpu');
 // Tests that pick the WASM backend in-process use its single-threaded build (a test's thread count would
 // depend on the machine); the threaded build is tested in a child process of its own
-// (packages/ccl/test/kernels.test.ts, 'the threaded WASM backend').
+// (packages/backends/test/kernels.test.ts, 'the threaded WASM backend').
 if (process.env.CCL_WASM_THREADS === undefined) process.env.CCL_WASM_THREADS = '1';
