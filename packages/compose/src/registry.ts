@@ -1,5 +1,5 @@
+import { createRegistry } from '@ccl/base';
 import type { Composition, CompositionOptions } from './head';
-import { GatedComposition, ResidualComposition } from './residual';
 
 export type CompositionFactory = (options: CompositionOptions) => Composition;
 
@@ -10,35 +10,27 @@ export interface CompositionRegistration {
   optionKeys?: readonly string[];
 }
 
-const registry = new Map<string, { factory: CompositionFactory; optionKeys?: readonly string[] }>();
+/** The composition heads by name; the built-ins register themselves beside their definitions (residual.ts). */
+const compositions = createRegistry<CompositionFactory>('composition');
 
 /** Adds a composition function under `name` (an error if taken, unless `override`). */
 export function registerComposition(name: string, factory: CompositionFactory, options: CompositionRegistration = {}): void {
-  if (registry.has(name) && !options.override) throw new Error(`composition '${name}' is already registered (pass { override: true } to replace it)`);
-  registry.set(name, { factory, optionKeys: options.optionKeys });
+  compositions.register(name, factory, options);
 }
 
 /** The option keys a registered composition accepts, or undefined when it did not declare them (or is not registered). */
 export function compositionOptionKeys(name: string): readonly string[] | undefined {
-  return registry.get(name)?.optionKeys;
+  return compositions.optionKeys(name);
 }
 
 /** Builds a registered composition head; `residual` (the paper's) is the default. */
 export function createComposition(name = 'residual', options: CompositionOptions): Composition {
-  const entry = registry.get(name);
-  if (!entry) throw new Error(`unknown composition '${name}'; registered: ${listCompositions().join(', ')}`);
-  const known = entry.optionKeys;
-  const unknown = known === undefined ? [] : Object.keys(options).filter((k) => !known.includes(k));
-  if (unknown.length) throw new Error(`composition '${name}': unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known!.join(', ')})`);
-  return entry.factory(options);
+  const factory = compositions.get(name);
+  compositions.checkOptions(name, options);
+  return factory(options);
 }
 
+/** Registered composition names, sorted. */
 export function listCompositions(): string[] {
-  return [...registry.keys()].sort();
+  return compositions.list();
 }
-
-/** The keys of CompositionOptions, the compiler checking that the list is complete and exact. */
-const OPTION_KEYS = Object.keys({ teacherDim: true, studentDim: true, numClasses: true, normalize: true, seed: true } satisfies Record<keyof CompositionOptions, true>);
-
-registerComposition('residual', (o) => new ResidualComposition(o), { optionKeys: OPTION_KEYS });
-registerComposition('gated', (o) => new GatedComposition(o), { optionKeys: OPTION_KEYS });

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { keysOf } from '@ccl/base';
 import { detach, resolveOptions, type ApplyOptions, type Composition, type CompositionOptions, type CompositionOutput } from './head';
 import { Linear } from './linear';
 import { loadIntoVariables, snapshotVariables, type StateDict } from './state-dict';
+import { registerComposition } from './registry';
 
 /** torch's F.normalize(x, dim=1, eps=1e-12). */
 export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
@@ -107,3 +109,9 @@ export class GatedComposition extends ResidualComposition {
     return tf.mul(g, r) as tf.Tensor2D;
   }
 }
+
+/** The keys of CompositionOptions, the compiler checking that the list is complete and exact. */
+const OPTION_KEYS = keysOf<CompositionOptions>({ teacherDim: true, studentDim: true, numClasses: true, normalize: true, seed: true });
+
+registerComposition('residual', (o) => new ResidualComposition(o), { optionKeys: OPTION_KEYS });
+registerComposition('gated', (o) => new GatedComposition(o), { optionKeys: OPTION_KEYS });

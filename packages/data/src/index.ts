@@ -33,6 +33,9 @@ export {
 } from './manifest/schema';
 export type { Manifest, ManifestProbe, ManifestSample, SplitName } from './manifest/schema';
 export { VIDEO_EXTENSIONS, scanClassFolders } from './manifest/files';
+export { existingArg, getDataset, listDatasets, registerDataset } from './manifest/datasets';
+export type { Dataset, DatasetArgs } from './manifest/datasets';
+import './manifest/existing'; // registers the 'manifest' dataset (the others register beside their builders below)
 export { buildUcf101FromFolders, buildUcf101FromLists, buildUcf51FromFeatures, selectClassesWithAudio } from './manifest/ucf101';
 export type { Ucf101ListOptions, Ucf101ScanOptions, Ucf51FromFeaturesOptions } from './manifest/ucf101';
 export { buildFolderManifest } from './manifest/folder';

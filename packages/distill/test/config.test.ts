@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createMethod, listMethods, readExperimentConfig, resolveExperimentConfig } from '../src';
+import { createMethod, createSchedule, listMethods, listSchedules, readExperimentConfig, registerMethod, registerSchedule, resolveExperimentConfig } from '../src';
 
 describe('experiment config', () => {
   const base = { method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 512 }] };
@@ -63,6 +63,30 @@ describe('experiment config', () => {
     expect(() => resolveExperimentConfig({ method: 'ccl' })).toThrow(/config\.student: required/);
     expect(() => resolveExperimentConfig({ ...base, teachers: [] })).toThrow(/method 'ccl' needs at least one teacher/);
     expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'multistep' } })).toThrow(/config\.schedule\.milestones: required/);
+  });
+
+  it('the schedule schema accepts exactly the registered schedule kinds, each with its fields', () => {
+    expect(listSchedules()).toEqual(['constant', 'cosine', 'multistep']);
+    expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'warmup-linear', epochs: 5 } })).toThrow(
+      /config\.schedule\.kind: unknown schedule 'warmup-linear'; registered: constant, cosine, multistep/,
+    );
+    expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'cosine', epochs: 5, gamma: 0.1 } })).toThrow(/config\.schedule\.gamma: unknown key/);
+    expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'constant', epochs: 5 } })).toThrow(/config\.schedule\.epochs: unknown key/);
+    expect(() => resolveExperimentConfig({ ...base, schedule: { milestones: [1] } })).toThrow(/config\.schedule\.kind: required/);
+
+    registerSchedule<{ kind: string; epochs: number }>('warmup-linear', ({ epochs }) => ({ kind: 'warmup-linear', lrAt: (e, lr) => (lr * Math.min(e + 1, epochs)) / epochs }), {
+      fields: { epochs: { type: 'number', integer: true, min: 1 } },
+      required: ['epochs'],
+    });
+    const c = resolveExperimentConfig({ ...base, schedule: { kind: 'warmup-linear', epochs: 5 } });
+    expect(createSchedule(c.schedule).lrAt(0, 1)).toBeCloseTo(0.2, 12);
+    expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'warmup-linear' } })).toThrow(/config\.schedule\.epochs: required/);
+    expect(() => registerSchedule('cosine', () => ({ kind: 'cosine', lrAt: () => 0 }))).toThrow(/a schedule named 'cosine' is already registered; pass \{ override: true \}/);
+    expect(listSchedules()).toEqual(['constant', 'cosine', 'multistep', 'warmup-linear']);
+  });
+
+  it('a method name is registered once unless override', () => {
+    expect(() => registerMethod('baseline', () => createMethod('baseline', undefined as never))).toThrow(/a method named 'baseline' is already registered/);
   });
 
   it('reads a JSON or YAML file, naming the file in every error', () => {

@@ -5,7 +5,8 @@
  */
 export type { ApplyOptions, Encoder, EncoderOutput, InputConvention, NamedVariable } from './encoder';
 export { ModuleEncoder } from './encoder';
-export { createEncoder, encoderOptionKeys, listEncoders, registerEncoder, type EncoderFactory, type EncoderRegistration, type BuiltinEncoders } from './registry';
+export { encoderOptionKeys, listEncoders, registerEncoder, type EncoderFactory, type EncoderRegistration } from './registry';
+export { createEncoder, type BuiltinEncoders } from './create-encoder';
 export { R2plus1d, describeR2plus1d, R2PLUS1D_STAGE_BLOCKS, type R2plus1dOptions, type R2plus1dDescription } from './models/r2plus1d';
 export { intermediateChannels, FactorisedConv, type FactorisedConvConfig } from './nn/factorised-conv';
 export { BatchNorm, BN_EPS, BN_MOMENTUM } from './nn/batchnorm';

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertMatrix, labelTensor, type Labels } from './labels';
+import { requiredInput, statelessLoss } from './loss';
+import { addLoss } from './loss-registry';
 
 /**
  * Softmax cross-entropy with integer labels, mean over the batch (torch's `F.cross_entropy`):
@@ -23,3 +25,7 @@ export function crossEntropy(logits: tf.Tensor2D, labels: Labels): tf.Scalar {
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(y, classes)), 1))) as tf.Scalar;
   });
 }
+
+addLoss('ce', () =>
+  statelessLoss('ce', (x) => crossEntropy(requiredInput('ce', 'studentLogits', x.studentLogits), requiredInput('ce', 'labels', x.labels))),
+  { optionKeys: [] });

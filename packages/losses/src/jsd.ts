@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { keysOf } from '@ccl/base';
 import { assertMatrix } from './labels';
+import { requiredInput, statelessLoss } from './loss';
+import { addLoss } from './loss-registry';
 
 export interface JsdOptions {
   /** Weight w of the term; 0.5 in every run of the reference (the default). */
@@ -41,3 +44,7 @@ export function jsdLoss(logitsP: tf.Tensor2D, logitsQ: tf.Tensor2D, options: Jsd
     return tf.mul(weight, tf.mean(tf.add(pq, qp))) as tf.Scalar;
   });
 }
+
+addLoss<JsdOptions>('jsd', (o) =>
+  statelessLoss('jsd', (x) => jsdLoss(requiredInput('jsd', 'studentLogits', x.studentLogits), requiredInput('jsd', 'teacherLogits', x.teacherLogits), o)),
+  { optionKeys: keysOf<JsdOptions>({ weight: true }) });

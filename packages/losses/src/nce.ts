@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { keysOf } from '@ccl/base';
 import { assertMatrix, l2Normalize, labelTensor, type Labels } from './labels';
+import { requiredInput, statelessLoss } from './loss';
+import { addLoss } from './loss-registry';
 
 /** What to do with an anchor row whose batch has no negative (every sample shares its class). */
 export type NoNegativesPolicy = 'drop' | 'nan';
@@ -64,3 +67,7 @@ export function multiClassNce(f1: tf.Tensor2D, f2: tf.Tensor2D, labels: Labels, 
     return tf.mean(tf.add(posTerm, negTerm)) as tf.Scalar;
   });
 }
+
+addLoss<MultiClassNceOptions>('nce', (o) =>
+  statelessLoss('nce', (x) => multiClassNce(x.student as tf.Tensor2D, x.teacher as tf.Tensor2D, requiredInput('nce', 'labels', x.labels), o)),
+  { optionKeys: keysOf<MultiClassNceOptions>({ temperature: true, noNegatives: true }) });

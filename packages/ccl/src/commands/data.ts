@@ -4,25 +4,16 @@ import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parse
 import * as fs from 'node:fs';
 import {
   acquireFolderLock,
-  buildActivityNetManifest,
-  buildFolderManifest,
-  buildUcf101FromFolders,
-  buildUcf101FromLists,
-  buildUcf51FromFeatures,
-  buildVggSoundManifest,
   closeMediaInfo,
   generateSyntheticAV,
+  getDataset,
   holdOutValidation,
+  listDatasets,
   manifestOfCachedSamples,
   prepareClipCache,
   probeManifest,
   probeMedia,
-  readFeaturesArchive,
-  readFeaturesFolder,
-  readManifest,
-  selectClassesWithAudio,
   writeManifest,
-  type Manifest,
 } from '@ccl/data';
 
 interface PrepareOpts {
@@ -38,35 +29,14 @@ interface PrepareOpts {
   seed: number;
 }
 
-function need(value: string | undefined, what: string): string {
-  if (!value) throw new Error(`--${what} is required for this dataset`);
-  if (!fs.existsSync(value)) throw new Error(`${value}: not found (--${what})`);
-  return value;
+/** `dataset: meaning; ...` of a `ccl data prepare` argument, over the registered datasets (@ccl/data) that read it. */
+function argumentHelp(arg: 'annotations' | 'features'): string {
+  return listDatasets()
+    .map(getDataset)
+    .filter((d) => d.arguments?.[arg] !== undefined)
+    .map((d) => `${d.name}: ${d.arguments![arg]}`)
+    .join('; ');
 }
-
-/** Manifest builders by dataset name (METHOD §6). */
-const BUILDERS: Record<string, (o: PrepareOpts) => Manifest> = {
-  ucf101: (o) => {
-    const split = Number(o.split) as 1 | 2 | 3;
-    if (o.annotations) {
-      const dir = need(o.annotations, 'annotations');
-      return buildUcf101FromLists({ classIndFile: path.join(dir, 'classInd.txt'), trainListFile: path.join(dir, `trainlist0${split}.txt`), testListFile: path.join(dir, `testlist0${split}.txt`), videoRoot: o.root });
-    }
-    return buildUcf101FromFolders({ videoRoot: o.root, split });
-  },
-  ucf51: (o) => {
-    if (o.features) {
-      const f = need(o.features, 'features');
-      const set = fs.statSync(f).isDirectory() ? readFeaturesFolder(f) : readFeaturesArchive(f);
-      return buildUcf51FromFeatures(set, { split: Number(o.split) as 1 | 2 | 3, videoRoot: o.root, videoExtension: '.avi' });
-    }
-    return buildUcf101FromFolders({ videoRoot: o.root, split: Number(o.split) as 1 | 2 | 3, dataset: 'ucf51' }); // classes with audio chosen after probing
-  },
-  activitynet: (o) => buildActivityNetManifest({ jsonFile: need(o.annotations, 'annotations'), videoRoot: o.root }),
-  vggsound: (o) => buildVggSoundManifest({ csvFile: need(o.annotations, 'annotations'), videoRoot: o.root }),
-  folder: (o) => buildFolderManifest({ root: o.root }),
-  manifest: (o) => readManifest(need(o.annotations, 'annotations')),
-};
 
 export function registerDataCommands(program: Command): void {
   const data = program.command('data').description('datasets: probe media files, synthesise data');
@@ -96,28 +66,28 @@ export function registerDataCommands(program: Command): void {
   data
     .command('prepare')
     .description('build the manifest, probe every video (mediainfo.js) and decode it once into the clip cache (ffmpeg); resumable')
-    .requiredOption('--dataset <name>', `one of: ${Object.keys(BUILDERS).join(', ')}`)
+    .requiredOption('--dataset <name>', `one of: ${listDatasets().map((n) => `${n} (${getDataset(n).description})`).join(', ')}`)
     .requiredOption('--root <dir>', 'folder of the videos')
     .requiredOption('--out <dir>', 'output: manifest.json (the cached videos), cache/ (clips, prepare-report.json); one prepare at a time')
-    .option('--annotations <path>', 'ucf101: folder with classInd.txt + train/testlist0N.txt; activitynet: the v1.3 JSON; vggsound: the CSV; manifest: a manifest file')
-    .option('--features <path>', 'ucf51: the released feature folder or .tar.gz (defines the 51 classes)')
+    .option('--annotations <path>', argumentHelp('annotations'))
+    .option('--features <path>', argumentHelp('features'))
     .option('--split <n>', 'UCF101 split 1|2|3', integerBetween(1, 3), 1)
     .option('--short-side <px>', 'short side of cached frames (0 keeps the native size)', parseNonNegativeInt, 240)
     .option('--audio-rate <hz>', 'also cache mono audio at this rate (Cnn14: 32000)', parsePositiveInt)
     .option('--val <fraction>', 'held-out validation fraction carved from train (group-aware for UCF), in [0, 1)', parseFraction, 0.1)
     .option('--seed <n>', 'seed of the held-out split', parseInteger, 1)
     .action(async (opts: PrepareOpts) => {
-      const build = BUILDERS[opts.dataset];
-      if (!build) throw new Error(`unknown dataset '${opts.dataset}'; one of: ${Object.keys(BUILDERS).join(', ')}`);
+      const dataset = getDataset(opts.dataset);
+      const args = { root: opts.root, annotations: opts.annotations, features: opts.features, split: Number(opts.split) };
       if (!fs.existsSync(opts.root)) throw new Error(`${opts.root}: not found (--root)`);
       const out = path.resolve(opts.out);
       const release = acquireFolderLock(out, { what: 'ccl data prepare' });
       try {
-        const built = build(opts);
+        const built = dataset.buildManifest(args);
         const { manifest: probed, failures } = await probeManifest(built);
         closeMediaInfo();
         for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
-        const selected = opts.dataset === 'ucf51' && !opts.features ? selectClassesWithAudio(probed, { dataset: 'ucf51' }) : probed;
+        const selected = dataset.selectProbed ? dataset.selectProbed(probed, args) : probed;
         const all = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
         const report = await prepareClipCache({
           manifest: all, cacheDir: path.join(out, 'cache'), shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,

@@ -1,6 +1,7 @@
 import type { Manifest, ManifestSample, SplitName } from './schema';
 import { makeManifest, sortedNames } from './schema';
 import { readTextFile } from './files';
+import { existingArg, registerDataset } from './datasets';
 
 interface AnetAnnotation {
   segment: [number, number];
@@ -71,3 +72,10 @@ export function buildActivityNetManifest(options: ActivityNetOptions): Manifest 
   if (options.videoRoot !== undefined) args.root = options.videoRoot;
   return makeManifest(args);
 }
+
+registerDataset({
+  name: 'activitynet',
+  description: 'ActivityNet v1.3 (training and validation subsets)',
+  arguments: { annotations: 'the v1.3 JSON' },
+  buildManifest: ({ root, annotations }) => buildActivityNetManifest({ jsonFile: existingArg(annotations, 'annotations'), videoRoot: root }),
+});

@@ -1,6 +1,7 @@
 import type { Manifest, ManifestSample, SplitName } from './schema';
 import { makeManifest } from './schema';
 import { scanClassFolders, stem, VIDEO_EXTENSIONS } from './files';
+import { registerDataset } from './datasets';
 
 export interface FolderManifestOptions {
   /** `root/<Class>/<video>`. */
@@ -24,3 +25,9 @@ export function buildFolderManifest(options: FolderManifestOptions): Manifest {
   if (options.classes) args.classes = options.classes;
   return makeManifest(args);
 }
+
+registerDataset({
+  name: 'folder',
+  description: 'any folder of class folders of videos',
+  buildManifest: ({ root }) => buildFolderManifest({ root }),
+});

@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseUcfVideoName, ucfSplitOfGroup } from '../features/ucf-names';
 import type { FeatureSet } from '../features/feature-set';
 import type { Manifest, ManifestSample } from './schema';
 import { makeManifest, sortedNames } from './schema';
 import { readTextFile, scanClassFolders, stem } from './files';
+import { existingArg, registerDataset } from './datasets';
+import { readFeaturesArchive, readFeaturesFolder } from '../features/feature-set';
 
 export interface Ucf101ListOptions {
   /** Official `classInd.txt` (`<index> <ClassName>` per line): fixes the class order. */
@@ -149,3 +153,28 @@ export function selectClassesWithAudio(manifest: Manifest, options: { minAudioFr
   if (manifest.root !== undefined) args.root = manifest.root;
   return makeManifest(args);
 }
+
+registerDataset({
+  name: 'ucf101',
+  description: 'UCF101, 101 classes, splits 1-3 (class folders; or the official lists)',
+  arguments: { annotations: 'folder with classInd.txt + train/testlist0N.txt (else the split follows the group numbers)' },
+  buildManifest: ({ root, annotations, split }) => {
+    const s = split as 1 | 2 | 3;
+    if (!annotations) return buildUcf101FromFolders({ videoRoot: root, split: s });
+    const dir = existingArg(annotations, 'annotations');
+    return buildUcf101FromLists({ classIndFile: path.join(dir, 'classInd.txt'), trainListFile: path.join(dir, `trainlist0${s}.txt`), testListFile: path.join(dir, `testlist0${s}.txt`), videoRoot: root });
+  },
+});
+
+registerDataset({
+  name: 'ucf51',
+  description: 'the 51 UCF101 classes with audio (from the released features, else chosen after probing)',
+  arguments: { features: 'the released feature folder or .tar.gz (defines the 51 classes)' },
+  buildManifest: ({ root, features, split }) => {
+    if (!features) return buildUcf101FromFolders({ videoRoot: root, split: split as 1 | 2 | 3, dataset: 'ucf51' }); // classes with audio chosen after probing
+    const f = existingArg(features, 'features');
+    const set = fs.statSync(f).isDirectory() ? readFeaturesFolder(f) : readFeaturesArchive(f);
+    return buildUcf51FromFeatures(set, { split: split as 1 | 2 | 3, videoRoot: root, videoExtension: '.avi' });
+  },
+  selectProbed: (probed, { features }) => (features ? probed : selectClassesWithAudio(probed, { dataset: 'ucf51' })),
+});

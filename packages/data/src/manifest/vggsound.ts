@@ -1,6 +1,7 @@
 import type { Manifest, ManifestSample, SplitName } from './schema';
 import { makeManifest } from './schema';
 import { readTextFile } from './files';
+import { existingArg, registerDataset } from './datasets';
 
 /** Splits one CSV line (RFC 4180 quoting: "a, b" and doubled quotes). */
 export function parseCsvLine(line: string): string[] {
@@ -63,3 +64,10 @@ export function buildVggSoundManifest(options: VggSoundOptions): Manifest {
   if (options.videoRoot !== undefined) args.root = options.videoRoot;
   return makeManifest(args);
 }
+
+registerDataset({
+  name: 'vggsound',
+  description: 'VGGSound (the released CSV of clips)',
+  arguments: { annotations: 'the CSV' },
+  buildManifest: ({ root, annotations }) => buildVggSoundManifest({ csvFile: existingArg(annotations, 'annotations'), videoRoot: root }),
+});

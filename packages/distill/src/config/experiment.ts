@@ -4,7 +4,7 @@ import { encoderOptionKeys } from '@ccl/encoders';
 import { lossOptionKeys } from '@ccl/losses';
 import { checkMethodName } from '../methods';
 import { resolveCclTermSwitches, type CclTermSwitches } from '../objectives/ccl';
-import type { ScheduleConfig } from '../optim/schedule';
+import { scheduleConfigProblems, type CustomScheduleConfig, type ScheduleConfig } from '../optim/schedule';
 import type { SgdOptions } from '../optim/sgd';
 import { DEFAULT_COVERAGE_RULE } from '../data/teacher-coverage';
 import { validate, type Spec } from './validate';
@@ -77,7 +77,7 @@ export interface ExperimentConfig {
   /** Weight of a KD baseline's loss. */
   kdWeight: number;
   optimizer: Required<Omit<SgdOptions, 'fused'>>;
-  schedule: ScheduleConfig;
+  schedule: ScheduleConfig | CustomScheduleConfig;
   epochs: number;
   batchSize: number;
   clipGradNorm?: number;
@@ -136,14 +136,7 @@ export const EXPERIMENT_SPEC: Spec = obj(
     cclTerms: obj({ vm: { type: 'boolean' }, vt: { type: 'boolean' }, jsd: { type: 'boolean' }, composition: { type: 'boolean' } }),
     kdOptions: { type: 'record' }, kdWeight: num({ min: 0 }),
     optimizer: obj({ lr: num({ min: 0 }), momentum: num({ min: 0 }), dampening: num({ min: 0 }), weightDecay: num({ min: 0 }), nesterov: { type: 'boolean' } }),
-    schedule: {
-      type: 'union',
-      options: [
-        obj({ kind: str(['multistep']), milestones: { type: 'array', items: num({ integer: true, min: 0 }) }, gamma: num({ min: 0 }) }, ['kind', 'milestones']),
-        obj({ kind: str(['cosine']), epochs: num({ integer: true, min: 1 }), minLr: num({ min: 0 }) }, ['kind', 'epochs']),
-        obj({ kind: str(['constant']) }, ['kind']),
-      ],
-    },
+    schedule: { type: 'check', check: scheduleConfigProblems }, // the kinds of the schedule registry, each with its fields
     epochs: num({ integer: true, min: 1 }), batchSize: num({ integer: true, min: 1 }), clipGradNorm: num({ min: 0 }),
     nanGuard: str(['error', 'skip', 'off']), checkpointEvery: num({ integer: true, min: 1 }), checkpointEverySteps: num({ integer: true, min: 0 }),
     validation: obj({ policy: str(['held-out', 'test', 'none']), every: num({ integer: true, min: 1 }), clips: num({ integer: true, min: 1 }) }),

@@ -10,7 +10,9 @@ export type Spec =
   | { type: 'object'; fields: Record<string, Spec>; required?: readonly string[] }
   /** An object of any values; with `keys`, only those keys (an options record of a registered factory). */
   | { type: 'record'; keys?: readonly string[] }
-  | { type: 'union'; options: readonly Spec[] };
+  | { type: 'union'; options: readonly Spec[] }
+  /** A value checked by a function at validation time (e.g. against a registry that user code can extend). */
+  | { type: 'check'; check: (value: unknown, path: string) => string[] };
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
@@ -56,6 +58,8 @@ export function validate(value: unknown, spec: Spec, path = 'config'): string[] 
     case 'array':
       if (!Array.isArray(value)) return [`${path}: expected an array, got ${describeType(value)}`];
       return value.flatMap((v, i) => validate(v, spec.items, `${path}[${i}]`));
+    case 'check':
+      return spec.check(value, path);
     case 'union': {
       const results = spec.options.map((o) => validate(value, o, path));
       const ok = results.find((r) => r.length === 0);

@@ -1,7 +1,9 @@
+import { createRegistry } from '@ccl/base';
 import { listLosses } from '@ccl/losses';
 import type { Method, MethodContext, MethodFactory } from './method';
 
-const methods = new Map<string, MethodFactory>();
+/** The training methods registered by name (baseline.ts, ccl.ts register theirs beside their definitions). */
+const methods = createRegistry<MethodFactory>('method');
 let kdFactory: ((lossName: string) => MethodFactory) | null = null;
 
 /** Losses of @ccl/losses's registry that are no training method of their own, and why. */
@@ -16,8 +18,7 @@ const NOT_METHODS: Readonly<Record<string, string>> = {
 
 /** Adds a training method (an error if the name is taken, unless `override`). */
 export function registerMethod(name: string, factory: MethodFactory, options: { override?: boolean } = {}): void {
-  if (methods.has(name) && !options.override) throw new Error(`method '${name}' is already registered`);
-  methods.set(name, factory);
+  methods.register(name, factory, options);
 }
 
 /** How any loss of @ccl/losses's registry becomes a KD method (set by methods/kd.ts). */
@@ -28,7 +29,7 @@ export function setKdMethodFactory(f: (lossName: string) => MethodFactory): void
 /** Every accepted method name, sorted: the registered methods and the KD baselines of @ccl/losses's registry. */
 export function listMethods(): string[] {
   const kd = kdFactory === null ? [] : listLosses().filter((n) => !Object.hasOwn(NOT_METHODS, n));
-  return [...new Set([...methods.keys(), ...kd])].sort();
+  return [...new Set([...methods.list(), ...kd])].sort();
 }
 
 /** Throws, saying why and listing every valid method, unless `name` is in `listMethods()`. */
@@ -42,5 +43,5 @@ export function checkMethodName(name: string): void {
 /** A method of `listMethods()` (a registered one, else a KD baseline built from its loss). */
 export function createMethod(name: string, ctx: MethodContext): Method {
   checkMethodName(name);
-  return (methods.get(name) ?? kdFactory!(name))(ctx);
+  return (methods.has(name) ? methods.get(name) : kdFactory!(name))(ctx);
 }

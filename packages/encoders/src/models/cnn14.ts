@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { keysOf } from '@ccl/base';
 import { melFilterbank, stftKernels } from '../audio/filters';
 import { ModuleEncoder, type InputConvention } from '../encoder';
 import { relu } from '../nn/activations';
@@ -9,6 +10,7 @@ import { conv1dLayout, identityLayout } from '../nn/layouts';
 import { Linear } from '../nn/linear';
 import { ParameterStore, countTrainable, type Param, type ParamSpec } from '../nn/parameters';
 import { avgPool2d, framedConv1d } from '../ops/conv';
+import { registerEncoder } from '../registry';
 
 export interface Cnn14Options {
   /** Hz (PANNs: 32000). */
@@ -170,3 +172,8 @@ export function describeCnn14(options: Cnn14Options = {}): { params: ParamSpec[]
   const params = new Cnn14('cnn14', options, false).describe();
   return { params, parameters: countTrainable(params) };
 }
+
+const CNN14_OPTION_KEYS = keysOf<Cnn14Options>({
+  sampleRate: true, windowSize: true, hopSize: true, melBins: true, fMin: true, fMax: true, embeddingDim: true, numClasses: true, widthMultiplier: true, seed: true,
+});
+registerEncoder('cnn14', (options = {}) => new Cnn14('cnn14', options as Cnn14Options), { optionKeys: CNN14_OPTION_KEYS });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { keysOf } from '@ccl/base';
 import { ModuleEncoder } from '../encoder';
 import { addRelu } from '../ops/activations';
 import { BatchNorm } from '../nn/batchnorm';
@@ -6,6 +7,7 @@ import type { ForwardContext } from '../nn/context';
 import { FactorisedConv, intermediateChannels, type FactorisedConvConfig } from '../nn/factorised-conv';
 import { Linear } from '../nn/linear';
 import { ParameterStore, countTrainable, type ParamSpec } from '../nn/parameters';
+import { registerEncoder } from '../registry';
 
 /** Blocks per stage (conv2..conv5) for each supported depth (METHOD §5). */
 export const R2PLUS1D_STAGE_BLOCKS: Readonly<Record<number, readonly number[]>> = {
@@ -211,4 +213,9 @@ export function describeR2plus1d(options: R2plus1dOptions = {}): R2plus1dDescrip
   const model = new R2plus1d(`r2plus1d-${options.depth ?? 18}`, options, false);
   const params = model.describe();
   return { params, factorisedConvs: model.factorisedConvs(), parameters: countTrainable(params), trainableTensors: params.filter((p) => p.trainable).length };
+}
+
+const R2PLUS1D_OPTION_KEYS = keysOf<Omit<R2plus1dOptions, 'depth'>>({ numClasses: true, widthMultiplier: true, frames: true, inputSize: true, seed: true });
+for (const depth of [18, 34]) {
+  registerEncoder(`r2plus1d-${depth}`, (options = {}) => new R2plus1d(`r2plus1d-${depth}`, { ...(options as R2plus1dOptions), depth }), { optionKeys: R2PLUS1D_OPTION_KEYS });
 }

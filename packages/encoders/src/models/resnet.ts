@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { keysOf } from '@ccl/base';
 import { ModuleEncoder, type InputConvention } from '../encoder';
 import { maxPool2d } from '../ops/conv';
 import { addRelu } from '../ops/activations';
@@ -7,6 +8,7 @@ import type { ForwardContext } from '../nn/context';
 import { Conv2d } from '../nn/conv2d';
 import { Linear } from '../nn/linear';
 import { ParameterStore, countTrainable, type ParamSpec } from '../nn/parameters';
+import { registerEncoder } from '../registry';
 
 /** torchvision's ImageNet normalisation statistics (RGB). */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
@@ -152,4 +154,9 @@ export class Resnet extends ModuleEncoder {
 export function describeResnet(options: ResnetOptions = {}): { params: ParamSpec[]; parameters: number } {
   const params = new Resnet(`resnet${options.depth ?? 18}`, options, false).describe();
   return { params, parameters: countTrainable(params) };
+}
+
+const RESNET_OPTION_KEYS = keysOf<Omit<ResnetOptions, 'depth'>>({ numClasses: true, widthMultiplier: true, inputSize: true, normalize: true, seed: true });
+for (const depth of [18, 34]) {
+  registerEncoder(`resnet${depth}`, (options = {}) => new Resnet(`resnet${depth}`, { ...(options as ResnetOptions), depth }), { optionKeys: RESNET_OPTION_KEYS });
 }

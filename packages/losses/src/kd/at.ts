@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { expectFinite, expectPositive, fail, normalizeRows, type KdCommonOptions } from './common';
 
 const FILE = 'kd/at.ts';
@@ -52,3 +54,5 @@ export function createAtLoss(options: AtOptions = {}): Loss {
     dispose: () => undefined,
   };
 }
+
+addLoss('at', createAtLoss, { optionKeys: keysOf<AtOptions>({ p: true, checkFinite: true }) });

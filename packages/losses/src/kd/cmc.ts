@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
-import { ContrastState, type ContrastOptions } from './contrast-setup';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
+import { CONTRAST_OPTION_KEYS, ContrastState, type ContrastOptions } from './contrast-setup';
 import type { EmbedHead } from './embed-head';
 import type { ContrastMemory } from './memory-bank';
 
@@ -53,3 +54,5 @@ export function createCmcLoss(options: CmcOptions): CmcLoss {
     dispose: () => state.dispose(),
   };
 }
+
+addLoss('cmc', createCmcLoss, { optionKeys: CONTRAST_OPTION_KEYS });

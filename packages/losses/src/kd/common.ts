@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossInputs } from '../registry';
+import type { LossInputs } from '../loss';
 
 /** Options every KD loss accepts. */
 export interface KdCommonOptions {

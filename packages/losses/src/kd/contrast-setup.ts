@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { LossInputs } from '../loss';
 import { expectPositive, expectPositiveInt, fail, featurePair, instanceScope, intArray, type KdCommonOptions } from './common';
 import { EmbedHead } from './embed-head';
 import { ContrastMemory } from './memory-bank';
@@ -92,3 +93,8 @@ export class ContrastState {
     this.memory.dispose();
   }
 }
+
+/** The option keys of the contrastive losses (CRD, CMC). */
+export const CONTRAST_OPTION_KEYS = keysOf<ContrastOptions>({
+  studentDim: true, teacherDim: true, bankSize: true, embedDim: true, numNegatives: true, temperature: true, momentum: true, seed: true, bankLabels: true, checkFinite: true,
+});

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { expectPositive, fail, featurePair, normalizeRows, type KdCommonOptions } from './common';
 
 const FILE = 'kd/cor.ts';
@@ -48,3 +50,5 @@ export function createCorLoss(options: CorOptions = {}): Loss {
     dispose: () => undefined,
   };
 }
+
+addLoss('cor', createCorLoss, { optionKeys: keysOf<CorOptions>({ kernel: true, gamma: true, checkFinite: true }) });

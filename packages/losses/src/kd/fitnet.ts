@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { disposeAll, fail, featurePair, instanceScope, type KdCommonOptions } from './common';
 import { LinearMap } from './linear';
 import { SeededRandom } from './rng';
@@ -45,3 +47,5 @@ export function createFitNetLoss(options: FitNetOptions): FitNetLoss {
     dispose: () => disposeAll(regressor.variables),
   };
 }
+
+addLoss('fitnet', createFitNetLoss, { optionKeys: keysOf<FitNetOptions>({ studentDim: true, teacherDim: true, seed: true, checkFinite: true }) });

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { expectFinite, expectMatrix, expectPositive, fail, type KdCommonOptions } from './common';
 
 const FILE = 'kd/hinton-kd.ts';
@@ -44,3 +46,5 @@ export function createHintonKdLoss(options: HintonKdOptions = {}): Loss {
     dispose: () => undefined,
   };
 }
+
+addLoss('kd', createHintonKdLoss, { optionKeys: keysOf<HintonKdOptions>({ temperature: true, checkFinite: true }) });

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { featurePair, intArray, normalizeRows, type KdCommonOptions } from './common';
 
 const FILE = 'kd/ifd.ts';
@@ -48,3 +50,5 @@ export function createIfdLoss(options: IfdOptions = {}): Loss {
     dispose: () => undefined,
   };
 }
+
+addLoss('ifd', createIfdLoss, { optionKeys: keysOf<IfdOptions>({ checkFinite: true }) });

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { featurePair, normalizeRows, type KdCommonOptions } from './common';
 
 const FILE = 'kd/pkt.ts';
@@ -42,3 +44,5 @@ export function createPktLoss(options: PktOptions = {}): Loss {
     dispose: () => undefined,
   };
 }
+
+addLoss('pkt', createPktLoss, { optionKeys: keysOf<PktOptions>({ checkFinite: true }) });

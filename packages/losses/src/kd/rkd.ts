@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { featurePair, smoothL1, type KdCommonOptions } from './common';
 
 const FILE = 'kd/rkd.ts';
@@ -65,3 +67,5 @@ export function createRkdLoss(options: RkdOptions = {}): Loss {
     dispose: () => undefined,
   };
 }
+
+addLoss('rkd', createRkdLoss, { optionKeys: keysOf<RkdOptions>({ distanceWeight: true, angleWeight: true, checkFinite: true }) });

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { expectFinite, fail, flattenBatch, normalizeRows, type KdCommonOptions } from './common';
 
 const FILE = 'kd/sp.ts';
@@ -42,3 +44,5 @@ export function createSpLoss(options: SpOptions = {}): Loss {
     dispose: () => undefined,
   };
 }
+
+addLoss('sp', createSpLoss, { optionKeys: keysOf<SpOptions>({ checkFinite: true }) });

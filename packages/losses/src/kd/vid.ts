@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loss, LossInputs } from '../registry';
+import { keysOf } from '@ccl/base';
+import type { Loss, LossInputs } from '../loss';
+import { addLoss } from '../loss-registry';
 import { disposeAll, expectPositive, expectPositiveInt, fail, featurePair, instanceScope, type KdCommonOptions } from './common';
 import { LinearMap } from './linear';
 import { SeededRandom } from './rng';
@@ -84,3 +86,5 @@ export function createVidLoss(options: VidOptions): VidLoss {
     dispose: () => disposeAll(variables),
   };
 }
+
+addLoss('vid', createVidLoss, { optionKeys: keysOf<VidOptions>({ studentDim: true, teacherDim: true, hiddenDim: true, regressor: true, initVariance: true, eps: true, seed: true, checkFinite: true }) });
