@@ -1,1 +1,1 @@
-export {};
+export { gradientsRegistered } from './gradients';

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeAudio, normalizeClip, resizeBilinearPil, runFfmpeg, type TeacherSourceIndex } from '@ccl/data';
-import { createEncoder, readSafetensors, writeSafetensors, type Encoder } from '@ccl/encoders';
+import { createEncoder, type Encoder } from '@ccl/encoders';
+import { readSafetensors, writeSafetensors } from '@ccl/encoders/node';
 import { classifierAccuracy, trainClassifier } from './classifier';
 
 export interface TeacherSpec {
