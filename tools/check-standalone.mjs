@@ -153,6 +153,12 @@ try {
   }
   log(`${packed.length} packages packed (${packed.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} KB`).join(', ')}), installed with ${TFJS.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
+  // media decoding is an optional part of @ccl/data ('@ccl/data/media', optional peer dependencies):
+  // installing the libraries (distill and eval depend on data) must not pull in ffmpeg or mediainfo.js
+  const pulled = ['@ffmpeg-installer/ffmpeg', 'mediainfo.js'].filter((d) => fs.existsSync(path.join(project, 'node_modules', d)));
+  if (pulled.length) problems.push(`installing the libraries pulled in ${pulled.join(', ')} (@ccl/data's media part must stay optional)`);
+  else log('the libraries installed without @ffmpeg-installer/ffmpeg and mediainfo.js (optional peers of @ccl/data/media)');
+
   // 3. a gradient through each library, from ESM and from CJS, each in a fresh process
   for (const name of libraries) {
     for (const kind of ['esm', 'cjs']) {

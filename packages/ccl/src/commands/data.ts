@@ -10,13 +10,7 @@ import {
   buildUcf101FromLists,
   buildUcf51FromFeatures,
   buildVggSoundManifest,
-  closeMediaInfo,
-  generateSyntheticAV,
   holdOutValidation,
-  manifestOfCachedSamples,
-  prepareClipCache,
-  probeManifest,
-  probeMedia,
   readFeaturesArchive,
   readFeaturesFolder,
   readManifest,
@@ -24,6 +18,7 @@ import {
   writeManifest,
   type Manifest,
 } from '@ccl/data';
+import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, probeManifest, probeMedia } from '@ccl/data/media';
 
 interface PrepareOpts {
   dataset: string;
