@@ -40,7 +40,10 @@ const SMOKE = {
     names: ['gradientsRegistered'],
     body: `if (!gradientsRegistered()) throw new Error('no gradient functions registered');
 const g = tf.grad((x) => tf.mean(tf.square(x)))(tf.tensor1d([1, -2, 3]));
-check('base: d mean(x^2) / dx', g.dataSync());`,
+check('base: d mean(x^2) / dx', g.dataSync());
+// base bundles tfjs-core's gradient code: it must run on the installed tfjs-core's engine and Tensor class
+if (Object.getPrototypeOf(g) !== tf.Tensor.prototype) throw new Error('the gradient is not a tensor of the installed tfjs-core');
+if (tf.memory().numTensors !== 2) throw new Error('the engine tracks ' + tf.memory().numTensors + ' tensors, expected 2 (x and its gradient)');`,
   },
   '@ccl/data': {
     // not a training package (it registers no gradient functions): it loads alone and its helpers run
