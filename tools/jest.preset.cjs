@@ -15,10 +15,12 @@ module.exports = function jestConfig(packageDir) {
         { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
       ],
     },
-    // tfjs-core ships its gradient registrations only as ES modules (dist/register_all_gradients.js);
-    // let swc compile those files for jest. They register into tfjs's global registries.
+    // tfjs-core ships its gradient registrations only as ES modules (dist/register_all_gradients.js, which
+    // @ccl/base imports); let swc compile those files for jest. They register into tfjs's global registries.
     transformIgnorePatterns: ['/node_modules/(?!@tensorflow/tfjs-core/dist/(?!tf-core))'],
     moduleNameMapper: {
+      // subpath exports ('@ccl/encoders/node': the Node-only file I/O, '@ccl/data/media') map to src/<subpath>.ts
+      '^@ccl/(base|backends|experiments|data|encoders|compose|losses|distill|eval)/(node|media)$': `${packagesDir}/$1/src/$2.ts`,
       '^@ccl/(base|backends|experiments|data|encoders|compose|losses|distill|eval)$': `${packagesDir}/$1/src/index.ts`,
       '^ccl$': `${packagesDir}/ccl/src/index.ts`,
     },

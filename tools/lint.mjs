@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Package-boundary lint (the project's equivalent of nx's enforce-module-boundaries rule).
 // Usage: node tools/lint.mjs <packageDir>. Fails (exit 1) when a package
-//  - imports a sibling's internals (`@ccl/x/src/...`, or a relative path leaving the package),
+//  - imports a sibling's internals (`@ccl/x/src/...`, or a relative path leaving the package; a subpath the
+//    sibling's exports map declares, such as `@ccl/encoders/node`, is public),
 //  - imports a sibling against the dependency direction data/encoders/compose/losses -> distill -> eval -> ccl,
 //  - imports a package its package.json does not declare (dependencies or peerDependencies),
 //  - names a tfjs backend outside the umbrella and @ccl/backends (libraries only peer-depend on @tensorflow/tfjs-core),
@@ -28,6 +29,18 @@ function walk(dir, out = []) {
 function bareName(spec) {
   const parts = spec.split('/');
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** The subpaths ('./node') a sibling's package.json exports map declares: its public entries besides '.'. */
+const subpathCache = new Map();
+function publicSubpaths(selfRoot, sibling) {
+  const file = path.join(selfRoot, '..', sibling, 'package.json');
+  if (!subpathCache.has(file)) {
+    const exportsMap = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).exports : undefined;
+    const keys = exportsMap && typeof exportsMap === 'object' ? Object.keys(exportsMap) : [];
+    subpathCache.set(file, new Set(keys.filter((k) => k.startsWith('./') && k !== './package.json' && !k.includes('*'))));
+  }
+  return subpathCache.get(file);
 }
 
 export function lintPackage(pkgDir) {
@@ -61,7 +74,9 @@ export function lintPackage(pkgDir) {
         const name = bareName(spec);
         const sibling = name === 'ccl' ? 'ccl' : name.startsWith('@ccl/') ? name.slice(5) : null;
         if (sibling !== null) {
-          if (spec !== name) problems.push(`${rel}: deep import '${spec}': import the package's public API '${name}' instead`);
+          if (spec !== name && !publicSubpaths(root, sibling).has(`.${spec.slice(name.length)}`)) {
+            problems.push(`${rel}: deep import '${spec}': import the package's public API '${name}' (or a subpath its exports map declares) instead`);
+          }
           if (LAYERS[sibling] === undefined) problems.push(`${rel}: unknown workspace package '${name}'`);
           else if (sibling !== self && LAYERS[sibling] >= layer) problems.push(`${rel}: '${self}' may not import '${name}' (dependency direction: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> ccl)`);
         }

@@ -1,3 +1,5 @@
+// Registers tfjs-core's gradient functions (tfjs-core's CJS bundle has none): this package trains.
+import '@ccl/base';
 export type { Composition, CompositionOptions, CompositionOutput, ApplyOptions } from './head';
 export { detach } from './head';
 export { ResidualComposition, GatedComposition, normalizeRows } from './residual';

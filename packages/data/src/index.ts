@@ -1,4 +1,5 @@
-// Public API of @ccl/data.
+// Public API of @ccl/data. Media decoding, probing and encoding (ffmpeg, mediainfo.js: optional peer
+// dependencies) and what needs them (prepareClipCache, generateSyntheticAV) are in '@ccl/data/media'.
 export { createRng, shuffled } from './io/rng';
 export type { Rng } from './io/rng';
 export { writeFileAtomicSync, writeJsonAtomicSync } from './io/atomic';
@@ -44,15 +45,6 @@ export { buildActivityNetManifest } from './manifest/activitynet';
 export type { ActivityNetOptions } from './manifest/activitynet';
 export { buildVggSoundManifest, parseCsvLine } from './manifest/vggsound';
 export type { VggSoundOptions } from './manifest/vggsound';
-export { resolveFfmpegPath, runFfmpeg } from './media/ffmpeg';
-export { closeMediaInfo, mediaInfoWasmPath, probeMedia, toManifestProbe } from './media/probe';
-export type { MediaProbe } from './media/probe';
-export { decodeAudio, decodeVideo, decodeVideoFrames, shortSideSize } from './media/decode';
-export type { DecodeAudioOptions, DecodeVideoOptions, DecodedVideo, VideoFrame } from './media/decode';
-export { probeManifest, resolveVideoPath } from './media/probe-manifest';
-export type { ProbeFailure } from './media/probe-manifest';
-export { VIDEO_CODECS, encodeVideo } from './media/encode';
-export type { EncodeVideoInput } from './media/encode';
 export { crc32, encodePngRgb, encodeWavMono16 } from './io/image-audio-files';
 export { APPEARANCE_COUNT, COLORS, MOTIONS, MOTION_ORDER, SHAPES, appearanceAt, classComposition } from './synth/appearance';
 export type { Appearance, MotionPath, ShapeTest } from './synth/appearance';
@@ -60,8 +52,6 @@ export { assertBelowNyquist, highestHarmonicHz, renderSound, soundAt } from './s
 export type { SoundSpec } from './synth/sound';
 export { randomScene, renderFrame } from './synth/render';
 export type { SceneParams } from './synth/render';
-export { generateSyntheticAV } from './synth/generate';
-export type { SyntheticAVOptions, SyntheticAVResult, TeacherSourceIndex, TeacherSourceItem } from './synth/generate';
 export { assignUnrelatedSounds, classSplitSizes, sourceConceptCounts } from './synth/regime';
 export type { AudioCorrespondence, SourceConcepts, UnrelatedAudio } from './synth/regime';
 export { loopPad, slidingWindows, temporalCenterCrop, temporalEvenCrop, temporalRandomCrop } from './transforms/temporal';
@@ -84,8 +74,7 @@ export { evalClip, evalClips, trainClip, trainSpatial } from './transforms/pipel
 export type { TrainClipOptions, TrainClipParams } from './transforms/pipeline';
 export { encodeClipFile, openClipFile, readClipAudio, readClipFrames, sameClipSettings, verifyClipFile, writeClipFile } from './cache/clip-file';
 export type { ClipCacheSettings, ClipFileHeader, ClipFileInfo } from './cache/clip-file';
-export { clipFileName, clipPath, manifestOfCachedSamples, prepareClipCache } from './cache/prepare';
-export type { PrepareOptions, PrepareReport, PrepareSkip } from './cache/prepare';
+export { clipFileName, clipPath } from './cache/clip-paths';
 export { BatchLoader, batchToTensors } from './loader/batches';
 export { BatchWorkerPool, defaultWorkerModule } from './loader/worker-pool';
 export type { Batch, BatchLoaderOptions } from './loader/batches';

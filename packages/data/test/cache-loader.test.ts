@@ -6,20 +6,18 @@ import {
   batchToTensors,
   classIndex,
   clipPath,
-  closeMediaInfo,
   evalClip,
   gatherFrames,
   loadEvalWindows,
   slidingWindows,
-  decodeVideo,
-  generateSyntheticAV,
   openClipFile,
-  prepareClipCache,
   readClipAudio,
   readClipFrames,
   verifyClipFile,
 } from '../src';
-import type { FeatureSet, Manifest, PrepareReport } from '../src';
+import { closeMediaInfo, decodeVideo, generateSyntheticAV, prepareClipCache } from '../src/media';
+import type { FeatureSet, Manifest } from '../src';
+import type { PrepareReport } from '../src/media';
 import { tempDir } from './helpers';
 
 const dir = tempDir();

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { closeMediaInfo, decodeAudio, encodeWavMono16 } from '../src';
+import { encodeWavMono16 } from '../src';
+import { closeMediaInfo, decodeAudio } from '../src/media';
 
 afterAll(() => closeMediaInfo());
 

@@ -1,6 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { closeMediaInfo, createRng, decodeAudio, decodeVideo, decodeVideoFrames, encodeVideo, probeMedia, probeManifest, resolveFfmpegPath, runFfmpeg, shortSideSize, MANIFEST_SCHEMA } from '../src';
+import { createRng, MANIFEST_SCHEMA } from '../src';
+import {
+  closeMediaInfo,
+  decodeAudio,
+  decodeVideo,
+  decodeVideoFrames,
+  encodeVideo,
+  probeMedia,
+  probeManifest,
+  resolveFfmpegPath,
+  runFfmpeg,
+  shortSideSize,
+} from '../src/media';
 import type { Manifest } from '../src';
 import { tempDir } from './helpers';
 

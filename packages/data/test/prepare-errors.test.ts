@@ -1,17 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  manifestOfCachedSamples,
-  clipPath,
-  closeMediaInfo,
-  encodeClipFile,
-  generateSyntheticAV,
-  isEnvironmentError,
-  openClipFile,
-  prepareClipCache,
-  readClipFrames,
-  type Manifest,
-} from '../src';
+import { clipPath, encodeClipFile, isEnvironmentError, openClipFile, readClipFrames, type Manifest } from '../src';
+import { manifestOfCachedSamples, closeMediaInfo, generateSyntheticAV, prepareClipCache } from '../src/media';
 import { tempDir } from './helpers';
 
 // A full disk, for real: temporary files opened under MOCK_FULL_DISK_UNDER are /dev/full, where every write

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { closeMediaInfo, generateSyntheticAV, prepareClipCache, type Manifest } from '../src';
+import { type Manifest } from '../src';
+import { closeMediaInfo, generateSyntheticAV, prepareClipCache } from '../src/media';
 
 /**
  * `prepare` over ~100 synthetic videos, SIGKILLed mid-way in a child process, then resumed: the final cache

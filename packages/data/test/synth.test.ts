@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { APPEARANCE_COUNT, appearanceAt, assertBelowNyquist, classComposition, closeMediaInfo, decodeAudio, decodeVideo, generateSyntheticAV, probeMedia, readManifest, runFfmpeg, soundAt, MOTION_ORDER } from '../src';
-import type { SyntheticAVResult } from '../src';
+import { APPEARANCE_COUNT, appearanceAt, assertBelowNyquist, classComposition, readManifest, soundAt, MOTION_ORDER } from '../src';
+import { closeMediaInfo, decodeAudio, decodeVideo, generateSyntheticAV, probeMedia, runFfmpeg } from '../src/media';
+import type { SyntheticAVResult } from '../src/media';
 import { tempDir } from './helpers';
 
 /** Power of `x` at frequency f (Goertzel). */

@@ -1,4 +1,5 @@
-import './gradients';
+// Registers tfjs-core's gradient functions (tfjs-core's CJS bundle has none): this package trains.
+import '@ccl/base';
 
 export * from './objectives/ccl';
 export { Sgd, clipGradNorm } from './optim/sgd';

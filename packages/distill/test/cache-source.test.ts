@@ -2,9 +2,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  clipPath, closeMediaInfo, createRng, evalClip, gatherFrames, generateSyntheticAV, openClipFile, prepareClipCache, readClipFrames,
-  samplesOfSplit, temporalEvenCrop, trainClip, type ClipU8, type FeatureSet, type Manifest,
+  clipPath,
+  createRng,
+  evalClip,
+  gatherFrames,
+  openClipFile,
+  readClipFrames,
+  samplesOfSplit,
+  temporalEvenCrop,
+  trainClip,
+  type ClipU8,
+  type FeatureSet,
+  type Manifest,
 } from '@ccl/data';
+import { closeMediaInfo, generateSyntheticAV, prepareClipCache } from '@ccl/data/media';
 import { clipCacheSource, resolveExperimentConfig, rngFor } from '../src';
 
 /** The trainer's view of a clip cache equals @ccl/data's reference pipelines on the whole video. */

@@ -1,8 +1,10 @@
 /**
  * @ccl/encoders public API: encoder registry and contract, R(2+1)D student, ResNet and Cnn14 teachers,
- * layers, conv ops (the one module a faster kernel replaces), state dicts, safetensors and tfjs model I/O,
- * feature extraction. See docs/encoders.md.
+ * layers, conv ops (the one module a faster kernel replaces), state dicts, safetensors (de)serialisation,
+ * feature extraction. File I/O (safetensors and tfjs model files) is in '@ccl/encoders/node'. See docs/encoders.md.
  */
+// Registers tfjs-core's gradient functions (tfjs-core's CJS bundle has none): this package trains.
+import '@ccl/base';
 export type { ApplyOptions, Encoder, EncoderOutput, InputConvention, NamedVariable } from './encoder';
 export { ModuleEncoder } from './encoder';
 export { encoderOptionKeys, listEncoders, registerEncoder, type EncoderFactory, type EncoderRegistration } from './registry';
@@ -16,8 +18,6 @@ export type { WeightLayout } from './nn/layouts';
 export { conv2d, spatialConv, temporalConv, maxPool2d, avgPool2d, framedConv1d, type Conv2dOptions } from './ops/conv';
 export { loadParams, type StateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './state-dict';
 export {
-  readSafetensors,
-  writeSafetensors,
   parseSafetensors,
   parseSafetensorsHeader,
   serializeSafetensors,
@@ -30,4 +30,3 @@ export { Resnet, describeResnet, RESNET_STAGE_BLOCKS, IMAGENET_MEAN, IMAGENET_ST
 export { Cnn14, describeCnn14, type Cnn14Options } from './models/cnn14';
 export { hannWindow, stftKernels, melFilterbank, hzToMel, melToHz } from './audio/filters';
 export { extractFeatures, type FeatureBatch, type FeatureSink, type ExtractFeaturesOptions, type ExtractProgress } from './extract';
-export { writeTfjsModel, readTfjsModel, TFJS_MODEL_FORMAT } from './io/tfjs-model';

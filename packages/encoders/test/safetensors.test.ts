@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEncoder, floatToBf16, floatToHalf, halfToFloat, parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from '../src';
+import { createEncoder, floatToBf16, floatToHalf, halfToFloat, parseSafetensors, serializeSafetensors } from '../src';
+import { readSafetensors, writeSafetensors } from '../src/node';
 import { disposeDict, maxAbsDiff, randomData } from './helpers';
 
 /** Builds a safetensors file by hand (independent of serializeSafetensors). */

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEncoder, readTfjsModel, writeTfjsModel } from '../src';
+import { createEncoder } from '../src';
+import { readTfjsModel, writeTfjsModel } from '../src/node';
 import { disposeDict, maxAbsDiff, randomData } from './helpers';
 
 describe('tfjs model.json export', () => {

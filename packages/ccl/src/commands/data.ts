@@ -4,17 +4,12 @@ import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parse
 import * as fs from 'node:fs';
 import {
   acquireFolderLock,
-  closeMediaInfo,
-  generateSyntheticAV,
   getDataset,
   holdOutValidation,
   listDatasets,
-  manifestOfCachedSamples,
-  prepareClipCache,
-  probeManifest,
-  probeMedia,
   writeManifest,
 } from '@ccl/data';
+import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, probeManifest, probeMedia } from '@ccl/data/media';
 
 interface PrepareOpts {
   dataset: string;

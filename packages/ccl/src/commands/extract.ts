@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { parsePositiveInt, parsePositiveNumber, parseShard, parseShardSpec } from '../cli-options';
 import { centerCropBox, clipPath, cropClip, featureFilePath, gatherFrames, openClipFile, readClipAudio, readClipFrames, readManifest, resizeClip, resizeShortSideShape, temporalEvenCrop, writeNpy, type ManifestSample } from '@ccl/data';
-import { createEncoder, readSafetensors, type Encoder, type InputConvention } from '@ccl/encoders';
+import { createEncoder, type Encoder, type InputConvention } from '@ccl/encoders';
+import { readSafetensors } from '@ccl/encoders/node';
 
 interface ExtractOpts {
   teacher: string;

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { readFeaturesFolder, readManifest, type FeatureSet } from '@ccl/data';
 import { checkRunFolder, clipCacheSource, readExperimentConfig, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
-import { createEncoder, encoderOptionKeys, readSafetensors } from '@ccl/encoders';
+import { createEncoder, encoderOptionKeys } from '@ccl/encoders';
+import { readSafetensors } from '@ccl/encoders/node';
 import { evaluateStudentRun } from '../pipeline/student-run';
 
 function dataOf(config: ExperimentConfig, source: string) {

@@ -1,20 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { holdOutValidation, readManifest, writeFileAtomicSync, writeJsonAtomicSync, writeManifest, type Manifest } from '@ccl/data';
 import {
   generateSyntheticAV,
-  holdOutValidation,
   manifestOfCachedSamples,
   prepareClipCache,
   probeManifest,
-  readManifest,
-  writeFileAtomicSync,
-  writeJsonAtomicSync,
-  writeManifest,
-  type Manifest,
   type SyntheticAVOptions,
   type TeacherSourceIndex,
-} from '@ccl/data';
+} from '@ccl/data/media';
 import { bootstrapComparison, formatBootstrapSummary, formatBootstrapTable, reportFromRunDirectories, splitClassesByAgreement, type BootstrapComparison, type RecognitionResult, type RetrievalResult, type VideoOutcomes } from '@ccl/eval';
 import { gitRevision } from '@ccl/distill';
 import { extractAudioFeatures } from './audio-features';

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeAudio, normalizeClip, resizeBilinearPil, runFfmpeg, type TeacherSourceIndex } from '@ccl/data';
-import { createEncoder, readSafetensors, writeSafetensors, type Encoder } from '@ccl/encoders';
+import { normalizeClip, resizeBilinearPil } from '@ccl/data';
+import { decodeAudio, runFfmpeg, type TeacherSourceIndex } from '@ccl/data/media';
+import { createEncoder, type Encoder } from '@ccl/encoders';
+import { readSafetensors, writeSafetensors } from '@ccl/encoders/node';
 import { classifierAccuracy, trainClassifier } from './classifier';
 
 export interface TeacherSpec {

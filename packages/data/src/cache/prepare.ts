@@ -4,12 +4,12 @@ import * as path from 'node:path';
 import { writeJsonAtomicSync } from '../io/atomic';
 import { EnvironmentError, isEnvironmentError } from '../io/environment-error';
 import { acquireFolderLock } from '../io/folder-lock';
-import { idToFileName, resolveInside } from '../io/safe-names';
 import type { Manifest, ManifestSample } from '../manifest/schema';
 import { decodeAudio, decodeVideo } from '../media/decode';
 import { probeMedia } from '../media/probe';
 import { resolveVideoPath } from '../media/probe-manifest';
 import { openClipFile, sameClipSettings, verifyClipFile, writeClipFile, type ClipCacheSettings } from './clip-file';
+import { clipPath } from './clip-paths';
 
 export interface PrepareOptions {
   manifest: Manifest;
@@ -49,16 +49,6 @@ export interface PrepareReport {
   aborted: boolean;
   /** The environment error that stopped the run (disk full, no permission, ffmpeg missing...), when one did. */
   error?: string;
-}
-
-/** File name of a sample in the cache: the id through the safe-name mapping (io/safe-names.ts), readable, not hashed. */
-export function clipFileName(id: string): string {
-  return idToFileName(id, '.clip');
-}
-
-/** `<cacheDir>/clips/<clipFileName(id)>`, checked to stay inside the cache. */
-export function clipPath(cacheDir: string, id: string): string {
-  return resolveInside(cacheDir, ['clips', clipFileName(id)]);
 }
 
 /** The settings a sample's clip is made with in this run. */

@@ -7,7 +7,7 @@ import type { Manifest, ManifestSample, SplitName } from '../manifest/schema';
 import { classIndex } from '../manifest/schema';
 import { openClipFile, readClipFrames } from '../cache/clip-file';
 import type { ClipFileInfo } from '../cache/clip-file';
-import { clipPath } from '../cache/prepare';
+import { clipPath } from '../cache/clip-paths';
 import type { NormalizeOptions, RandomResizedCropOptions } from '../transforms/spatial';
 import { evalClip, trainSpatial } from '../transforms/pipeline';
 import { temporalCenterCrop, temporalRandomCrop } from '../transforms/temporal';

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { bf16ToFloat, floatToBf16, floatToHalf, halfToFloat } from './half';
 
@@ -152,17 +150,6 @@ export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): Record
   return out;
 }
 
-/** Reads a .safetensors file into tensors (caller disposes). */
-export function readSafetensors(file: string): Record<string, tf.Tensor> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`safetensors ${file}: cannot read (${(e as Error).message})`);
-  }
-  return parseSafetensors(bytes, file);
-}
-
 function storageDtype(t: tf.Tensor, options: WriteSafetensorsOptions): SafetensorsDtype {
   if (t.dtype === 'float32') return options.floatDtype ?? 'F32';
   if (t.dtype === 'int32') return options.intDtype ?? 'I64';
@@ -192,7 +179,7 @@ function encode(values: ArrayLike<number>, dtype: SafetensorsDtype, view: DataVi
 }
 
 /** Encodes tensors as safetensors bytes (keys in insertion order, header padded to 8 bytes). */
-export function serializeSafetensors(dict: Record<string, tf.Tensor>, options: WriteSafetensorsOptions = {}): Buffer {
+export function serializeSafetensors(dict: Record<string, tf.Tensor>, options: WriteSafetensorsOptions = {}): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: options.metadata ?? { format: 'pt' } };
   const parts: { t: tf.Tensor; dtype: SafetensorsDtype; begin: number }[] = [];
   let offset = 0;
@@ -208,40 +195,16 @@ export function serializeSafetensors(dict: Record<string, tf.Tensor>, options: W
     parts.push({ t, dtype, begin: offset });
     offset += size;
   }
-  let json = JSON.stringify(header);
-  const jsonBytes = () => Buffer.byteLength(json, 'utf8');
-  while (jsonBytes() % 8 !== 0) json += ' ';
-  const headerLength = jsonBytes();
-  const out = Buffer.alloc(8 + headerLength + offset);
-  out.writeBigUInt64LE(BigInt(headerLength), 0);
-  out.write(json, 8, 'utf8');
+  const utf8 = new TextEncoder().encode(JSON.stringify(header));
+  const headerLength = Math.ceil(utf8.length / 8) * 8; // padded with spaces (one byte each in UTF-8)
+  const out = new Uint8Array(8 + headerLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
+  out.set(utf8, 8);
+  out.fill(0x20, 8 + utf8.length, 8 + headerLength);
   const dataStart = 8 + headerLength;
   for (const { t, dtype, begin } of parts) {
     const view = new DataView(out.buffer, out.byteOffset + dataStart + begin, t.size * BYTES[dtype]);
     encode(t.dataSync() as ArrayLike<number>, dtype, view);
   }
   return out;
-}
-
-/**
- * Writes tensors to a .safetensors file atomically: a temporary file in the same folder, flushed to disk
- * (fsync), then renamed over the target, so a crash leaves the old file or the new one, never a torn one.
- * (@ccl/data's writeFileAtomicSync does the same; encoders sits in the same layer and cannot use it.)
- */
-export function writeSafetensors(file: string, dict: Record<string, tf.Tensor>, options: WriteSafetensorsOptions = {}): void {
-  const bytes = serializeSafetensors(dict, options);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`safetensors ${file}: cannot write (${(e as Error).message})`);
-  }
 }

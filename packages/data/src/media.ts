@@ -1,0 +1,19 @@
+/**
+ * @ccl/data/media: video and audio decoding, probing and encoding, and what needs them (the clip cache's
+ * `prepareClipCache`, the synthetic data set's `generateSyntheticAV`). Needs the optional peer dependencies
+ * `mediainfo.js` (probing) and an ffmpeg binary: `$CCL_FFMPEG`, else `@ffmpeg-installer/ffmpeg` (install it).
+ * The main entry `@ccl/data` loads neither.
+ */
+export { resolveFfmpegPath, runFfmpeg } from './media/ffmpeg';
+export { closeMediaInfo, mediaInfoWasmPath, probeMedia, toManifestProbe } from './media/probe';
+export type { MediaProbe } from './media/probe';
+export { decodeAudio, decodeVideo, decodeVideoFrames, shortSideSize } from './media/decode';
+export type { DecodeAudioOptions, DecodeVideoOptions, DecodedVideo, VideoFrame } from './media/decode';
+export { probeManifest, resolveVideoPath } from './media/probe-manifest';
+export type { ProbeFailure } from './media/probe-manifest';
+export { VIDEO_CODECS, encodeVideo } from './media/encode';
+export type { EncodeVideoInput } from './media/encode';
+export { manifestOfCachedSamples, prepareClipCache } from './cache/prepare';
+export type { PrepareOptions, PrepareReport, PrepareSkip } from './cache/prepare';
+export { generateSyntheticAV } from './synth/generate';
+export type { SyntheticAVOptions, SyntheticAVResult, TeacherSourceIndex, TeacherSourceItem } from './synth/generate';

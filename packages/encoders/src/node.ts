@@ -1,0 +1,7 @@
+/**
+ * @ccl/encoders/node: the Node-only part of the API (file I/O with node:fs). The main entry works in a
+ * browser and takes bytes: parseSafetensors / serializeSafetensors are the byte versions of
+ * readSafetensors / writeSafetensors.
+ */
+export { readSafetensors, writeSafetensors } from './io/safetensors-files';
+export { writeTfjsModel, readTfjsModel, TFJS_MODEL_FORMAT } from './io/tfjs-model';
