@@ -8,5 +8,6 @@ export * as compose from '@ccl/compose';
 export * as losses from '@ccl/losses';
 export * as distill from '@ccl/distill';
 export * as evaluation from '@ccl/eval';
+export * as experiments from '@ccl/experiments';
 export * from './backend';
 export { registerWasmTrainingKernels, configureWasmThreads, MAX_WASM_THREADS, WASM_TRAINING_KERNELS, registerSgdUpdateKernel } from './kernels';

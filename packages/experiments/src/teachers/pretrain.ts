@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeAudio, normalizeClip, resizeBilinearPil, runFfmpeg, type TeacherSourceIndex } from '@ccl/data';
-import { createEncoder, readSafetensors, writeSafetensors, type Encoder } from '@ccl/encoders';
+import { createEncoder, writeSafetensors, type Encoder } from '@ccl/encoders';
+import { fitLength } from '../features/teacher-inputs';
+import { loadWeights } from '../load-encoder';
 import { classifierAccuracy, trainClassifier } from './classifier';
 
 export interface TeacherSpec {
@@ -37,10 +39,7 @@ export interface PretrainedTeacher {
 function loadOrTrain(file: string, encoder: Encoder, train: () => number): PretrainedTeacher {
   const meta = `${file}.json`;
   if (fs.existsSync(file) && fs.existsSync(meta)) {
-    const dict = readSafetensors(file);
-    encoder.loadStateDict(dict, { strict: true, source: file });
-    tf.dispose(Object.values(dict));
-    encoder.eval();
+    loadWeights(encoder, file).eval();
     return { encoder, sourceAccuracy: JSON.parse(fs.readFileSync(meta, 'utf8')).sourceAccuracy, reused: true };
   }
   const sourceAccuracy = train();
@@ -96,12 +95,4 @@ export async function pretrainAudioTeacher(dataDir: string, index: TeacherSource
     tf.dispose([xTrain, xTest]);
     return acc;
   });
-}
-
-/** Crops or zero-pads a waveform to `length` samples. */
-export function fitLength(x: Float32Array, length: number): Float32Array {
-  if (x.length === length) return x;
-  const out = new Float32Array(length);
-  out.set(x.subarray(0, Math.min(length, x.length)));
-  return out;
 }
