@@ -8,8 +8,7 @@ import { registerDataCommands } from './commands/data';
 import { registerFeaturesCommands } from './commands/features';
 import { registerTrainCommands } from './commands/train';
 import { reportFromRunDirectories } from '@ccl/eval';
-import { BENCH_PRESETS } from './pipeline/bench-presets';
-import { DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from './pipeline/demo';
+import { BENCH_PRESETS, DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from '@ccl/experiments';
 import { defaultBenchJobs, parseBenchRunId, spawnBenchRun, workerThreads } from './commands/bench-jobs';
 
 const VERSION = '0.1.0';

@@ -8,6 +8,7 @@ export * as compose from '@ccl/compose';
 export * as losses from '@ccl/losses';
 export * as distill from '@ccl/distill';
 export * as evaluation from '@ccl/eval';
+export * as experiments from '@ccl/experiments';
 export {
   pickBackend,
   formatBackendReport,

@@ -10,7 +10,7 @@ export { createSchedule, listSchedules, registerSchedule } from './optim/schedul
 export type { CustomScheduleConfig, LrSchedule, ScheduleConfig, ScheduleRegistration } from './optim/schedule';
 export { rngFor, permutation, hashInts, RNG_PURPOSE } from './rng';
 export type { Rng } from './rng';
-export { resolveExperimentConfig, readExperimentConfig, REFERENCE_DEFAULTS, EXPERIMENT_SPEC } from './config/experiment';
+export { resolveExperimentConfig, readExperimentConfig, isResolvedExperimentConfig, REFERENCE_DEFAULTS, EXPERIMENT_SPEC } from './config/experiment';
 export type { ExperimentConfig, TeacherConfig, DataConfig } from './config/experiment';
 export { validate } from './config/validate';
 export type { Spec } from './config/validate';

@@ -21,3 +21,5 @@ export { bootstrapComparison, verdictOf } from './stats/bootstrap';
 export type { BootstrapOptions, BootstrapComparison, BootstrapRow, BootstrapInterval, Verdict } from './stats/bootstrap';
 export { formatBootstrapTable, formatBootstrapSummary } from './stats/format';
 export type { BootstrapFormatOptions } from './stats/format';
+export { evaluateStudentRun, windowOutputs } from './run/evaluate-run';
+export type { ClipGeometry } from './run/evaluate-run';

@@ -1,1 +1,29 @@
-export {};
+/**
+ * @ccl/experiments: experiments over the ccl libraries. One config to a Trainer (buildExperiment), the final
+ * test of a run folder, teacher feature extraction, teacher pre-training, and the synthetic audio-visual
+ * benchmark and demo (runSyntheticExperiment with its method plans and presets).
+ */
+export { buildExperiment, dataOf, studentFor } from './build-experiment';
+export type { Experiment, ExperimentResources } from './build-experiment';
+export { loadWeights } from './load-encoder';
+export { evaluateRunFolder } from './evaluate-run-folder';
+export { extractTeacherFeatures } from './features/extract-teacher-features';
+export type { TeacherFeatureExtraction, TeacherFeatureReport } from './features/extract-teacher-features';
+export { evenFrames, fitLength, fixedLengthAudio, segmentedAudio, teacherInput } from './features/teacher-inputs';
+export type { ClipInput } from './features/teacher-inputs';
+export { classifierAccuracy, trainClassifier } from './teachers/classifier';
+export type { ClassifierTraining } from './teachers/classifier';
+export { pretrainAudioTeacher, pretrainImageTeacher } from './teachers/pretrain';
+export type { PretrainedTeacher, TeacherSpec } from './teachers/pretrain';
+export { checkSameStudentPerSeed, runSyntheticExperiment } from './synthetic/experiment';
+export { DEMO_DEFAULTS } from './synthetic/options';
+export type { BenchRunId, ExperimentRow, SyntheticExperimentOptions, SyntheticRegime } from './synthetic/options';
+export { METHOD_PLANS } from './synthetic/method-plans';
+export type { MethodPlan } from './synthetic/method-plans';
+export { BENCH_PRESETS, MAIN_TABLE_METHODS } from './synthetic/presets';
+export type { BenchPreset } from './synthetic/presets';
+export { formatBenchOutput, formatResultsTable } from './synthetic/format';
+export { runPool } from './synthetic/run-pool';
+export { Stages } from './synthetic/stage';
+export { stateDigest, studentRunConfig, trainStudentRun } from './synthetic/student-run';
+export type { RunSpec, StudentSpec } from './synthetic/student-run';

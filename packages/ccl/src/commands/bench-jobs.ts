@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BenchRunId } from '../pipeline/demo';
+import type { BenchRunId } from '@ccl/experiments';
 
 /** `METHOD@SEED` (the hidden `--run` option of a bench worker). */
 export function parseBenchRunId(value: string): BenchRunId {

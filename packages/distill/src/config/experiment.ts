@@ -164,7 +164,18 @@ function factoryOptionProblems(r: Partial<ExperimentConfig> & { teachers?: Parti
   ];
 }
 
-/** Validates a user config (object parsed from JSON/YAML) and fills in the reference defaults. */
+/** The configs resolveExperimentConfig returned: validated once, taken as they are by the Trainer. */
+const RESOLVED = new WeakSet<object>();
+
+/** Whether `config` is a config resolveExperimentConfig (or readExperimentConfig) returned, so already validated. */
+export function isResolvedExperimentConfig(config: unknown): config is ExperimentConfig {
+  return typeof config === 'object' && config !== null && RESOLVED.has(config);
+}
+
+/**
+ * Validates a user config (object parsed from JSON/YAML) and fills in the reference defaults. The result is
+ * remembered as validated: a Trainer given it does not validate it again (resolving is idempotent).
+ */
 export function resolveExperimentConfig(raw: unknown, source = 'config'): ExperimentConfig {
   const structural = validate(raw, EXPERIMENT_SPEC, source);
   const problems = structural.length ? structural : factoryOptionProblems(raw as Partial<ExperimentConfig>, source);
@@ -200,6 +211,7 @@ export function resolveExperimentConfig(raw: unknown, source = 'config'): Experi
   if (config.method !== 'baseline' && teachers.length === 0) {
     throw new Error(`invalid experiment config: ${source}.teachers: method '${config.method}' needs at least one teacher`);
   }
+  RESOLVED.add(config);
   return config;
 }
 

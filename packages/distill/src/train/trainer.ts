@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { acquireFolderLock, writeFileAtomicSync } from '@ccl/data';
 import { loadCheckpoint, saveCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta } from '../checkpoint/checkpoint';
-import { resolveExperimentConfig, type ExperimentConfig, type TeacherConfig } from '../config/experiment';
+import { isResolvedExperimentConfig, resolveExperimentConfig, type ExperimentConfig, type TeacherConfig } from '../config/experiment';
 import '../methods/baseline';
 import '../methods/ccl';
 import '../methods/kd';
@@ -20,7 +20,10 @@ import type { Batch, SampleSource, TrainableEncoder } from './types';
 import { variableGradsLean } from './lean-gradients';
 
 export interface TrainerOptions {
-  /** Experiment config (validated; reference defaults filled in). */
+  /**
+   * Experiment config: one resolveExperimentConfig / readExperimentConfig returned is used as it is (validated
+   * once, there); any other object is validated here (the same errors) and the reference defaults filled in.
+   */
   config: ExperimentConfig | Record<string, unknown>;
   student: TrainableEncoder;
   numClasses: number;
@@ -144,7 +147,7 @@ export class Trainer {
   private readonly ckptDir: string;
 
   constructor(private readonly o: TrainerOptions) {
-    this.config = resolveExperimentConfig(o.config);
+    this.config = isResolvedExperimentConfig(o.config) ? o.config : resolveExperimentConfig(o.config);
     this.method = createMethod(this.config.method, { config: this.config, numClasses: o.numClasses, studentDim: o.studentDim, datasetSize: o.train.length });
     this.optimizers.student = new Sgd(o.student.trainableVariables, this.config.optimizer);
     for (const [name, vars] of Object.entries(this.method.modules)) this.optimizers[name] = new Sgd(vars, this.config.optimizer);

@@ -1,8 +1,6 @@
 import type { Manifest } from '@ccl/data';
 import type { TrainableEncoder } from '@ccl/distill';
-import { BENCH_PRESETS, MAIN_TABLE_METHODS } from '../src/pipeline/bench-presets';
-import { METHOD_PLANS } from '../src/pipeline/demo';
-import { studentRunConfig } from '../src/pipeline/student-run';
+import { BENCH_PRESETS, MAIN_TABLE_METHODS, METHOD_PLANS, studentRunConfig } from '../src';
 
 const manifest = { classes: ['a', 'b', 'c'], samples: [] } as unknown as Manifest;
 const configOf = (label: string) => {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Manifest } from '@ccl/data';
 import { saveCheckpoint } from '@ccl/distill';
 import { createEncoder } from '@ccl/encoders';
-import { evaluateStudentRun } from '../src/pipeline/student-run';
+import { evaluateStudentRun } from '../src';
 
 describe('evaluateStudentRun', () => {
   const student = () => createEncoder('r2plus1d-18', { numClasses: 3, widthMultiplier: 1 / 16, frames: 4, inputSize: 16, seed: 3 });

@@ -10,127 +10,18 @@ import {
   type SyntheticAVOptions,
   type TeacherSourceIndex,
 } from '@ccl/data/media';
-import { bootstrapComparison, formatBootstrapSummary, formatBootstrapTable, reportFromRunDirectories, splitClassesByAgreement, type BootstrapComparison, type RecognitionResult, type RetrievalResult, type VideoOutcomes } from '@ccl/eval';
+import { bootstrapComparison, evaluateStudentRun, reportFromRunDirectories, splitClassesByAgreement, type BootstrapComparison, type RecognitionResult, type RetrievalResult, type VideoOutcomes } from '@ccl/eval';
 import { gitRevision } from '@ccl/distill';
-import { extractAudioFeatures } from './audio-features';
+import { studentFor } from '../build-experiment';
+import { extractTeacherFeatures } from '../features/extract-teacher-features';
+import { fixedLengthAudio } from '../features/teacher-inputs';
+import { pretrainAudioTeacher, pretrainImageTeacher } from '../teachers/pretrain';
+import { PoolClock, RunClock } from './clocks';
+import { METHOD_PLANS } from './method-plans';
+import type { BenchRunId, ExperimentRow, SyntheticExperimentOptions } from './options';
+import { runPool } from './run-pool';
 import { Stages } from './stage';
-import { evaluateStudentRun, trainStudentRun, type StudentSpec } from './student-run';
-import { pretrainAudioTeacher, pretrainImageTeacher } from './teachers';
-
-/** One method of the demo / synthetic benchmark: which teachers it uses and extra config. */
-export interface MethodPlan {
-  label: string;
-  method: string;
-  audio: boolean;
-  image: boolean;
-  extra?: Record<string, unknown>;
-  /** Extra settings of a teacher by name (temperatures of an ablation). */
-  teacherOptions?: Record<string, Record<string, unknown>>;
-}
-
-/** CCL-AI with one thing changed: the ablations that explain a CCL result (docs/benchmark.md). */
-const CCL_AI_ABLATIONS: Record<string, Omit<MethodPlan, 'label' | 'audio' | 'image'>> = {
-  'ccl-ai-paper': { method: 'ccl-paper' },
-  'ccl-ai-no-composition': { method: 'ccl', extra: { cclTerms: { composition: false } } },
-  'ccl-ai-no-jsd': { method: 'ccl', extra: { cclTerms: { jsd: false } } },
-  'ccl-ai-no-vm': { method: 'ccl', extra: { cclTerms: { vm: false } } },
-  'ccl-ai-lw1': { method: 'ccl', extra: { lossWeight: 1 } },
-  'ccl-ai-lw0.1': { method: 'ccl', extra: { lossWeight: 0.1 } },
-  'ccl-ai-tau-swapped': { method: 'ccl', teacherOptions: { audio: { temperature: 0.1 }, image: { temperature: 0.5 } } },
-  'ccl-ai-tau1': { method: 'ccl', teacherOptions: { audio: { temperature: 1 }, image: { temperature: 1 } } },
-};
-
-export const METHOD_PLANS: Record<string, MethodPlan> = {
-  baseline: { label: 'baseline', method: 'baseline', audio: false, image: false },
-  'ccl-a': { label: 'ccl-a', method: 'ccl', audio: true, image: false },
-  'ccl-i': { label: 'ccl-i', method: 'ccl', audio: false, image: true },
-  'ccl-ai': { label: 'ccl-ai', method: 'ccl', audio: true, image: true },
-  ...Object.fromEntries(
-    ['fitnet', 'pkt', 'cor', 'rkd', 'crd', 'ifd', 'cmc', 'sp', 'vid'].map((m) => [
-      m,
-      { label: m, method: m, audio: true, image: true, extra: m === 'crd' || m === 'cmc' ? { kdOptions: { numNegatives: 256, embedDim: 64 } } : undefined },
-    ]),
-  ),
-  ...Object.fromEntries(Object.entries(CCL_AI_ABLATIONS).map(([label, plan]) => [label, { label, audio: true, image: true, ...plan }])),
-};
-
-export interface SyntheticExperimentOptions {
-  workDir: string;
-  seeds: number[];
-  methods: string[];
-  classes: number;
-  videosPerClass: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  student: Omit<StudentSpec, 'seed'>;
-  teacherEpochs: { image: number; audio: number };
-  /** Teacher and student feature size (equal: the contrastive terms compare them). */
-  dim: number;
-  out?: { write(s: string): unknown };
-  progress?: NodeJS.WriteStream | null;
-  backend: string;
-  /** The paired bootstrap of the comparison (default 2000 replicates, seed 1). */
-  bootstrap?: { replicates?: number; seed?: number };
-  /**
-   * The generator's regime options (split sizes, the teachers' broader source sets, the kind of audio gap,
-   * difficulty; see @ccl/data's generateSyntheticAV and docs/data.md, Regimes). They override
-   * `videosPerClass` and the defaults below; absent: the demo's data.
-   */
-  regime?: SyntheticRegime;
-  /**
-   * Train and evaluate only this run (a worker of a parallel bench): the shared stages are reused, no
-   * report or bench.json is written.
-   */
-  only?: BenchRunId;
-  /**
-   * Runs several runs at once: after the shared stages, every run without an evaluation is handed to
-   * `run` (e.g. a child process calling this function with `only`), at most `jobs` at a time; then the
-   * runs are read back as finished ones. The numbers are those of the same runs trained one by one.
-   */
-  parallel?: { jobs: number; run(id: BenchRunId): Promise<void> };
-}
-
-/** One run of the benchmark: a method (a METHOD_PLANS name) and a seed. */
-export interface BenchRunId {
-  method: string;
-  seed: number;
-}
-
-/** The generator options a benchmark regime may set. */
-export type SyntheticRegime = Pick<
-  SyntheticAVOptions,
-  'trainVideosPerClass' | 'testVideosPerClass' | 'sourceConcepts' | 'unrelatedAudio' | 'soundStepsPerOctave' | 'pixelNoise' | 'correspondence' | 'weakProbability' | 'imagesPerAppearance' | 'clipsPerSound'
->;
-
-/** The demo's built-in default: small enough for 2 CPU cores in a few minutes, same pipeline as the paper. */
-export const DEMO_DEFAULTS: Omit<SyntheticExperimentOptions, 'workDir' | 'backend'> = {
-  seeds: [1],
-  methods: ['baseline', 'ccl-ai', 'fitnet'],
-  classes: 8,
-  videosPerClass: 16,
-  epochs: 20,
-  batchSize: 8,
-  lr: 0.05,
-  student: { widthMultiplier: 1 / 8, frames: 8, size: 32 },
-  teacherEpochs: { image: 30, audio: 10 },
-  dim: 64,
-};
-
-export interface ExperimentRow {
-  label: string;
-  seed: number;
-  top1: number;
-  top5: number;
-  recall: Record<string, number>;
-  mAP: number | null;
-  /** Video accuracy on classes whose audio matches the label (designed 'strong'), weakly, and not. */
-  correlated: number | null;
-  weak: number | null;
-  notCorrelated: number | null;
-  /** The student's weights before training (see stateDigest): equal for every method of a seed. */
-  studentInitDigest: string;
-}
+import { trainStudentRun, type StudentSpec } from './student-run';
 
 function subsetAccuracy(r: RecognitionResult, classes: number[]): number | null {
   const vids = r.videos.filter((v) => classes.includes(v.label));
@@ -208,9 +99,10 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
     return t;
   });
   const featuresDir = path.join(o.workDir, 'features', 'audio-cnn14');
-  await stages.run('extract the audio teacher features (one .npy per video)', () => {
-    const r = extractAudioFeatures(manifest, cacheDir, audioTeacher.encoder, featuresDir, Math.round(sampleRate * seconds));
-    stages.note(`${r.written} written, ${r.reused} reused, ${r.noAudio.length} videos without audio`);
+  await stages.run('extract the audio teacher features (one .npy per video)', async () => {
+    const input = fixedLengthAudio(Math.round(sampleRate * seconds));
+    const r = await extractTeacherFeatures({ samples: manifest.samples, cacheDir, encoder: audioTeacher.encoder, input, outDir: featuresDir });
+    stages.note(`${r.written} written, ${r.reused} reused, ${r.noInput.length} videos without audio`);
   });
   audioTeacher.encoder.dispose();
 
@@ -263,7 +155,7 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
             retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
           };
         }
-        const evaluated = evaluateStudentRun(runDir, manifest, cacheDir, student);
+        const evaluated = evaluateStudentRun(runDir, manifest, cacheDir, student, () => studentFor(trained.config, manifest.classes.length));
         eta.finished(true);
         return evaluated;
       });
@@ -330,113 +222,4 @@ export function checkSameStudentPerSeed(rows: readonly Pick<ExperimentRow, 'labe
       throw new Error(`seed ${seed}: the methods did not start from the same student (${ofSeed.map((r) => `${r.label} ${r.studentInitDigest}`).join(', ')}); a paired comparison needs one initialisation per seed`);
     }
   }
-}
-
-/** Runs done and an ETA for the rest from the mean time of the runs that trained (reused ones cost ~0). */
-class RunClock {
-  done = 0;
-  private trainedSeconds = 0;
-  private trained = 0;
-  private last = Date.now();
-
-  constructor(private readonly total: number) {}
-
-  finished(trained: boolean): void {
-    const now = Date.now();
-    if (trained) {
-      this.trainedSeconds += (now - this.last) / 1000;
-      this.trained++;
-    }
-    this.last = now;
-    this.done++;
-  }
-
-  /** Marks the next run's start; returns `; ETA 3 min` for the runs left once one has trained, else ''. */
-  startNext(): string {
-    this.last = Date.now();
-    if (this.trained === 0) return '';
-    const seconds = (this.trainedSeconds / this.trained) * (this.total - this.done);
-    return `; ETA ${seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`}`;
-  }
-}
-
-/** Runs `work` over `items`, at most `jobs` at a time; the first failure is thrown once the others in flight end. */
-export async function runPool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown = null;
-  const lane = async () => {
-    while (failure === null && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, lane));
-  if (failure !== null) throw failure;
-}
-
-/** `k of N; ETA 3 min` for runs finishing in parallel: the wall-clock time per finished run, times the runs left. */
-class PoolClock {
-  private done = 0;
-  private readonly started = Date.now();
-
-  constructor(private readonly total: number) {}
-
-  finished(): string {
-    this.done++;
-    const left = this.total - this.done;
-    if (left === 0) return `${this.done} of ${this.total}`;
-    const seconds = ((Date.now() - this.started) / 1000 / this.done) * left;
-    return `${this.done} of ${this.total}; ETA ${seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`}`;
-  }
-}
-
-/** The comparison table (mean ± std over seeds) as Markdown. */
-export function formatResultsTable(rows: ExperimentRow[]): string {
-  const labels = [...new Set(rows.map((r) => r.label))];
-  const stat = (xs: (number | null)[]) => {
-    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).map((x) => 100 * x);
-    if (!v.length) return '-';
-    const m = v.reduce((a, b) => a + b, 0) / v.length;
-    if (v.length === 1) return m.toFixed(1);
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
-    return `${m.toFixed(1)} ± ${sd.toFixed(1)}`;
-  };
-  const lines = [
-    '| method | seeds | top-1 | top-5 | R@1 | R@5 | R@10 | mAP | top-1 audio-correlated | weakly | not correlated |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-  ];
-  for (const l of labels) {
-    const rs = rows.filter((r) => r.label === l);
-    lines.push(`| ${l} | ${rs.length} | ${stat(rs.map((r) => r.top1))} | ${stat(rs.map((r) => r.top5))} | ${stat(rs.map((r) => r.recall['1']))} | ${stat(rs.map((r) => r.recall['5']))} | ${stat(rs.map((r) => r.recall['10']))} | ${stat(rs.map((r) => r.mAP))} | ${stat(rs.map((r) => r.correlated))} | ${stat(rs.map((r) => r.weak))} | ${stat(rs.map((r) => r.notCorrelated))} |`);
-  }
-  return lines.join('\n');
-}
-
-/**
- * What the demo and the benchmark print: the paired comparison of video top-1 against the baseline (mean,
- * 95% bootstrap CI, the difference's CI and its verdict, a summary in words), then every metric as mean ±
- * std over seeds.
- */
-export function formatBenchOutput(result: { rows: ExperimentRow[]; comparison: BootstrapComparison | null; benchFile: string }): string {
-  const parts: string[] = [];
-  if (result.comparison) {
-    const c = result.comparison;
-    const videos = c.videosPerSeed.join(', ');
-    parts.push(
-      `Video top-1, paired against the baseline (${c.seeds.length} seed${c.seeds.length > 1 ? 's' : ''}, ${videos} test videos per seed; ${Math.round(100 * c.confidence)}% bootstrap CIs over ${c.levels.join(' and ')}, ${c.replicates} replicates):`,
-      '',
-      formatBootstrapTable(c),
-      '',
-      formatBootstrapSummary(c),
-    );
-    if (c.levels.length === 1) parts.push('With one seed the intervals resample the test videos only: they leave out how much a result moves from seed to seed.');
-  } else {
-    parts.push('No baseline among the methods: no paired comparison.');
-  }
-  parts.push('', 'Every metric, mean ± std over seeds (%):', '', formatResultsTable(result.rows), '', `all numbers: ${result.benchFile}`);
-  return parts.join('\n');
 }

@@ -1,4 +1,4 @@
-import { DEMO_DEFAULTS, type SyntheticExperimentOptions } from './demo';
+import { DEMO_DEFAULTS, type SyntheticExperimentOptions } from './options';
 
 /** A named configuration of `ccl bench synthetic`; command-line options override its values. */
 export interface BenchPreset {

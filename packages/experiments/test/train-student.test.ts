@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveExperimentConfig } from '@ccl/distill';
-import { studentFor } from '../src/commands/train';
+import { studentFor } from '../src';
 
 const weights = (config: ReturnType<typeof resolveExperimentConfig>) => {
   const student = studentFor(config, 3);

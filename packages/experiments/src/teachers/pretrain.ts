@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { normalizeClip, resizeBilinearPil } from '@ccl/data';
 import { decodeAudio, runFfmpeg, type TeacherSourceIndex } from '@ccl/data/media';
 import { createEncoder, type Encoder } from '@ccl/encoders';
-import { readSafetensors, writeSafetensors } from '@ccl/encoders/node';
+import { writeSafetensors } from '@ccl/encoders/node';
+import { fitLength } from '../features/teacher-inputs';
+import { loadWeights } from '../load-encoder';
 import { classifierAccuracy, trainClassifier } from './classifier';
 
 export interface TeacherSpec {
@@ -39,10 +41,7 @@ export interface PretrainedTeacher {
 function loadOrTrain(file: string, encoder: Encoder, train: () => number): PretrainedTeacher {
   const meta = `${file}.json`;
   if (fs.existsSync(file) && fs.existsSync(meta)) {
-    const dict = readSafetensors(file);
-    encoder.loadStateDict(dict, { strict: true, source: file });
-    tf.dispose(Object.values(dict));
-    encoder.eval();
+    loadWeights(encoder, file).eval();
     return { encoder, sourceAccuracy: JSON.parse(fs.readFileSync(meta, 'utf8')).sourceAccuracy, reused: true };
   }
   const sourceAccuracy = train();
@@ -98,12 +97,4 @@ export async function pretrainAudioTeacher(dataDir: string, index: TeacherSource
     tf.dispose([xTrain, xTest]);
     return acc;
   });
-}
-
-/** Crops or zero-pads a waveform to `length` samples. */
-export function fitLength(x: Float32Array, length: number): Float32Array {
-  if (x.length === length) return x;
-  const out = new Float32Array(length);
-  out.set(x.subarray(0, Math.min(length, x.length)));
-  return out;
 }

@@ -1,0 +1,49 @@
+import { formatBootstrapSummary, formatBootstrapTable, type BootstrapComparison } from '@ccl/eval';
+import type { ExperimentRow } from './options';
+
+/** The comparison table (mean ± std over seeds) as Markdown. */
+export function formatResultsTable(rows: ExperimentRow[]): string {
+  const labels = [...new Set(rows.map((r) => r.label))];
+  const stat = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).map((x) => 100 * x);
+    if (!v.length) return '-';
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    if (v.length === 1) return m.toFixed(1);
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+    return `${m.toFixed(1)} ± ${sd.toFixed(1)}`;
+  };
+  const lines = [
+    '| method | seeds | top-1 | top-5 | R@1 | R@5 | R@10 | mAP | top-1 audio-correlated | weakly | not correlated |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const l of labels) {
+    const rs = rows.filter((r) => r.label === l);
+    lines.push(`| ${l} | ${rs.length} | ${stat(rs.map((r) => r.top1))} | ${stat(rs.map((r) => r.top5))} | ${stat(rs.map((r) => r.recall['1']))} | ${stat(rs.map((r) => r.recall['5']))} | ${stat(rs.map((r) => r.recall['10']))} | ${stat(rs.map((r) => r.mAP))} | ${stat(rs.map((r) => r.correlated))} | ${stat(rs.map((r) => r.weak))} | ${stat(rs.map((r) => r.notCorrelated))} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * What the demo and the benchmark print: the paired comparison of video top-1 against the baseline (mean,
+ * 95% bootstrap CI, the difference's CI and its verdict, a summary in words), then every metric as mean ±
+ * std over seeds.
+ */
+export function formatBenchOutput(result: { rows: ExperimentRow[]; comparison: BootstrapComparison | null; benchFile: string }): string {
+  const parts: string[] = [];
+  if (result.comparison) {
+    const c = result.comparison;
+    const videos = c.videosPerSeed.join(', ');
+    parts.push(
+      `Video top-1, paired against the baseline (${c.seeds.length} seed${c.seeds.length > 1 ? 's' : ''}, ${videos} test videos per seed; ${Math.round(100 * c.confidence)}% bootstrap CIs over ${c.levels.join(' and ')}, ${c.replicates} replicates):`,
+      '',
+      formatBootstrapTable(c),
+      '',
+      formatBootstrapSummary(c),
+    );
+    if (c.levels.length === 1) parts.push('With one seed the intervals resample the test videos only: they leave out how much a result moves from seed to seed.');
+  } else {
+    parts.push('No baseline among the methods: no paired comparison.');
+  }
+  parts.push('', 'Every metric, mean ± std over seeds (%):', '', formatResultsTable(result.rows), '', `all numbers: ${result.benchFile}`);
+  return parts.join('\n');
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Manifest } from '@ccl/data';
+import { inspectRunFolder, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
+import type { Encoder } from '@ccl/encoders';
+import { buildExperiment, studentFor } from '../build-experiment';
+
+export interface StudentSpec {
+  widthMultiplier: number;
+  frames: number;
+  size: number;
+  seed: number;
+}
+
+export interface RunSpec {
+  method: string;
+  outDir: string;
+  manifest: Manifest;
+  cacheDir: string;
+  student: StudentSpec;
+  /** Folder of the audio teacher's `.npy` features (teacher `audio`), if the method uses it. */
+  audioFeaturesDir?: string;
+  /** Online image teacher (teacher `image`), if the method uses it. */
+  imageTeacher?: TrainableEncoder;
+  teacherDim: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** Extra config (kdOptions, lossWeight, cclTerms, ...). */
+  extra?: Record<string, unknown>;
+  /** Extra settings of a teacher by name (e.g. `{ audio: { temperature: 0.1 } }`). */
+  teacherOptions?: Record<string, Record<string, unknown>>;
+  /** Label of the run in run.json and reports (default: the method). */
+  label?: string;
+  progress?: NodeJS.WriteStream | null;
+  /** Told when the run folder's policy acts (a stale lock, stray temporary files, a replaced run); default stderr. */
+  notice?: (message: string) => void;
+}
+
+/** The student's encoder options, recorded in run.json's config (the student is built from the config: studentFor). */
+function studentOptions(numClasses: number, s: StudentSpec): Record<string, unknown> {
+  return { numClasses, widthMultiplier: s.widthMultiplier, seed: s.seed };
+}
+
+/** The experiment config of a run of the demo or the benchmark (validated; the reference defaults filled in). */
+export function studentRunConfig(spec: Omit<RunSpec, 'cacheDir' | 'progress' | 'notice'>): ExperimentConfig {
+  const teachers: Record<string, unknown>[] = [];
+  if (spec.audioFeaturesDir) teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim, ...spec.teacherOptions?.audio });
+  if (spec.imageTeacher) teachers.push({ name: 'image', modality: 'image', dim: spec.teacherDim, ...spec.teacherOptions?.image });
+  return resolveExperimentConfig({
+    name: path.basename(spec.outDir),
+    method: spec.method,
+    seed: spec.student.seed,
+    student: { encoder: 'r2plus1d-18', options: studentOptions(spec.manifest.classes.length, spec.student) },
+    teachers: spec.method === 'baseline' ? [] : teachers,
+    optimizer: { lr: spec.lr, momentum: 0.9, weightDecay: 5e-4 },
+    schedule: { kind: 'cosine', epochs: spec.epochs },
+    epochs: spec.epochs,
+    batchSize: spec.batchSize,
+    validation: { policy: 'held-out', every: 1, clips: 2 },
+    checkpointEvery: spec.epochs,
+    ...spec.extra,
+  });
+}
+
+/**
+ * Trains one run into its folder, which the demo owns: a finished run of the same config is reused as it
+ * is, an interrupted one resumed; anything else there (a run of another config, or one stopped before its
+ * first checkpoint) is replaced, never mixed with.
+ */
+export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder; studentInitDigest: string; config: ExperimentConfig }> {
+  const config = studentRunConfig(spec);
+  const student = studentFor(config, spec.manifest.classes.length);
+  const studentInitDigest = stateDigest(student);
+  const folder = inspectRunFolder(spec.outDir, config);
+  const sameConfig = folder.configChanges?.length === 0;
+  if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt'))) return { reused: true, student, studentInitDigest, config };
+  const resume = folder.hasLatest && sameConfig;
+  const experiment = buildExperiment(config, spec.outDir, {
+    student,
+    data: { manifest: spec.manifest, cacheDir: spec.cacheDir, frames: spec.student.frames, size: spec.student.size },
+    featuresDirs: spec.audioFeaturesDir ? { audio: spec.audioFeaturesDir } : {},
+    onlineTeachers: spec.imageTeacher ? { image: spec.imageTeacher } : {},
+    augment: { scale: [0.5, 1] },
+  });
+  const trainer = new Trainer({
+    ...experiment.trainer,
+    outDir: spec.outDir,
+    resume,
+    force: !resume,
+    onNotice: spec.notice,
+    progress: spec.progress,
+    runInfo: { method: spec.label ?? spec.method, studentInitDigest },
+  });
+  await trainer.fit();
+  trainer.dispose();
+  return { reused: false, student, studentInitDigest, config };
+}
+
+/**
+ * SHA-256 (first 16 hex digits) over the names, shapes and float32 bytes of a model's state dict: the same
+ * digest means the same weights. The benchmark records the student's digest before training, so that a
+ * paired comparison can check that every method of a seed started from the same student.
+ */
+export function stateDigest(model: { stateDict(): Record<string, tf.Tensor> }): string {
+  const dict = model.stateDict();
+  const hash = createHash('sha256');
+  try {
+    for (const name of Object.keys(dict).sort()) {
+      const t = dict[name]!;
+      hash.update(`${name}:${t.shape.join('x')};`);
+      hash.update(new Uint8Array(Float32Array.from(t.dataSync()).buffer));
+    }
+  } finally {
+    tf.dispose(Object.values(dict));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
