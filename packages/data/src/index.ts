@@ -1,6 +1,4 @@
 // Public API of @ccl/data.
-export { createRng, shuffled } from './io/rng';
-export type { Rng } from './io/rng';
 export { writeFileAtomicSync, writeJsonAtomicSync } from './io/atomic';
 export { acquireFolderLock, LOCK_FILE } from './io/folder-lock';
 export { ENVIRONMENT_ERRNO_CODES, EnvironmentError, isEnvironmentError } from './io/environment-error';

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { closeMediaInfo, createRng, decodeAudio, decodeVideo, decodeVideoFrames, encodeVideo, probeMedia, probeManifest, resolveFfmpegPath, runFfmpeg, shortSideSize, MANIFEST_SCHEMA } from '../src';
+import { createRng } from '@ccl/base';
+import { closeMediaInfo, decodeAudio, decodeVideo, decodeVideoFrames, encodeVideo, probeMedia, probeManifest, resolveFfmpegPath, runFfmpeg, shortSideSize, MANIFEST_SCHEMA } from '../src';
 import type { Manifest } from '../src';
 import { tempDir } from './helpers';
 

@@ -7,8 +7,9 @@ export { SGD_UPDATE_KERNEL, sgdUpdateValues } from './optim/sgd-update-kernel';
 export type { SgdUpdateAttrs } from './optim/sgd-update-kernel';
 export { createSchedule, registerSchedule } from './optim/schedule';
 export type { LrSchedule, ScheduleConfig } from './optim/schedule';
-export { rngFor, permutation, hashInts, RNG_PURPOSE } from './rng';
-export type { Rng } from './rng';
+export { RNG_PURPOSE } from './rng-purpose';
+// @ccl/base's keyed stream and permutation, re-exported for ccl's classifier (imports them from here)
+export { keyedRng, permutation } from '@ccl/base';
 export { resolveExperimentConfig, readExperimentConfig, REFERENCE_DEFAULTS, EXPERIMENT_SPEC } from './config/experiment';
 export type { ExperimentConfig, TeacherConfig, DataConfig } from './config/experiment';
 export { validate } from './config/validate';

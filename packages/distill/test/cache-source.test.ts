@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  clipPath, closeMediaInfo, createRng, evalClip, gatherFrames, generateSyntheticAV, openClipFile, prepareClipCache, readClipFrames,
+  clipPath, closeMediaInfo, evalClip, gatherFrames, generateSyntheticAV, openClipFile, prepareClipCache, readClipFrames,
   samplesOfSplit, temporalEvenCrop, trainClip, type ClipU8, type FeatureSet, type Manifest,
 } from '@ccl/data';
-import { clipCacheSource, resolveExperimentConfig, rngFor } from '../src';
+import { createRng, keyedRng } from '@ccl/base';
+import { clipCacheSource, resolveExperimentConfig } from '../src';
 
 /** The trainer's view of a clip cache equals @ccl/data's reference pipelines on the whole video. */
 describe('clipCacheSource', () => {
@@ -29,8 +30,8 @@ describe('clipCacheSource', () => {
   it("train views: trainClip on the whole video with the same draws (only the needed frames are read)", async () => {
     const source = clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16 });
     for (let i = 0; i < source.length; i++) {
-      const got = await source.get(i, { kind: "train", rng: rngFor(1, 2, i) });
-      const seed = rngFor(1, 2, i).int(2 ** 31);
+      const got = await source.get(i, { kind: "train", rng: keyedRng(1, 2, i) });
+      const seed = keyedRng(1, 2, i).int(0, 2 ** 31 - 1);
       const want = trainClip(whole(source.samples[i].id), createRng(seed), { frames: 4, size: 16 }).clip.data;
       expect(Buffer.compare(Buffer.from(got.video.buffer), Buffer.from(want.buffer))).toBe(0);
       expect(got.label).toBe(manifest.classes.indexOf(source.samples[i].label));

@@ -8,6 +8,7 @@
  * Plain typed-array code: on the pure-JS tfjs backend the same matmuls are several times slower.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { mulberry32, shuffled } from '@ccl/base';
 import { addTransposedTimes, matmulTransposed } from './kernels';
 import { type LbfgsOptions, minimizeLbfgs } from './lbfgs';
 import { type MatrixLike, toLabels, toMatrix } from './matrix';
@@ -222,18 +223,6 @@ export function linearProbe(input: ProbeInput): ProbeResult {
   };
 }
 
-/** Deterministic PRNG (mulberry32) in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Stratified split of row indices: from each class, round(fraction * n_k) rows (at least 1 when the class
  * has 2 or more rows, none when it has 1) go to `holdout`, picked by a seeded shuffle. Both lists sorted.
@@ -246,15 +235,11 @@ export function stratifiedSplit(labels: ArrayLike<number>, fraction: number, see
     if (!byClass.has(l)) byClass.set(l, []);
     byClass.get(l)!.push(i);
   }
-  const rand = mulberry32(seed);
+  const rng = mulberry32(seed);
   const keep: number[] = [];
   const holdout: number[] = [];
   for (const k of [...byClass.keys()].sort((a, b) => a - b)) {
-    const idx = byClass.get(k)!;
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-    }
+    const idx = shuffled(byClass.get(k)!, rng);
     const h = idx.length < 2 ? 0 : Math.max(1, Math.round(fraction * idx.length));
     holdout.push(...idx.slice(0, h));
     keep.push(...idx.slice(h));
@@ -269,13 +254,9 @@ export function stratifiedSplit(labels: ArrayLike<number>, fraction: number, see
  */
 export function groupHoldoutSplit(groups: ArrayLike<string | number>, fraction: number, seed = 0): { keep: number[]; holdout: number[] } {
   if (!(fraction > 0 && fraction < 1)) throw new Error(`@ccl/eval: split fraction must be in (0, 1), got ${fraction}`);
-  const distinct = [...new Set(Array.from(groups))].sort((a, b) => String(a).localeCompare(String(b)));
-  if (distinct.length < 2) throw new Error(`@ccl/eval: a group split needs at least 2 groups, got ${distinct.length}`);
-  const rand = mulberry32(seed);
-  for (let i = distinct.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [distinct[i], distinct[j]] = [distinct[j]!, distinct[i]!];
-  }
+  const sorted = [...new Set(Array.from(groups))].sort((a, b) => String(a).localeCompare(String(b)));
+  if (sorted.length < 2) throw new Error(`@ccl/eval: a group split needs at least 2 groups, got ${sorted.length}`);
+  const distinct = shuffled(sorted, mulberry32(seed));
   const size = new Map<string | number, number>();
   for (let i = 0; i < groups.length; i++) size.set(groups[i]!, (size.get(groups[i]!) ?? 0) + 1);
   const held = new Set<string | number>();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encoder } from '@ccl/encoders';
-import { rngFor, permutation, Sgd } from '@ccl/distill';
+import { keyedRng as rngFor, permutation, Sgd } from '@ccl/distill';
 import { crossEntropy } from '@ccl/losses';
 
 export interface ClassifierTraining {

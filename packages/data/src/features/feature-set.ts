@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMacOsMetadata, iterateTarGz } from '../io/tar';
-import type { Rng } from '../io/rng';
+import type { Rng } from '@ccl/base';
 import type { TeacherFeature, TeacherFeatureOptions } from './teacher';
 import { parseTeacherFeature, readTeacherFeature, selectTeacherRow } from './teacher';
 import { dirNameToClass } from '../io/safe-names';

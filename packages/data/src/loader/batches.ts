@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureSet } from '../features/feature-set';
 import { selectTeacherRow } from '../features/teacher';
-import type { Rng } from '../io/rng';
-import { createRng, shuffled } from '../io/rng';
+import { createRng, shuffled } from '@ccl/base';
 import type { Manifest, ManifestSample, SplitName } from '../manifest/schema';
 import { classIndex } from '../manifest/schema';
 import { openClipFile, readClipFrames } from '../cache/clip-file';
@@ -120,7 +119,7 @@ export class BatchLoader {
     const ids: string[] = [];
     members.forEach((si, k) => {
       const s = this.samples[si] as ManifestSample;
-      const rng: Rng = createRng(mix(o.seed ?? 1, epoch, si));
+      const rng = createRng(mix(o.seed ?? 1, epoch, si));
       const info = this.info(s.id);
       const { t, h, w, c } = info.header;
       let clip;

@@ -1,6 +1,6 @@
+import { createRng } from '@ccl/base';
 import {
   clipPath,
-  createRng,
   evalClip,
   openClipFile,
   readClipFrames,
@@ -80,7 +80,7 @@ export function clipCacheSource(o: ClipCacheSourceOptions): SampleSource & { sam
       const teachers: Record<string, Float32Array | null> = {};
       if (view.kind === 'train') {
         // the draws of @ccl/data's trainClip, in its order: temporal crop, then the spatial parameters
-        const rng = createRng(view.rng.int(2 ** 31));
+        const rng = createRng(view.rng.int(0, 2 ** 31 - 1));
         const picked = frames(s, (t) => temporalRandomCrop(t, o.frames, rng));
         clip = trainSpatial(picked, rng, { ...o.augment, frames: o.frames, size: o.size }).clip.data;
         for (const [name, set] of Object.entries(o.features ?? {})) {

@@ -12,7 +12,8 @@ import type { Method, StepTensors } from '../methods/method';
 import { createMethod } from '../methods/registry';
 import { createSchedule, type LrSchedule } from '../optim/schedule';
 import { clipGradNorm, Sgd } from '../optim/sgd';
-import { permutation, rngFor, RNG_PURPOSE } from '../rng';
+import { keyedRng, permutation } from '@ccl/base';
+import { RNG_PURPOSE } from '../rng-purpose';
 import { disposeBatch, loadBatch } from './batch';
 import { JsonlLog, ProgressBar } from './progress';
 import { prepareRunFolder, type RunFolderPlan } from './run-folder';
@@ -207,8 +208,8 @@ export class Trainer {
     this.config.teachers.forEach((t, ti) => {
       if (t.input !== 'online-frame') return;
       const enc = this.o.onlineTeachers![t.name];
-      const rng = rngFor(this.config.seed, RNG_PURPOSE.frame, epoch, step, ti);
-      const frames = t.framePolicy === 'per-sample' ? Array.from({ length: B }, () => rng.int(T)) : Array(B).fill(rng.int(T));
+      const rng = keyedRng(this.config.seed, RNG_PURPOSE.frame, epoch, step, ti);
+      const frames = t.framePolicy === 'per-sample' ? Array.from({ length: B }, () => rng.int(0, T - 1)) : Array(B).fill(rng.int(0, T - 1));
       const features = tf.tidy(() => {
         const picked = tf.stack(frames.map((f, b) => tf.squeeze(tf.slice(batch.video, [b, f, 0, 0, 0], [1, 1, -1, -1, -1]), [0, 1]))) as tf.Tensor4D; // [B, H, W, C]
         const out = enc.apply(teacherFrames(picked, t.frameTransform), { training: false }).features;
@@ -307,12 +308,12 @@ export class Trainer {
     for (; epoch < config.epochs; epoch++) {
       const lr = this.schedule.lrAt(epoch, config.optimizer.lr);
       this.optimizers.student.lr = lr; // the schedule drives the student's optimiser only (reference)
-      const order = permutation(this.o.train.length, rngFor(config.seed, RNG_PURPOSE.order, epoch));
+      const order = permutation(this.o.train.length, keyedRng(config.seed, RNG_PURPOSE.order, epoch));
       const bar = this.o.progress === null ? null : new ProgressBar(perEpoch, { stream: this.o.progress, label: `epoch ${epoch + 1}/${config.epochs}` });
       let clipsSeen = 0;
       for (let step = startStep; step < perEpoch; step++) {
         const indices = order.slice(step * config.batchSize, (step + 1) * config.batchSize);
-        const batch = await loadBatch(this.o.train, indices, (i) => ({ kind: 'train', rng: rngFor(config.seed, RNG_PURPOSE.sample, epoch, i) }), this.teacherDims);
+        const batch = await loadBatch(this.o.train, indices, (i) => ({ kind: 'train', rng: keyedRng(config.seed, RNG_PURPOSE.sample, epoch, i) }), this.teacherDims);
         this.onlineTeacherFeatures(batch, epoch, step);
         const kept: Record<string, tf.Scalar> = {};
         let stepTensors: StepTensors | null = null;

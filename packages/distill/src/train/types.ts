@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng';
+import type { Rng } from '@ccl/base';
 
 /**
  * What the trainer needs from a student (or an online teacher) encoder; @ccl/encoders' encoders satisfy it.

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { normalizeRows } from './common';
 import { LinearMap } from './linear';
-import type { SeededRandom } from './rng';
+import type { Rng } from '@ccl/base';
 
 /** Projection head of CRD/CMC: e = normalise(x W + b), [B, D] -> [B, E] on the unit sphere. */
 export class EmbedHead {
   readonly linear: LinearMap;
 
-  constructor(inDim: number, embedDim: number, rng: SeededRandom, file: string, name?: string) {
+  constructor(inDim: number, embedDim: number, rng: Rng, file: string, name?: string) {
     this.linear = new LinearMap(inDim, embedDim, rng, file, name);
   }
 
