@@ -1,2 +1,4 @@
 export { createRng, mulberry32, keyedRng, hashInts, mixSeed, shuffled, permutation, uniformArray } from './rng';
 export type { Rng, ForkableRng } from './rng';
+export { writeFileAtomicSync, writeJsonAtomicSync, tempPathFor } from './node/atomic-write';
+export type { AtomicWriteOptions } from './node/atomic-write';

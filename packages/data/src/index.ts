@@ -1,5 +1,6 @@
 // Public API of @ccl/data.
-export { writeFileAtomicSync, writeJsonAtomicSync } from './io/atomic';
+// @ccl/base's atomic writers, re-exported for ccl's demo pipeline (imports them from here)
+export { writeFileAtomicSync, writeJsonAtomicSync } from '@ccl/base';
 export { acquireFolderLock, LOCK_FILE } from './io/folder-lock';
 export { ENVIRONMENT_ERRNO_CODES, EnvironmentError, isEnvironmentError } from './io/environment-error';
 export type { FolderLockOptions, LockHolder } from './io/folder-lock';

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { writeJsonAtomicSync } from '../io/atomic';
+import { writeJsonAtomicSync } from '@ccl/base';
 import { classToDirName, idToFileName } from '../io/safe-names';
 
 /** Identifies a manifest file; bumped (`MANIFEST_VERSION`) whenever the layout changes incompatibly. */
