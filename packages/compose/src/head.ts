@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { StateDict } from './state-dict';
+import type { StateDict } from '@ccl/base';
 
 /** Options every composition function accepts. */
 export interface CompositionOptions {

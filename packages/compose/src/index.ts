@@ -3,8 +3,5 @@ export { detach } from './head';
 export { ResidualComposition, GatedComposition, normalizeRows } from './residual';
 /** `new CompositionHead({ teacherDim, studentDim, numClasses, normalize })`: the paper's residual composition. */
 export { ResidualComposition as CompositionHead } from './residual';
-export { Linear } from './linear';
-export { loadIntoVariables, snapshotVariables } from './state-dict';
-export type { StateDict } from './state-dict';
 export { registerComposition, createComposition, listCompositions, compositionOptionKeys } from './registry';
 export type { CompositionFactory, CompositionRegistration } from './registry';

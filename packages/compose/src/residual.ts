@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detach, resolveOptions, type ApplyOptions, type Composition, type CompositionOptions, type CompositionOutput } from './head';
-import { Linear } from './linear';
-import { loadIntoVariables, snapshotVariables, type StateDict } from './state-dict';
+import { Linear, loadStateDict, snapshotVariables, type StateDict } from '@ccl/base';
 
 /** torch's F.normalize(x, dim=1, eps=1e-12). */
 export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
@@ -26,8 +25,8 @@ export class ResidualComposition implements Composition {
   constructor(options: CompositionOptions) {
     this.options = resolveOptions(options);
     const { teacherDim, studentDim, numClasses, seed } = this.options;
-    this.mlp = new Linear('mlp', teacherDim + studentDim, teacherDim, seed);
-    this.fc = new Linear('fc', teacherDim, numClasses, seed + 2);
+    this.mlp = new Linear('mlp', teacherDim + studentDim, teacherDim, { seed });
+    this.fc = new Linear('fc', teacherDim, numClasses, { seed: seed + 2 });
   }
 
   protected params(): Record<string, tf.Variable> {
@@ -68,7 +67,7 @@ export class ResidualComposition implements Composition {
   }
 
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): void {
-    loadIntoVariables(`${this.kind} composition`, this.params(), dict, options.strict ?? true);
+    loadStateDict(`${this.kind} composition`, this.params(), dict, { strict: options.strict ?? true, ignore: (key) => key.endsWith('num_batches_tracked') });
   }
 
   dispose(): void {
@@ -92,7 +91,7 @@ export class GatedComposition extends ResidualComposition {
   constructor(options: CompositionOptions) {
     super(options);
     const { teacherDim, studentDim, seed } = this.options;
-    this.gate = new Linear('gate', teacherDim + studentDim, teacherDim, seed + 4);
+    this.gate = new Linear('gate', teacherDim + studentDim, teacherDim, { seed: seed + 4 });
   }
 
   protected override params(): Record<string, tf.Variable> {

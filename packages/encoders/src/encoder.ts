@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchNorm } from './nn/batchnorm';
 import type { ForwardContext } from './nn/context';
-import type { Linear } from './nn/linear';
+import type { Linear, LoadStateDictOptions, StateDict } from '@ccl/base';
 import { countTrainable, type ParameterStore, type ParamSpec } from './nn/parameters';
-import { loadParams, type LoadReport, type LoadStateDictOptions, type StateDict } from './state-dict';
+import { loadParams, type LoadReport } from './state-dict';
 
 export interface ApplyOptions {
   /**

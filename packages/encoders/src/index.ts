@@ -13,7 +13,7 @@ export type { ForwardContext } from './nn/context';
 export { ParameterStore, Param, countTrainable, type ParamSpec, type Initializer } from './nn/parameters';
 export type { WeightLayout } from './nn/layouts';
 export { conv2d, spatialConv, temporalConv, maxPool2d, avgPool2d, framedConv1d, type Conv2dOptions } from './ops/conv';
-export { loadParams, type StateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './state-dict';
+export { loadParams, type LoadReport } from './state-dict';
 export {
   readSafetensors,
   writeSafetensors,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { loadStateDict, snapshotVariables } from '@ccl/base';
 import { createLoss, crossEntropy, lossOptionKeys, type Loss, type LossInputs } from '@ccl/losses';
 import { selectRows } from '../ops/select-rows';
 import type { Method, MethodContext, StepTensors } from './method';
@@ -42,6 +43,15 @@ export function kdMethod(lossName: string) {
         indices: rows.map((r) => s.indices[r]), studentLogits: selectRows(s.logits, rows),
       };
     };
+    /** The losses' variables and buffers by state-dict name: `<teacher>.variables.<i>`, `<teacher>.buffers.<i>`. */
+    const stateVariables = (): Record<string, tf.Variable> => {
+      const out: Record<string, tf.Variable> = {};
+      for (const [n, l] of Object.entries(losses)) {
+        l.variables.forEach((v, i) => (out[`${n}.variables.${i}`] = v));
+        (l.buffers ?? []).forEach((v, i) => (out[`${n}.buffers.${i}`] = v));
+      }
+      return out;
+    };
     return {
       name: lossName,
       modules: Object.fromEntries(Object.entries(losses).filter(([, l]) => l.variables.length).map(([n, l]) => [`${lossName}.${n}`, l.variables])),
@@ -68,27 +78,8 @@ export function kdMethod(lossName: string) {
           });
         }
       },
-      stateDict: () => {
-        const out: Record<string, tf.Tensor> = {};
-        for (const [n, l] of Object.entries(losses)) {
-          l.variables.forEach((v, i) => (out[`${n}.variables.${i}`] = v.clone()));
-          (l.buffers ?? []).forEach((v, i) => (out[`${n}.buffers.${i}`] = v.clone()));
-        }
-        return out;
-      },
-      loadStateDict: (dict) => {
-        for (const [n, l] of Object.entries(losses)) {
-          const assign = (vars: readonly tf.Variable[], kind: string) =>
-            vars.forEach((v, i) => {
-              const t = dict[`${n}.${kind}.${i}`];
-              if (!t) throw new Error(`checkpoint lacks ${lossName} state '${n}.${kind}.${i}'`);
-              if (!tf.util.arraysEqual(t.shape, v.shape)) throw new Error(`checkpoint ${lossName} state '${n}.${kind}.${i}' has shape [${t.shape}], expected [${v.shape}]`);
-              v.assign(t);
-            });
-          assign(l.variables, 'variables');
-          assign(l.buffers ?? [], 'buffers');
-        }
-      },
+      stateDict: () => snapshotVariables(stateVariables()),
+      loadStateDict: (dict) => loadStateDict(`${lossName} method state`, stateVariables(), dict),
       dispose: () => Object.values(losses).forEach((l) => l.dispose()),
     };
   };
