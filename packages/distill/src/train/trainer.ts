@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { acquireFolderLock } from '@ccl/data';
+import { acquireFolderLock, KINETICS_MEAN, KINETICS_STD } from '@ccl/data';
 import { loadCheckpoint, saveCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta } from '../checkpoint/checkpoint';
 import { resolveExperimentConfig, type ExperimentConfig, type TeacherConfig } from '../config/experiment';
 import '../methods/baseline';
@@ -82,12 +82,10 @@ export interface TrainResult {
   stopped: boolean;
 }
 
-/** The Kinetics statistics the reference normalises clips with (METHOD §6). */
-const KINETICS = { mean: [0.4345, 0.4051, 0.3775], std: [0.2768, 0.2713, 0.2737] };
-
 /**
  * A teacher's view of frames taken from the normalised clip: optional bilinear resize, optional
- * re-normalisation x' = (x * inputStd + inputMean - mean) / std.
+ * re-normalisation x' = (x * inputStd + inputMean - mean) / std (inputStd and inputMean default to
+ * @ccl/data's KINETICS_STD and KINETICS_MEAN, the statistics the clips were normalised with, METHOD §6).
  *
  * @param frames [B, H, W, C]
  */
@@ -97,12 +95,12 @@ export function teacherFrames(frames: tf.Tensor4D, t: TeacherConfig['frameTransf
     let x = frames;
     if (t.mean || t.std) {
       const c = frames.shape[3];
-      const vec = (v: number[] | undefined, fallback: number[], what: string) => {
+      const vec = (v: number[] | undefined, fallback: readonly number[], what: string) => {
         const out = v ?? fallback;
         if (out.length !== c) throw new Error(`frameTransform.${what} has ${out.length} values for ${c} channels`);
-        return tf.tensor1d(out);
+        return tf.tensor1d([...out]);
       };
-      const raw = tf.add(tf.mul(x, vec(t.inputStd, KINETICS.std, 'inputStd')), vec(t.inputMean, KINETICS.mean, 'inputMean'));
+      const raw = tf.add(tf.mul(x, vec(t.inputStd, KINETICS_STD, 'inputStd')), vec(t.inputMean, KINETICS_MEAN, 'inputMean'));
       x = tf.div(tf.sub(raw, vec(t.mean, new Array(c).fill(0), 'mean')), vec(t.std, new Array(c).fill(1), 'std')) as tf.Tensor4D;
     }
     if (t.size && (t.size !== x.shape[1] || t.size !== x.shape[2])) x = tf.image.resizeBilinear(x, [t.size, t.size]);
