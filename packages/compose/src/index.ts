@@ -1,4 +1,4 @@
-export type { Composition, CompositionOptions, CompositionOutput, ApplyOptions } from './head';
+export type { Composition, CompositionOptions, CompositionOutput, CompositionApplyOptions } from './head';
 export { detach } from './head';
 export { ResidualComposition, GatedComposition, normalizeRows } from './residual';
 /** `new CompositionHead({ teacherDim, studentDim, numClasses, normalize })`: the paper's residual composition. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { detach, resolveOptions, type ApplyOptions, type Composition, type CompositionOptions, type CompositionOutput } from './head';
+import { detach, resolveOptions, type CompositionApplyOptions, type Composition, type CompositionOptions, type CompositionOutput } from './head';
 import { Linear, loadStateDict, snapshotVariables, type StateDict } from '@ccl/base';
 
 /** torch's F.normalize(x, dim=1, eps=1e-12). */
@@ -41,7 +41,7 @@ export class ResidualComposition implements Composition {
     return this.mlp.apply(joint, { weight: p(this.mlp.weight), bias: p(this.mlp.bias) });
   }
 
-  apply(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, options: ApplyOptions = {}): CompositionOutput {
+  apply(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, options: CompositionApplyOptions = {}): CompositionOutput {
     this.checkInputs(fTeacher, fStudent);
     const p = options.detachParams ? (v: tf.Variable) => detach(v) : (v: tf.Variable) => v;
     return tf.tidy(() => {

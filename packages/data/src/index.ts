@@ -15,7 +15,7 @@ export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatu
 export type { TeacherFeature, TeacherFeatureOptions } from './features/teacher';
 export { FEATURE_EXTENSION, featureEntryOf, featureFilePath } from './features/layout';
 export { gatherTeacherBatch, readFeaturesArchive, readFeaturesFolder } from './features/feature-set';
-export type { FeatureSet, FeatureSetOptions, TeacherBatch } from './features/feature-set';
+export type { TeacherFeatureSet, TeacherFeatureSetOptions, TeacherBatch } from './features/feature-set';
 export {
   MANIFEST_JSON_SCHEMA,
   MANIFEST_SCHEMA,
@@ -84,7 +84,7 @@ export { clipFileName, clipPath, manifestOfCachedSamples, prepareClipCache } fro
 export type { PrepareOptions, PrepareReport, PrepareSkip } from './cache/prepare';
 export { BatchLoader, batchToTensors } from './loader/batches';
 export { BatchWorkerPool, defaultWorkerModule } from './loader/worker-pool';
-export type { Batch, BatchLoaderOptions } from './loader/batches';
+export type { ClipBatch, BatchLoaderOptions } from './loader/batches';
 export { loadEvalWindows } from './loader/eval-windows';
 export type { EvalWindowsOptions } from './loader/eval-windows';
 export { holdOutValidation } from './manifest/holdout';

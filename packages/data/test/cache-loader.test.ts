@@ -19,7 +19,7 @@ import {
   readClipFrames,
   verifyClipFile,
 } from '../src';
-import type { FeatureSet, Manifest, PrepareReport } from '../src';
+import type { TeacherFeatureSet, Manifest, PrepareReport } from '../src';
 import { tempDir } from './helpers';
 
 const dir = tempDir();
@@ -127,7 +127,7 @@ describe('prepareClipCache', () => {
 describe('BatchLoader', () => {
   const cacheDir = (): string => path.join(dir, 'cache-a');
   const good = (): Manifest => ({ ...manifest, samples: manifest.samples.filter((s) => !s.id.startsWith('bad-')) });
-  const teacherSet = (): FeatureSet => {
+  const teacherSet = (): TeacherFeatureSet => {
     const m = good();
     const features = new Map();
     const classOf = new Map();

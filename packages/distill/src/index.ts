@@ -27,7 +27,7 @@ export type { TrainerOptions, TrainResult, StepInfo } from './train/trainer';
 export { checkRunFolder, inspectRunFolder, RUN_ENTRIES } from './train/run-folder';
 export type { RunFolderIntent, RunFolderPlan, RunFolderState } from './train/run-folder';
 export { loadBatch, disposeBatch } from './train/batch';
-export type { Batch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';
+export type { TrainingBatch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';
 export { JsonlLog, ProgressBar } from './train/progress';
 export { clipCacheSource } from './data/cache-source';
 export type { ClipCacheSourceOptions } from './data/cache-source';

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   clipPath, closeMediaInfo, evalClip, gatherFrames, generateSyntheticAV, openClipFile, prepareClipCache, readClipFrames,
-  samplesOfSplit, temporalEvenCrop, trainClip, type ClipU8, type FeatureSet, type Manifest,
+  samplesOfSplit, temporalEvenCrop, trainClip, type ClipU8, type TeacherFeatureSet, type Manifest,
 } from '@ccl/data';
 import { createRng, keyedRng } from '@ccl/base';
 import { clipCacheSource, resolveExperimentConfig } from '../src';
@@ -51,7 +51,7 @@ describe('clipCacheSource', () => {
 
   it('fails (or warns, by the teacher\'s switch) when a teacher has features for too few training videos, with the count', () => {
     const train = samplesOfSplit(manifest, 'train');
-    const setFor = (ids: string[]): FeatureSet => ({
+    const setFor = (ids: string[]): TeacherFeatureSet => ({
       classes: manifest.classes, dim: 2, source: 'feats/audio',
       features: new Map(ids.map((id) => [id, { id, rows: 1, dim: 2, data: new Float32Array(2), source: `${id}.npy` }])),
       classOf: new Map(),

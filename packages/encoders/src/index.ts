@@ -3,7 +3,7 @@
  * layers, conv ops (the one module a faster kernel replaces), state dicts, safetensors and tfjs model I/O,
  * feature extraction. See docs/encoders.md.
  */
-export type { ApplyOptions, Encoder, EncoderOutput, InputConvention, NamedVariable } from './encoder';
+export type { EncoderApplyOptions, Encoder, EncoderOutput, InputConvention, NamedVariable } from './encoder';
 export { ModuleEncoder } from './encoder';
 export { createEncoder, encoderOptionKeys, listEncoders, registerEncoder, type EncoderFactory, type EncoderRegistration, type BuiltinEncoders } from './registry';
 export { R2plus1d, describeR2plus1d, R2PLUS1D_STAGE_BLOCKS, type R2plus1dOptions, type R2plus1dDescription } from './models/r2plus1d';

@@ -15,7 +15,7 @@ import { type MatrixLike, toLabels, toMatrix } from './matrix';
 import { meanOfDefined, perClassAccuracy } from './recognition';
 
 /** Row-major features: `data[i * dims + d]` (Float64: faster than Float32 in V8's loops, measured). */
-export interface FeatureSet {
+export interface FeatureMatrix {
   readonly rows: number;
   readonly dims: number;
   readonly data: Float64Array;
@@ -27,13 +27,13 @@ export interface Standardizer {
   std: Float64Array;
 }
 
-function toFeatureSet(x: MatrixLike, what: string): FeatureSet {
+function toFeatureMatrix(x: MatrixLike, what: string): FeatureMatrix {
   const m = toMatrix(x, what);
   return { rows: m.rows, dims: m.cols, data: m.data };
 }
 
 /** Fits mean and (population) std per dimension on `x`. */
-export function fitStandardizer(x: FeatureSet): Standardizer {
+export function fitStandardizer(x: FeatureMatrix): Standardizer {
   const mean = new Float64Array(x.dims);
   const sq = new Float64Array(x.dims);
   for (let i = 0; i < x.rows; i++) for (let d = 0; d < x.dims; d++) mean[d]! += x.data[i * x.dims + d]!;
@@ -47,7 +47,7 @@ export function fitStandardizer(x: FeatureSet): Standardizer {
 }
 
 /** (x - mean) / std, row by row. */
-export function applyStandardizer(x: FeatureSet, s: Standardizer): FeatureSet {
+export function applyStandardizer(x: FeatureMatrix, s: Standardizer): FeatureMatrix {
   if (s.mean.length !== x.dims) throw new Error(`@ccl/eval: standardizer has ${s.mean.length} dims but features have ${x.dims}`);
   const out = new Float64Array(x.data.length);
   for (let i = 0; i < x.rows; i++) for (let d = 0; d < x.dims; d++) out[i * x.dims + d] = (x.data[i * x.dims + d]! - s.mean[d]!) / s.std[d]!;
@@ -55,7 +55,7 @@ export function applyStandardizer(x: FeatureSet, s: Standardizer): FeatureSet {
 }
 
 /** Logits `[N, C]` = X Wᵀ + b for parameters θ = [W `[C, D]` row-major, b `[C]`]. */
-export function softmaxRegressionLogits(theta: Float64Array, x: FeatureSet, numClasses: number): Float64Array {
+export function softmaxRegressionLogits(theta: Float64Array, x: FeatureMatrix, numClasses: number): Float64Array {
   const D = x.dims;
   const C = numClasses;
   const z = matmulTransposed(x.data, x.rows, theta.subarray(0, C * D), C, D);
@@ -67,7 +67,7 @@ export function softmaxRegressionLogits(theta: Float64Array, x: FeatureSet, numC
  * Loss L(θ) and its gradient (written into `grad`) of L2-penalised multinomial logistic regression, see
  * the module comment. θ = [W `[C, D]`, b `[C]`].
  */
-export function softmaxRegressionLossAndGradient(theta: Float64Array, grad: Float64Array, x: FeatureSet, y: Int32Array, numClasses: number, l2: number): number {
+export function softmaxRegressionLossAndGradient(theta: Float64Array, grad: Float64Array, x: FeatureMatrix, y: Int32Array, numClasses: number, l2: number): number {
   const D = x.dims;
   const C = numClasses;
   const N = x.rows;
@@ -124,8 +124,8 @@ export interface ProbeOptions extends LbfgsOptions {
 }
 
 /** Standardises `x` with its own statistics and fits the model. */
-export function fitSoftmaxRegression(x: MatrixLike | FeatureSet, labels: ArrayLike<number> | Tensor, numClasses: number, options: ProbeOptions = {}): SoftmaxRegression {
-  const raw = isFeatureSet(x) ? x : toFeatureSet(x, 'train features');
+export function fitSoftmaxRegression(x: MatrixLike | FeatureMatrix, labels: ArrayLike<number> | Tensor, numClasses: number, options: ProbeOptions = {}): SoftmaxRegression {
+  const raw = isFeatureSet(x) ? x : toFeatureMatrix(x, 'train features');
   const y = toLabels(labels, numClasses, 'train labels');
   if (y.length !== raw.rows) throw new Error(`@ccl/eval: train features have ${raw.rows} rows but train labels have ${y.length}`);
   if (raw.rows === 0) throw new Error('@ccl/eval: linear probe needs at least one training row');
@@ -143,13 +143,13 @@ export function fitSoftmaxRegression(x: MatrixLike | FeatureSet, labels: ArrayLi
   return { numClasses, dims: raw.dims, theta: res.x, standardizer, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged, finalLoss: res.value, lossHistory: res.history };
 }
 
-function isFeatureSet(x: unknown): x is FeatureSet {
-  return typeof x === 'object' && x !== null && (x as FeatureSet).data instanceof Float64Array && typeof (x as FeatureSet).dims === 'number';
+function isFeatureSet(x: unknown): x is FeatureMatrix {
+  return typeof x === 'object' && x !== null && (x as FeatureMatrix).data instanceof Float64Array && typeof (x as FeatureMatrix).dims === 'number';
 }
 
 /** Predicted classes (argmax of the logits, ties to the lower index) for raw (unstandardised) features. */
-export function predictSoftmaxRegression(model: SoftmaxRegression, x: MatrixLike | FeatureSet): Int32Array {
-  const raw = isFeatureSet(x) ? x : toFeatureSet(x, 'test features');
+export function predictSoftmaxRegression(model: SoftmaxRegression, x: MatrixLike | FeatureMatrix): Int32Array {
+  const raw = isFeatureSet(x) ? x : toFeatureMatrix(x, 'test features');
   if (raw.dims !== model.dims) throw new Error(`@ccl/eval: model has ${model.dims} dims but features have ${raw.dims}`);
   const z = softmaxRegressionLogits(model.theta, applyStandardizer(raw, model.standardizer), model.numClasses);
   const C = model.numClasses;
@@ -184,8 +184,8 @@ export interface ProbeResult {
 
 /** Inputs of {@link linearProbe}. */
 export interface ProbeInput {
-  train: { features: MatrixLike | FeatureSet; labels: ArrayLike<number> | Tensor };
-  test: { features: MatrixLike | FeatureSet; labels: ArrayLike<number> | Tensor };
+  train: { features: MatrixLike | FeatureMatrix; labels: ArrayLike<number> | Tensor };
+  test: { features: MatrixLike | FeatureMatrix; labels: ArrayLike<number> | Tensor };
   numClasses: number;
   options?: ProbeOptions;
 }
@@ -193,8 +193,8 @@ export interface ProbeInput {
 /** Fits on `train`, evaluates on `test`: top-1, per-class accuracy, optimiser diagnostics. */
 export function linearProbe(input: ProbeInput): ProbeResult {
   const C = input.numClasses;
-  const trainX = isFeatureSet(input.train.features) ? input.train.features : toFeatureSet(input.train.features, 'train features');
-  const testX = isFeatureSet(input.test.features) ? input.test.features : toFeatureSet(input.test.features, 'test features');
+  const trainX = isFeatureSet(input.train.features) ? input.train.features : toFeatureMatrix(input.train.features, 'train features');
+  const testX = isFeatureSet(input.test.features) ? input.test.features : toFeatureMatrix(input.test.features, 'test features');
   const yTrain = toLabels(input.train.labels, C, 'train labels');
   const yTest = toLabels(input.test.labels, C, 'test labels');
   if (yTest.length !== testX.rows) throw new Error(`@ccl/eval: test features have ${testX.rows} rows but test labels have ${yTest.length}`);
@@ -273,7 +273,7 @@ export function groupHoldoutSplit(groups: ArrayLike<string | number>, fraction: 
 }
 
 /** Rows `idx` of a feature set. */
-export function selectRows(x: FeatureSet, idx: readonly number[]): FeatureSet {
+export function selectRows(x: FeatureMatrix, idx: readonly number[]): FeatureMatrix {
   const out = new Float64Array(idx.length * x.dims);
   idx.forEach((r, i) => out.set(x.data.subarray(r * x.dims, (r + 1) * x.dims), i * x.dims));
   return { rows: idx.length, dims: x.dims, data: out };
@@ -291,8 +291,8 @@ export interface L2Selection {
  * whole groups are held out ({@link groupHoldoutSplit}, recommended for UCF101-style data); otherwise a
  * stratified random split ({@link stratifiedSplit}).
  */
-export function selectL2(features: MatrixLike | FeatureSet, labels: ArrayLike<number> | Tensor, numClasses: number, candidates: readonly number[] = [1e-3, 1e-2, 1e-1], options: ProbeOptions & { validationFraction?: number; seed?: number; groups?: ArrayLike<string | number> } = {}): L2Selection {
-  const x = isFeatureSet(features) ? features : toFeatureSet(features, 'train features');
+export function selectL2(features: MatrixLike | FeatureMatrix, labels: ArrayLike<number> | Tensor, numClasses: number, candidates: readonly number[] = [1e-3, 1e-2, 1e-1], options: ProbeOptions & { validationFraction?: number; seed?: number; groups?: ArrayLike<string | number> } = {}): L2Selection {
+  const x = isFeatureSet(features) ? features : toFeatureMatrix(features, 'train features');
   const y = toLabels(labels, numClasses, 'train labels');
   if (candidates.length === 0) throw new Error('@ccl/eval: selectL2 needs at least one candidate');
   if (options.groups && options.groups.length !== y.length) throw new Error(`@ccl/eval: selectL2: groups has ${options.groups.length} entries but there are ${y.length} rows`);

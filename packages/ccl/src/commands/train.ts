@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
-import { readFeaturesFolder, readManifest, type FeatureSet } from '@ccl/data';
+import { readFeaturesFolder, readManifest, type TeacherFeatureSet as FeatureSet } from '@ccl/data';
 import { checkRunFolder, clipCacheSource, readExperimentConfig, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
 import { createEncoder, encoderOptionKeys, readSafetensors } from '@ccl/encoders';
 import { evaluateStudentRun } from '../pipeline/student-run';

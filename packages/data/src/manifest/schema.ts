@@ -36,7 +36,7 @@ export interface ManifestSample {
   segment?: [number, number];
   /** UCF101 group (1-25). */
   group?: number;
-  /** Teacher name -> feature key (a video id in a FeatureSet, or an `.npy` path). */
+  /** Teacher name -> feature key (a video id in a TeacherFeatureSet, or an `.npy` path). */
   teacher?: Record<string, string>;
   probe?: ManifestProbe;
   /** Free descriptive attributes (e.g. the synthetic generator's appearance / motion / sound). */

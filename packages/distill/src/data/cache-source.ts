@@ -11,7 +11,7 @@ import {
   trainSpatial,
   type ClipFileInfo,
   type ClipU8,
-  type FeatureSet,
+  type TeacherFeatureSet,
   type Manifest,
   type ManifestSample,
   type SplitName,
@@ -30,7 +30,7 @@ export interface ClipCacheSourceOptions {
   /** Spatial size of the clip (reference 112). */
   size: number;
   /** Precomputed teacher features by teacher name (e.g. the Cnn14 `.npy` folder as `audio`). */
-  features?: Record<string, FeatureSet>;
+  features?: Record<string, TeacherFeatureSet>;
   /** Training augmentation (RandomResizedCrop scale/ratio, flip); reference defaults otherwise. */
   augment?: Omit<TrainClipOptions, 'frames' | 'size'>;
   /** Per teacher name: the share of the training split its features must cover (default 50%, else an error). */

@@ -17,7 +17,7 @@ import { RNG_PURPOSE } from '../rng-purpose';
 import { disposeBatch, loadBatch } from './batch';
 import { JsonlLog, ProgressBar } from './progress';
 import { prepareRunFolder, type RunFolderPlan } from './run-folder';
-import type { Batch, SampleSource, TrainableEncoder } from './types';
+import type { TrainingBatch, SampleSource, TrainableEncoder } from './types';
 import { variableGradsLean } from './lean-gradients';
 
 export interface TrainerOptions {
@@ -201,7 +201,7 @@ export class Trainer {
   }
 
   /** Online teacher features for a batch: one random frame per batch (reference) or per sample. */
-  private onlineTeacherFeatures(batch: Batch, epoch: number, step: number): void {
+  private onlineTeacherFeatures(batch: TrainingBatch, epoch: number, step: number): void {
     const [B, T] = batch.video.shape;
     this.config.teachers.forEach((t, ti) => {
       if (t.input !== 'online-frame') return;

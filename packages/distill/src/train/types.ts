@@ -36,7 +36,7 @@ export interface SampleSource {
 }
 
 /** A batch on the tensor side (the trainer owns and disposes it). */
-export interface Batch {
+export interface TrainingBatch {
   video: tf.Tensor5D; // [B, T, H, W, C]
   labels: number[];
   ids: string[];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Loss, LossInputs } from '../registry';
-import { expectFinite, expectPositive, fail, normalizeRows, type KdCommonOptions } from './common';
+import { expectFinite, expectPositive, fail, normalizeRowsFiniteGrad, type KdCommonOptions } from './common';
 
 const FILE = 'kd/at.ts';
 
@@ -26,7 +26,7 @@ export function createAtLoss(options: AtOptions = {}): Loss {
     tf.tidy(() => {
       const powered = tf.pow(tf.abs(x), p);
       const map = x.rank === 4 ? tf.reshape(tf.mean(powered, 3), [x.shape[0], -1]) : (powered as tf.Tensor2D);
-      return normalizeRows(map as tf.Tensor2D);
+      return normalizeRowsFiniteGrad(map as tf.Tensor2D);
     });
   return {
     name: 'at',

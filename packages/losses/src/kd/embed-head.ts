@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { normalizeRows } from './common';
+import { normalizeRowsFiniteGrad } from './common';
 import { LinearMap } from './linear';
 import type { Rng } from '@ccl/base';
 
@@ -12,7 +12,7 @@ export class EmbedHead {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => normalizeRows(this.linear.apply(x)));
+    return tf.tidy(() => normalizeRowsFiniteGrad(this.linear.apply(x)));
   }
 
   get variables(): tf.Variable[] {
