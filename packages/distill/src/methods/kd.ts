@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadStateDict, snapshotVariables } from '@ccl/base';
+import { matchStateDict, snapshotVariables } from '@ccl/base';
 import { createLoss, crossEntropy, lossOptionKeys, type Loss, type LossInputs } from '@ccl/losses';
 import { selectRows } from '../ops/select-rows';
 import type { Method, MethodContext, StepTensors } from './method';
@@ -79,7 +79,15 @@ export function kdMethod(lossName: string) {
         }
       },
       stateDict: () => snapshotVariables(stateVariables()),
-      loadStateDict: (dict) => loadStateDict(`${lossName} method state`, stateVariables(), dict),
+      loadStateDict: (dict) => {
+        // every state entry must be present with its shape (other keys are ignored); nothing is assigned otherwise
+        const variables = stateVariables();
+        const match = matchStateDict(new Map(Object.entries(variables).map(([k, v]) => [k, v.shape])), dict, () => true);
+        const wrong = match.mismatched[0];
+        if (wrong) throw new Error(`checkpoint ${lossName} state '${wrong.name}' has shape [${wrong.got}], expected [${wrong.expected}]`);
+        if (match.missing.length) throw new Error(`checkpoint lacks ${lossName} state '${match.missing[0]}'`);
+        for (const k of match.matched) variables[k]!.assign(dict[k]!);
+      },
       dispose: () => Object.values(losses).forEach((l) => l.dispose()),
     };
   };
