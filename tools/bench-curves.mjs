@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { lineChart, writeFileAtomic } = require('../packages/eval/dist/index.js');
+const { lineChart } = require('../packages/eval/dist/index.js');
+const { writeFileAtomicSync } = require('../packages/base/dist/node.js');
 
 const [workDir, out, only] = process.argv.slice(2);
 if (!workDir || !out) {
@@ -37,5 +38,5 @@ const series = order.filter((m) => byMethod.has(m)).map((name) => {
   return { name, x: epochs, y: epochs.map((e) => { const v = byMethod.get(name).get(e); return v.reduce((a, b) => a + b, 0) / v.length; }) };
 });
 const chart = lineChart({ title: 'Held-out clip accuracy (mean over seeds)', xLabel: 'epoch', yLabel: 'held-out accuracy (%)', series, markers: false });
-writeFileAtomic(out, chart.toPng());
+writeFileAtomicSync(out, chart.toPng());
 process.stdout.write(`wrote ${out} (${series.length} methods)\n`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { StateDict } from './state-dict';
+import type { StateDict } from '@ccl/base';
 
 /** Options every composition function accepts. */
 export interface CompositionOptions {
@@ -22,7 +22,7 @@ export interface CompositionOutput {
   logits: tf.Tensor2D;
 }
 
-export interface ApplyOptions {
+export interface CompositionApplyOptions {
   /**
    * Use the head's parameters as constants: gradients flow to the inputs but not to the head's own
    * variables (the paper-form objective, where the composition learns from its own loss only).
@@ -35,7 +35,7 @@ export interface Composition {
   readonly kind: string;
   readonly options: Required<CompositionOptions>;
   /** fTeacher [B, Dt], fStudent [B, Ds] -> { feature [B, Dt], logits [B, K] } */
-  apply(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, options?: ApplyOptions): CompositionOutput;
+  apply(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, options?: CompositionApplyOptions): CompositionOutput;
   /** Trainable variables, for an optimiser. */
   readonly trainableVariables: tf.Variable[];
   /** Torch names and layouts (`mlp.weight` [out, in], ...). */

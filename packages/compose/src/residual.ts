@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { keysOf } from '@ccl/base';
-import { detach, resolveOptions, type ApplyOptions, type Composition, type CompositionOptions, type CompositionOutput } from './head';
-import { Linear } from './linear';
-import { loadIntoVariables, snapshotVariables, type StateDict } from './state-dict';
+import { keysOf, Linear, loadStateDict, snapshotVariables, type StateDict } from '@ccl/base';
+import { detach, resolveOptions, type CompositionApplyOptions, type Composition, type CompositionOptions, type CompositionOutput } from './head';
 import { registerComposition } from './registry';
 
 /** torch's F.normalize(x, dim=1, eps=1e-12). */
@@ -28,8 +26,8 @@ export class ResidualComposition implements Composition {
   constructor(options: CompositionOptions) {
     this.options = resolveOptions(options);
     const { teacherDim, studentDim, numClasses, seed } = this.options;
-    this.mlp = new Linear('mlp', teacherDim + studentDim, teacherDim, seed);
-    this.fc = new Linear('fc', teacherDim, numClasses, seed + 2);
+    this.mlp = new Linear('mlp', teacherDim + studentDim, teacherDim, { seed });
+    this.fc = new Linear('fc', teacherDim, numClasses, { seed: seed + 2 });
   }
 
   protected params(): Record<string, tf.Variable> {
@@ -44,7 +42,7 @@ export class ResidualComposition implements Composition {
     return this.mlp.apply(joint, { weight: p(this.mlp.weight), bias: p(this.mlp.bias) });
   }
 
-  apply(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, options: ApplyOptions = {}): CompositionOutput {
+  apply(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, options: CompositionApplyOptions = {}): CompositionOutput {
     this.checkInputs(fTeacher, fStudent);
     const p = options.detachParams ? (v: tf.Variable) => detach(v) : (v: tf.Variable) => v;
     return tf.tidy(() => {
@@ -70,7 +68,7 @@ export class ResidualComposition implements Composition {
   }
 
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): void {
-    loadIntoVariables(`${this.kind} composition`, this.params(), dict, options.strict ?? true);
+    loadStateDict(`${this.kind} composition`, this.params(), dict, { strict: options.strict ?? true, ignore: (key) => key.endsWith('num_batches_tracked') });
   }
 
   dispose(): void {
@@ -94,7 +92,7 @@ export class GatedComposition extends ResidualComposition {
   constructor(options: CompositionOptions) {
     super(options);
     const { teacherDim, studentDim, seed } = this.options;
-    this.gate = new Linear('gate', teacherDim + studentDim, teacherDim, seed + 4);
+    this.gate = new Linear('gate', teacherDim + studentDim, teacherDim, { seed: seed + 4 });
   }
 
   protected override params(): Record<string, tf.Variable> {

@@ -1,8 +1,5 @@
 // Public API of @ccl/data. Media decoding, probing and encoding (ffmpeg, mediainfo.js: optional peer
 // dependencies) and what needs them (prepareClipCache, generateSyntheticAV) are in '@ccl/data/media'.
-export { createRng, shuffled } from './io/rng';
-export type { Rng } from './io/rng';
-export { writeFileAtomicSync, writeJsonAtomicSync } from './io/atomic';
 export { acquireFolderLock, LOCK_FILE } from './io/folder-lock';
 export { ENVIRONMENT_ERRNO_CODES, EnvironmentError, isEnvironmentError } from './io/environment-error';
 export type { FolderLockOptions, LockHolder } from './io/folder-lock';
@@ -17,7 +14,7 @@ export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatu
 export type { TeacherFeature, TeacherFeatureOptions } from './features/teacher';
 export { FEATURE_EXTENSION, featureEntryOf, featureFilePath } from './features/layout';
 export { gatherTeacherBatch, readFeaturesArchive, readFeaturesFolder } from './features/feature-set';
-export type { FeatureSet, FeatureSetOptions, TeacherBatch } from './features/feature-set';
+export type { TeacherFeatureSet, TeacherFeatureSetOptions, TeacherBatch } from './features/feature-set';
 export {
   MANIFEST_JSON_SCHEMA,
   MANIFEST_SCHEMA,
@@ -77,7 +74,7 @@ export type { ClipCacheSettings, ClipFileHeader, ClipFileInfo } from './cache/cl
 export { clipFileName, clipPath } from './cache/clip-paths';
 export { BatchLoader, batchToTensors } from './loader/batches';
 export { BatchWorkerPool, defaultWorkerModule } from './loader/worker-pool';
-export type { Batch, BatchLoaderOptions } from './loader/batches';
+export type { ClipBatch, BatchLoaderOptions } from './loader/batches';
 export { loadEvalWindows } from './loader/eval-windows';
 export type { EvalWindowsOptions } from './loader/eval-windows';
 export { holdOutValidation } from './manifest/holdout';

@@ -16,7 +16,7 @@ import {
   verifyClipFile,
 } from '../src';
 import { closeMediaInfo, decodeVideo, generateSyntheticAV, prepareClipCache } from '../src/media';
-import type { FeatureSet, Manifest } from '../src';
+import type { TeacherFeatureSet, Manifest } from '../src';
 import type { PrepareReport } from '../src/media';
 import { tempDir } from './helpers';
 
@@ -125,7 +125,7 @@ describe('prepareClipCache', () => {
 describe('BatchLoader', () => {
   const cacheDir = (): string => path.join(dir, 'cache-a');
   const good = (): Manifest => ({ ...manifest, samples: manifest.samples.filter((s) => !s.id.startsWith('bad-')) });
-  const teacherSet = (): FeatureSet => {
+  const teacherSet = (): TeacherFeatureSet => {
     const m = good();
     const features = new Map();
     const classOf = new Map();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRng } from '@ccl/base';
 import {
-  createRng,
   gatherTeacherBatch,
   parseUcfVideoName,
   readFeaturesFolder,

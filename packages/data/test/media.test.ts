@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRng, MANIFEST_SCHEMA } from '../src';
+import { createRng } from '@ccl/base';
+import { MANIFEST_SCHEMA } from '../src';
 import {
   closeMediaInfo,
   decodeAudio,

@@ -2,7 +2,6 @@ import {
   KINETICS_MEAN,
   KINETICS_STD,
   centerCropBox,
-  createRng,
   cropClip,
   evalClip,
   gatherFrames,
@@ -20,7 +19,8 @@ import {
   temporalRandomCrop,
   trainClip,
 } from '../src';
-import type { ClipU8, Rng } from '../src';
+import { createRng, type Rng } from '@ccl/base';
+import type { ClipU8 } from '../src';
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
 
@@ -30,7 +30,6 @@ function scripted(us: number[], ints: number[]): Rng {
     next: () => us.shift()!,
     uniform: (lo, hi) => lo + (hi - lo) * us.shift()!,
     int: () => ints.shift()!,
-    fork: () => rng,
   };
   return rng;
 }

@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   clipPath,
-  createRng,
   evalClip,
   gatherFrames,
   openClipFile,
@@ -12,11 +11,12 @@ import {
   temporalEvenCrop,
   trainClip,
   type ClipU8,
-  type FeatureSet,
+  type TeacherFeatureSet,
   type Manifest,
 } from '@ccl/data';
 import { closeMediaInfo, generateSyntheticAV, prepareClipCache } from '@ccl/data/media';
-import { clipCacheSource, resolveExperimentConfig, rngFor } from '../src';
+import { createRng, keyedRng } from '@ccl/base';
+import { clipCacheSource, resolveExperimentConfig } from '../src';
 
 /** The trainer's view of a clip cache equals @ccl/data's reference pipelines on the whole video. */
 describe('clipCacheSource', () => {
@@ -40,8 +40,8 @@ describe('clipCacheSource', () => {
   it("train views: trainClip on the whole video with the same draws (only the needed frames are read)", async () => {
     const source = clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16 });
     for (let i = 0; i < source.length; i++) {
-      const got = await source.get(i, { kind: "train", rng: rngFor(1, 2, i) });
-      const seed = rngFor(1, 2, i).int(2 ** 31);
+      const got = await source.get(i, { kind: "train", rng: keyedRng(1, 2, i) });
+      const seed = keyedRng(1, 2, i).int(0, 2 ** 31 - 1);
       const want = trainClip(whole(source.samples[i].id), createRng(seed), { frames: 4, size: 16 }).clip.data;
       expect(Buffer.compare(Buffer.from(got.video.buffer), Buffer.from(want.buffer))).toBe(0);
       expect(got.label).toBe(manifest.classes.indexOf(source.samples[i].label));
@@ -61,7 +61,7 @@ describe('clipCacheSource', () => {
 
   it('fails (or warns, by the teacher\'s switch) when a teacher has features for too few training videos, with the count', () => {
     const train = samplesOfSplit(manifest, 'train');
-    const setFor = (ids: string[]): FeatureSet => ({
+    const setFor = (ids: string[]): TeacherFeatureSet => ({
       classes: manifest.classes, dim: 2, source: 'feats/audio',
       features: new Map(ids.map((id) => [id, { id, rows: 1, dim: 2, data: new Float32Array(2), source: `${id}.npy` }])),
       classOf: new Map(),

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchNorm } from './nn/batchnorm';
 import type { ForwardContext } from './nn/context';
-import type { Linear } from './nn/linear';
+import type { Linear, LoadStateDictOptions, StateDict } from '@ccl/base';
 import { countTrainable, type ParameterStore, type ParamSpec } from './nn/parameters';
-import { loadParams, type LoadReport, type LoadStateDictOptions, type StateDict } from './state-dict';
+import { loadParams, type LoadReport } from './state-dict';
 
-export interface ApplyOptions {
+export interface EncoderApplyOptions {
   /**
    * BatchNorm mode for this call: true = batch statistics + running-statistic update (torch `train()`),
    * false = running statistics (torch `eval()`). Defaults to the encoder's mode (`train()` / `eval()`),
@@ -57,10 +57,10 @@ export interface Encoder {
   readonly trainableVariables: tf.Variable[];
   /** torch `named_parameters()`: torch name + variable (tfjs layout) of every trainable parameter. */
   namedParameters(): NamedVariable[];
-  features(x: tf.Tensor, options?: ApplyOptions): tf.Tensor2D;
+  features(x: tf.Tensor, options?: EncoderApplyOptions): tf.Tensor2D;
   /** classifier: features [B, D] -> logits [B, K]. Throws when numClasses is 0. */
   head(features: tf.Tensor2D): tf.Tensor2D;
-  apply(x: tf.Tensor, options?: ApplyOptions): EncoderOutput;
+  apply(x: tf.Tensor, options?: EncoderApplyOptions): EncoderOutput;
   /** trainable parameter count (torch `sum(p.numel() for p in parameters())`; BN running stats excluded). */
   countParams(): number;
   /** parameter and buffer specs (torch names and shapes). */
@@ -138,7 +138,7 @@ export abstract class ModuleEncoder implements Encoder {
     return this;
   }
 
-  features(x: tf.Tensor, options: ApplyOptions = {}): tf.Tensor2D {
+  features(x: tf.Tensor, options: EncoderApplyOptions = {}): tf.Tensor2D {
     this.assertLive();
     this.checkInput(x);
     const ctx: ForwardContext = { training: options.training ?? this.training };
@@ -152,7 +152,7 @@ export abstract class ModuleEncoder implements Encoder {
     return tf.tidy(() => classifier.apply(features));
   }
 
-  apply(x: tf.Tensor, options: ApplyOptions = {}): EncoderOutput {
+  apply(x: tf.Tensor, options: EncoderApplyOptions = {}): EncoderOutput {
     this.assertLive();
     this.checkInput(x);
     const ctx: ForwardContext = { training: options.training ?? this.training };

@@ -5,7 +5,7 @@
  */
 // Registers tfjs-core's gradient functions (tfjs-core's CJS bundle has none): this package trains.
 import '@ccl/base';
-export type { ApplyOptions, Encoder, EncoderOutput, InputConvention, NamedVariable } from './encoder';
+export type { EncoderApplyOptions, Encoder, EncoderOutput, InputConvention, NamedVariable } from './encoder';
 export { ModuleEncoder } from './encoder';
 export { encoderOptionKeys, listEncoders, registerEncoder, type EncoderFactory, type EncoderRegistration } from './registry';
 export { createEncoder, type BuiltinEncoders } from './create-encoder';
@@ -16,7 +16,7 @@ export type { ForwardContext } from './nn/context';
 export { ParameterStore, Param, countTrainable, type ParamSpec, type Initializer } from './nn/parameters';
 export type { WeightLayout } from './nn/layouts';
 export { conv2d, spatialConv, temporalConv, maxPool2d, avgPool2d, framedConv1d, type Conv2dOptions } from './ops/conv';
-export { loadParams, type StateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './state-dict';
+export { loadParams, type LoadReport } from './state-dict';
 export {
   parseSafetensors,
   parseSafetensorsHeader,

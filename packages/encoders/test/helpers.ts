@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParamSpec, StateDict } from '../src';
+import type { StateDict } from '@ccl/base';
+import type { ParamSpec } from '../src';
 import { nd, rng, type Nd } from './reference/torch-reference';
 import type { NdDict } from './reference/r2plus1d-reference';
 

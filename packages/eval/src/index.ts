@@ -10,7 +10,6 @@ export * from './report/bitmap';
 export * from './report/charts';
 export * from './report/compare';
 export * from './report/training-log';
-export * from './report/write-atomic';
 export * from './report/report';
 export * from './report/run-directory';
 export * from './kernels';

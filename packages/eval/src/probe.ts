@@ -8,13 +8,14 @@
  * Plain typed-array code: on the pure-JS tfjs backend the same matmuls are several times slower.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { mulberry32, shuffled } from '@ccl/base';
 import { addTransposedTimes, matmulTransposed } from './kernels';
 import { type LbfgsOptions, minimizeLbfgs } from './lbfgs';
 import { type MatrixLike, toLabels, toMatrix } from './matrix';
 import { meanOfDefined, perClassAccuracy } from './recognition';
 
 /** Row-major features: `data[i * dims + d]` (Float64: faster than Float32 in V8's loops, measured). */
-export interface FeatureSet {
+export interface FeatureMatrix {
   readonly rows: number;
   readonly dims: number;
   readonly data: Float64Array;
@@ -26,13 +27,13 @@ export interface Standardizer {
   std: Float64Array;
 }
 
-function toFeatureSet(x: MatrixLike, what: string): FeatureSet {
+function toFeatureMatrix(x: MatrixLike, what: string): FeatureMatrix {
   const m = toMatrix(x, what);
   return { rows: m.rows, dims: m.cols, data: m.data };
 }
 
 /** Fits mean and (population) std per dimension on `x`. */
-export function fitStandardizer(x: FeatureSet): Standardizer {
+export function fitStandardizer(x: FeatureMatrix): Standardizer {
   const mean = new Float64Array(x.dims);
   const sq = new Float64Array(x.dims);
   for (let i = 0; i < x.rows; i++) for (let d = 0; d < x.dims; d++) mean[d]! += x.data[i * x.dims + d]!;
@@ -46,7 +47,7 @@ export function fitStandardizer(x: FeatureSet): Standardizer {
 }
 
 /** (x - mean) / std, row by row. */
-export function applyStandardizer(x: FeatureSet, s: Standardizer): FeatureSet {
+export function applyStandardizer(x: FeatureMatrix, s: Standardizer): FeatureMatrix {
   if (s.mean.length !== x.dims) throw new Error(`@ccl/eval: standardizer has ${s.mean.length} dims but features have ${x.dims}`);
   const out = new Float64Array(x.data.length);
   for (let i = 0; i < x.rows; i++) for (let d = 0; d < x.dims; d++) out[i * x.dims + d] = (x.data[i * x.dims + d]! - s.mean[d]!) / s.std[d]!;
@@ -54,7 +55,7 @@ export function applyStandardizer(x: FeatureSet, s: Standardizer): FeatureSet {
 }
 
 /** Logits `[N, C]` = X Wᵀ + b for parameters θ = [W `[C, D]` row-major, b `[C]`]. */
-export function softmaxRegressionLogits(theta: Float64Array, x: FeatureSet, numClasses: number): Float64Array {
+export function softmaxRegressionLogits(theta: Float64Array, x: FeatureMatrix, numClasses: number): Float64Array {
   const D = x.dims;
   const C = numClasses;
   const z = matmulTransposed(x.data, x.rows, theta.subarray(0, C * D), C, D);
@@ -66,7 +67,7 @@ export function softmaxRegressionLogits(theta: Float64Array, x: FeatureSet, numC
  * Loss L(θ) and its gradient (written into `grad`) of L2-penalised multinomial logistic regression, see
  * the module comment. θ = [W `[C, D]`, b `[C]`].
  */
-export function softmaxRegressionLossAndGradient(theta: Float64Array, grad: Float64Array, x: FeatureSet, y: Int32Array, numClasses: number, l2: number): number {
+export function softmaxRegressionLossAndGradient(theta: Float64Array, grad: Float64Array, x: FeatureMatrix, y: Int32Array, numClasses: number, l2: number): number {
   const D = x.dims;
   const C = numClasses;
   const N = x.rows;
@@ -123,8 +124,8 @@ export interface ProbeOptions extends LbfgsOptions {
 }
 
 /** Standardises `x` with its own statistics and fits the model. */
-export function fitSoftmaxRegression(x: MatrixLike | FeatureSet, labels: ArrayLike<number> | Tensor, numClasses: number, options: ProbeOptions = {}): SoftmaxRegression {
-  const raw = isFeatureSet(x) ? x : toFeatureSet(x, 'train features');
+export function fitSoftmaxRegression(x: MatrixLike | FeatureMatrix, labels: ArrayLike<number> | Tensor, numClasses: number, options: ProbeOptions = {}): SoftmaxRegression {
+  const raw = isFeatureSet(x) ? x : toFeatureMatrix(x, 'train features');
   const y = toLabels(labels, numClasses, 'train labels');
   if (y.length !== raw.rows) throw new Error(`@ccl/eval: train features have ${raw.rows} rows but train labels have ${y.length}`);
   if (raw.rows === 0) throw new Error('@ccl/eval: linear probe needs at least one training row');
@@ -142,13 +143,13 @@ export function fitSoftmaxRegression(x: MatrixLike | FeatureSet, labels: ArrayLi
   return { numClasses, dims: raw.dims, theta: res.x, standardizer, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged, finalLoss: res.value, lossHistory: res.history };
 }
 
-function isFeatureSet(x: unknown): x is FeatureSet {
-  return typeof x === 'object' && x !== null && (x as FeatureSet).data instanceof Float64Array && typeof (x as FeatureSet).dims === 'number';
+function isFeatureSet(x: unknown): x is FeatureMatrix {
+  return typeof x === 'object' && x !== null && (x as FeatureMatrix).data instanceof Float64Array && typeof (x as FeatureMatrix).dims === 'number';
 }
 
 /** Predicted classes (argmax of the logits, ties to the lower index) for raw (unstandardised) features. */
-export function predictSoftmaxRegression(model: SoftmaxRegression, x: MatrixLike | FeatureSet): Int32Array {
-  const raw = isFeatureSet(x) ? x : toFeatureSet(x, 'test features');
+export function predictSoftmaxRegression(model: SoftmaxRegression, x: MatrixLike | FeatureMatrix): Int32Array {
+  const raw = isFeatureSet(x) ? x : toFeatureMatrix(x, 'test features');
   if (raw.dims !== model.dims) throw new Error(`@ccl/eval: model has ${model.dims} dims but features have ${raw.dims}`);
   const z = softmaxRegressionLogits(model.theta, applyStandardizer(raw, model.standardizer), model.numClasses);
   const C = model.numClasses;
@@ -183,8 +184,8 @@ export interface ProbeResult {
 
 /** Inputs of {@link linearProbe}. */
 export interface ProbeInput {
-  train: { features: MatrixLike | FeatureSet; labels: ArrayLike<number> | Tensor };
-  test: { features: MatrixLike | FeatureSet; labels: ArrayLike<number> | Tensor };
+  train: { features: MatrixLike | FeatureMatrix; labels: ArrayLike<number> | Tensor };
+  test: { features: MatrixLike | FeatureMatrix; labels: ArrayLike<number> | Tensor };
   numClasses: number;
   options?: ProbeOptions;
 }
@@ -192,8 +193,8 @@ export interface ProbeInput {
 /** Fits on `train`, evaluates on `test`: top-1, per-class accuracy, optimiser diagnostics. */
 export function linearProbe(input: ProbeInput): ProbeResult {
   const C = input.numClasses;
-  const trainX = isFeatureSet(input.train.features) ? input.train.features : toFeatureSet(input.train.features, 'train features');
-  const testX = isFeatureSet(input.test.features) ? input.test.features : toFeatureSet(input.test.features, 'test features');
+  const trainX = isFeatureSet(input.train.features) ? input.train.features : toFeatureMatrix(input.train.features, 'train features');
+  const testX = isFeatureSet(input.test.features) ? input.test.features : toFeatureMatrix(input.test.features, 'test features');
   const yTrain = toLabels(input.train.labels, C, 'train labels');
   const yTest = toLabels(input.test.labels, C, 'test labels');
   if (yTest.length !== testX.rows) throw new Error(`@ccl/eval: test features have ${testX.rows} rows but test labels have ${yTest.length}`);
@@ -222,18 +223,6 @@ export function linearProbe(input: ProbeInput): ProbeResult {
   };
 }
 
-/** Deterministic PRNG (mulberry32) in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Stratified split of row indices: from each class, round(fraction * n_k) rows (at least 1 when the class
  * has 2 or more rows, none when it has 1) go to `holdout`, picked by a seeded shuffle. Both lists sorted.
@@ -246,15 +235,11 @@ export function stratifiedSplit(labels: ArrayLike<number>, fraction: number, see
     if (!byClass.has(l)) byClass.set(l, []);
     byClass.get(l)!.push(i);
   }
-  const rand = mulberry32(seed);
+  const rng = mulberry32(seed);
   const keep: number[] = [];
   const holdout: number[] = [];
   for (const k of [...byClass.keys()].sort((a, b) => a - b)) {
-    const idx = byClass.get(k)!;
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-    }
+    const idx = shuffled(byClass.get(k)!, rng);
     const h = idx.length < 2 ? 0 : Math.max(1, Math.round(fraction * idx.length));
     holdout.push(...idx.slice(0, h));
     keep.push(...idx.slice(h));
@@ -269,13 +254,9 @@ export function stratifiedSplit(labels: ArrayLike<number>, fraction: number, see
  */
 export function groupHoldoutSplit(groups: ArrayLike<string | number>, fraction: number, seed = 0): { keep: number[]; holdout: number[] } {
   if (!(fraction > 0 && fraction < 1)) throw new Error(`@ccl/eval: split fraction must be in (0, 1), got ${fraction}`);
-  const distinct = [...new Set(Array.from(groups))].sort((a, b) => String(a).localeCompare(String(b)));
-  if (distinct.length < 2) throw new Error(`@ccl/eval: a group split needs at least 2 groups, got ${distinct.length}`);
-  const rand = mulberry32(seed);
-  for (let i = distinct.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [distinct[i], distinct[j]] = [distinct[j]!, distinct[i]!];
-  }
+  const sorted = [...new Set(Array.from(groups))].sort((a, b) => String(a).localeCompare(String(b)));
+  if (sorted.length < 2) throw new Error(`@ccl/eval: a group split needs at least 2 groups, got ${sorted.length}`);
+  const distinct = shuffled(sorted, mulberry32(seed));
   const size = new Map<string | number, number>();
   for (let i = 0; i < groups.length; i++) size.set(groups[i]!, (size.get(groups[i]!) ?? 0) + 1);
   const held = new Set<string | number>();
@@ -292,7 +273,7 @@ export function groupHoldoutSplit(groups: ArrayLike<string | number>, fraction: 
 }
 
 /** Rows `idx` of a feature set. */
-export function selectRows(x: FeatureSet, idx: readonly number[]): FeatureSet {
+export function selectRows(x: FeatureMatrix, idx: readonly number[]): FeatureMatrix {
   const out = new Float64Array(idx.length * x.dims);
   idx.forEach((r, i) => out.set(x.data.subarray(r * x.dims, (r + 1) * x.dims), i * x.dims));
   return { rows: idx.length, dims: x.dims, data: out };
@@ -310,8 +291,8 @@ export interface L2Selection {
  * whole groups are held out ({@link groupHoldoutSplit}, recommended for UCF101-style data); otherwise a
  * stratified random split ({@link stratifiedSplit}).
  */
-export function selectL2(features: MatrixLike | FeatureSet, labels: ArrayLike<number> | Tensor, numClasses: number, candidates: readonly number[] = [1e-3, 1e-2, 1e-1], options: ProbeOptions & { validationFraction?: number; seed?: number; groups?: ArrayLike<string | number> } = {}): L2Selection {
-  const x = isFeatureSet(features) ? features : toFeatureSet(features, 'train features');
+export function selectL2(features: MatrixLike | FeatureMatrix, labels: ArrayLike<number> | Tensor, numClasses: number, candidates: readonly number[] = [1e-3, 1e-2, 1e-1], options: ProbeOptions & { validationFraction?: number; seed?: number; groups?: ArrayLike<string | number> } = {}): L2Selection {
+  const x = isFeatureSet(features) ? features : toFeatureMatrix(features, 'train features');
   const y = toLabels(labels, numClasses, 'train labels');
   if (candidates.length === 0) throw new Error('@ccl/eval: selectL2 needs at least one candidate');
   if (options.groups && options.groups.length !== y.length) throw new Error(`@ccl/eval: selectL2: groups has ${options.groups.length} entries but there are ${y.length} rows`);

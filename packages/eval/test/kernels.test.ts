@@ -1,6 +1,8 @@
-import { addTransposedTimes, matmulTransposed, mulberry32, rankGallery, relevantRanks } from '../src';
+import { mulberry32 } from '@ccl/base';
+import { addTransposedTimes, matmulTransposed, rankGallery, relevantRanks } from '../src';
 
-const rand = mulberry32(42);
+const rng = mulberry32(42);
+const rand = (): number => rng.next();
 const randArray = (n: number) => Float64Array.from({ length: n }, () => rand() * 2 - 1);
 
 describe('blocked kernels equal naive loops (odd sizes hit every remainder path)', () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from '@ccl/base';
 import {
   applyStandardizer,
   fitStandardizer,
@@ -6,7 +7,6 @@ import {
   groupHoldoutSplit,
   linearProbe,
   minimizeLbfgs,
-  mulberry32,
   selectL2,
   softmaxRegressionLogits,
   softmaxRegressionLossAndGradient,
@@ -14,13 +14,15 @@ import {
 } from '../src';
 
 function randomSet(n: number, d: number, seed: number) {
-  const r = mulberry32(seed);
+  const rng = mulberry32(seed);
+  const r = (): number => rng.next();
   return { rows: n, dims: d, data: Float64Array.from({ length: n * d }, () => r() * 2 - 1) };
 }
 
 /** Gaussian-ish blobs around well separated class centres, `perClass` rows each. */
 function blobs(numClasses: number, dims: number, perClass: number, seed: number, spread = 0.3) {
-  const r = mulberry32(seed);
+  const rng = mulberry32(seed);
+  const r = (): number => rng.next();
   const centres = Array.from({ length: numClasses }, () => Array.from({ length: dims }, () => (r() * 2 - 1) * 3));
   const rows: number[][] = [];
   const labels: number[] = [];

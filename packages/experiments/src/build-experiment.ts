@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { readFeaturesFolder, readManifest, type FeatureSet, type Manifest, type TrainClipOptions } from '@ccl/data';
+import { readFeaturesFolder, readManifest, type TeacherFeatureSet, type Manifest, type TrainClipOptions } from '@ccl/data';
 import { clipCacheSource, type DataConfig, type ExperimentConfig, type TrainableEncoder, type TrainerOptions } from '@ccl/distill';
 import { createEncoder, encoderOptionKeys, type Encoder } from '@ccl/encoders';
 import { loadWeights } from './load-encoder';
@@ -63,7 +63,7 @@ export function buildExperiment(config: ExperimentConfig, baseDir: string, resou
   const { manifest } = data;
   const numClasses = manifest.classes.length;
   const student = resources.student ?? studentFor(config, numClasses);
-  const features: Record<string, FeatureSet> = {};
+  const features: Record<string, TeacherFeatureSet> = {};
   const online: Record<string, TrainableEncoder> = {};
   for (const t of config.teachers) {
     if (t.input === 'features') {

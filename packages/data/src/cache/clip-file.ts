@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { crc32 } from '../io/image-audio-files';
-import { writeFileAtomicSync } from '../io/atomic';
+import { writeFileAtomicSync } from '@ccl/base/node';
 
 /**
  * The transform settings a clip was cached with (prepare's options, and the sample's segment). A later

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeJsonAtomicSync } from '../io/atomic';
+import { writeJsonAtomicSync } from '@ccl/base/node';
 import { EnvironmentError, isEnvironmentError } from '../io/environment-error';
 import { acquireFolderLock } from '../io/folder-lock';
 import type { Manifest, ManifestSample } from '../manifest/schema';

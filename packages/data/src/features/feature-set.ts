@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMacOsMetadata, iterateTarGz } from '../io/tar';
-import type { Rng } from '../io/rng';
+import type { Rng } from '@ccl/base';
 import type { TeacherFeature, TeacherFeatureOptions } from './teacher';
 import { parseTeacherFeature, readTeacherFeature, selectTeacherRow } from './teacher';
 import { dirNameToClass } from '../io/safe-names';
@@ -11,7 +11,7 @@ import { featureEntryOf } from './layout';
  * Teacher features of a dataset, stored folder-per-class (`<Class>/v_<Class>_gGG_cCC.npy`); folder and
  * file names are decoded to class names and video ids by the safe-name mapping (see layout.ts).
  */
-export interface FeatureSet {
+export interface TeacherFeatureSet {
   /** Class names (decoded folder names), sorted. */
   classes: string[];
   /** Video id (decoded file stem) -> feature. */
@@ -22,12 +22,12 @@ export interface FeatureSet {
   source: string;
 }
 
-export interface FeatureSetOptions extends TeacherFeatureOptions {
+export interface TeacherFeatureSetOptions extends TeacherFeatureOptions {
   /** Called for each skipped entry (macOS `._*` metadata, non-.npy files); default `console.warn`. */
   onWarning?: (message: string) => void;
 }
 
-function addFeature(set: FeatureSet, className: string, feature: TeacherFeature): void {
+function addFeature(set: TeacherFeatureSet, className: string, feature: TeacherFeature): void {
   const prev = set.features.get(feature.id);
   if (prev) throw new Error(`${feature.source}: duplicate video id '${feature.id}' (also in ${prev.source})`);
   if (set.dim === 0) set.dim = feature.dim;
@@ -40,10 +40,10 @@ function addFeature(set: FeatureSet, className: string, feature: TeacherFeature)
  * Reads a features folder: one sub-folder per class holding one `.npy` per video. Every class folder
  * must hold at least one feature; macOS metadata is skipped with a warning.
  */
-export function readFeaturesFolder(dir: string, options: FeatureSetOptions = {}): FeatureSet {
+export function readFeaturesFolder(dir: string, options: TeacherFeatureSetOptions = {}): TeacherFeatureSet {
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: features folder does not exist`);
-  const set: FeatureSet = { classes: [], features: new Map(), classOf: new Map(), dim: options.dim ?? 0, source: dir };
+  const set: TeacherFeatureSet = { classes: [], features: new Map(), classOf: new Map(), dim: options.dim ?? 0, source: dir };
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (isMacOsMetadata(e.name)) {
@@ -74,9 +74,9 @@ export function readFeaturesFolder(dir: string, options: FeatureSetOptions = {})
  * Reads a features archive (`.tar.gz`) laid out as `<top>/<Class>/<id>.npy` (or `<Class>/<id>.npy`)
  * without extracting it. macOS `._*` entries are skipped with a warning.
  */
-export function readFeaturesArchive(file: string, options: FeatureSetOptions = {}): FeatureSet {
+export function readFeaturesArchive(file: string, options: TeacherFeatureSetOptions = {}): TeacherFeatureSet {
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
-  const set: FeatureSet = { classes: [], features: new Map(), classOf: new Map(), dim: options.dim ?? 0, source: file };
+  const set: TeacherFeatureSet = { classes: [], features: new Map(), classOf: new Map(), dim: options.dim ?? 0, source: file };
   const pending: { className: string; feature: TeacherFeature }[] = [];
   const classes = new Set<string>();
   for (const entry of iterateTarGz(file)) {
@@ -113,7 +113,7 @@ export interface TeacherBatch {
  * Gathers one teacher vector per id (random row for 2-D features, see {@link selectTeacherRow});
  * ids without a feature get zeros and `hasTeacher[b] = 0`.
  */
-export function gatherTeacherBatch(set: FeatureSet, ids: readonly string[], rng?: Rng): TeacherBatch {
+export function gatherTeacherBatch(set: TeacherFeatureSet, ids: readonly string[], rng?: Rng): TeacherBatch {
   const dim = set.dim;
   const features = new Float32Array(ids.length * dim);
   const hasTeacher = new Uint8Array(ids.length);

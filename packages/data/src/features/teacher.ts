@@ -1,6 +1,6 @@
 import type { NpyArray } from '../io/npy';
 import { parseNpy, readNpy } from '../io/npy';
-import type { Rng } from '../io/rng';
+import type { Rng } from '@ccl/base';
 
 /**
  * One video's teacher output: `rows` vectors of size `dim` (row-major `[rows, dim]`, float32).

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { writeFileAtomicSync } from './atomic';
+import { writeFileAtomicSync } from '@ccl/base/node';
 
 /** Floating-point dtypes the `.npy` reader and writer accept. */
 export type NpyDtype = 'float32' | 'float64';

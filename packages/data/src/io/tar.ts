@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { writeFileAtomicSync } from './atomic';
+import { writeFileAtomicSync } from '@ccl/base/node';
 
 /** One regular file or folder of a tar archive. */
 export interface TarEntry {

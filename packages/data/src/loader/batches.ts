@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { FeatureSet } from '../features/feature-set';
+import type { TeacherFeatureSet } from '../features/feature-set';
 import { selectTeacherRow } from '../features/teacher';
-import type { Rng } from '../io/rng';
-import { createRng, shuffled } from '../io/rng';
+import { createRng, shuffled } from '@ccl/base';
 import type { Manifest, ManifestSample, SplitName } from '../manifest/schema';
 import { classIndex } from '../manifest/schema';
 import { openClipFile, readClipFrames } from '../cache/clip-file';
@@ -14,7 +13,7 @@ import { temporalCenterCrop, temporalRandomCrop } from '../transforms/temporal';
 import { BatchWorkerPool, defaultWorkerModule } from './worker-pool';
 
 /** One batch: video `[B, T, H, W, C]` (normalised float), labels, teacher vectors + masks, ids. */
-export interface Batch {
+export interface ClipBatch {
   video: Float32Array; // [B, T, S, S, C]
   shape: [number, number, number, number, number];
   labels: Int32Array; // [B]
@@ -38,7 +37,7 @@ export interface BatchLoaderOptions extends RandomResizedCropOptions, NormalizeO
   frames?: number;
   size?: number;
   /** Teacher feature sets by teacher name; a sample's key is `sample.teacher[name]`, else its id. */
-  teachers?: Record<string, FeatureSet>;
+  teachers?: Record<string, TeacherFeatureSet>;
   /** Batches prepared ahead of the consumer (default 2, at least `workers`). */
   prefetch?: number;
   /**
@@ -104,7 +103,7 @@ export class BatchLoader {
   }
 
   /** Builds batch `b` of epoch `epoch`. */
-  batch(epoch: number, b: number): Batch {
+  batch(epoch: number, b: number): ClipBatch {
     const o = this.options;
     const frames = o.frames ?? 16;
     const size = o.size ?? 112;
@@ -115,12 +114,12 @@ export class BatchLoader {
     const clipLen = frames * size * size * 3;
     const video = new Float32Array(B * clipLen);
     const labels = new Int32Array(B);
-    const teachers: Batch['teachers'] = {};
+    const teachers: ClipBatch['teachers'] = {};
     for (const [name, set] of Object.entries(o.teachers ?? {})) teachers[name] = { features: new Float32Array(B * set.dim), mask: new Uint8Array(B), dim: set.dim };
     const ids: string[] = [];
     members.forEach((si, k) => {
       const s = this.samples[si] as ManifestSample;
-      const rng: Rng = createRng(mix(o.seed ?? 1, epoch, si));
+      const rng = createRng(mix(o.seed ?? 1, epoch, si));
       const info = this.info(s.id);
       const { t, h, w, c } = info.header;
       let clip;
@@ -152,7 +151,7 @@ export class BatchLoader {
    * Iterates an epoch's batches in order, building up to `prefetch` batches ahead: in `workers` worker
    * threads when configured, else on the main thread between awaits.
    */
-  async *epoch(epoch: number): AsyncGenerator<Batch> {
+  async *epoch(epoch: number): AsyncGenerator<ClipBatch> {
     const n = this.numBatches;
     const workers = this.options.workers ?? 0;
     let pool: BatchWorkerPool | undefined;
@@ -162,9 +161,9 @@ export class BatchLoader {
       pool = new BatchWorkerPool(this.options, workers, module);
     }
     const ahead = Math.max(1, this.options.prefetch ?? 2, workers);
-    const pending: Promise<Batch>[] = [];
+    const pending: Promise<ClipBatch>[] = [];
     const schedule = (b: number): void => {
-      const p: Promise<Batch> = pool
+      const p: Promise<ClipBatch> = pool
         ? pool.request(epoch, b)
         : new Promise((resolve, reject) => setImmediate(() => {
             try {
@@ -180,7 +179,7 @@ export class BatchLoader {
       let next = 0;
       while (next < n && pending.length < ahead) schedule(next++);
       while (pending.length > 0) {
-        const batch = await (pending.shift() as Promise<Batch>);
+        const batch = await (pending.shift() as Promise<ClipBatch>);
         if (next < n) schedule(next++);
         yield batch;
       }
@@ -194,7 +193,7 @@ export class BatchLoader {
  * Converts a batch to tensors (the caller disposes them): video `[B, T, H, W, C]` float32, labels `[B]`
  * int32, and per teacher features `[B, D]` and mask `[B]` (float32 0/1).
  */
-export function batchToTensors(batch: Batch): { video: tf.Tensor5D; labels: tf.Tensor1D; teachers: Record<string, { features: tf.Tensor2D; mask: tf.Tensor1D }> } {
+export function batchToTensors(batch: ClipBatch): { video: tf.Tensor5D; labels: tf.Tensor1D; teachers: Record<string, { features: tf.Tensor2D; mask: tf.Tensor1D }> } {
   const teachers: Record<string, { features: tf.Tensor2D; mask: tf.Tensor1D }> = {};
   for (const [name, t] of Object.entries(batch.teachers)) {
     teachers[name] = { features: tf.tensor2d(t.features, [batch.ids.length, t.dim]), mask: tf.tensor1d(Float32Array.from(t.mask)) };

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Batch, BatchLoaderOptions } from './batches';
+import type { ClipBatch, BatchLoaderOptions } from './batches';
 
 /**
  * The worker's program: loads the package's built module (CJS or ESM, by dynamic import), builds a
@@ -38,19 +38,19 @@ export function defaultWorkerModule(): string | null {
 /** A fixed set of worker threads building batches for one loader configuration. */
 export class BatchWorkerPool {
   private readonly workers: Worker[];
-  private readonly pending = new Map<number, { resolve: (b: Batch) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (b: ClipBatch) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private closed = false;
 
   constructor(options: BatchLoaderOptions, count: number, module: string) {
     this.workers = Array.from({ length: count }, () => {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, options: { ...options, workers: 0 } } });
-      w.on('message', (msg: { id: number; batch?: Batch; error?: string }) => {
+      w.on('message', (msg: { id: number; batch?: ClipBatch; error?: string }) => {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
         if (msg.error !== undefined) p.reject(new Error(`batch worker: ${msg.error}`));
-        else p.resolve(msg.batch as Batch);
+        else p.resolve(msg.batch as ClipBatch);
       });
       w.on('error', (err) => this.failAll(new Error(`batch worker crashed: ${err.message}`)));
       return w;
@@ -63,10 +63,10 @@ export class BatchWorkerPool {
   }
 
   /** Asks worker (b mod count) for batch b of epoch `epoch`. */
-  request(epoch: number, b: number): Promise<Batch> {
+  request(epoch: number, b: number): Promise<ClipBatch> {
     if (this.closed) return Promise.reject(new Error('batch worker pool is closed'));
     const id = this.nextId++;
-    return new Promise<Batch>((resolve, reject) => {
+    return new Promise<ClipBatch>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       (this.workers[b % this.workers.length] as Worker).postMessage({ id, epoch, b });
     });

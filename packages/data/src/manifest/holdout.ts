@@ -1,4 +1,4 @@
-import { createRng, shuffled } from '../io/rng';
+import { createRng, shuffled } from '@ccl/base';
 import type { Manifest, ManifestSample } from './schema';
 import { validateManifest } from './schema';
 

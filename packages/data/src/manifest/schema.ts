@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { writeJsonAtomicSync } from '../io/atomic';
+import { writeJsonAtomicSync } from '@ccl/base/node';
 import { classToDirName, idToFileName } from '../io/safe-names';
 
 /** Identifies a manifest file; bumped (`MANIFEST_VERSION`) whenever the layout changes incompatibly. */
@@ -36,7 +36,7 @@ export interface ManifestSample {
   segment?: [number, number];
   /** UCF101 group (1-25). */
   group?: number;
-  /** Teacher name -> feature key (a video id in a FeatureSet, or an `.npy` path). */
+  /** Teacher name -> feature key (a video id in a TeacherFeatureSet, or an `.npy` path). */
   teacher?: Record<string, string>;
   probe?: ManifestProbe;
   /** Free descriptive attributes (e.g. the synthetic generator's appearance / motion / sound). */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseUcfVideoName, ucfSplitOfGroup } from '../features/ucf-names';
-import type { FeatureSet } from '../features/feature-set';
+import type { TeacherFeatureSet } from '../features/feature-set';
 import type { Manifest, ManifestSample } from './schema';
 import { makeManifest, sortedNames } from './schema';
 import { readTextFile, scanClassFolders, stem } from './files';
@@ -106,7 +106,7 @@ export interface Ucf51FromFeaturesOptions {
  * (sorted), each feature file is a sample, split by group (split 1: test = g01-g07), and each sample
  * points at its teacher feature.
  */
-export function buildUcf51FromFeatures(set: FeatureSet, options: Ucf51FromFeaturesOptions = {}): Manifest {
+export function buildUcf51FromFeatures(set: TeacherFeatureSet, options: Ucf51FromFeaturesOptions = {}): Manifest {
   const split = options.split ?? 1;
   const teacher = options.teacher ?? 'audio';
   const samples: ManifestSample[] = [];

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
-import { tempPathFor } from '../io/atomic';
+import { tempPathFor } from '@ccl/base/node';
 import { resolveFfmpegPath, TextTail } from './ffmpeg';
 
 export interface EncodeVideoInput {

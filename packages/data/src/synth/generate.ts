@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic';
+import { createRng } from '@ccl/base';
+import { writeFileAtomicSync, writeJsonAtomicSync } from '@ccl/base/node';
 import { encodePngRgb, encodeWavMono16 } from '../io/image-audio-files';
-import { createRng } from '../io/rng';
 import type { Manifest, ManifestSample } from '../manifest/schema';
 import { makeManifest, sortedNames } from '../manifest/schema';
 import { encodeVideo } from '../media/encode';

@@ -3,8 +3,7 @@
  * many concepts the teachers' source sets cover, and which sound a class plays when its audio is
  * unrelated to its label. Pure functions of the options (and a seeded rng), checked with clear errors.
  */
-import type { Rng } from '../io/rng';
-import { shuffled } from '../io/rng';
+import { shuffled, type Rng } from '@ccl/base';
 import { APPEARANCE_COUNT } from './appearance';
 
 /** How much a class's audio says about it (the paper's UCF51 analysis: highly / weakly / not correlated). */

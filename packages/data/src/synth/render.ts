@@ -1,4 +1,4 @@
-import type { Rng } from '../io/rng';
+import type { Rng } from '@ccl/base';
 import type { Appearance } from './appearance';
 import { COLORS, MOTIONS, SHAPES } from './appearance';
 

@@ -1,4 +1,4 @@
-import type { Rng } from '../io/rng';
+import type { Rng } from '@ccl/base';
 
 /** A synthetic sound class: a tone with harmonics, gated on and off at a beat rate. */
 export interface SoundSpec {

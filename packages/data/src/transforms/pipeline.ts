@@ -4,7 +4,7 @@
  * (one parameter set per clip) -> /255 -> normalise. Eval: Resize(112) (short side) -> CenterCrop(112)
  * -> /255 -> normalise, on clips from temporalEvenCrop (validation) or slidingWindows (test).
  */
-import type { Rng } from '../io/rng';
+import type { Rng } from '@ccl/base';
 import type { ClipF32, ClipU8, CropBox, NormalizeOptions, RandomResizedCropOptions } from './spatial';
 import { centerCropBox, cropClip, gatherFrames, hflipClip, normalizeClip, randomResizedCropBox, resizeClip, resizeShortSideShape } from './spatial';
 import { temporalRandomCrop } from './temporal';

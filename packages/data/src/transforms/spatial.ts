@@ -2,7 +2,7 @@
  * Spatial clip transforms matching the reference (torchvision on PIL images, one parameter set per
  * clip: 3D-ResNets' `randomize_parameters`). A clip is row-major `[T, H, W, C]`.
  */
-import type { Rng } from '../io/rng';
+import type { Rng } from '@ccl/base';
 import { resizeBilinearPil } from './resample';
 
 /** A video clip `[T, H, W, C]` of 8-bit values. */

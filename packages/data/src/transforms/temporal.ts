@@ -3,7 +3,7 @@
  * temporal_transforms, used by the CCL code). Every function returns 0-based frame positions of a
  * video with `numFrames` frames.
  */
-import type { Rng } from '../io/rng';
+import type { Rng } from '@ccl/base';
 
 function checkArgs(numFrames: number, size: number, what: string): void {
   if (!(Number.isInteger(numFrames) && numFrames >= 1)) throw new Error(`${what}: the video needs at least one frame, got ${numFrames}`);

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomicSync } from '@ccl/data';
+import { writeFileAtomicSync } from '@ccl/base/node';
 import { parseSafetensors, parseSafetensorsHeader, serializeSafetensors } from '@ccl/encoders';
 
 // A checkpoint is a .safetensors file (it opens with the `safetensors` Python package too): tensors by sorted
 // name, float32 as F32 and int32 as I32, and this module's CheckpointMeta as JSON in the `ccl` metadata
-// entry. Written atomically (@ccl/data's writeFileAtomicSync: temporary file, fsync, rename).
+// entry. Written atomically (@ccl/base's writeFileAtomicSync: temporary file, fsync, rename).
 
 /** Everything a checkpoint holds besides tensors. */
 export interface CheckpointMeta {

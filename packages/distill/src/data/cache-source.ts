@@ -1,6 +1,6 @@
+import { createRng } from '@ccl/base';
 import {
   clipPath,
-  createRng,
   evalClip,
   openClipFile,
   readClipFrames,
@@ -11,7 +11,7 @@ import {
   trainSpatial,
   type ClipFileInfo,
   type ClipU8,
-  type FeatureSet,
+  type TeacherFeatureSet,
   type Manifest,
   type ManifestSample,
   type SplitName,
@@ -30,7 +30,7 @@ export interface ClipCacheSourceOptions {
   /** Spatial size of the clip (reference 112). */
   size: number;
   /** Precomputed teacher features by teacher name (e.g. the Cnn14 `.npy` folder as `audio`). */
-  features?: Record<string, FeatureSet>;
+  features?: Record<string, TeacherFeatureSet>;
   /** Training augmentation (RandomResizedCrop scale/ratio, flip); reference defaults otherwise. */
   augment?: Omit<TrainClipOptions, 'frames' | 'size'>;
   /** Per teacher name: the share of the training split its features must cover (default 50%, else an error). */
@@ -80,7 +80,7 @@ export function clipCacheSource(o: ClipCacheSourceOptions): SampleSource & { sam
       const teachers: Record<string, Float32Array | null> = {};
       if (view.kind === 'train') {
         // the draws of @ccl/data's trainClip, in its order: temporal crop, then the spatial parameters
-        const rng = createRng(view.rng.int(2 ** 31));
+        const rng = createRng(view.rng.int(0, 2 ** 31 - 1));
         const picked = frames(s, (t) => temporalRandomCrop(t, o.frames, rng));
         clip = trainSpatial(picked, rng, { ...o.augment, frames: o.frames, size: o.size }).clip.data;
         for (const [name, set] of Object.entries(o.features ?? {})) {

@@ -1,4 +1,4 @@
-import type { FeatureSet, ManifestSample } from '@ccl/data';
+import type { TeacherFeatureSet, ManifestSample } from '@ccl/data';
 
 /** How much of the training set a precomputed teacher must cover, and what a shortfall does. */
 export interface CoverageRule {
@@ -24,7 +24,7 @@ export interface TeacherCoverage {
  */
 export function checkTeacherCoverage(
   samples: readonly ManifestSample[],
-  features: Record<string, FeatureSet>,
+  features: Record<string, TeacherFeatureSet>,
   rules: Record<string, Partial<CoverageRule>> = {},
   warn: (message: string) => void = (m) => console.warn(m),
 ): TeacherCoverage[] {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matchStateDict, snapshotVariables } from '@ccl/base';
 import { createLoss, crossEntropy, lossOptionKeys, type Loss, type LossInputs } from '@ccl/losses';
 import { selectRows } from '../ops/select-rows';
 import type { Method, MethodContext, StepTensors } from './method';
@@ -42,6 +43,15 @@ export function kdMethod(lossName: string) {
         indices: rows.map((r) => s.indices[r]), studentLogits: selectRows(s.logits, rows),
       };
     };
+    /** The losses' variables and buffers by state-dict name: `<teacher>.variables.<i>`, `<teacher>.buffers.<i>`. */
+    const stateVariables = (): Record<string, tf.Variable> => {
+      const out: Record<string, tf.Variable> = {};
+      for (const [n, l] of Object.entries(losses)) {
+        l.variables.forEach((v, i) => (out[`${n}.variables.${i}`] = v));
+        (l.buffers ?? []).forEach((v, i) => (out[`${n}.buffers.${i}`] = v));
+      }
+      return out;
+    };
     return {
       name: lossName,
       modules: Object.fromEntries(Object.entries(losses).filter(([, l]) => l.variables.length).map(([n, l]) => [`${lossName}.${n}`, l.variables])),
@@ -68,26 +78,15 @@ export function kdMethod(lossName: string) {
           });
         }
       },
-      stateDict: () => {
-        const out: Record<string, tf.Tensor> = {};
-        for (const [n, l] of Object.entries(losses)) {
-          l.variables.forEach((v, i) => (out[`${n}.variables.${i}`] = v.clone()));
-          (l.buffers ?? []).forEach((v, i) => (out[`${n}.buffers.${i}`] = v.clone()));
-        }
-        return out;
-      },
+      stateDict: () => snapshotVariables(stateVariables()),
       loadStateDict: (dict) => {
-        for (const [n, l] of Object.entries(losses)) {
-          const assign = (vars: readonly tf.Variable[], kind: string) =>
-            vars.forEach((v, i) => {
-              const t = dict[`${n}.${kind}.${i}`];
-              if (!t) throw new Error(`checkpoint lacks ${lossName} state '${n}.${kind}.${i}'`);
-              if (!tf.util.arraysEqual(t.shape, v.shape)) throw new Error(`checkpoint ${lossName} state '${n}.${kind}.${i}' has shape [${t.shape}], expected [${v.shape}]`);
-              v.assign(t);
-            });
-          assign(l.variables, 'variables');
-          assign(l.buffers ?? [], 'buffers');
-        }
+        // every state entry must be present with its shape (other keys are ignored); nothing is assigned otherwise
+        const variables = stateVariables();
+        const match = matchStateDict(new Map(Object.entries(variables).map(([k, v]) => [k, v.shape])), dict, () => true);
+        const wrong = match.mismatched[0];
+        if (wrong) throw new Error(`checkpoint ${lossName} state '${wrong.name}' has shape [${wrong.got}], expected [${wrong.expected}]`);
+        if (match.missing.length) throw new Error(`checkpoint lacks ${lossName} state '${match.missing[0]}'`);
+        for (const k of match.matched) variables[k]!.assign(dict[k]!);
       },
       dispose: () => Object.values(losses).forEach((l) => l.dispose()),
     };

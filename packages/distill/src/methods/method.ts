@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { StateDict } from '@ccl/base';
 import type { ExperimentConfig } from '../config/experiment';
 
 /** The tensors of one step that a method's loss sees (inside the gradient tape). */
@@ -31,8 +32,8 @@ export interface Method {
   /** After the optimiser update, outside the gradient (memory banks). */
   afterStep?(step: StepTensors): void;
   /** Trainable and non-trainable state for checkpoints (names without prefix). */
-  stateDict(): Record<string, tf.Tensor>;
-  loadStateDict(dict: Record<string, tf.Tensor>): void;
+  stateDict(): StateDict;
+  loadStateDict(dict: StateDict): void;
   dispose(): void;
 }
 

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, SampleSource, SampleView, TrainingSample } from './types';
+import type { TrainingBatch, SampleSource, SampleView, TrainingSample } from './types';
 
-/** Loads `indices` from `source` and stacks them into a Batch; teachers missing for a row get a zero row and mask 0. */
+/** Loads `indices` from `source` and stacks them into a TrainingBatch; teachers missing for a row get a zero row and mask 0. */
 export async function loadBatch(
   source: SampleSource,
   indices: number[],
   viewOf: (index: number, position: number) => SampleView,
   teachers: Record<string, number>,
-): Promise<Batch> {
+): Promise<TrainingBatch> {
   const samples: TrainingSample[] = await Promise.all(indices.map((i, p) => source.get(i, viewOf(i, p))));
   const [T, H, W, C] = source.clipShape;
   const clipSize = T * H * W * C;
@@ -16,7 +16,7 @@ export async function loadBatch(
     if (s.video.length !== clipSize) throw new Error(`sample '${s.id}': clip has ${s.video.length} values, expected ${clipSize} ([${source.clipShape}])`);
     video.set(s.video, b * clipSize);
   });
-  const teacherTensors: Batch['teachers'] = {};
+  const teacherTensors: TrainingBatch['teachers'] = {};
   for (const [name, dim] of Object.entries(teachers)) {
     const feats = new Float32Array(samples.length * dim);
     const mask = new Uint8Array(samples.length);
@@ -41,7 +41,7 @@ export async function loadBatch(
   };
 }
 
-export function disposeBatch(b: Batch): void {
+export function disposeBatch(b: TrainingBatch): void {
   b.video.dispose();
   for (const t of Object.values(b.teachers)) t.features.dispose();
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
  * The run-folder policy of `Trainer.fit()`: a folder holding a run is never trained into silently. A new
  * run needs a folder without one (or `force`, which replaces it); `resume` needs `checkpoints/latest.ckpt`
  * and the config the run was started with (or `allowConfigChange`). Stray temporary files of a killed
- * write (`*.tmp`, @ccl/data's writeFileAtomicSync) are removed when a run starts or resumes.
+ * write (`*.tmp`, @ccl/base's writeFileAtomicSync) are removed when a run starts or resumes.
  */
 
 /** What a caller asks to do with a run folder. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { acquireFolderLock, writeFileAtomicSync } from '@ccl/data';
+import { acquireFolderLock, KINETICS_MEAN, KINETICS_STD } from '@ccl/data';
 import { loadCheckpoint, saveCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta } from '../checkpoint/checkpoint';
 import { isResolvedExperimentConfig, resolveExperimentConfig, type ExperimentConfig, type TeacherConfig } from '../config/experiment';
 import '../methods/baseline';
@@ -12,11 +12,13 @@ import type { Method, StepTensors } from '../methods/method';
 import { createMethod } from '../methods/registry';
 import { createSchedule, type LrSchedule } from '../optim/schedule';
 import { clipGradNorm, Sgd } from '../optim/sgd';
-import { permutation, rngFor, RNG_PURPOSE } from '../rng';
+import { keyedRng, permutation } from '@ccl/base';
+import { writeFileAtomicSync } from '@ccl/base/node';
+import { RNG_PURPOSE } from '../rng-purpose';
 import { disposeBatch, loadBatch } from './batch';
 import { JsonlLog, ProgressBar } from './progress';
 import { prepareRunFolder, type RunFolderPlan } from './run-folder';
-import type { Batch, SampleSource, TrainableEncoder } from './types';
+import type { TrainingBatch, SampleSource, TrainableEncoder } from './types';
 import { variableGradsLean } from './lean-gradients';
 
 export interface TrainerOptions {
@@ -84,12 +86,10 @@ export interface TrainResult {
   stopped: boolean;
 }
 
-/** The Kinetics statistics the reference normalises clips with (METHOD §6). */
-const KINETICS = { mean: [0.4345, 0.4051, 0.3775], std: [0.2768, 0.2713, 0.2737] };
-
 /**
  * A teacher's view of frames taken from the normalised clip: optional bilinear resize, optional
- * re-normalisation x' = (x * inputStd + inputMean - mean) / std.
+ * re-normalisation x' = (x * inputStd + inputMean - mean) / std (inputStd and inputMean default to
+ * @ccl/data's KINETICS_STD and KINETICS_MEAN, the statistics the clips were normalised with, METHOD §6).
  *
  * @param frames [B, H, W, C]
  */
@@ -99,12 +99,12 @@ export function teacherFrames(frames: tf.Tensor4D, t: TeacherConfig['frameTransf
     let x = frames;
     if (t.mean || t.std) {
       const c = frames.shape[3];
-      const vec = (v: number[] | undefined, fallback: number[], what: string) => {
+      const vec = (v: number[] | undefined, fallback: readonly number[], what: string) => {
         const out = v ?? fallback;
         if (out.length !== c) throw new Error(`frameTransform.${what} has ${out.length} values for ${c} channels`);
-        return tf.tensor1d(out);
+        return tf.tensor1d([...out]);
       };
-      const raw = tf.add(tf.mul(x, vec(t.inputStd, KINETICS.std, 'inputStd')), vec(t.inputMean, KINETICS.mean, 'inputMean'));
+      const raw = tf.add(tf.mul(x, vec(t.inputStd, KINETICS_STD, 'inputStd')), vec(t.inputMean, KINETICS_MEAN, 'inputMean'));
       x = tf.div(tf.sub(raw, vec(t.mean, new Array(c).fill(0), 'mean')), vec(t.std, new Array(c).fill(1), 'std')) as tf.Tensor4D;
     }
     if (t.size && (t.size !== x.shape[1] || t.size !== x.shape[2])) x = tf.image.resizeBilinear(x, [t.size, t.size]);
@@ -205,13 +205,13 @@ export class Trainer {
   }
 
   /** Online teacher features for a batch: one random frame per batch (reference) or per sample. */
-  private onlineTeacherFeatures(batch: Batch, epoch: number, step: number): void {
+  private onlineTeacherFeatures(batch: TrainingBatch, epoch: number, step: number): void {
     const [B, T] = batch.video.shape;
     this.config.teachers.forEach((t, ti) => {
       if (t.input !== 'online-frame') return;
       const enc = this.o.onlineTeachers![t.name];
-      const rng = rngFor(this.config.seed, RNG_PURPOSE.frame, epoch, step, ti);
-      const frames = t.framePolicy === 'per-sample' ? Array.from({ length: B }, () => rng.int(T)) : Array(B).fill(rng.int(T));
+      const rng = keyedRng(this.config.seed, RNG_PURPOSE.frame, epoch, step, ti);
+      const frames = t.framePolicy === 'per-sample' ? Array.from({ length: B }, () => rng.int(0, T - 1)) : Array(B).fill(rng.int(0, T - 1));
       const features = tf.tidy(() => {
         const picked = tf.stack(frames.map((f, b) => tf.squeeze(tf.slice(batch.video, [b, f, 0, 0, 0], [1, 1, -1, -1, -1]), [0, 1]))) as tf.Tensor4D; // [B, H, W, C]
         const out = enc.apply(teacherFrames(picked, t.frameTransform), { training: false }).features;
@@ -310,12 +310,12 @@ export class Trainer {
     for (; epoch < config.epochs; epoch++) {
       const lr = this.schedule.lrAt(epoch, config.optimizer.lr);
       this.optimizers.student.lr = lr; // the schedule drives the student's optimiser only (reference)
-      const order = permutation(this.o.train.length, rngFor(config.seed, RNG_PURPOSE.order, epoch));
+      const order = permutation(this.o.train.length, keyedRng(config.seed, RNG_PURPOSE.order, epoch));
       const bar = this.o.progress === null ? null : new ProgressBar(perEpoch, { stream: this.o.progress, label: `epoch ${epoch + 1}/${config.epochs}` });
       let clipsSeen = 0;
       for (let step = startStep; step < perEpoch; step++) {
         const indices = order.slice(step * config.batchSize, (step + 1) * config.batchSize);
-        const batch = await loadBatch(this.o.train, indices, (i) => ({ kind: 'train', rng: rngFor(config.seed, RNG_PURPOSE.sample, epoch, i) }), this.teacherDims);
+        const batch = await loadBatch(this.o.train, indices, (i) => ({ kind: 'train', rng: keyedRng(config.seed, RNG_PURPOSE.sample, epoch, i) }), this.teacherDims);
         this.onlineTeacherFeatures(batch, epoch, step);
         const kept: Record<string, tf.Scalar> = {};
         let stepTensors: StepTensors | null = null;

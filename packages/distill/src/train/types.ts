@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng';
+import type { Rng, StateDict } from '@ccl/base';
 
 /**
  * What the trainer needs from a student (or an online teacher) encoder; @ccl/encoders' encoders satisfy it.
@@ -10,8 +10,8 @@ export interface TrainableEncoder {
   readonly trainableVariables: readonly tf.Variable[];
   train(): void;
   eval(): void;
-  stateDict(): Record<string, tf.Tensor>;
-  loadStateDict(dict: Record<string, tf.Tensor>, options?: { strict?: boolean }): void;
+  stateDict(): StateDict;
+  loadStateDict(dict: StateDict, options?: { strict?: boolean }): void;
 }
 
 /** One training or evaluation sample, as plain arrays. */
@@ -36,7 +36,7 @@ export interface SampleSource {
 }
 
 /** A batch on the tensor side (the trainer owns and disposes it). */
-export interface Batch {
+export interface TrainingBatch {
   video: tf.Tensor5D; // [B, T, H, W, C]
   labels: number[];
   ids: string[];

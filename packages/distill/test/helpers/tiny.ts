@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng, SampleSource, SampleView, TrainableEncoder, TrainingSample } from '../../src';
+import type { Rng } from '@ccl/base';
+import type { SampleSource, SampleView, TrainableEncoder, TrainingSample } from '../../src';
 
 /**
  * A tiny student for trainer tests: mean over time, flatten, Linear -> ReLU (features), Linear (logits),

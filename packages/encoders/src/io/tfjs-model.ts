@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomicSync } from '@ccl/base/node';
 
 /**
  * Export of a trained encoder in the tfjs `model.json` artifact format (tf.io.ModelJSON): `model.json`
@@ -12,22 +13,11 @@ import * as tf from '@tensorflow/tfjs-core';
 export const TFJS_MODEL_FORMAT = 'ccl-state-dict';
 const WEIGHTS_FILE = 'weights.bin';
 
-function atomicWrite(file: string, data: Uint8Array | string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`tfjs model ${file}: cannot write (${(e as Error).message})`);
-  }
-}
-
 /** Writes `dir/model.json` and `dir/weights.bin` (each atomically; weights first). */
 export async function writeTfjsModel(dir: string, dict: Record<string, tf.Tensor>, topology: Record<string, unknown> = {}): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const { data, specs } = await tf.io.encodeWeights(dict);
-  atomicWrite(path.join(dir, WEIGHTS_FILE), new Uint8Array(data));
+  writeFileAtomicSync(path.join(dir, WEIGHTS_FILE), new Uint8Array(data), { what: 'tfjs model' });
   const modelJson: tf.io.ModelJSON = {
     format: TFJS_MODEL_FORMAT,
     generatedBy: '@ccl/encoders',
@@ -35,7 +25,7 @@ export async function writeTfjsModel(dir: string, dict: Record<string, tf.Tensor
     modelTopology: topology,
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
   };
-  atomicWrite(path.join(dir, 'model.json'), JSON.stringify(modelJson, null, 1));
+  writeFileAtomicSync(path.join(dir, 'model.json'), JSON.stringify(modelJson, null, 1), { what: 'tfjs model' });
 }
 
 /** Reads what writeTfjsModel wrote: the state dict (caller disposes) and the topology. */

@@ -7,7 +7,8 @@ import { BatchNorm } from '../nn/batchnorm';
 import type { ForwardContext } from '../nn/context';
 import { Conv2d } from '../nn/conv2d';
 import { conv1dLayout, identityLayout } from '../nn/layouts';
-import { Linear } from '../nn/linear';
+import { Linear } from '@ccl/base';
+import { linearInStore } from '../nn/linear';
 import { ParameterStore, countTrainable, type Param, type ParamSpec } from '../nn/parameters';
 import { avgPool2d, framedConv1d } from '../ops/conv';
 import { registerEncoder } from '../registry';
@@ -117,8 +118,8 @@ export class Cnn14 extends ModuleEncoder {
       return block;
     });
     this.featureDim = Math.max(1, Math.round((options.embeddingDim ?? 512) * multiplier));
-    this.fc1 = new Linear(this.store, 'fc1', cin, this.featureDim);
-    this.classifier = numClasses > 0 ? new Linear(this.store, 'fc_audioset', this.featureDim, numClasses) : null;
+    this.fc1 = new Linear('fc1', cin, this.featureDim, linearInStore(this.store));
+    this.classifier = numClasses > 0 ? new Linear('fc_audioset', this.featureDim, numClasses, linearInStore(this.store)) : null;
   }
 
   /** PANNs' convention: mono waveforms at the front end's sample rate (32 kHz for the released weights). */

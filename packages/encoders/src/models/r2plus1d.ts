@@ -5,7 +5,8 @@ import { addRelu } from '../ops/activations';
 import { BatchNorm } from '../nn/batchnorm';
 import type { ForwardContext } from '../nn/context';
 import { FactorisedConv, intermediateChannels, type FactorisedConvConfig } from '../nn/factorised-conv';
-import { Linear } from '../nn/linear';
+import { Linear } from '@ccl/base';
+import { linearInStore } from '../nn/linear';
 import { ParameterStore, countTrainable, type ParamSpec } from '../nn/parameters';
 import { registerEncoder } from '../registry';
 
@@ -145,7 +146,7 @@ export class R2plus1d extends ModuleEncoder {
       new ResStage(this.store, 'conv5', c4, c5, perStage[3]!, true),
     ];
     this.featureDim = c5;
-    this.classifier = numClasses > 0 ? new Linear(this.store, 'linear', c5, numClasses) : null;
+    this.classifier = numClasses > 0 ? new Linear('linear', c5, numClasses, linearInStore(this.store)) : null;
   }
 
   /** Geometry of every factorised conv, in torch registration order (the golden `r21d` table). */

@@ -6,7 +6,8 @@ import { addRelu } from '../ops/activations';
 import { BatchNorm } from '../nn/batchnorm';
 import type { ForwardContext } from '../nn/context';
 import { Conv2d } from '../nn/conv2d';
-import { Linear } from '../nn/linear';
+import { Linear } from '@ccl/base';
+import { linearInStore } from '../nn/linear';
 import { ParameterStore, countTrainable, type ParamSpec } from '../nn/parameters';
 import { registerEncoder } from '../registry';
 
@@ -115,7 +116,7 @@ export class Resnet extends ModuleEncoder {
       }
     });
     this.featureDim = cin;
-    this.classifier = numClasses > 0 ? new Linear(this.store, 'fc', cin, numClasses) : null;
+    this.classifier = numClasses > 0 ? new Linear('fc', cin, numClasses, linearInStore(this.store)) : null;
   }
 
   /**

@@ -3,6 +3,7 @@
  * implementation (naive loops, torch layouts NCDHW / NCHW, torch weight layouts). No PyTorch is available
  * here, so parity tests compare the tfjs encoders against this.
  */
+import { mulberry32 } from '@ccl/base';
 
 /** A dense float64 array with a shape (row-major). */
 export interface Nd {
@@ -20,16 +21,10 @@ export function nd(shape: number[], data?: ArrayLike<number>): Nd {
   return { data: out, shape };
 }
 
-/** Deterministic PRNG (mulberry32) for test data. */
+/** Deterministic PRNG (@ccl/base's mulberry32) for test data: uniform in [0, 1). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = mulberry32(seed);
+  return () => r.next();
 }
 
 /**

@@ -11,7 +11,7 @@ import { type ClassSplit, type SubsetAccuracyTable, subsetAccuracyTable, subsets
 import { horizontalBarChart, lineChart } from './charts';
 import { type RunComparison, type RunMetrics, compareRuns } from './compare';
 import { type TrainingLog, curvesOf, isLossCurveField, parseTrainingLog } from './training-log';
-import { writeFileAtomic } from './write-atomic';
+import { writeFileAtomicSync } from '@ccl/base/node';
 import type { Bitmap } from './bitmap';
 
 /** Everything a report can show; every part is optional. Maps are keyed by method / feature-set name. */
@@ -196,14 +196,14 @@ export function writeReport(outDir: string, input: ReportInput): { files: string
   const files: string[] = [];
   for (const f of figures) {
     const p = path.join(outDir, f.figure.file);
-    writeFileAtomic(p, f.bitmap.toPng());
+    writeFileAtomicSync(p, f.bitmap.toPng());
     files.push(p);
   }
   const classNames = input.classNames ?? Object.values(input.recognition ?? {})[0]?.classNames ?? [];
   const jsonPath = path.join(outDir, 'report.json');
-  writeFileAtomic(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+  writeFileAtomicSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
   const mdPath = path.join(outDir, 'summary.md');
-  writeFileAtomic(mdPath, renderMarkdown(json, classNames));
+  writeFileAtomicSync(mdPath, renderMarkdown(json, classNames));
   files.push(jsonPath, mdPath);
   return { files, report: json };
 }

@@ -13,7 +13,7 @@ import type { ClassSplit } from '../semantic-gap';
 import type { RunMetrics } from './compare';
 import { type ReportInput, type ReportJson, writeReport } from './report';
 import { type TrainingLog, mergeTrainingLogs, parseTrainingLog } from './training-log';
-import { writeFileAtomic } from './write-atomic';
+import { writeFileAtomicSync } from '@ccl/base/node';
 
 /** What {@link readRunDirectory} found in one run folder. */
 export interface RunDirectory {
@@ -54,7 +54,7 @@ export function writeRunEvaluation(runDir: string, results: { recognition?: Reco
   const files: string[] = [];
   const put = (name: string, obj: unknown) => {
     const f = path.join(runDir, 'eval', name);
-    writeFileAtomic(f, `${JSON.stringify(obj, null, 2)}\n`);
+    writeFileAtomicSync(f, `${JSON.stringify(obj, null, 2)}\n`);
     files.push(f);
   };
   if (results.recognition) put('recognition.json', results.recognition);

@@ -9,7 +9,7 @@
  * so the difference replicates are paired. The CI is the type-7 percentile interval of the replicates.
  * With one seed only the videos are resampled (`levels: ['videos']`).
  */
-import { createRng } from '@ccl/data';
+import { createRng } from '@ccl/base';
 import { pairOutcomes, type VideoOutcomes } from './paired-outcomes';
 import { percentileInterval } from './percentile';
 
@@ -24,7 +24,7 @@ export interface BootstrapOptions {
   replicates?: number;
   /** Interval coverage (default 0.95). */
   confidence?: number;
-  /** Seed of the resampling generator (default 1; @ccl/data's createRng). */
+  /** Seed of the resampling generator (default 1; @ccl/base's createRng). */
   seed?: number;
   /** Factor applied to the per-video values (default 100: fractions correct become percentage points). */
   scale?: number;

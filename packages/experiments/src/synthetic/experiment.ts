@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { holdOutValidation, readManifest, writeFileAtomicSync, writeJsonAtomicSync, writeManifest, type Manifest } from '@ccl/data';
+import { writeFileAtomicSync, writeJsonAtomicSync } from '@ccl/base/node';
+import { holdOutValidation, readManifest, writeManifest, type Manifest } from '@ccl/data';
 import {
   generateSyntheticAV,
   manifestOfCachedSamples,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encoder } from '@ccl/encoders';
-import { rngFor, permutation, Sgd } from '@ccl/distill';
+import { keyedRng, permutation } from '@ccl/base';
+import { Sgd } from '@ccl/distill';
 import { crossEntropy } from '@ccl/losses';
 
 export interface ClassifierTraining {
@@ -25,7 +26,7 @@ export function trainClassifier(encoder: Encoder, inputs: tf.Tensor, labels: num
   const n = labels.length;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     opt.lr = (o.lr * (1 + Math.cos((Math.PI * epoch) / o.epochs))) / 2;
-    const order = permutation(n, rngFor(o.seed, 11, epoch));
+    const order = permutation(n, keyedRng(o.seed, 11, epoch));
     let total = 0;
     let batches = 0;
     for (let at = 0; at + 1 < n; at += o.batchSize) {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keysOf } from '@ccl/base';
 import type { Loss, LossInputs } from '../loss';
 import { addLoss } from '../loss-registry';
-import { expectFinite, expectPositive, fail, normalizeRows, type KdCommonOptions } from './common';
+import { expectFinite, expectPositive, fail, normalizeRowsFiniteGrad, type KdCommonOptions } from './common';
 
 const FILE = 'kd/at.ts';
 
@@ -28,7 +28,7 @@ export function createAtLoss(options: AtOptions = {}): Loss {
     tf.tidy(() => {
       const powered = tf.pow(tf.abs(x), p);
       const map = x.rank === 4 ? tf.reshape(tf.mean(powered, 3), [x.shape[0], -1]) : (powered as tf.Tensor2D);
-      return normalizeRows(map as tf.Tensor2D);
+      return normalizeRowsFiniteGrad(map as tf.Tensor2D);
     });
   return {
     name: 'at',

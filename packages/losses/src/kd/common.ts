@@ -81,7 +81,7 @@ export function intArray(file: string, what: string, values: tf.Tensor | ArrayLi
 }
 
 /** Row-wise L2 normalisation as torch's `F.normalize(x, dim=1)`: x / max(||x||, eps), with a gradient that stays finite at 0. */
-export function normalizeRows(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
+export function normalizeRowsFiniteGrad(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
   return tf.tidy(() => tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), 1, true), eps * eps))));
 }
 

@@ -4,7 +4,7 @@ import type { LossInputs } from '../loss';
 import { expectPositive, expectPositiveInt, fail, featurePair, instanceScope, intArray, type KdCommonOptions } from './common';
 import { EmbedHead } from './embed-head';
 import { ContrastMemory } from './memory-bank';
-import { SeededRandom } from './rng';
+import { mulberry32 } from '@ccl/base';
 
 /** Options shared by the memory-bank contrastive losses (CRD, CMC). */
 export interface ContrastOptions extends KdCommonOptions {
@@ -41,7 +41,7 @@ export class ContrastState {
     const embedDim = expectPositiveInt(file, 'embedDim', options.embedDim ?? 128);
     this.numNegatives = expectPositiveInt(file, 'numNegatives', options.numNegatives ?? defaultNegatives);
     this.temperature = expectPositive(file, 'temperature', options.temperature ?? 0.07);
-    const rng = new SeededRandom(options.seed ?? 0);
+    const rng = mulberry32(options.seed ?? 0);
     const scope = instanceScope(lossName);
     this.scope = scope;
     this.studentHead = new EmbedHead(expectPositiveInt(file, 'studentDim', options.studentDim), embedDim, rng, file, `${scope}/student_head`);

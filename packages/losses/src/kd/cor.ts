@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keysOf } from '@ccl/base';
 import type { Loss, LossInputs } from '../loss';
 import { addLoss } from '../loss-registry';
-import { expectPositive, fail, featurePair, normalizeRows, type KdCommonOptions } from './common';
+import { expectPositive, fail, featurePair, normalizeRowsFiniteGrad, type KdCommonOptions } from './common';
 
 const FILE = 'kd/cor.ts';
 
@@ -33,7 +33,7 @@ export function createCorLoss(options: CorOptions = {}): Loss {
   const gamma = expectPositive(FILE, 'gamma', options.gamma ?? 0.4);
   const correlation = (x: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => {
-      const n = normalizeRows(x);
+      const n = normalizeRowsFiniteGrad(x);
       const cos = tf.matMul(n, n, false, true); // [B, B]
       // ||a - b||^2 = 2 - 2 cos for unit rows
       const k: tf.Tensor = kernel === 'cosine' ? cos : tf.exp(tf.mul(-gamma, tf.sub(2, tf.mul(2, cos))));

@@ -4,7 +4,7 @@ import type { Loss, LossInputs } from '../loss';
 import { addLoss } from '../loss-registry';
 import { disposeAll, fail, featurePair, instanceScope, type KdCommonOptions } from './common';
 import { LinearMap } from './linear';
-import { SeededRandom } from './rng';
+import { mulberry32 } from '@ccl/base';
 
 const FILE = 'kd/fitnet.ts';
 
@@ -32,7 +32,7 @@ export interface FitNetLoss extends Loss {
  */
 export function createFitNetLoss(options: FitNetOptions): FitNetLoss {
   if (!options || typeof options !== 'object') fail(FILE, 'options { studentDim, teacherDim } are required');
-  const regressor = new LinearMap(options.studentDim, options.teacherDim, new SeededRandom(options.seed ?? 0), FILE, `${instanceScope('fitnet')}/regressor`);
+  const regressor = new LinearMap(options.studentDim, options.teacherDim, mulberry32(options.seed ?? 0), FILE, `${instanceScope('fitnet')}/regressor`);
   return {
     name: 'fitnet',
     regressor,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keysOf } from '@ccl/base';
 import type { Loss, LossInputs } from '../loss';
 import { addLoss } from '../loss-registry';
-import { featurePair, intArray, normalizeRows, type KdCommonOptions } from './common';
+import { featurePair, intArray, normalizeRowsFiniteGrad, type KdCommonOptions } from './common';
 
 const FILE = 'kd/ifd.ts';
 
@@ -34,7 +34,7 @@ function prototypeOperator(labels: Int32Array): tf.Tensor2D {
  */
 export function createIfdLoss(options: IfdOptions = {}): Loss {
   const variation = (x: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor1D =>
-    tf.tidy(() => tf.sum(tf.mul(normalizeRows(x), normalizeRows(tf.matMul(a, x))), 1)); // [B]
+    tf.tidy(() => tf.sum(tf.mul(normalizeRowsFiniteGrad(x), normalizeRowsFiniteGrad(tf.matMul(a, x))), 1)); // [B]
   return {
     name: 'ifd',
     variables: [],

@@ -1,6 +1,5 @@
 // Public API of the KD baselines. Internal helpers (input checks, the shared CRD/CMC state) stay private.
 export type { KdCommonOptions } from './common';
-export { SeededRandom, mixSeed } from './rng';
 export { LinearMap } from './linear';
 export { EmbedHead } from './embed-head';
 export { ContrastMemory, type ContrastMemoryOptions } from './memory-bank';

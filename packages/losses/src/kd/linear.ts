@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom } from './rng';
+import { uniformArray, type Rng } from '@ccl/base';
 import { expectPositiveInt } from './common';
 
 /**
@@ -13,12 +13,12 @@ export class LinearMap {
   readonly bias: tf.Variable<tf.Rank.R1>; // [out]
 
   /** `name`: variable name prefix (`<name>/weight`, `<name>/bias`); unnamed variables get tfjs's numeric names. */
-  constructor(readonly inDim: number, readonly outDim: number, rng: SeededRandom, file = 'kd/linear.ts', name?: string) {
+  constructor(readonly inDim: number, readonly outDim: number, rng: Rng, file = 'kd/linear.ts', name?: string) {
     expectPositiveInt(file, 'input dimension', inDim);
     expectPositiveInt(file, 'output dimension', outDim);
     const bound = 1 / Math.sqrt(inDim);
-    this.weight = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(inDim * outDim, -bound, bound), [inDim, outDim]), true, name && `${name}/weight`));
-    this.bias = tf.tidy(() => tf.variable(tf.tensor1d(rng.uniform(outDim, -bound, bound)), true, name && `${name}/bias`));
+    this.weight = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, inDim * outDim, -bound, bound), [inDim, outDim]), true, name && `${name}/weight`));
+    this.bias = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, outDim, -bound, bound)), true, name && `${name}/bias`));
   }
 
   /** x [B, in] -> [B, out]. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectPositiveInt, fail } from './common';
-import { mixSeed, SeededRandom } from './rng';
+import { mixSeed, mulberry32, uniformArray, type Rng } from '@ccl/base';
 
 const FILE = 'kd/memory-bank.ts';
 
@@ -55,10 +55,10 @@ export class ContrastMemory {
     } else {
       this.itemLabels = null;
     }
-    const rng = new SeededRandom(this.seed);
+    const rng = mulberry32(this.seed);
     const a = 1 / Math.sqrt(this.dim / 3);
-    this.student = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/student_bank`));
-    this.teacher = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniform(this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/teacher_bank`));
+    this.student = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/student_bank`));
+    this.teacher = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/teacher_bank`));
     this.stepCounter = tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false, options.name && `${options.name}/step`));
   }
 
@@ -74,7 +74,7 @@ export class ContrastMemory {
    */
   contrastIndices(indices: Int32Array, numNegatives: number): Int32Array {
     const k = numNegatives;
-    const rng = new SeededRandom(mixSeed(this.seed, this.step));
+    const rng = mulberry32(mixSeed(this.seed, this.step));
     const out = new Int32Array(indices.length * (k + 1));
     for (let i = 0; i < indices.length; i++) {
       const own = indices[i];
@@ -84,10 +84,10 @@ export class ContrastMemory {
     return out;
   }
 
-  private drawNegative(own: number, rng: SeededRandom): number {
+  private drawNegative(own: number, rng: Rng): number {
     const labels = this.itemLabels;
     for (let tries = 0; tries < 10000; tries++) {
-      const c = rng.int(this.size);
+      const c = rng.int(0, this.size - 1);
       if (c !== own && (labels === null || labels[c] !== labels[own])) return c;
     }
     return fail(FILE, `could not draw a negative for item ${own} in 10000 tries (its class fills the bank?)`);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keysOf } from '@ccl/base';
 import type { Loss, LossInputs } from '../loss';
 import { addLoss } from '../loss-registry';
-import { featurePair, normalizeRows, type KdCommonOptions } from './common';
+import { featurePair, normalizeRowsFiniteGrad, type KdCommonOptions } from './common';
 
 const FILE = 'kd/pkt.ts';
 const EPS = 1e-7;
@@ -12,7 +12,7 @@ export type PktOptions = KdCommonOptions;
 /** Row-stochastic conditional distribution from cosine similarities: P_ij = (1 + cos_ij)/2 / sum_k (1 + cos_ik)/2. */
 function conditional(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const n = normalizeRows(x); // [B, D]
+    const n = normalizeRowsFiniteGrad(x); // [B, D]
     const k = tf.div(tf.add(tf.matMul(n, n, false, true), 1), 2); // [B, B] in [0, 1]
     return tf.div(k, tf.sum(k, 1, true));
   });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keysOf } from '@ccl/base';
 import type { Loss, LossInputs } from '../loss';
 import { addLoss } from '../loss-registry';
-import { expectFinite, fail, flattenBatch, normalizeRows, type KdCommonOptions } from './common';
+import { expectFinite, fail, flattenBatch, normalizeRowsFiniteGrad, type KdCommonOptions } from './common';
 
 const FILE = 'kd/sp.ts';
 
@@ -36,7 +36,7 @@ export function createSpLoss(options: SpOptions = {}): Loss {
       return tf.tidy(() => {
         const gram = (x: tf.Tensor): tf.Tensor2D => {
           const q = flattenBatch(x);
-          return normalizeRows(tf.matMul(q, q, false, true));
+          return normalizeRowsFiniteGrad(tf.matMul(q, q, false, true));
         };
         return tf.div(tf.sum(tf.square(tf.sub(gram(teacher), gram(student)))), batch * batch) as tf.Scalar;
       });

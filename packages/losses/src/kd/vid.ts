@@ -4,7 +4,7 @@ import type { Loss, LossInputs } from '../loss';
 import { addLoss } from '../loss-registry';
 import { disposeAll, expectPositive, expectPositiveInt, fail, featurePair, instanceScope, type KdCommonOptions } from './common';
 import { LinearMap } from './linear';
-import { SeededRandom } from './rng';
+import { mulberry32 } from '@ccl/base';
 
 const FILE = 'kd/vid.ts';
 
@@ -53,7 +53,7 @@ export function createVidLoss(options: VidOptions): VidLoss {
   const initVariance = expectPositive(FILE, 'initVariance', options.initVariance ?? 5);
   const eps = expectPositive(FILE, 'eps', options.eps ?? 1e-5);
   if (initVariance <= eps) fail(FILE, `initVariance (${initVariance}) must exceed eps (${eps})`);
-  const rng = new SeededRandom(options.seed ?? 0);
+  const rng = mulberry32(options.seed ?? 0);
   const scope = instanceScope('vid');
   const layers =
     kind === 'mlp'

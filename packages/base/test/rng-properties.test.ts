@@ -1,4 +1,4 @@
-import { createRng, shuffled } from '../src';
+import { createRng, shuffled } from '@ccl/base';
 
 describe('seeded rng', () => {
   it('is deterministic per seed and differs between seeds', () => {

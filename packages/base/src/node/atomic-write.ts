@@ -3,6 +3,16 @@ import * as path from 'node:path';
 
 let counter = 0;
 
+export interface AtomicWriteOptions {
+  /**
+   * false skips the fsync (still atomic for readers, but a power loss may lose the file): for bulk writes
+   * of many small files. Default true.
+   */
+  durable?: boolean;
+  /** What is written (`safetensors`, `tfjs model`), put before the file name in error messages. */
+  what?: string;
+}
+
 /** A unique temporary name next to `file` (same folder, so the final rename is atomic on POSIX). */
 export function tempPathFor(file: string): string {
   counter += 1;
@@ -12,10 +22,10 @@ export function tempPathFor(file: string): string {
 /**
  * Writes `data` to `file` atomically: the bytes go to a temporary file in the same folder, are
  * fsync'ed, and the temporary file is renamed over `file`. A reader never sees a half-written file and a
- * killed writer leaves at most a stray `.tmp` file. `durable: false` skips the fsync (still atomic for
- * readers, but a power loss may lose the file): for bulk writes of many small files.
+ * killed writer leaves at most a stray `.tmp` file. Missing folders are created. A failure throws
+ * `[what ]file: cannot write: <cause>`, naming the target (not the temporary file).
  */
-export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   const tmp = tempPathFor(file);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -30,17 +40,17 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true }); // a failed write (a full disk) or rename leaves no stray file
-    throw writeError(file, err);
+    throw writeError(options.what === undefined ? file : `${options.what} ${file}`, err);
   }
 }
 
-/** `file: cannot write: <cause>` naming the target (not the temporary file), keeping the cause's `code` (ENOSPC, EACCES). */
-function writeError(file: string, err: unknown): Error {
+/** `target: cannot write: <cause>`, keeping the cause's `code` (ENOSPC, EACCES). */
+function writeError(target: string, err: unknown): Error {
   const cause = err as NodeJS.ErrnoException;
-  return Object.assign(new Error(`${file}: cannot write: ${cause?.message ?? String(err)}`, { cause: err }), cause?.code === undefined ? {} : { code: cause.code });
+  return Object.assign(new Error(`${target}: cannot write: ${cause?.message ?? String(err)}`, { cause: err }), cause?.code === undefined ? {} : { code: cause.code });
 }
 
 /** Writes JSON (2-space indented, trailing newline) atomically. */
-export function writeJsonAtomicSync(file: string, value: unknown): void {
-  writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomicSync(file: string, value: unknown, options: AtomicWriteOptions = {}): void {
+  writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`, options);
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomicSync } from '../src/io/atomic';
+import { writeFileAtomicSync } from '../src/node/atomic-write';
 
 describe('writeFileAtomicSync', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-atomic-'));
@@ -43,7 +43,7 @@ describe('writeFileAtomicSync', () => {
     });
     try {
       let write: typeof writeFileAtomicSync = () => undefined;
-      jest.isolateModules(() => ({ writeFileAtomicSync: write } = require('../src/io/atomic') as typeof import('../src/io/atomic')));
+      jest.isolateModules(() => ({ writeFileAtomicSync: write } = require('../src/node/atomic-write') as typeof import('../src/node/atomic-write')));
       let thrown: (Error & { code?: string }) | undefined;
       try {
         write(file, 'new bytes');
