@@ -37,7 +37,8 @@ function check(what, values) {
 // Per package: the names it imports (ESM named imports; CJS destructures the same) and the body.
 const SMOKE = {
   '@ccl/base': {
-    names: ['gradientsRegistered'],
+    names: ['createRng'],
+    extra: { '@ccl/base/gradients': ['gradientsRegistered'] },
     body: `if (!gradientsRegistered()) throw new Error('no gradient functions registered');
 const g = tf.grad((x) => tf.mean(tf.square(x)))(tf.tensor1d([1, -2, 3]));
 check('base: d mean(x^2) / dx', g.dataSync());
@@ -47,11 +48,11 @@ if (tf.memory().numTensors !== 2) throw new Error('the engine tracks ' + tf.memo
   },
   '@ccl/data': {
     // not a training package (it registers no gradient functions): it loads alone and its helpers run
-    names: ['createRng', 'shuffled'],
-    body: `const rng = createRng(1);
-const order = shuffled([0, 1, 2, 3, 4], rng);
-if (order.length !== 5) throw new Error('shuffled lost elements');
-console.log('data: loads alone, shuffled [0..4] -> [' + order + ']');`,
+    names: ['encodeNpy', 'parseNpy'],
+    body: `const bytes = encodeNpy({ dtype: 'float32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) });
+const back = parseNpy(bytes);
+if (back.shape.join('x') !== '2x3' || back.data[5] !== 6) throw new Error('npy round trip lost data');
+console.log('data: loads alone, npy [2, 3] round trip ok');`,
   },
   '@ccl/encoders': {
     names: ['createEncoder'],

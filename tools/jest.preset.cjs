@@ -20,7 +20,7 @@ module.exports = function jestConfig(packageDir) {
     transformIgnorePatterns: ['/node_modules/(?!@tensorflow/tfjs-core/dist/(?!tf-core))'],
     moduleNameMapper: {
       // subpath exports ('@ccl/encoders/node': the Node-only file I/O, '@ccl/data/media') map to src/<subpath>.ts
-      '^@ccl/(base|backends|experiments|data|encoders|compose|losses|distill|eval)/(node|media)$': `${packagesDir}/$1/src/$2.ts`,
+      '^@ccl/(base|backends|experiments|data|encoders|compose|losses|distill|eval)/(node|media|gradients)$': `${packagesDir}/$1/src/$2.ts`,
       '^@ccl/(base|backends|experiments|data|encoders|compose|losses|distill|eval)$': `${packagesDir}/$1/src/index.ts`,
       '^ccl$': `${packagesDir}/ccl/src/index.ts`,
     },

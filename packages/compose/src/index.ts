@@ -1,5 +1,5 @@
 // Registers tfjs-core's gradient functions (tfjs-core's CJS bundle has none): this package trains.
-import '@ccl/base';
+import '@ccl/base/gradients';
 export type { Composition, CompositionOptions, CompositionOutput, CompositionApplyOptions } from './head';
 export { detach } from './head';
 export { ResidualComposition, GatedComposition, normalizeRows } from './residual';

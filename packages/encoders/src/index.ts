@@ -4,7 +4,7 @@
  * feature extraction. File I/O (safetensors and tfjs model files) is in '@ccl/encoders/node'. See docs/encoders.md.
  */
 // Registers tfjs-core's gradient functions (tfjs-core's CJS bundle has none): this package trains.
-import '@ccl/base';
+import '@ccl/base/gradients';
 export type { EncoderApplyOptions, Encoder, EncoderOutput, InputConvention, NamedVariable } from './encoder';
 export { ModuleEncoder } from './encoder';
 export { encoderOptionKeys, listEncoders, registerEncoder, type EncoderFactory, type EncoderRegistration } from './registry';
