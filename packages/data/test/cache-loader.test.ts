@@ -1,10 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  BatchLoader,
-  batchToTensors,
-  classIndex,
   clipPath,
   evalClip,
   gatherFrames,
@@ -16,7 +12,7 @@ import {
   verifyClipFile,
 } from '../src';
 import { closeMediaInfo, decodeVideo, generateSyntheticAV, prepareClipCache } from '../src/media';
-import type { TeacherFeatureSet, Manifest } from '../src';
+import type { Manifest } from '../src';
 import type { PrepareReport } from '../src/media';
 import { tempDir } from './helpers';
 
@@ -122,86 +118,9 @@ describe('prepareClipCache', () => {
   });
 });
 
-describe('BatchLoader', () => {
+describe('loadEvalWindows', () => {
   const cacheDir = (): string => path.join(dir, 'cache-a');
   const good = (): Manifest => ({ ...manifest, samples: manifest.samples.filter((s) => !s.id.startsWith('bad-')) });
-  const teacherSet = (): TeacherFeatureSet => {
-    const m = good();
-    const features = new Map();
-    const classOf = new Map();
-    // every other training sample gets a 2-row teacher feature whose values encode (sample, row)
-    m.samples.forEach((s, i) => {
-      if (i % 2) return;
-      features.set(s.id, { id: s.id, rows: 2, dim: 3, data: Float32Array.from([i, i, i, i + 0.5, i + 0.5, i + 0.5]), source: s.id });
-      classOf.set(s.id, s.label);
-    });
-    return { classes: m.classes, features, classOf, dim: 3, source: 'test' };
-  };
-  const loader = (seed: number): BatchLoader => new BatchLoader({ manifest: good(), cacheDir: cacheDir(), split: 'train', batchSize: 3, mode: 'train', seed, frames: 4, size: 16, teachers: { audio: teacherSet() } });
-
-  it('yields [B, T, H, W, C] batches with labels, teacher features + mask and ids', async () => {
-    const l = loader(1);
-    expect(l.samples).toHaveLength(8);
-    expect(l.numBatches).toBe(2);
-    const batches = [];
-    for await (const b of l.epoch(0)) batches.push(b);
-    expect(batches).toHaveLength(2);
-    const idx = classIndex(good());
-    const set = teacherSet();
-    for (const b of batches) {
-      expect(b.shape).toEqual([3, 4, 16, 16, 3]);
-      expect(b.video.length).toBe(3 * 4 * 16 * 16 * 3);
-      b.ids.forEach((id, k) => {
-        const s = good().samples.find((x) => x.id === id)!;
-        expect(b.labels[k]).toBe(idx.get(s.label));
-        const f = set.features.get(id);
-        expect(b.teachers.audio!.mask[k]).toBe(f ? 1 : 0);
-        const row = Array.from(b.teachers.audio!.features.subarray(3 * k, 3 * k + 3));
-        if (f) expect([Array.from(f.data.subarray(0, 3)), Array.from(f.data.subarray(3, 6))]).toContainEqual(row);
-        else expect(row).toEqual([0, 0, 0]);
-      });
-    }
-    expect(new Set(batches.flatMap((b) => b.ids)).size).toBe(6);
-  });
-
-  it('is deterministic per (seed, epoch) and reshuffles across epochs', async () => {
-    const collect = async (l: BatchLoader, e: number): Promise<{ ids: string[]; sum: number }> => {
-      const ids: string[] = [];
-      let sum = 0;
-      for await (const b of l.epoch(e)) {
-        ids.push(...b.ids);
-        sum += b.video.reduce((a, v) => a + v, 0);
-      }
-      return { ids, sum };
-    };
-    const a0 = await collect(loader(1), 0);
-    expect(await collect(loader(1), 0)).toEqual(a0);
-    const direct = loader(1).batch(0, 1);
-    expect(direct.ids).toEqual(a0.ids.slice(3, 6));
-    expect(loader(1).order(1)).not.toEqual(loader(1).order(0));
-    expect(loader(2).order(0)).not.toEqual(loader(1).order(0));
-  });
-
-  it('eval mode: all samples in manifest order, centre clips, last partial batch kept', async () => {
-    const l = new BatchLoader({ manifest: good(), cacheDir: cacheDir(), split: 'test', batchSize: 3, mode: 'eval', frames: 4, size: 16 });
-    const ids: string[] = [];
-    for await (const b of l.epoch(0)) ids.push(...b.ids);
-    expect(ids).toEqual(good().samples.filter((s) => s.split === 'test').map((s) => s.id));
-    expect(l.numBatches).toBe(2);
-    expect(() => new BatchLoader({ manifest: good(), cacheDir: cacheDir(), split: 'val', batchSize: 2, mode: 'eval' })).toThrow(/no 'val' samples/);
-  });
-
-  it('converts a batch to tensors without leaking', () => {
-    const before = tf.memory().numTensors;
-    const b = loader(3).batch(0, 0);
-    const t = batchToTensors(b);
-    expect(t.video.shape).toEqual([3, 4, 16, 16, 3]);
-    expect(t.labels.dtype).toBe('int32');
-    expect(t.teachers.audio!.features.shape).toEqual([3, 3]);
-    expect(Array.from(t.teachers.audio!.mask.dataSync())).toEqual(Array.from(b.teachers.audio!.mask));
-    tf.dispose([t.video, t.labels, t.teachers.audio!.features, t.teachers.audio!.mask]);
-    expect(tf.memory().numTensors).toBe(before);
-  });
 
   it('loads every evaluation window of a cached video (sliding and even protocols)', () => {
     const s = good().samples[0]!;
@@ -213,28 +132,5 @@ describe('BatchLoader', () => {
     const wins = slidingWindows(10, 4);
     sliding.forEach((clip, k) => expect(Array.from(clip.data)).toEqual(Array.from(evalClip(gatherFrames(video, wins[k]!), { size: 16 }).data)));
     expect(loadEvalWindows(cacheDir(), s.id, { frames: 4, size: 16, protocol: 'even', numClips: 3 })).toHaveLength(3);
-  });
-
-  it('builds identical batches in worker threads (package bundled for the workers)', async () => {
-    // Workers load JavaScript: bundle the sources the way the published build is made.
-    const outfile = path.join(__dirname, '..', '.test-build', 'ccl-data.cjs');
-    const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
-    esbuild.buildSync({ entryPoints: [path.join(__dirname, '..', 'src', 'index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, external: ['@tensorflow/tfjs-core', 'mediainfo.js', '@ffmpeg-installer/ffmpeg'], logLevel: 'silent' });
-    const threaded = new BatchLoader({ manifest: good(), cacheDir: cacheDir(), split: 'train', batchSize: 3, mode: 'train', seed: 1, frames: 4, size: 16, teachers: { audio: teacherSet() }, workers: 2, workerModule: outfile });
-    const inThread = loader(1);
-    let b = 0;
-    for await (const batch of threaded.epoch(2)) {
-      const ref = inThread.batch(2, b++);
-      expect(batch.ids).toEqual(ref.ids);
-      expect(Array.from(batch.labels)).toEqual(Array.from(ref.labels));
-      expect(Buffer.compare(Buffer.from(batch.video.buffer), Buffer.from(ref.video.buffer))).toBe(0);
-      expect(Array.from(batch.teachers.audio!.features)).toEqual(Array.from(ref.teachers.audio!.features));
-      expect(Array.from(batch.teachers.audio!.mask)).toEqual(Array.from(ref.teachers.audio!.mask));
-    }
-    expect(b).toBe(2);
-    const broken = new BatchLoader({ manifest: good(), cacheDir: path.join(dir, 'nowhere'), split: 'train', batchSize: 3, mode: 'train', workers: 1, workerModule: outfile });
-    await expect((async () => { for await (const _ of broken.epoch(0)) void _; })()).rejects.toThrow(/batch worker: .*nowhere.*cannot open cached clip/);
-    const fromSource = new BatchLoader({ manifest: good(), cacheDir: cacheDir(), split: 'train', batchSize: 3, mode: 'train', workers: 1 });
-    await expect((async () => { for await (const _ of fromSource.epoch(0)) void _; })()).rejects.toThrow(/workers need the built package or a workerModule/);
   });
 });

@@ -22,7 +22,7 @@ export { cclMethod } from './methods/ccl';
 export { kdMethod } from './methods/kd';
 export { Trainer, architectureOf, gitRevision, teacherFrames } from './train/trainer';
 export { variableGradsLean } from './train/lean-gradients';
-export type { TrainerOptions, TrainResult, StepInfo } from './train/trainer';
+export type { TrainerOptions, TrainResult, StepInfo, StepOutcome } from './train/trainer';
 export { checkRunFolder, inspectRunFolder, RUN_ENTRIES } from './train/run-folder';
 export type { RunFolderIntent, RunFolderPlan, RunFolderState } from './train/run-folder';
 export { loadBatch, disposeBatch } from './train/batch';

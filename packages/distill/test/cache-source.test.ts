@@ -8,6 +8,7 @@ import {
   openClipFile,
   readClipFrames,
   samplesOfSplit,
+  selectTeacherRow,
   temporalEvenCrop,
   trainClip,
   type ClipU8,
@@ -16,7 +17,7 @@ import {
 } from '@ccl/data';
 import { closeMediaInfo, generateSyntheticAV, prepareClipCache } from '@ccl/data/media';
 import { createRng, keyedRng } from '@ccl/base';
-import { clipCacheSource, resolveExperimentConfig } from '../src';
+import { clipCacheSource, disposeBatch, loadBatch, resolveExperimentConfig } from '../src';
 
 /** The trainer's view of a clip cache equals @ccl/data's reference pipelines on the whole video. */
 describe('clipCacheSource', () => {
@@ -46,6 +47,37 @@ describe('clipCacheSource', () => {
       expect(Buffer.compare(Buffer.from(got.video.buffer), Buffer.from(want.buffer))).toBe(0);
       expect(got.label).toBe(manifest.classes.indexOf(source.samples[i].label));
     }
+  });
+
+  it('train views carry one row of each teacher\'s feature (drawn after the clip), null where missing; a batch masks those rows', async () => {
+    const train = samplesOfSplit(manifest, 'train');
+    const rows = (i: number) => Float32Array.from([i, i, i + 0.5, i + 0.5]); // 2 rows of 2: (sample, row)
+    const audio: TeacherFeatureSet = {
+      classes: manifest.classes, dim: 2, source: 'feats/audio', classOf: new Map(),
+      features: new Map(train.slice(1).map((x, i) => [x.id, { id: x.id, rows: 2, dim: 2, data: rows(i + 1), source: `${x.id}.npy` }])),
+    };
+    const source = clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: { audio } });
+    const picked = new Set<number>();
+    for (let e = 0; e < 4; e++) {
+      for (let i = 0; i < source.length; i++) {
+        const got = await source.get(i, { kind: 'train', rng: keyedRng(1, e, i) });
+        if (i === 0) {
+          expect(got.teachers?.audio).toBeNull();
+          continue;
+        }
+        // the draws of trainClip first, then the row from a fork of the same generator
+        const rng = createRng(keyedRng(1, e, i).int(0, 2 ** 31 - 1));
+        trainClip(whole(source.samples[i].id), rng, { frames: 4, size: 16 });
+        const want = selectTeacherRow(audio.features.get(source.samples[i].id)!, rng.fork(7));
+        expect(Array.from(got.teachers!.audio!)).toEqual(Array.from(want));
+        picked.add(got.teachers!.audio![1] - i); // 0 or 0.5: which row
+      }
+    }
+    expect([...picked].sort()).toEqual([0, 0.5]);
+    const batch = await loadBatch(source, [0, 1], (i) => ({ kind: 'train', rng: keyedRng(1, 0, i) }), { audio: 2 });
+    expect(Array.from(batch.teachers.audio.mask)).toEqual([0, 1]);
+    expect(Array.from(batch.teachers.audio.features.dataSync().slice(0, 2))).toEqual([0, 0]);
+    disposeBatch(batch);
   });
 
   it("eval views: the k-th of `clips` evenly spaced clips, centre crop", async () => {

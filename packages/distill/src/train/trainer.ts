@@ -77,6 +77,26 @@ export interface StepInfo {
   numTensors: number;
 }
 
+/** What one `Trainer.step` did. */
+export interface StepOutcome {
+  /** The total loss. */
+  loss: number;
+  /** The method's loss terms by name (`cls_v`, `audio.vm`, ...). */
+  terms: Record<string, number>;
+  /** False when the loss was not finite and `nanGuard: 'skip'` left the weights as they were. */
+  applied: boolean;
+  /** Rows of the batch without a teacher's features, as `missing.<teacher>`. */
+  missing: Record<string, number>;
+}
+
+/** The counters and step log one `fit` carries across epochs. */
+interface RunProgress {
+  globalStep: number;
+  bestMetric: number | null;
+  skipped: number;
+  steps: JsonlLog;
+}
+
 export interface TrainResult {
   epochsDone: number;
   globalStep: number;
@@ -145,6 +165,7 @@ export class Trainer {
   private readonly architecture: string;
   private readonly teacherDims: Record<string, number>;
   private readonly ckptDir: string;
+  private order: { epoch: number; order: number[] } | null = null;
 
   constructor(private readonly o: TrainerOptions) {
     this.config = isResolvedExperimentConfig(o.config) ? o.config : resolveExperimentConfig(o.config);
@@ -167,10 +188,10 @@ export class Trainer {
     return Object.values(this.optimizers).flatMap((opt) => [...opt.variables]);
   }
 
-  private batchesPerEpoch(): number {
+  /** Optimisation steps per epoch: ceil(n / batchSize), less a last batch of a single clip (BatchNorm needs two). */
+  stepsPerEpoch(): number {
     const n = this.o.train.length;
     const b = this.config.batchSize;
-    // keep a partial last batch unless it has a single clip (BatchNorm needs two)
     return n % b === 1 ? Math.floor(n / b) : Math.ceil(n / b);
   }
 
@@ -280,113 +301,171 @@ export class Trainer {
     }
   }
 
+  /**
+   * Applies the learning-rate schedule for `epoch` to the student's optimiser (the schedule drives the
+   * student's optimiser only, reference) and returns the rate. `fit` calls it at the start of each epoch.
+   */
+  startEpoch(epoch: number): number {
+    const lr = this.schedule.lrAt(epoch, this.config.optimizer.lr);
+    this.optimizers.student.lr = lr;
+    return lr;
+  }
+
+  /** The sample order of `epoch`: a permutation seeded by (seed, epoch), the last one kept. */
+  private epochOrder(epoch: number): number[] {
+    if (this.order?.epoch !== epoch) this.order = { epoch, order: permutation(this.o.train.length, keyedRng(this.config.seed, RNG_PURPOSE.order, epoch)) };
+    return this.order.order;
+  }
+
+  /**
+   * The batch `fit` trains on at step `step` of `epoch`: the rows of that step in the epoch's seeded order,
+   * each drawn with the RNG of (seed, epoch, dataset index), plus the online teachers' features of its
+   * frames. The caller owns it (disposeBatch).
+   */
+  async trainBatch(epoch: number, step: number): Promise<TrainingBatch> {
+    const { batchSize, seed } = this.config;
+    const indices = this.epochOrder(epoch).slice(step * batchSize, (step + 1) * batchSize);
+    const batch = await loadBatch(this.o.train, indices, (i) => ({ kind: 'train', rng: keyedRng(seed, RNG_PURPOSE.sample, epoch, i) }), this.teacherDims);
+    try {
+      this.onlineTeacherFeatures(batch, epoch, step);
+    } catch (err) {
+      disposeBatch(batch);
+      throw err;
+    }
+    return batch;
+  }
+
+  /**
+   * One optimisation step on `batch`: the student's train-mode forward, the method's loss, the gradients
+   * of every trainable variable (student and method modules), gradient clipping and every optimiser's
+   * update, then the method's `afterStep` (memory banks) on this step's pre-update features. A non-finite
+   * loss follows `config.nanGuard` ('error' throws, 'skip' leaves the weights alone and returns
+   * `applied: false`). The batch stays the caller's (`fit` disposes it); the step leaves no tensor behind
+   * once the optimisers' buffers exist (after the first step). `at` only names the step in the error.
+   */
+  step(batch: TrainingBatch, at?: { epoch: number; step: number }): StepOutcome {
+    const { config } = this;
+    const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;
+    const kept: Record<string, tf.Scalar> = {};
+    let stepTensors: StepTensors | null = null;
+    const { value, grads } = computeGradients(() => {
+      const out = this.o.student.apply(batch.video, { training: true });
+      if (!out.logits) throw new Error('the student encoder has no classifier head (logits)');
+      stepTensors = { features: out.features, logits: out.logits, labels: batch.labels, indices: batch.indices, teachers: batch.teachers };
+      if (this.method.afterStep) stepTensors = { ...stepTensors, features: tf.keep(out.features), logits: tf.keep(out.logits) };
+      const { total, terms } = this.method.loss(stepTensors);
+      for (const [k, v] of Object.entries(terms)) kept[k] = tf.keep(v);
+      return total;
+    }, this.allVariables());
+    const loss = value.dataSync()[0];
+    const terms = Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]));
+    tf.dispose([value, ...Object.values(kept)]); // a term may be the total itself
+    const keptForAfterStep = (): tf.Tensor[] => (this.method.afterStep && stepTensors ? [(stepTensors as StepTensors).features, (stepTensors as StepTensors).logits] : []);
+    let applied = true;
+    if (!Number.isFinite(loss) && config.nanGuard !== 'off') {
+      if (config.nanGuard === 'error') {
+        tf.dispose([...Object.values(grads), ...keptForAfterStep()]);
+        const where = at ? ` at epoch ${at.epoch + 1}, step ${at.step + 1}` : '';
+        throw new Error(`non-finite loss (${loss})${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.ckptDir} is intact. Set nanGuard: 'skip' to skip such steps.`);
+      }
+      applied = false;
+    }
+    if (applied) {
+      if (config.clipGradNorm) clipGradNorm(grads, config.clipGradNorm);
+      for (const opt of Object.values(this.optimizers)) opt.step(grads);
+    }
+    tf.dispose(Object.values(grads));
+    if (applied && this.method.afterStep && stepTensors) {
+      // memory banks take the features of this step's (pre-update) forward pass, outside the gradient
+      const st: StepTensors = stepTensors;
+      tf.tidy(() => this.method.afterStep!(st));
+    }
+    tf.dispose(keptForAfterStep());
+    const missing = Object.fromEntries(Object.entries(batch.teachers).map(([n, t]) => [`missing.${n}`, t.mask.length - t.mask.reduce((a, m) => a + m, 0)]));
+    return { loss, terms, applied, missing };
+  }
+
+  /**
+   * Trains steps `startStep`.. of `epoch` (loading, stepping, logging, step checkpoints); `stopped` when
+   * `signal` stopped the run after a step.
+   */
+  private async runEpoch(epoch: number, startStep: number, run: RunProgress): Promise<{ lr: number; stopped: boolean }> {
+    const { config } = this;
+    const perEpoch = this.stepsPerEpoch();
+    const lr = this.startEpoch(epoch);
+    const bar = this.o.progress === null ? null : new ProgressBar(perEpoch, { stream: this.o.progress, label: `epoch ${epoch + 1}/${config.epochs}` });
+    let clipsSeen = 0;
+    for (let step = startStep; step < perEpoch; step++) {
+      const batch = await this.trainBatch(epoch, step);
+      let outcome: StepOutcome;
+      try {
+        outcome = this.step(batch, { epoch, step });
+      } finally {
+        disposeBatch(batch);
+      }
+      const { loss, terms, applied, missing } = outcome;
+      if (!applied) run.skipped++;
+      run.globalStep++;
+      clipsSeen += batch.indices.length;
+      run.steps.append({ epoch, step, globalStep: run.globalStep, lr, loss, applied, ...terms, ...missing });
+      bar?.update(step + 1 - startStep, clipsSeen, { loss, ...(terms.cls_v !== undefined ? { ce: terms.cls_v } : {}) });
+      this.o.onStep?.({ epoch, step, globalStep: run.globalStep, lr, terms: { loss, ...terms }, numTensors: tf.memory().numTensors });
+      const stepCkpt = config.checkpointEverySteps > 0 && run.globalStep % config.checkpointEverySteps === 0 && step + 1 < perEpoch;
+      if (stepCkpt) this.save(path.join(this.ckptDir, 'latest.ckpt'), { epoch, stepInEpoch: step + 1, globalStep: run.globalStep, bestMetric: run.bestMetric });
+      if (this.o.signal?.aborted) {
+        bar?.done();
+        return { lr, stopped: true };
+      }
+    }
+    bar?.done();
+    return { lr, stopped: false };
+  }
+
   private async fitLocked(plan: RunFolderPlan): Promise<TrainResult> {
     const { config } = this;
     const latest = path.join(this.ckptDir, 'latest.ckpt');
     let epoch = 0;
     let startStep = 0;
-    let globalStep = 0;
-    let bestMetric: number | null = null;
-    const steps = new JsonlLog(path.join(this.o.outDir, 'steps.jsonl'));
+    const run: RunProgress = { globalStep: 0, bestMetric: null, skipped: 0, steps: new JsonlLog(path.join(this.o.outDir, 'steps.jsonl')) };
     const epochs = new JsonlLog(path.join(this.o.outDir, 'epochs.jsonl'));
     if (plan.mode === 'resume') {
       const meta = this.restore(latest);
       epoch = meta.epoch;
       startStep = meta.stepInEpoch;
-      globalStep = meta.globalStep;
-      bestMetric = meta.bestMetric;
-      steps.truncate((r) => (r.globalStep as number) <= globalStep);
+      run.globalStep = meta.globalStep;
+      run.bestMetric = meta.bestMetric;
+      run.steps.truncate((r) => (r.globalStep as number) <= run.globalStep);
       epochs.truncate((r) => (r.epoch as number) < epoch);
     }
     const configChanged = plan.configChanges.length ? { configChanged: plan.configChanges } : {};
-    this.writeRunJson({ resumedFrom: plan.mode === 'resume' ? { epoch, stepInEpoch: startStep, globalStep, ...configChanged } : null });
+    this.writeRunJson({ resumedFrom: plan.mode === 'resume' ? { epoch, stepInEpoch: startStep, globalStep: run.globalStep, ...configChanged } : null });
 
-    const perEpoch = this.batchesPerEpoch();
-    const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;
-    const vars = this.allVariables();
-    let skipped = 0;
     let lastValidation: number | null = null;
+    const result = (epochsDone: number, stopped: boolean): TrainResult => ({ epochsDone, globalStep: run.globalStep, bestMetric: run.bestMetric, lastValidation, skippedSteps: run.skipped, stopped });
     this.o.student.train();
     for (; epoch < config.epochs; epoch++) {
-      const lr = this.schedule.lrAt(epoch, config.optimizer.lr);
-      this.optimizers.student.lr = lr; // the schedule drives the student's optimiser only (reference)
-      const order = permutation(this.o.train.length, keyedRng(config.seed, RNG_PURPOSE.order, epoch));
-      const bar = this.o.progress === null ? null : new ProgressBar(perEpoch, { stream: this.o.progress, label: `epoch ${epoch + 1}/${config.epochs}` });
-      let clipsSeen = 0;
-      for (let step = startStep; step < perEpoch; step++) {
-        const indices = order.slice(step * config.batchSize, (step + 1) * config.batchSize);
-        const batch = await loadBatch(this.o.train, indices, (i) => ({ kind: 'train', rng: keyedRng(config.seed, RNG_PURPOSE.sample, epoch, i) }), this.teacherDims);
-        this.onlineTeacherFeatures(batch, epoch, step);
-        const kept: Record<string, tf.Scalar> = {};
-        let stepTensors: StepTensors | null = null;
-        const { value, grads } = computeGradients(() => {
-          const out = this.o.student.apply(batch.video, { training: true });
-          if (!out.logits) throw new Error('the student encoder has no classifier head (logits)');
-          stepTensors = { features: out.features, logits: out.logits, labels: batch.labels, indices: batch.indices, teachers: batch.teachers };
-          if (this.method.afterStep) stepTensors = { ...stepTensors, features: tf.keep(out.features), logits: tf.keep(out.logits) };
-          const { total, terms } = this.method.loss(stepTensors);
-          for (const [k, v] of Object.entries(terms)) kept[k] = tf.keep(v);
-          return total;
-        }, vars);
-        const loss = value.dataSync()[0];
-        const terms = Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]));
-        tf.dispose([value, ...Object.values(kept)]); // a term may be the total itself
-        let applied = true;
-        if (!Number.isFinite(loss) && config.nanGuard !== 'off') {
-          if (config.nanGuard === 'error') {
-            tf.dispose(Object.values(grads));
-            disposeBatch(batch);
-            throw new Error(`non-finite loss (${loss}) at epoch ${epoch + 1}, step ${step + 1} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.ckptDir} is intact. Set nanGuard: 'skip' to skip such steps.`);
-          }
-          applied = false;
-          skipped++;
-        }
-        if (applied) {
-          if (config.clipGradNorm) clipGradNorm(grads, config.clipGradNorm);
-          for (const opt of Object.values(this.optimizers)) opt.step(grads);
-        }
-        tf.dispose(Object.values(grads));
-        if (applied && this.method.afterStep && stepTensors) {
-          // memory banks take the features of this step's (pre-update) forward pass, outside the gradient
-          const st: StepTensors = stepTensors;
-          tf.tidy(() => this.method.afterStep!(st));
-        }
-        if (this.method.afterStep && stepTensors) tf.dispose([(stepTensors as StepTensors).features, (stepTensors as StepTensors).logits]);
-        const missing = Object.fromEntries(Object.entries(batch.teachers).map(([n, t]) => [`missing.${n}`, t.mask.length - t.mask.reduce((a, m) => a + m, 0)]));
-        disposeBatch(batch);
-        globalStep++;
-        clipsSeen += indices.length;
-        steps.append({ epoch, step, globalStep, lr, loss, applied, ...terms, ...missing });
-        bar?.update(step + 1 - startStep, clipsSeen, { loss, ...(terms.cls_v !== undefined ? { ce: terms.cls_v } : {}) });
-        this.o.onStep?.({ epoch, step, globalStep, lr, terms: { loss, ...terms }, numTensors: tf.memory().numTensors });
-        const stepCkpt = config.checkpointEverySteps > 0 && globalStep % config.checkpointEverySteps === 0 && step + 1 < perEpoch;
-        if (stepCkpt) this.save(latest, { epoch, stepInEpoch: step + 1, globalStep, bestMetric });
-        if (this.o.signal?.aborted) {
-          bar?.done();
-          return { epochsDone: epoch, globalStep, bestMetric, lastValidation, skippedSteps: skipped, stopped: true };
-        }
-      }
-      bar?.done();
+      const { lr, stopped } = await this.runEpoch(epoch, startStep, run);
+      if (stopped) return result(epoch, true);
       startStep = 0;
-      const record: Record<string, unknown> = { epoch, lr, steps: perEpoch, globalStep };
+      const record: Record<string, unknown> = { epoch, lr, steps: this.stepsPerEpoch(), globalStep: run.globalStep };
       const { policy, every } = config.validation;
       let improved = false;
       if (policy !== 'none' && (epoch + 1) % every === 0 && this.o.validation) {
         lastValidation = await this.validate(this.o.validation);
         record[policy === 'test' ? 'testClipAccuracy' : 'valClipAccuracy'] = lastValidation;
-        improved = bestMetric === null || lastValidation > bestMetric;
-        if (improved) bestMetric = lastValidation;
+        improved = run.bestMetric === null || lastValidation > run.bestMetric;
+        if (improved) run.bestMetric = lastValidation;
       }
       epochs.append(record);
-      const meta = { epoch: epoch + 1, stepInEpoch: 0, globalStep, bestMetric };
+      const meta = { epoch: epoch + 1, stepInEpoch: 0, globalStep: run.globalStep, bestMetric: run.bestMetric };
       if (improved) this.save(path.join(this.ckptDir, 'best.ckpt'), meta);
       if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) {
         this.save(path.join(this.ckptDir, `epoch-${String(epoch + 1).padStart(4, '0')}.ckpt`), meta);
       }
       this.save(latest, meta);
     }
-    this.writeRunJson({ finishedAt: new Date().toISOString(), globalStep, bestMetric, skippedSteps: skipped });
-    return { epochsDone: config.epochs, globalStep, bestMetric, lastValidation, skippedSteps: skipped, stopped: false };
+    this.writeRunJson({ finishedAt: new Date().toISOString(), globalStep: run.globalStep, bestMetric: run.bestMetric, skippedSteps: run.skipped });
+    return result(config.epochs, false);
   }
 
   dispose(): void {
