@@ -40,6 +40,13 @@ for (const [dir, name] of Object.entries(EXPECTED)) {
     if (!(pkg.files ?? []).includes(shipped)) problems.push(`${where}: "files" must include ${shipped}`);
     if (!fs.existsSync(path.join(root, 'packages', dir, shipped))) problems.push(`packages/${dir}: ${shipped} missing`);
   }
+  // a module that registers something when loaded (an encoder, a loss, a method) is listed in sideEffects, so
+  // that neither tsup nor a user's bundler drops its import; a listed source file that is gone is a stale entry
+  for (const entry of Array.isArray(pkg.sideEffects) ? pkg.sideEffects : []) {
+    if (entry.startsWith('./src/') && !entry.includes('*') && !fs.existsSync(path.join(root, 'packages', dir, entry))) {
+      problems.push(`${where}: sideEffects lists ${entry}, which does not exist`);
+    }
+  }
   const license = path.join(root, 'packages', dir, 'LICENSE');
   if (rootLicense !== null && fs.existsSync(license) && fs.readFileSync(license, 'utf8') !== rootLicense) {
     problems.push(`packages/${dir}/LICENSE differs from the root LICENSE (copy it: cp LICENSE packages/${dir}/)`);
