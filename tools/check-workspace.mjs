@@ -75,6 +75,13 @@ for (const [name, pkg] of Object.entries(manifests)) {
 const cs = JSON.parse(fs.readFileSync(path.join(root, '.changeset', 'config.json'), 'utf8'));
 const fixed = (cs.fixed ?? []).find((g) => g.includes(UMBRELLA));
 if (!fixed || !fixed.includes('@ccl/*')) problems.push(`.changeset/config.json: needs a fixed group ["${UMBRELLA}", "@ccl/*"]`);
+// every pending changeset names workspace packages only (`changeset version` fails on an unknown name)
+for (const file of fs.readdirSync(path.join(root, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+  const front = /^---\n([\s\S]*?)\n---/.exec(fs.readFileSync(path.join(root, '.changeset', file), 'utf8'));
+  for (const m of (front?.[1] ?? '').matchAll(/^["']?([^"':]+)["']?\s*:/gm)) {
+    if (!manifests[m[1]]) problems.push(`.changeset/${file}: names '${m[1]}', which is no workspace package`);
+  }
+}
 
 for (const p of problems) console.error(`check-workspace: ${p}`);
 if (problems.length) process.exit(1);
