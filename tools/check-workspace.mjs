@@ -86,4 +86,11 @@ for (const file of fs.readdirSync(path.join(root, '.changeset')).filter((f) => f
 for (const p of problems) console.error(`check-workspace: ${p}`);
 if (problems.length) process.exit(1);
 console.log(`check-workspace: ${Object.keys(manifests).length} packages ok`);
-if (/example\.invalid/.test(rootRepoUrl)) console.log(`check-workspace: note: repository.url is still the placeholder ${rootRepoUrl} (root package.json, TODO before publishing)`);
+if (/example\.invalid/.test(rootRepoUrl)) {
+  // `npm run release` passes --release: publishing with the placeholder URL is refused
+  if (process.argv.includes('--release')) {
+    console.error(`check-workspace: repository.url is the placeholder ${rootRepoUrl}: set the real one in the root package.json and every package before publishing`);
+    process.exit(1);
+  }
+  console.log(`check-workspace: note: repository.url is still the placeholder ${rootRepoUrl} (root package.json, TODO before publishing)`);
+}
