@@ -63,7 +63,7 @@ function kernelsExport(ccl, name) {
 async function loadCcl(backend, threads = 1) {
   // the picker's WASM default is one thread per core: each configuration sets its own count
   process.env.CCL_WASM_THREADS = String(threads);
-  const ccl = await import('ccl');
+  const ccl = await import('ccl-distill');
   const tf = require('@tensorflow/tfjs-core');
   if (backend === 'wasm' && threads > 1) {
     require('@tensorflow/tfjs-backend-wasm'); // registers the backend factory that gets wrapped

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // After the build: every package packs (npm pack --dry-run) with its dist, passes publint, and its
-// exports resolve from both ESM (import) and CJS (require) to the same public API. Finally the `ccl`
-// bin runs and reports a backend.
+// exports resolve from both ESM (import) and CJS (require) to the same public API; every tarball ships
+// README.md and LICENSE. Finally the `ccl` bin (package ccl-distill) prints its package.json's version and
+// reports a backend.
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,7 @@ for (const dir of dirs) {
   const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
   const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkgDir, encoding: 'utf8' }));
   const files = new Set(packed[0].files.map((f) => f.path));
-  for (const f of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'package.json']) {
+  for (const f of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'package.json', 'README.md', 'LICENSE']) {
     if (!files.has(f)) problems.push(`${pkg.name}: packed tarball lacks ${f}`);
   }
   if ([...files].some((f) => f.startsWith('src/') || f.startsWith('test/'))) problems.push(`${pkg.name}: tarball ships sources or tests`);
@@ -32,7 +33,12 @@ for (const dir of dirs) {
   }
   console.log(`check-exports: ${pkg.name}: ${files.size} files packed, ${esmKeys.length} exports in ESM and CJS`);
 }
-const out = execFileSync(process.execPath, [path.join(root, 'packages/ccl/bin/ccl.cjs'), 'backend', '--json'], { encoding: 'utf8' });
+const bin = path.join(root, 'packages/ccl/bin/ccl.cjs');
+const umbrella = JSON.parse(fs.readFileSync(path.join(root, 'packages/ccl/package.json'), 'utf8'));
+const printed = execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim();
+if (printed !== umbrella.version) problems.push(`ccl --version printed '${printed}', ${umbrella.name}'s package.json says '${umbrella.version}'`);
+else console.log(`check-exports: ccl --version -> ${printed} (${umbrella.name}'s package.json)`);
+const out = execFileSync(process.execPath, [bin, 'backend', '--json'], { encoding: 'utf8' });
 const report = JSON.parse(out);
 if (!['node-gpu', 'node', 'wasm', 'cpu'].includes(report.name)) problems.push(`ccl backend: unexpected backend '${report.name}'`);
 console.log(`check-exports: ccl backend -> ${report.name} (${report.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'nothing skipped'})`);

@@ -3,8 +3,11 @@
 // installs the tarballs with tfjs-core and its CPU backend into ONE temporary project, offline from the npm
 // cache (no workspace links, no jest setup registering gradients), and runs, from ESM (.mjs) and from CJS
 // (.cjs), a small script per package that computes a gradient through the package's public API and checks
-// it is finite and non-zero. Then bundles the main entries of @ccl/encoders, @ccl/losses and @ccl/compose
-// for the browser with esbuild and fails on any Node built-in they import.
+// it is finite and non-zero, and runs each library README's example (the first ```js block after an
+// `<!-- example -->` marker, as an .mjs file). Then bundles the main entries of @ccl/encoders, @ccl/losses
+// and @ccl/compose for the browser with esbuild and fails on any Node built-in they import. Last, installs
+// the applications (@ccl/experiments and the umbrella ccl-distill, which bring ffmpeg and mediainfo.js) into
+// the same project and runs their README examples.
 // Usage: node tools/check-standalone.mjs [--keep] (--keep leaves the temporary project for inspection).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +20,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const keep = process.argv.includes('--keep');
 const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
 const BROWSER_ENTRIES = ['@ccl/encoders', '@ccl/losses', '@ccl/compose'];
+// packages that depend on the media stack (ffmpeg, mediainfo.js): installed after the libraries' checks
+const APPLICATIONS = ['@ccl/experiments', 'ccl-distill'];
+const EXAMPLE_RE = /<!--\s*example\s*-->\s*\n```(?:js|javascript|mjs|ts)\n([\s\S]*?)\n```/;
 const problems = [];
 const log = (line) => console.log(`check-standalone: ${line}`);
 
@@ -49,10 +55,9 @@ if (tf.memory().numTensors !== 2) throw new Error('the engine tracks ' + tf.memo
   '@ccl/data': {
     // not a training package (it registers no gradient functions): it loads alone and its helpers run
     names: ['encodeNpy', 'parseNpy'],
-    body: `const bytes = encodeNpy({ dtype: 'float32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) });
-const back = parseNpy(bytes);
-if (back.shape.join('x') !== '2x3' || back.data[5] !== 6) throw new Error('npy round trip lost data');
-console.log('data: loads alone, npy [2, 3] round trip ok');`,
+    body: `const back = parseNpy(encodeNpy({ dtype: 'float32', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }));
+if (back.shape.join() !== '2,2' || Array.from(back.data).join() !== '1,2,3,4') throw new Error('npy round trip changed the array');
+console.log('data: loads alone, .npy round trip of a [2, 2] array');`,
   },
   '@ccl/encoders': {
     names: ['createEncoder'],
@@ -79,8 +84,8 @@ check('losses: d multiClassNce / d f1', g.dataSync());`,
   '@ccl/distill': {
     // distill's public API: the optimiser on a Linear layer of @ccl/compose (a dependency of distill)
     names: ['Sgd'],
-    extra: { '@ccl/compose': ['Linear'] },
-    body: `const layer = new Linear('fc', 3, 2, 7);
+    extra: { '@ccl/base': ['Linear'] },
+    body: `const layer = new Linear('fc', 3, 2, { seed: 7 });
 const sgd = new Sgd(layer.variables, { lr: 0.1, momentum: 0.9 });
 const x = tf.randomNormal([4, 3], 0, 1, 'float32', 8); // [B, in]
 const before = layer.weight.dataSync().slice();
@@ -104,6 +109,29 @@ check('eval: d probe loss / d theta', grad);`,
 
 function run(cmd, args, cwd) {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The example of a package's README: the first ```js block after `<!-- example -->`, or null. */
+function readmeExample(dir) {
+  const file = path.join(dir, 'README.md');
+  if (!fs.existsSync(file)) return null;
+  const m = EXAMPLE_RE.exec(fs.readFileSync(file, 'utf8'));
+  return m ? m[1] : null;
+}
+
+/** Runs a package's README example as an .mjs file in the project; a throw or a non-zero exit is a problem. */
+function runExample(project, name) {
+  const code = readmeExample(manifests[name]);
+  if (code === null) return void problems.push(`${name}: README.md has no example (a \`\`\`js block after <!-- example -->)`);
+  const file = path.join(project, `readme-${name.replace(/^@ccl\//, '')}.mjs`);
+  fs.writeFileSync(file, `${code}\n`);
+  const t0 = Date.now();
+  try {
+    const out = run(process.execPath, [file], project).split('\n').filter((l) => l && !/^=+$|Hi, looks like|tfjs-node|^\s*$/.test(l));
+    log(`${name} README example ran (${((Date.now() - t0) / 1000).toFixed(1)} s): ${out.join(' | ').slice(0, 160)}`);
+  } catch (e) {
+    problems.push(`${name} README example: ${String(e.stderr || e.message).trim().split('\n').slice(0, 8).join(' | ')}`);
+  }
 }
 
 function script(kind, pkg, spec) {
@@ -131,12 +159,25 @@ const libraries = Object.keys(SMOKE).filter((name) => {
   }
   return true;
 });
+// every other library (its README example runs too), and the applications, installed last
+const built = (name) => {
+  if (fs.existsSync(path.join(manifests[name], 'dist', 'index.js'))) return true;
+  problems.push(`${name}: not built (run the build first: npx nx run-many -t build)`);
+  return false;
+};
+const exampleLibraries = Object.keys(manifests).filter((n) => !APPLICATIONS.includes(n) && (libraries.includes(n) || (!SMOKE[n] && built(n)))).sort();
+const applications = APPLICATIONS.filter((n) => manifests[n] && built(n));
 // the @ccl packages the libraries depend on must be packed too
-const needed = new Set(libraries);
-for (const name of [...needed]) {
-  const pkg = JSON.parse(fs.readFileSync(path.join(manifests[name], 'package.json'), 'utf8'));
-  for (const dep of Object.keys(pkg.dependencies ?? {})) if (dep.startsWith('@ccl/')) needed.add(dep);
-}
+const withDependencies = (names) => {
+  const out = new Set(names);
+  for (const name of [...out]) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(manifests[name], 'package.json'), 'utf8'));
+    for (const dep of Object.keys(pkg.dependencies ?? {})) if (dep.startsWith('@ccl/')) out.add(dep);
+  }
+  return out;
+};
+const needed = withDependencies(exampleLibraries);
+const neededByApplications = [...withDependencies(applications)].filter((n) => !needed.has(n));
 
 // 2. pack them and install the tarballs with tfjs, offline, into one temporary project
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-standalone-'));
@@ -145,16 +186,24 @@ try {
   const project = path.join(tmp, 'project');
   fs.mkdirSync(tarballs);
   fs.mkdirSync(project);
-  const workspaces = [...needed].map((name) => `--workspace=${path.relative(root, manifests[name])}`);
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', `--pack-destination=${tarballs}`, ...workspaces], root));
+  // two folders: the tarball of @ccl/distill and that of the umbrella ccl-distill have the same file name
+  const pack = (names, folder) => {
+    fs.mkdirSync(folder);
+    const workspaces = names.map((name) => `--workspace=${path.relative(root, manifests[name])}`);
+    return JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', `--pack-destination=${folder}`, ...workspaces], root)).map((p) => ({ ...p, file: path.join(folder, p.filename) }));
+  };
+  const packed = pack([...needed], path.join(tarballs, 'libraries'));
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'ccl-standalone-check', private: true, version: '0.0.0' }, null, 2));
-  const install = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', ...packed.map((p) => path.join(tarballs, p.filename)), ...TFJS];
-  try {
-    run('npm', [...install, '--offline'], project);
-  } catch (e) {
-    log(`offline install failed (${String(e.stderr).split("\n").filter((l) => /ERR/.test(l)).slice(0, 12).join(" | ") || e.message}); retrying with --prefer-offline`);
-    run('npm', [...install, '--prefer-offline'], project);
-  }
+  const installInto = (tarballsOf, extra) => {
+    const install = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', ...tarballsOf.map((p) => p.file), ...extra];
+    try {
+      run('npm', [...install, '--offline'], project);
+    } catch (e) {
+      log(`offline install failed (${String(e.stderr).split("\n").filter((l) => /ERR/.test(l)).slice(0, 12).join(" | ") || e.message}); retrying with --prefer-offline`);
+      run('npm', [...install, '--prefer-offline'], project);
+    }
+  };
+  installInto(packed, TFJS);
   log(`${packed.length} packages packed (${packed.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} KB`).join(', ')}), installed with ${TFJS.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
   // media decoding is an optional part of @ccl/data ('@ccl/data/media', optional peer dependencies):
@@ -176,6 +225,9 @@ try {
       }
     }
   }
+
+  // 3b. each library's README example
+  for (const name of exampleLibraries) runExample(project, name);
 
   // 4. the browser: the main entries bundle with no Node built-in (tfjs-core stays external)
   const { build } = await import('esbuild');
@@ -205,6 +257,15 @@ try {
     } catch (e) {
       problems.push(`${name}: does not bundle for the browser: ${(e.errors ?? [e]).map((x) => x.text ?? x.message).join('; ')}`);
     }
+  }
+
+  // 5. the applications (they bring the media stack), added to the same project, and their README examples
+  if (applications.length) {
+    const t0 = Date.now();
+    const packedApplications = pack(neededByApplications, path.join(tarballs, 'applications'));
+    installInto(packedApplications, []);
+    log(`${packedApplications.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} KB`).join(', ')} packed and installed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    for (const name of applications) runExample(project, name);
   }
 } finally {
   if (keep) log(`kept ${tmp}`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks the workspace's shape before anything runs: the top level the design card fixes, every package's
-// manifest (exports map, types, files, sideEffects, peer dependency on tfjs-core), sibling ranges that
+// manifest (exports map, types, files, sideEffects, peer dependency on tfjs-core, the root's repository and
+// license), that every package ships a README.md and a LICENSE equal to the root's, sibling ranges that
 // match the workspace versions, and the changesets `fixed` group that releases everything in lockstep.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,12 +12,18 @@ const ALLOWED_TOP = new Set(['package.json', 'package-lock.json', 'nx.json', 'ts
   'README.md', '.changeset', '.ci', '.git', '.gitignore', 'node_modules', '.nx', 'LICENSE']);
 const tracked = fs.readdirSync(root);
 for (const entry of tracked) if (!ALLOWED_TOP.has(entry)) problems.push(`top level: unexpected '${entry}' (the design fixes the top level)`);
-for (const need of ['package.json', 'nx.json', 'tsconfig.base.json', 'packages', 'tools', 'docs', 'README.md', '.changeset', '.ci']) {
+for (const need of ['package.json', 'nx.json', 'tsconfig.base.json', 'packages', 'tools', 'docs', 'README.md', 'LICENSE', '.changeset', '.ci']) {
   if (!tracked.includes(need)) problems.push(`top level: '${need}' is missing`);
 }
 
 const EXPECTED = { base: '@ccl/base', backends: '@ccl/backends', experiments: '@ccl/experiments', data: '@ccl/data', encoders: '@ccl/encoders', compose: '@ccl/compose', losses: '@ccl/losses',
-  distill: '@ccl/distill', eval: '@ccl/eval', ccl: 'ccl' };
+  distill: '@ccl/distill', eval: '@ccl/eval', ccl: 'ccl-distill' };
+const UMBRELLA = EXPECTED.ccl;
+// The root package.json is the one source of the repository URL and the license every package repeats.
+const rootPkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const rootRepoUrl = rootPkg.repository?.url;
+if (typeof rootRepoUrl !== 'string' || !rootRepoUrl) problems.push(`package.json: no repository.url (the packages repeat it)`);
+const rootLicense = fs.existsSync(path.join(root, 'LICENSE')) ? fs.readFileSync(path.join(root, 'LICENSE'), 'utf8') : null;
 const manifests = {};
 for (const [dir, name] of Object.entries(EXPECTED)) {
   const file = path.join(root, 'packages', dir, 'package.json');
@@ -26,13 +33,31 @@ for (const [dir, name] of Object.entries(EXPECTED)) {
   const where = `packages/${dir}/package.json`;
   if (pkg.name !== name) problems.push(`${where}: name is '${pkg.name}', expected '${name}'`);
   for (const field of ['exports', 'types', 'files', 'sideEffects']) if (pkg[field] === undefined) problems.push(`${where}: no '${field}'`);
+  if (pkg.license !== rootPkg.license) problems.push(`${where}: license '${pkg.license}', the root's is '${rootPkg.license}'`);
+  if (pkg.repository?.url !== rootRepoUrl) problems.push(`${where}: repository.url '${pkg.repository?.url}' differs from the root package.json's '${rootRepoUrl}'`);
+  if (pkg.repository?.directory !== `packages/${dir}`) problems.push(`${where}: repository.directory '${pkg.repository?.directory}', expected 'packages/${dir}'`);
+  for (const shipped of ['README.md', 'LICENSE']) {
+    if (!(pkg.files ?? []).includes(shipped)) problems.push(`${where}: "files" must include ${shipped}`);
+    if (!fs.existsSync(path.join(root, 'packages', dir, shipped))) problems.push(`packages/${dir}: ${shipped} missing`);
+  }
+  // a module that registers something when loaded (an encoder, a loss, a method) is listed in sideEffects, so
+  // that neither tsup nor a user's bundler drops its import; a listed source file that is gone is a stale entry
+  for (const entry of Array.isArray(pkg.sideEffects) ? pkg.sideEffects : []) {
+    if (entry.startsWith('./src/') && !entry.includes('*') && !fs.existsSync(path.join(root, 'packages', dir, entry))) {
+      problems.push(`${where}: sideEffects lists ${entry}, which does not exist`);
+    }
+  }
+  const license = path.join(root, 'packages', dir, 'LICENSE');
+  if (rootLicense !== null && fs.existsSync(license) && fs.readFileSync(license, 'utf8') !== rootLicense) {
+    problems.push(`packages/${dir}/LICENSE differs from the root LICENSE (copy it: cp LICENSE packages/${dir}/)`);
+  }
   const dot = pkg.exports?.['.'];
   if (!dot?.import || !dot?.require) problems.push(`${where}: exports['.'] needs both 'import' and 'require'`);
-  if (name !== 'ccl' && !pkg.peerDependencies?.['@tensorflow/tfjs-core']) problems.push(`${where}: must peer-depend on @tensorflow/tfjs-core`);
+  if (name !== UMBRELLA && !pkg.peerDependencies?.['@tensorflow/tfjs-core']) problems.push(`${where}: must peer-depend on @tensorflow/tfjs-core`);
   // @ccl/backends is the one library that ships tfjs backends (cpu, wasm) as dependencies: picking one is its job
   const tfjsDeps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@tensorflow/'));
   const allowed = name === '@ccl/backends' ? /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ : null;
-  if (name !== 'ccl' && tfjsDeps.some((d) => allowed === null || !allowed.test(d))) {
+  if (name !== UMBRELLA && tfjsDeps.some((d) => allowed === null || !allowed.test(d))) {
     problems.push(`${where}: a library depends on a tfjs package directly; use a peer dependency on @tensorflow/tfjs-core`);
   }
 }
@@ -45,12 +70,27 @@ for (const [name, pkg] of Object.entries(manifests)) {
   }
 }
 for (const [name, pkg] of Object.entries(manifests)) {
-  if (pkg.version !== manifests.ccl?.version) problems.push(`${name}: version ${pkg.version} differs from ccl ${manifests.ccl?.version} (fixed group)`);
+  if (pkg.version !== manifests[UMBRELLA]?.version) problems.push(`${name}: version ${pkg.version} differs from ${UMBRELLA} ${manifests[UMBRELLA]?.version} (fixed group)`);
 }
 const cs = JSON.parse(fs.readFileSync(path.join(root, '.changeset', 'config.json'), 'utf8'));
-const fixed = (cs.fixed ?? []).find((g) => g.includes('ccl'));
-if (!fixed || !fixed.includes('@ccl/*')) problems.push(`.changeset/config.json: needs a fixed group ["ccl", "@ccl/*"]`);
+const fixed = (cs.fixed ?? []).find((g) => g.includes(UMBRELLA));
+if (!fixed || !fixed.includes('@ccl/*')) problems.push(`.changeset/config.json: needs a fixed group ["${UMBRELLA}", "@ccl/*"]`);
+// every pending changeset names workspace packages only (`changeset version` fails on an unknown name)
+for (const file of fs.readdirSync(path.join(root, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+  const front = /^---\n([\s\S]*?)\n---/.exec(fs.readFileSync(path.join(root, '.changeset', file), 'utf8'));
+  for (const m of (front?.[1] ?? '').matchAll(/^["']?([^"':]+)["']?\s*:/gm)) {
+    if (!manifests[m[1]]) problems.push(`.changeset/${file}: names '${m[1]}', which is no workspace package`);
+  }
+}
 
 for (const p of problems) console.error(`check-workspace: ${p}`);
 if (problems.length) process.exit(1);
 console.log(`check-workspace: ${Object.keys(manifests).length} packages ok`);
+if (/example\.invalid/.test(rootRepoUrl)) {
+  // `npm run release` passes --release: publishing with the placeholder URL is refused
+  if (process.argv.includes('--release')) {
+    console.error(`check-workspace: repository.url is the placeholder ${rootRepoUrl}: set the real one in the root package.json and every package before publishing`);
+    process.exit(1);
+  }
+  console.log(`check-workspace: note: repository.url is still the placeholder ${rootRepoUrl} (root package.json, TODO before publishing)`);
+}

@@ -10,8 +10,7 @@ import { registerTrainCommands } from './commands/train';
 import { reportFromRunDirectories } from '@ccl/eval';
 import { BENCH_PRESETS, DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from '@ccl/experiments';
 import { defaultBenchJobs, parseBenchRunId, spawnBenchRun, workerThreads } from './commands/bench-jobs';
-
-const VERSION = '0.1.0';
+import { packageVersion } from './version';
 
 export function backendOption(): Option {
   return new Option('--backend <name>', 'force a tensor backend (else CCL_BACKEND, else the first that works)').choices([...BACKEND_ORDER]);
@@ -39,7 +38,7 @@ export function buildProgram(): Command {
   const program = new Command('ccl')
     .exitOverride()
     .description('Distil audio and image knowledge into video models (CCL, CVPR 2021) with TensorFlow.js')
-    .version(VERSION)
+    .version(packageVersion())
     .showHelpAfterError(true);
 
   program

@@ -5,8 +5,22 @@ import { featureFilePath, readFeaturesFolder } from '@ccl/data';
 import { closeMediaInfo, generateSyntheticAV } from '@ccl/data/media';
 import { readExperimentConfig } from '@ccl/distill';
 import { ccl } from './helpers/run-cli';
+import { packageVersion } from '../src/version';
 
 describe('ccl command line', () => {
+  it('prints the version of its own package.json (read at run time, not compiled in)', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { name: string; version: string };
+    expect(pkg.name).toBe('ccl-distill');
+    const r = await ccl('--version');
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe(pkg.version);
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-version-'));
+    fs.writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'x', version: '9.8.7-rc.1' }));
+    expect(packageVersion(other)).toBe('9.8.7-rc.1');
+    fs.writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'x' }));
+    expect(() => packageVersion(other)).toThrow(/no "version"/);
+  });
+
   it('exits 2 with the usage on bad arguments', async () => {
     const unknown = await ccl('trian');
     expect(unknown.code).toBe(2);

@@ -1,7 +1,8 @@
 // Registers tfjs-core's gradient functions (tfjs-core's CJS bundle has none): this package trains.
 import '@ccl/base/gradients';
 
-export * from './objectives/ccl';
+export { cclObjectives } from './objectives/ccl';
+export type { CclInputs, CclTermSwitches, CclTerms, CclObjectives } from './objectives/ccl';
 export { Sgd, clipGradNorm } from './optim/sgd';
 export type { SgdOptions } from './optim/sgd';
 export { SGD_UPDATE_KERNEL, sgdUpdateValues } from '@ccl/base';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CompositionHead } from '@ccl/compose';
-import { cclObjectives, presentRows } from '../src';
+import { cclObjectives } from '../src';
+import { presentRows } from '../src/objectives/ccl';
 import { expectClose, golden, toTensor } from '../../../tools/fixtures/golden';
 
 const g = golden();

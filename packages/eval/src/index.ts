@@ -1,18 +1,65 @@
-export * from './matrix';
-export * from './recognition';
-export * from './retrieval';
-export * from './lbfgs';
-export * from './probe';
-export * from './semantic-gap';
-export * from './report/png';
-export * from './report/font';
-export * from './report/bitmap';
-export * from './report/charts';
-export * from './report/compare';
-export * from './report/training-log';
-export * from './report/report';
-export * from './report/run-directory';
-export * from './kernels';
+// Public API of @ccl/eval: metrics (recognition, retrieval), linear probes, semantic-gap analysis, run
+// comparisons and statistics, reports and the final evaluation of a run. The PNG renderer behind the
+// report's figures (encoder, font, bitmap, tick layout) and the numeric kernels stay internal; the two
+// chart functions are public (their Bitmap's `toPng()` gives the PNG bytes).
+export { toMatrix, toLabels } from './matrix';
+export type { Matrix, TypedMatrix, MatrixLike } from './matrix';
+export {
+  topKAccuracy,
+  clipAccuracy,
+  aggregateVideoScores,
+  confusionMatrix,
+  perClassAccuracy,
+  evaluateRecognition,
+  toReferenceValJson,
+  accuracyFromValJson,
+} from './recognition';
+export type { ScoreKind, VideoScores, VideoPrediction, RecognitionResult, RecognitionInput, ReferenceValJson } from './recognition';
+export {
+  averageByGroup,
+  l2NormalizeRows,
+  cosineSimilarity,
+  rankGallery,
+  relevantRanks,
+  evaluateRetrieval,
+  perClassRecallAtK,
+} from './retrieval';
+export type { RetrievalResult, RetrievalInput } from './retrieval';
+export type { LbfgsOptions, LbfgsResult } from './lbfgs';
+export {
+  fitStandardizer,
+  applyStandardizer,
+  softmaxRegressionLogits,
+  softmaxRegressionLossAndGradient,
+  DEFAULT_L2,
+  fitSoftmaxRegression,
+  predictSoftmaxRegression,
+  linearProbe,
+  stratifiedSplit,
+  groupHoldoutSplit,
+  selectL2,
+} from './probe';
+export type { FeatureMatrix, Standardizer, SoftmaxRegression, ProbeOptions, ProbeResult, ProbeInput, L2Selection } from './probe';
+export {
+  DEFAULT_CORRELATION_THRESHOLDS,
+  splitClassesByAgreement,
+  splitClassesByRank,
+  subsetsOfSplit,
+  subsetAccuracy,
+  subsetAccuracyTable,
+} from './semantic-gap';
+export type { CorrelationLevel, CorrelationThresholds, ClassSplit, ClassSubset, MethodPerClass, SubsetAccuracyTable } from './semantic-gap';
+export { lineChart, horizontalBarChart } from './report/charts';
+export type { LineSeries, LineChartSpec, BarChartSpec } from './report/charts';
+export type { Bitmap } from './report/bitmap';
+export { meanStd, compareRuns } from './report/compare';
+export type { RunMetrics, MetricStats, RunComparison } from './report/compare';
+export { parseTrainingLog, mergeTrainingLogs } from './report/training-log';
+export type { TrainingLog } from './report/training-log';
+export { buildReport, renderMarkdown, writeReport } from './report/report';
+export type { ReportInput, ReportFigure, ReportJson } from './report/report';
+export { writeRunEvaluation, readRunDirectory, runMetrics, reportFromRunDirectories } from './report/run-directory';
+export type { RunDirectory, RunReportOptions } from './report/run-directory';
 export { percentile, percentileInterval } from './stats/percentile';
 export { pairOutcomes } from './stats/paired-outcomes';
 export type { VideoOutcomes, PairedOutcomes } from './stats/paired-outcomes';

@@ -1,5 +1,6 @@
 import { mulberry32 } from '@ccl/base';
-import { addTransposedTimes, matmulTransposed, rankGallery, relevantRanks } from '../src';
+import { rankGallery, relevantRanks } from '../src';
+import { addTransposedTimes, matmulTransposed } from '../src/kernels';
 
 const rng = mulberry32(42);
 const rand = (): number => rng.next();

@@ -1,6 +1,10 @@
 import * as zlib from 'node:zlib';
 import { PNG } from 'pngjs';
-import { Bitmap, crc32, encodePng, fontCharacters, formatTick, glyph, lineChart, niceTicks, textWidth } from '../src';
+import { lineChart } from '../src';
+import { Bitmap, textWidth } from '../src/report/bitmap';
+import { formatTick, niceTicks } from '../src/report/charts';
+import { fontCharacters, glyph } from '../src/report/font';
+import { crc32, encodePng } from '../src/report/png';
 
 describe('PNG encoder', () => {
   it('CRC-32 equals node:zlib crc32 and the check value of "123456789"', () => {

@@ -6,12 +6,12 @@ import {
   fitSoftmaxRegression,
   groupHoldoutSplit,
   linearProbe,
-  minimizeLbfgs,
   selectL2,
   softmaxRegressionLogits,
   softmaxRegressionLossAndGradient,
   stratifiedSplit,
 } from '../src';
+import { minimizeLbfgs } from '../src/lbfgs';
 
 function randomSet(n: number, d: number, seed: number) {
   const rng = mulberry32(seed);
