@@ -37,7 +37,7 @@ describe('prepareClipCache killed with SIGKILL', () => {
     // The child runs the package's sources, bundled the way the published build is made.
     const bundle = path.join(__dirname, '..', '.test-build', 'ccl-data-kill.cjs');
     const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
-    esbuild.buildSync({ entryPoints: [path.join(__dirname, '..', 'src', 'index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, external: ['@tensorflow/tfjs-core', 'mediainfo.js', '@ffmpeg-installer/ffmpeg'], logLevel: 'silent' });
+    esbuild.buildSync({ entryPoints: [path.join(__dirname, '..', 'src', 'media.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, external: ['@tensorflow/tfjs-core', 'mediainfo.js', '@ffmpeg-installer/ffmpeg'], logLevel: 'silent' });
     const manifestFile = path.join(dir, 'manifest.json');
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     const killed = path.join(dir, 'cache-killed');
