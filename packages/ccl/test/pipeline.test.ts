@@ -116,7 +116,7 @@ describe('synthetic pipeline (demo path)', () => {
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))).toMatchObject({ method: 'ccl', configFile });
     expect(fs.readFileSync(path.join(runDir, 'steps.jsonl'), 'utf8')).toMatch(/"image\.vt"/);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'recognition.json'), 'utf8')).numVideos).toBe(manifest.samples.filter((x: { split: string }) => x.split === 'test').length);
-  });
+  }, 300_000); // the whole pipeline: ~45 s alone on 2 cores, over 120 s when the machine is shared
   // (uses the work folder of the test above)
   it('parallel runs: each run without an evaluation goes to a worker (`only`), at most `jobs` at once; the numbers are the sequential ones', async () => {
     fs.rmSync(path.join(work, 'runs', 'baseline-s1'), { recursive: true }); // not trained
