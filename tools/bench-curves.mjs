@@ -33,10 +33,19 @@ for (const run of fs.readdirSync(runsDir)) {
   }
 }
 const order = only ? only.split(',') : [...byMethod.keys()].sort();
-const series = order.filter((m) => byMethod.has(m)).map((name) => {
-  const epochs = [...byMethod.get(name).keys()].sort((a, b) => a - b);
-  return { name, x: epochs, y: epochs.map((e) => { const v = byMethod.get(name).get(e); return v.reduce((a, b) => a + b, 0) / v.length; }) };
-});
+const series = order
+  .filter((m) => byMethod.has(m))
+  .map((name) => {
+    const epochs = [...byMethod.get(name).keys()].sort((a, b) => a - b);
+    return {
+      name,
+      x: epochs,
+      y: epochs.map((e) => {
+        const v = byMethod.get(name).get(e);
+        return v.reduce((a, b) => a + b, 0) / v.length;
+      }),
+    };
+  });
 const chart = lineChart({ title: 'Held-out clip accuracy (mean over seeds)', xLabel: 'epoch', yLabel: 'held-out accuracy (%)', series, markers: false });
 writeFileAtomicSync(out, chart.toPng());
 process.stdout.write(`wrote ${out} (${series.length} methods)\n`);

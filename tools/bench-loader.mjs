@@ -37,10 +37,48 @@ const SEED = 1;
  * synthetic benchmark's (8 x 32 x 32 from its 64 x 64 videos, cached at their own size as the benchmark does).
  */
 const cases = quick
-  ? [{ name: 'quick 4x32x32 from 48x32', width: 48, height: 32, videoFrames: 8, frames: 4, size: 32, shortSide: null, videos: 4, loadBatches: 2, steps: 1, widths: [4] }]
+  ? [
+      {
+        name: 'quick 4x32x32 from 48x32',
+        width: 48,
+        height: 32,
+        videoFrames: 8,
+        frames: 4,
+        size: 32,
+        shortSide: null,
+        videos: 4,
+        loadBatches: 2,
+        steps: 1,
+        widths: [4],
+      },
+    ]
   : [
-      { name: 'paper 16x112x112 from 320x240', width: 320, height: 240, videoFrames: 48, frames: 16, size: 112, shortSide: 240, videos: 8, loadBatches: 12, steps: 2, widths: [4] },
-      { name: 'bench 8x32x32 from 64x64', width: 64, height: 64, videoFrames: 16, frames: 8, size: 32, shortSide: null, videos: 8, loadBatches: 48, steps: 5, widths: [4, 8] },
+      {
+        name: 'paper 16x112x112 from 320x240',
+        width: 320,
+        height: 240,
+        videoFrames: 48,
+        frames: 16,
+        size: 112,
+        shortSide: 240,
+        videos: 8,
+        loadBatches: 12,
+        steps: 2,
+        widths: [4],
+      },
+      {
+        name: 'bench 8x32x32 from 64x64',
+        width: 64,
+        height: 64,
+        videoFrames: 16,
+        frames: 8,
+        size: 32,
+        shortSide: null,
+        videos: 8,
+        loadBatches: 48,
+        steps: 5,
+        widths: [4, 8],
+      },
     ];
 
 const seconds = (t0) => (performance.now() - t0) / 1000;
@@ -58,8 +96,16 @@ try {
   for (const c of cases) {
     const caseDir = path.join(dir, c.name.replace(/\W+/g, '-'));
     const gen = await generateSyntheticAV({
-      outDir: path.join(caseDir, 'synth'), numClasses: 2, videosPerClass: c.videos / 2, width: c.width, height: c.height, frames: c.videoFrames, fps: 25,
-      testFraction: 0, imagesPerAppearance: 0, clipsPerSound: 0,
+      outDir: path.join(caseDir, 'synth'),
+      numClasses: 2,
+      videosPerClass: c.videos / 2,
+      width: c.width,
+      height: c.height,
+      frames: c.videoFrames,
+      fps: 25,
+      testFraction: 0,
+      imagesPerAppearance: 0,
+      clipsPerSound: 0,
     });
     const cacheDir = path.join(caseDir, 'cache');
     await prepareClipCache({ manifest: gen.manifest, cacheDir, shortSide: c.shortSide });
@@ -74,10 +120,21 @@ try {
 
     // (b) one optimisation step of the Trainer, r2plus1d-18 at width 1/w (first step = warm-up, not timed)
     for (const w of c.widths) {
-      const student = createEncoder('r2plus1d-18', { numClasses: gen.manifest.classes.length, widthMultiplier: 1 / w, frames: c.frames, inputSize: c.size, seed: 1 });
+      const student = createEncoder('r2plus1d-18', {
+        numClasses: gen.manifest.classes.length,
+        widthMultiplier: 1 / w,
+        frames: c.frames,
+        inputSize: c.size,
+        seed: 1,
+      });
       const trainer = new Trainer({
         config: { method: 'baseline', seed: SEED, student: { encoder: 'r2plus1d-18' }, epochs: 1, batchSize: BATCH, validation: { policy: 'none' } },
-        student, numClasses: gen.manifest.classes.length, studentDim: student.featureDim, train: source, outDir: path.join(caseDir, `run-${w}`), progress: null,
+        student,
+        numClasses: gen.manifest.classes.length,
+        studentDim: student.featureDim,
+        train: source,
+        outDir: path.join(caseDir, `run-${w}`),
+        progress: null,
       });
       trainer.startEpoch(0);
       const stepTimes = [];
@@ -94,8 +151,15 @@ try {
       const stepClipsPerS = BATCH / stepS;
       const loadBatchS = loadS / c.loadBatches;
       const row = {
-        case: c.name, batch: BATCH, width: `1/${w}`, loaderClipsPerS, loaderMsPerBatch: 1000 * loadBatchS, stepS, stepClipsPerS,
-        ratio: loaderClipsPerS / stepClipsPerS, loadShareOfTraining: loadBatchS / (loadBatchS + stepS),
+        case: c.name,
+        batch: BATCH,
+        width: `1/${w}`,
+        loaderClipsPerS,
+        loaderMsPerBatch: 1000 * loadBatchS,
+        stepS,
+        stepClipsPerS,
+        ratio: loaderClipsPerS / stepClipsPerS,
+        loadShareOfTraining: loadBatchS / (loadBatchS + stepS),
       };
       rows.push(row);
       console.log(
@@ -105,7 +169,19 @@ try {
       );
     }
   }
-  console.log(JSON.stringify({ date: new Date().toISOString(), cores: os.availableParallelism(), loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))), node: process.version, rows }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        cores: os.availableParallelism(),
+        loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+        node: process.version,
+        rows,
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   await closeMediaInfo();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -44,7 +44,12 @@ function plan(full) {
     { kind: 'model', backend: 'cpu', ...demo, steps: 1, profileStep: false },
   ];
   // The paper's batch fits the 4 GiB WASM heap since the memory work of issue 9 (it did not before).
-  if (full) for (const input of [[2, 8, 112, 112, 3], [8, 8, 112, 112, 3]]) runs.push(...both({ kind: 'model', backend: 'wasm', ...wide, input }));
+  if (full)
+    for (const input of [
+      [2, 8, 112, 112, 3],
+      [8, 8, 112, 112, 3],
+    ])
+      runs.push(...both({ kind: 'model', backend: 'wasm', ...wide, input }));
   return runs;
 }
 
@@ -159,7 +164,7 @@ async function modelRun(ccl, tf, cfg) {
 
   const step = () => {
     const t0 = now();
-    const { value, grads } = (process.env.CCL_BENCH_GRADIENTS === "tfjs" ? tf.variableGrads : ccl.distill.variableGradsLean)(loss, vars);
+    const { value, grads } = (process.env.CCL_BENCH_GRADIENTS === 'tfjs' ? tf.variableGrads : ccl.distill.variableGradsLean)(loss, vars);
     value.dataSync();
     const t1 = now();
     sgd.step(grads);
@@ -197,7 +202,7 @@ async function modelRun(ccl, tf, cfg) {
   let topKernels = null;
   if (cfg.profileStep) {
     const stepProfile = await tf.profile(() => {
-      const { value, grads } = (process.env.CCL_BENCH_GRADIENTS === "tfjs" ? tf.variableGrads : ccl.distill.variableGradsLean)(loss, vars);
+      const { value, grads } = (process.env.CCL_BENCH_GRADIENTS === 'tfjs' ? tf.variableGrads : ccl.distill.variableGradsLean)(loss, vars);
       tf.dispose([value, ...Object.values(grads)]);
     });
     topKernels = timeByKernel(stepProfile.kernels, Number(process.env.BENCH_TOP_KERNELS ?? 10));
@@ -263,7 +268,10 @@ function writeAtomic(file, text) {
 /** The line of a failed child's output that says what failed (not a stack frame). */
 function failureLine(error) {
   const lines = error.split('\n').map((l) => l.trim());
-  return (lines.find((l) => /^(RuntimeError|Error|TypeError|RangeError|Aborted)/.test(l)) ?? lines.find((l) => l && !l.startsWith('at ')) ?? 'failed').slice(0, 120);
+  return (lines.find((l) => /^(RuntimeError|Error|TypeError|RangeError|Aborted)/.test(l)) ?? lines.find((l) => l && !l.startsWith('at ')) ?? 'failed').slice(
+    0,
+    120,
+  );
 }
 
 const fmt = (v, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
@@ -279,7 +287,9 @@ function markdown(results, info) {
   ];
   for (const r of results.runs.filter((r) => r.kind === 'model')) {
     if (r.error) {
-      lines.push(`| ${r.model} | ${r.backend} | ${r.threads ?? 1} | [${r.input.join(', ')}] | ${r.widthMultiplier} | — | failed: ${failureLine(r.error)} | | | | | |`);
+      lines.push(
+        `| ${r.model} | ${r.backend} | ${r.threads ?? 1} | [${r.input.join(', ')}] | ${r.widthMultiplier} | — | failed: ${failureLine(r.error)} | | | | | |`,
+      );
       continue;
     }
     lines.push(
@@ -293,14 +303,17 @@ function markdown(results, info) {
     lines.push(
       '',
       `Kernel time of one profiled ${r.backend} step at [${r.input.join(', ')}] (${calls.calls} kernel calls; ms): ` +
-        top.map((k) => `${k.name} ${k.ms} (${k.calls} calls)`).join(', ') + '.',
+        top.map((k) => `${k.name} ${k.ms} (${k.calls} calls)`).join(', ') +
+        '.',
     );
   }
   lines.push(...torchComparison(results));
   lines.push('', '| ceiling / overhead | backend | threads | value |', '|---|---|---|---|');
   for (const r of results.runs) {
-    if (r.kind === 'matmul') lines.push(`| ${r.size} x ${r.size} matmul | ${r.backend} | ${r.threads ?? '—'} | ${r.error ? 'failed' : `${fmt(r.gflops)} GFLOP/s`} |`);
-    if (r.kind === 'overhead') lines.push(`| per-op overhead (tf.add of [1] tensors) | ${r.backend} | ${r.threads ?? '—'} | ${r.error ? 'failed' : `${fmt(r.perOpUs)} µs / op`} |`);
+    if (r.kind === 'matmul')
+      lines.push(`| ${r.size} x ${r.size} matmul | ${r.backend} | ${r.threads ?? '—'} | ${r.error ? 'failed' : `${fmt(r.gflops)} GFLOP/s`} |`);
+    if (r.kind === 'overhead')
+      lines.push(`| per-op overhead (tf.add of [1] tensors) | ${r.backend} | ${r.threads ?? '—'} | ${r.error ? 'failed' : `${fmt(r.perOpUs)} µs / op`} |`);
   }
   return lines.join('\n');
 }
@@ -316,7 +329,9 @@ function torchComparison(results) {
     const ours = results.runs.find((r) => same(r, t) && r.backend === 'wasm' && r.threads === t.threads);
     rows.push(
       `| [${t.input.join(', ')}] | ${t.widthMultiplier} | ${t.threads} | ${fmt(t.stepMs / 1000, 2)} | ${fmt(t.forwardMs / 1000, 2)} | ${t.stepPeakRssMiB ?? t.peakRssMiB} | ` +
-        (ours ? `${fmt(ours.stepMs / 1000, 2)} | ${fmt(ours.stepMs / t.stepMs, 1)}x | ${fmt(ours.forwardMs / t.forwardMs, 1)}x | ${fmt((ours.stepPeakRssMiB ?? ours.peakRssMiB) / (t.stepPeakRssMiB ?? t.peakRssMiB), 2)}x |` : '— | — | — | — |'),
+        (ours
+          ? `${fmt(ours.stepMs / 1000, 2)} | ${fmt(ours.stepMs / t.stepMs, 1)}x | ${fmt(ours.forwardMs / t.forwardMs, 1)}x | ${fmt((ours.stepPeakRssMiB ?? ours.peakRssMiB) / (t.stepPeakRssMiB ?? t.peakRssMiB), 2)}x |`
+          : '— | — | — | — |'),
     );
   }
   return [
@@ -324,7 +339,7 @@ function torchComparison(results) {
     `PyTorch ${torch.results[0]?.torch ?? ''} on the same machine (\`tools/bench-torch.py\`, measured ${torch.measuredAt}, load average ${torch.loadAverage.map((l) => l.toFixed(2)).join(' / ')}): ` +
       'same model, shapes and step (train-mode forward, cross-entropy, backward, SGD with momentum and weight decay). ' +
       'Ratios: the WASM run of the same shape and thread count in the table above over the PyTorch row (time; peak RSS). ' +
-      "PyTorch 1.13 sends these convolutions to oneDNN only with more than one thread or a batch above 1 (its `use_mkldnn` rule, as we read it), " +
+      'PyTorch 1.13 sends these convolutions to oneDNN only with more than one thread or a batch above 1 (its `use_mkldnn` rule, as we read it), ' +
       'otherwise to a much slower im2col path: hence its 1-thread and batch-1 rows.',
     '',
     '| input [B, T, H, W, C] | width | threads | torch step (s) | torch forward (s) | torch peak RSS of training (MiB) | WASM step (s) | WASM / torch step | forward | peak RSS |',
@@ -376,7 +391,12 @@ async function parent(args) {
     }
   }
   const info = machine();
-  const results = { date: new Date().toISOString(), machine: info, gradients: process.env.CCL_BENCH_GRADIENTS === 'tfjs' ? 'tf.variableGrads' : 'variableGradsLean', runs };
+  const results = {
+    date: new Date().toISOString(),
+    machine: info,
+    gradients: process.env.CCL_BENCH_GRADIENTS === 'tfjs' ? 'tf.variableGrads' : 'variableGradsLean',
+    runs,
+  };
   writeAtomic(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   const table = markdown(results, info);
   process.stdout.write(`${table}\n`);

@@ -26,8 +26,12 @@ for (const dir of dirs) {
   for (const m of messages.filter((x) => x.type !== 'suggestion')) problems.push(`${pkg.name}: publint ${m.type} ${m.code} at ${m.path?.join('.')}`);
   const cjs = require(pkg.name);
   const esm = await import(pkg.name);
-  const cjsKeys = Object.keys(cjs).filter((k) => k !== '__esModule').sort();
-  const esmKeys = Object.keys(esm).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+  const cjsKeys = Object.keys(cjs)
+    .filter((k) => k !== '__esModule')
+    .sort();
+  const esmKeys = Object.keys(esm)
+    .filter((k) => k !== 'default' && k !== 'module.exports')
+    .sort();
   if (JSON.stringify(cjsKeys) !== JSON.stringify(esmKeys)) {
     problems.push(`${pkg.name}: ESM exports [${esmKeys}] differ from CJS exports [${cjsKeys}]`);
   }

@@ -127,10 +127,18 @@ function runExample(project, name) {
   fs.writeFileSync(file, `${code}\n`);
   const t0 = Date.now();
   try {
-    const out = run(process.execPath, [file], project).split('\n').filter((l) => l && !/^=+$|Hi, looks like|tfjs-node|^\s*$/.test(l));
+    const out = run(process.execPath, [file], project)
+      .split('\n')
+      .filter((l) => l && !/^=+$|Hi, looks like|tfjs-node|^\s*$/.test(l));
     log(`${name} README example ran (${((Date.now() - t0) / 1000).toFixed(1)} s): ${out.join(' | ').slice(0, 160)}`);
   } catch (e) {
-    problems.push(`${name} README example: ${String(e.stderr || e.message).trim().split('\n').slice(0, 8).join(' | ')}`);
+    problems.push(
+      `${name} README example: ${String(e.stderr || e.message)
+        .trim()
+        .split('\n')
+        .slice(0, 8)
+        .join(' | ')}`,
+    );
   }
 }
 
@@ -152,7 +160,7 @@ for (const dir of fs.readdirSync(path.join(root, 'packages'))) {
   if (fs.existsSync(file)) manifests[JSON.parse(fs.readFileSync(file, 'utf8')).name] = path.join(root, 'packages', dir);
 }
 const libraries = Object.keys(SMOKE).filter((name) => {
-  if (!manifests[name]) return log(`${name}: skipped (no such package)`), false;
+  if (!manifests[name]) return (log(`${name}: skipped (no such package)`), false);
   if (!fs.existsSync(path.join(manifests[name], 'dist', 'index.js'))) {
     problems.push(`${name}: not built (run the build first: npx nx run-many -t build)`);
     return false;
@@ -165,7 +173,9 @@ const built = (name) => {
   problems.push(`${name}: not built (run the build first: npx nx run-many -t build)`);
   return false;
 };
-const exampleLibraries = Object.keys(manifests).filter((n) => !APPLICATIONS.includes(n) && (libraries.includes(n) || (!SMOKE[n] && built(n)))).sort();
+const exampleLibraries = Object.keys(manifests)
+  .filter((n) => !APPLICATIONS.includes(n) && (libraries.includes(n) || (!SMOKE[n] && built(n))))
+  .sort();
 const applications = APPLICATIONS.filter((n) => manifests[n] && built(n));
 // the @ccl packages the libraries depend on must be packed too
 const withDependencies = (names) => {
@@ -190,7 +200,10 @@ try {
   const pack = (names, folder) => {
     fs.mkdirSync(folder);
     const workspaces = names.map((name) => `--workspace=${path.relative(root, manifests[name])}`);
-    return JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', `--pack-destination=${folder}`, ...workspaces], root)).map((p) => ({ ...p, file: path.join(folder, p.filename) }));
+    return JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', `--pack-destination=${folder}`, ...workspaces], root)).map((p) => ({
+      ...p,
+      file: path.join(folder, p.filename),
+    }));
   };
   const packed = pack([...needed], path.join(tarballs, 'libraries'));
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'ccl-standalone-check', private: true, version: '0.0.0' }, null, 2));
@@ -199,12 +212,22 @@ try {
     try {
       run('npm', [...install, '--offline'], project);
     } catch (e) {
-      log(`offline install failed (${String(e.stderr).split("\n").filter((l) => /ERR/.test(l)).slice(0, 12).join(" | ") || e.message}); retrying with --prefer-offline`);
+      log(
+        `offline install failed (${
+          String(e.stderr)
+            .split('\n')
+            .filter((l) => /ERR/.test(l))
+            .slice(0, 12)
+            .join(' | ') || e.message
+        }); retrying with --prefer-offline`,
+      );
       run('npm', [...install, '--prefer-offline'], project);
     }
   };
   installInto(packed, TFJS);
-  log(`${packed.length} packages packed (${packed.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} KB`).join(', ')}), installed with ${TFJS.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(
+    `${packed.length} packages packed (${packed.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} KB`).join(', ')}), installed with ${TFJS.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 
   // media decoding is an optional part of @ccl/data ('@ccl/data/media', optional peer dependencies):
   // installing the libraries (distill and eval depend on data) must not pull in ffmpeg or mediainfo.js
@@ -218,10 +241,18 @@ try {
       const file = path.join(project, `${name.slice(5)}.${kind === 'esm' ? 'mjs' : 'cjs'}`);
       fs.writeFileSync(file, script(kind, name, SMOKE[name]));
       try {
-        const out = run(process.execPath, [file], project).split('\n').filter((l) => l && !/^=+$|Hi, looks like|tfjs-node|^\s*$/.test(l));
+        const out = run(process.execPath, [file], project)
+          .split('\n')
+          .filter((l) => l && !/^=+$|Hi, looks like|tfjs-node|^\s*$/.test(l));
         log(`${name} (${kind}): ${out.join('; ')}`);
       } catch (e) {
-        problems.push(`${name} (${kind}): ${String(e.stderr || e.message).trim().split('\n').slice(0, 6).join(' | ')}`);
+        problems.push(
+          `${name} (${kind}): ${String(e.stderr || e.message)
+            .trim()
+            .split('\n')
+            .slice(0, 6)
+            .join(' | ')}`,
+        );
       }
     }
   }
@@ -249,8 +280,14 @@ try {
     try {
       const result = await build({
         stdin: { contents: `export * from '${name}';`, resolveDir: project, loader: 'js' },
-        bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', metafile: true,
-        external: ['@tensorflow/tfjs-core'], plugins: [flagBuiltins],
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        write: false,
+        logLevel: 'silent',
+        metafile: true,
+        external: ['@tensorflow/tfjs-core'],
+        plugins: [flagBuiltins],
       });
       if (found.length) problems.push(`${name}: the browser bundle imports Node built-ins: ${found.join(', ')}`);
       else log(`${name}: bundles for the browser (${(result.outputFiles[0].contents.length / 1024).toFixed(0)} KB, no Node built-ins)`);
@@ -264,7 +301,9 @@ try {
     const t0 = Date.now();
     const packedApplications = pack(neededByApplications, path.join(tarballs, 'applications'));
     installInto(packedApplications, []);
-    log(`${packedApplications.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} KB`).join(', ')} packed and installed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    log(
+      `${packedApplications.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} KB`).join(', ')} packed and installed (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     for (const name of applications) runExample(project, name);
   }
 } finally {

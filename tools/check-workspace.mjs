@@ -8,16 +8,41 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const problems = [];
-const ALLOWED_TOP = new Set(['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'packages', 'tools', 'docs',
-  'README.md', '.changeset', '.ci', '.git', '.gitignore', 'node_modules', '.nx', 'LICENSE']);
+const ALLOWED_TOP = new Set([
+  'package.json',
+  'package-lock.json',
+  'nx.json',
+  'tsconfig.base.json',
+  'packages',
+  'tools',
+  'docs',
+  'README.md',
+  '.changeset',
+  '.ci',
+  '.git',
+  '.gitignore',
+  'node_modules',
+  '.nx',
+  'LICENSE',
+]);
 const tracked = fs.readdirSync(root);
 for (const entry of tracked) if (!ALLOWED_TOP.has(entry)) problems.push(`top level: unexpected '${entry}' (the design fixes the top level)`);
 for (const need of ['package.json', 'nx.json', 'tsconfig.base.json', 'packages', 'tools', 'docs', 'README.md', 'LICENSE', '.changeset', '.ci']) {
   if (!tracked.includes(need)) problems.push(`top level: '${need}' is missing`);
 }
 
-const EXPECTED = { base: '@ccl/base', backends: '@ccl/backends', experiments: '@ccl/experiments', data: '@ccl/data', encoders: '@ccl/encoders', compose: '@ccl/compose', losses: '@ccl/losses',
-  distill: '@ccl/distill', eval: '@ccl/eval', ccl: 'ccl-distill' };
+const EXPECTED = {
+  base: '@ccl/base',
+  backends: '@ccl/backends',
+  experiments: '@ccl/experiments',
+  data: '@ccl/data',
+  encoders: '@ccl/encoders',
+  compose: '@ccl/compose',
+  losses: '@ccl/losses',
+  distill: '@ccl/distill',
+  eval: '@ccl/eval',
+  ccl: 'ccl-distill',
+};
 const UMBRELLA = EXPECTED.ccl;
 // The root package.json is the one source of the repository URL and the license every package repeats.
 const rootPkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -27,15 +52,20 @@ const rootLicense = fs.existsSync(path.join(root, 'LICENSE')) ? fs.readFileSync(
 const manifests = {};
 for (const [dir, name] of Object.entries(EXPECTED)) {
   const file = path.join(root, 'packages', dir, 'package.json');
-  if (!fs.existsSync(file)) { problems.push(`packages/${dir}: package.json missing`); continue; }
+  if (!fs.existsSync(file)) {
+    problems.push(`packages/${dir}: package.json missing`);
+    continue;
+  }
   const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
   manifests[name] = pkg;
   const where = `packages/${dir}/package.json`;
   if (pkg.name !== name) problems.push(`${where}: name is '${pkg.name}', expected '${name}'`);
   for (const field of ['exports', 'types', 'files', 'sideEffects']) if (pkg[field] === undefined) problems.push(`${where}: no '${field}'`);
   if (pkg.license !== rootPkg.license) problems.push(`${where}: license '${pkg.license}', the root's is '${rootPkg.license}'`);
-  if (pkg.repository?.url !== rootRepoUrl) problems.push(`${where}: repository.url '${pkg.repository?.url}' differs from the root package.json's '${rootRepoUrl}'`);
-  if (pkg.repository?.directory !== `packages/${dir}`) problems.push(`${where}: repository.directory '${pkg.repository?.directory}', expected 'packages/${dir}'`);
+  if (pkg.repository?.url !== rootRepoUrl)
+    problems.push(`${where}: repository.url '${pkg.repository?.url}' differs from the root package.json's '${rootRepoUrl}'`);
+  if (pkg.repository?.directory !== `packages/${dir}`)
+    problems.push(`${where}: repository.directory '${pkg.repository?.directory}', expected 'packages/${dir}'`);
   for (const shipped of ['README.md', 'LICENSE']) {
     if (!(pkg.files ?? []).includes(shipped)) problems.push(`${where}: "files" must include ${shipped}`);
     if (!fs.existsSync(path.join(root, 'packages', dir, shipped))) problems.push(`packages/${dir}: ${shipped} missing`);
@@ -70,7 +100,8 @@ for (const [name, pkg] of Object.entries(manifests)) {
   }
 }
 for (const [name, pkg] of Object.entries(manifests)) {
-  if (pkg.version !== manifests[UMBRELLA]?.version) problems.push(`${name}: version ${pkg.version} differs from ${UMBRELLA} ${manifests[UMBRELLA]?.version} (fixed group)`);
+  if (pkg.version !== manifests[UMBRELLA]?.version)
+    problems.push(`${name}: version ${pkg.version} differs from ${UMBRELLA} ${manifests[UMBRELLA]?.version} (fixed group)`);
 }
 const cs = JSON.parse(fs.readFileSync(path.join(root, '.changeset', 'config.json'), 'utf8'));
 const fixed = (cs.fixed ?? []).find((g) => g.includes(UMBRELLA));
@@ -89,7 +120,9 @@ console.log(`check-workspace: ${Object.keys(manifests).length} packages ok`);
 if (/example\.invalid/.test(rootRepoUrl)) {
   // `npm run release` passes --release: publishing with the placeholder URL is refused
   if (process.argv.includes('--release')) {
-    console.error(`check-workspace: repository.url is the placeholder ${rootRepoUrl}: set the real one in the root package.json and every package before publishing`);
+    console.error(
+      `check-workspace: repository.url is the placeholder ${rootRepoUrl}: set the real one in the root package.json and every package before publishing`,
+    );
     process.exit(1);
   }
   console.log(`check-workspace: note: repository.url is still the placeholder ${rootRepoUrl} (root package.json, TODO before publishing)`);

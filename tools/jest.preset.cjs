@@ -10,10 +10,7 @@ module.exports = function jestConfig(packageDir) {
     testEnvironment: 'node',
     testMatch: ['<rootDir>/test/**/*.test.ts'],
     transform: {
-      '^.+\\.(t|j)sx?$': [
-        '@swc/jest',
-        { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
-      ],
+      '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
     },
     // tfjs-core ships its gradient registrations only as ES modules (dist/register_all_gradients.js, which
     // @ccl/base imports); let swc compile those files for jest. They register into tfjs's global registries.

@@ -56,7 +56,10 @@ export function lintPackage(pkgDir) {
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   const problems = [];
   const root = path.resolve(pkgDir);
-  for (const [area, files] of [['src', walk(path.join(root, 'src'))], ['test', walk(path.join(root, 'test'))]]) {
+  for (const [area, files] of [
+    ['src', walk(path.join(root, 'src'))],
+    ['test', walk(path.join(root, 'test'))],
+  ]) {
     for (const file of files) {
       const text = fs.readFileSync(file, 'utf8');
       const rel = path.relative(process.cwd(), file);
@@ -78,10 +81,14 @@ export function lintPackage(pkgDir) {
             problems.push(`${rel}: deep import '${spec}': import the package's public API '${name}' (or a subpath its exports map declares) instead`);
           }
           if (LAYERS[sibling] === undefined) problems.push(`${rel}: unknown workspace package '${name}'`);
-          else if (sibling !== self && LAYERS[sibling] >= layer) problems.push(`${rel}: '${self}' may not import '${name}' (dependency direction: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> ccl)`);
+          else if (sibling !== self && LAYERS[sibling] >= layer)
+            problems.push(
+              `${rel}: '${self}' may not import '${name}' (dependency direction: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> ccl)`,
+            );
         }
         if (area === 'src') {
-          if (self !== 'ccl' && self !== 'backends' && BACKENDS.test(name)) problems.push(`${rel}: library packages never import a backend ('${name}'); the application picks one (@ccl/backends)`);
+          if (self !== 'ccl' && self !== 'backends' && BACKENDS.test(name))
+            problems.push(`${rel}: library packages never import a backend ('${name}'); the application picks one (@ccl/backends)`);
           if (name !== pkg.name && !declared.has(name)) problems.push(`${rel}: imports '${name}' which package.json does not declare`);
         }
       }

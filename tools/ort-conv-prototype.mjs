@@ -68,9 +68,19 @@ function attribute(name, value) {
 /** nodes: [{ op, inputs: [names], output: name, attrs }]; graph inputs/outputs: [[name, shape]] */
 function model(nodes, inputs, outputs) {
   const nodeBytes = nodes.flatMap((n) =>
-    bytesField(1, [...n.inputs.flatMap((i) => strField(1, i)), ...strField(2, n.output), ...strField(4, n.op), ...Object.entries(n.attrs ?? {}).flatMap(([k, v]) => bytesField(5, attribute(k, v)))]),
+    bytesField(1, [
+      ...n.inputs.flatMap((i) => strField(1, i)),
+      ...strField(2, n.output),
+      ...strField(4, n.op),
+      ...Object.entries(n.attrs ?? {}).flatMap(([k, v]) => bytesField(5, attribute(k, v))),
+    ]),
   );
-  const graph = [...nodeBytes, ...strField(2, 'g'), ...inputs.flatMap(([n, s]) => bytesField(11, valueInfo(n, s))), ...outputs.flatMap(([n, s]) => bytesField(12, valueInfo(n, s)))];
+  const graph = [
+    ...nodeBytes,
+    ...strField(2, 'g'),
+    ...inputs.flatMap(([n, s]) => bytesField(11, valueInfo(n, s))),
+    ...outputs.flatMap(([n, s]) => bytesField(12, valueInfo(n, s))),
+  ];
   return Uint8Array.from([...intField(1, 8), ...bytesField(8, [...strField(1, ''), ...intField(2, 17)]), ...bytesField(7, graph)]);
 }
 
@@ -95,7 +105,12 @@ const HWIO_TO_OIHW = [3, 2, 0, 1];
 /** y = conv(x, w) in NHWC: Transpose -> Conv (NCHW) -> Transpose, one ORT graph. */
 function convGraph(x, w, info) {
   const pads = [info.padInfo.top, info.padInfo.left, info.padInfo.bottom, info.padInfo.right];
-  const attrs = { kernel_shape: [info.filterHeight, info.filterWidth], strides: [info.strideHeight, info.strideWidth], dilations: [info.dilationHeight, info.dilationWidth], pads };
+  const attrs = {
+    kernel_shape: [info.filterHeight, info.filterWidth],
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    pads,
+  };
   const out = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
   return session(`conv ${x.shape} ${w.shape} ${JSON.stringify(attrs)}`, () =>
     model(
@@ -105,7 +120,10 @@ function convGraph(x, w, info) {
         { op: 'Conv', inputs: ['xc', 'wc'], output: 'yc', attrs },
         { op: 'Transpose', inputs: ['yc'], output: 'y', attrs: { perm: NCHW_TO_NHWC } },
       ],
-      [['x', x.shape], ['w', w.shape]],
+      [
+        ['x', x.shape],
+        ['w', w.shape],
+      ],
       [['y', out]],
     ),
   );
@@ -128,7 +146,10 @@ function convInputGradGraph(dy, w, info) {
         { op: 'ConvTranspose', inputs: ['dyc', 'wc'], output: 'dxc', attrs },
         { op: 'Transpose', inputs: ['dxc'], output: 'dx', attrs: { perm: NCHW_TO_NHWC } },
       ],
-      [['dy', dy.shape], ['w', w.shape]],
+      [
+        ['dy', dy.shape],
+        ['w', w.shape],
+      ],
       [['dx', out]],
     ),
   );
@@ -191,11 +212,24 @@ const relErr = (a, b) => {
   return d / s;
 };
 
-console.log(`onnxruntime-node ${JSON.parse(fs.readFileSync(path.join(process.env.ORT_NODE, 'package.json'), 'utf8')).version}, ${threads} intra-op thread(s); WASM 1 thread`);
+console.log(
+  `onnxruntime-node ${JSON.parse(fs.readFileSync(path.join(process.env.ORT_NODE, 'package.json'), 'utf8')).version}, ${threads} intra-op thread(s); WASM 1 thread`,
+);
 // per-kernel: shapes of r2plus1d-18 at [2, 8, 112, 112, 3] (layer 1 spatial and temporal convs, a stride-2 conv)
 const layerCases = [
   { x: [16, 56, 56, 64], w: [3, 3, 64, 144], s: 1, p: 1, name: 'conv2 spatial 3x3 64->144' },
-  { x: [2, 8, 3136, 144], w: [3, 1, 144, 64], s: [1, 1], p: [[0, 0], [1, 1], [0, 0], [0, 0]], name: 'conv2 temporal 3x1 144->64' },
+  {
+    x: [2, 8, 3136, 144],
+    w: [3, 1, 144, 64],
+    s: [1, 1],
+    p: [
+      [0, 0],
+      [1, 1],
+      [0, 0],
+      [0, 0],
+    ],
+    name: 'conv2 temporal 3x1 144->64',
+  },
   { x: [16, 56, 56, 64], w: [3, 3, 64, 230], s: 2, p: 1, name: 'conv3 spatial 3x3/2 64->230' },
   // the encoders' filter gradients are forward convs with N as channels and dy as a large "filter"
   { x: [64, 56, 56, 16], w: [56, 56, 16, 144], s: 1, p: 1, name: 'dW of conv2 spatial, as a conv', forwardOnly: true },
@@ -204,7 +238,15 @@ const layerCases = [
 for (const c of layerCases) {
   const x = tf.randomNormal(c.x);
   const w = tf.randomNormal(c.w, 0, 0.05);
-  const pad = typeof c.p === 'number' ? [[0, 0], [c.p, c.p], [c.p, c.p], [0, 0]] : c.p;
+  const pad =
+    typeof c.p === 'number'
+      ? [
+          [0, 0],
+          [c.p, c.p],
+          [c.p, c.p],
+          [0, 0],
+        ]
+      : c.p;
   const y0 = tf.conv2d(x, w, c.s, pad);
   const dy = tf.randomNormal(y0.shape);
   const macs = y0.size * c.w[0] * c.w[1] * c.w[2];
@@ -251,7 +293,9 @@ for (const kind of ['wasm', 'wasm', 'ort', 'ort']) {
   const ms = performance.now() - t0;
   results[kind] = { ms, loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync()])) };
   tf.dispose([value, ...Object.values(grads)]);
-  console.log(`step (gradients) on ${kind === 'ort' ? 'WASM + ORT convs' : 'WASM (ccl kernels)'}: ${(ms / 1000).toFixed(2)} s${kind === 'ort' ? ` (${sessionsCreated} ORT sessions so far)` : ''}`);
+  console.log(
+    `step (gradients) on ${kind === 'ort' ? 'WASM + ORT convs' : 'WASM (ccl kernels)'}: ${(ms / 1000).toFixed(2)} s${kind === 'ort' ? ` (${sessionsCreated} ORT sessions so far)` : ''}`,
+  );
 }
 if (args.includes('--profile')) {
   const perCall = {};
@@ -265,12 +309,22 @@ if (args.includes('--profile')) {
     const by = {};
     for (const k of kernels) by[k.name] = (by[k.name] ?? 0) + k.kernelTimeMs;
     const total = kernels.filter((k) => k.name !== 'unnamed scope').reduce((a, k) => a + k.kernelTimeMs, 0);
-    const top = Object.entries(by).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${n} ${Math.round(ms)}`);
+    const top = Object.entries(by)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([n, ms]) => `${n} ${Math.round(ms)}`);
     console.log(`profile ${kind}: kernels ${Math.round(total)} ms: ${top.join(', ')}`);
-    perCall[kind] = kernels.filter((k) => k.name === 'Conv2D' || k.name === 'Conv2DBackpropInput').map((k) => ({ name: k.name, shapes: JSON.stringify(k.inputShapes), ms: k.kernelTimeMs }));
+    perCall[kind] = kernels
+      .filter((k) => k.name === 'Conv2D' || k.name === 'Conv2DBackpropInput')
+      .map((k) => ({ name: k.name, shapes: JSON.stringify(k.inputShapes), ms: k.kernelTimeMs }));
   }
   // where the ORT kernels win and lose, by call class (forward, input gradient, filter gradient = dilated conv with dy as the filter)
-  const classOf = (c, i) => (c.name === 'Conv2DBackpropInput' ? 'input gradient' : i < perCall.wasm.length && JSON.parse(c.shapes)[1][0] > 7 ? 'filter gradient (dy as filter)' : 'forward');
+  const classOf = (c, i) =>
+    c.name === 'Conv2DBackpropInput'
+      ? 'input gradient'
+      : i < perCall.wasm.length && JSON.parse(c.shapes)[1][0] > 7
+        ? 'filter gradient (dy as filter)'
+        : 'forward';
   const sums = {};
   perCall.wasm.forEach((c, i) => {
     const o = perCall.ort[i];
@@ -291,5 +345,12 @@ for (const k of Object.keys(results.wasm.grads)) {
 }
 byVariable.sort((a, b) => b[1] - a[1]);
 const torchName = new Map(enc.namedParameters().map(({ name, variable }) => [variable.name, name]));
-console.log(`largest differences: ${byVariable.slice(0, 4).map(([k, e]) => `${torchName.get(k) ?? k} ${e.toExponential(1)}`).join(', ')}`);
-console.log(`loss ${results.ort.loss} vs ${results.wasm.loss}; max relative gradient difference over ${vars.length} variables: ${worst.toExponential(2)}; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+console.log(
+  `largest differences: ${byVariable
+    .slice(0, 4)
+    .map(([k, e]) => `${torchName.get(k) ?? k} ${e.toExponential(1)}`)
+    .join(', ')}`,
+);
+console.log(
+  `loss ${results.ort.loss} vs ${results.wasm.loss}; max relative gradient difference over ${vars.length} variables: ${worst.toExponential(2)}; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
+);

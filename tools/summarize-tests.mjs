@@ -5,13 +5,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const missing = [];
 for (const dir of fs.readdirSync(path.join(root, 'packages'))) {
   const file = path.join(root, 'packages', dir, '.jest-results.json');
-  if (!fs.existsSync(file)) { missing.push(dir); continue; }
+  if (!fs.existsSync(file)) {
+    missing.push(dir);
+    continue;
+  }
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
-  passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + r.numTodoTests;
   console.log(`tests: ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed in ${r.numTotalTestSuites} suites`);
 }
 if (missing.length) console.error(`tests: no results for ${missing.join(', ')}`);

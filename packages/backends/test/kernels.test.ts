@@ -27,10 +27,50 @@ const CASES: ConvCase[] = [
   { x: [2, 9, 8, 4], filter: [3, 3, 4, 6], strides: [2, 2], pad: 'same' },
   { x: [2, 10, 10, 6], filter: [3, 3, 6, 5], strides: [2, 2], pad: 'valid' },
   { x: [1, 11, 9, 3], filter: [3, 3, 3, 4], strides: [1, 2], pad: 1 },
-  { x: [2, 16, 16, 3], filter: [7, 7, 3, 8], strides: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
-  { x: [1, 13, 12, 2], filter: [7, 7, 2, 3], strides: [1, 1], pad: [[0, 0], [1, 4], [2, 0], [0, 0]] },
-  { x: [2, 6, 20, 8], filter: [3, 1, 8, 16], strides: [1, 1], pad: [[0, 0], [1, 1], [0, 0], [0, 0]] },
-  { x: [2, 8, 12, 7], filter: [3, 1, 7, 9], strides: [2, 1], pad: [[0, 0], [1, 1], [0, 0], [0, 0]] },
+  {
+    x: [2, 16, 16, 3],
+    filter: [7, 7, 3, 8],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [3, 3],
+      [3, 3],
+      [0, 0],
+    ],
+  },
+  {
+    x: [1, 13, 12, 2],
+    filter: [7, 7, 2, 3],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 4],
+      [2, 0],
+      [0, 0],
+    ],
+  },
+  {
+    x: [2, 6, 20, 8],
+    filter: [3, 1, 8, 16],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 1],
+      [0, 0],
+      [0, 0],
+    ],
+  },
+  {
+    x: [2, 8, 12, 7],
+    filter: [3, 1, 7, 9],
+    strides: [2, 1],
+    pad: [
+      [0, 0],
+      [1, 1],
+      [0, 0],
+      [0, 0],
+    ],
+  },
   { x: [3, 5, 6, 16], filter: [3, 1, 16, 4], strides: [1, 1], pad: 'valid' },
   { x: [1, 12, 12, 32], filter: [3, 3, 32, 16], strides: [2, 2], pad: 'same' },
 ];
@@ -48,12 +88,44 @@ function outShape(c: ConvCase): number[] {
 function runBackprop(kernelName: string, c: ConvCase, seed: number): Float32Array {
   return tf.tidy(() => {
     const dyShape = outShape(c);
-    const dy = tf.tensor(randomValues(dyShape.reduce((a, b) => a * b), seed + 1), dyShape);
+    const dy = tf.tensor(
+      randomValues(
+        dyShape.reduce((a, b) => a * b),
+        seed + 1,
+      ),
+      dyShape,
+    );
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
     const out =
       kernelName === tf.Conv2DBackpropFilter
-        ? tf.engine().runKernel(kernelName, { x: tf.tensor(randomValues(c.x.reduce((a, b) => a * b), seed), c.x), dy }, { ...attrs, filterShape: c.filter } as tf.NamedAttrMap)
-        : tf.engine().runKernel(kernelName, { dy, filter: tf.tensor(randomValues(c.filter.reduce((a, b) => a * b), seed + 2), c.filter) }, { ...attrs, inputShape: c.x } as tf.NamedAttrMap);
+        ? tf.engine().runKernel(
+            kernelName,
+            {
+              x: tf.tensor(
+                randomValues(
+                  c.x.reduce((a, b) => a * b),
+                  seed,
+                ),
+                c.x,
+              ),
+              dy,
+            },
+            { ...attrs, filterShape: c.filter } as tf.NamedAttrMap,
+          )
+        : tf.engine().runKernel(
+            kernelName,
+            {
+              dy,
+              filter: tf.tensor(
+                randomValues(
+                  c.filter.reduce((a, b) => a * b),
+                  seed + 2,
+                ),
+                c.filter,
+              ),
+            },
+            { ...attrs, inputShape: c.x } as tf.NamedAttrMap,
+          );
     return (out as tf.Tensor).dataSync() as Float32Array;
   });
 }
@@ -205,7 +277,9 @@ describe('tf.conv2d gradients on wasm (the op-level path into both kernels)', ()
       const x = tf.tensor(randomValues(2 * 11 * 10 * 5, 7), [2, 11, 10, 5]) as tf.Tensor4D; // [N, H, W, Cin]
       const w = tf.tensor(randomValues(3 * 3 * 5 * 6, 8), [3, 3, 5, 6]) as tf.Tensor4D; // [kh, kw, Cin, Cout]
       const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')));
-      return tf.grads(f)([x, w]).map((g) => g.dataSync() as Float32Array);
+      return tf
+        .grads(f)([x, w])
+        .map((g) => g.dataSync() as Float32Array);
     });
   }
 
@@ -223,13 +297,23 @@ describe('the threaded WASM backend (a fresh child process)', () => {
     const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-threads-')), 'threads-child.cjs');
     const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
     esbuild.buildSync({
-      entryPoints: [path.join(__dirname, 'helpers', 'threads-child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'silent',
+      entryPoints: [path.join(__dirname, 'helpers', 'threads-child.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: bundle,
+      logLevel: 'silent',
       // one tfjs-core for both; the WASM backend finds its .wasm files next to its own dist
       external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'],
       nodePaths: [path.join(root, 'node_modules')],
     });
     const script = `require(${JSON.stringify(bundle)}).runChild(2).catch((e) => { console.error(e); process.exitCode = 1; })`;
-    const child = spawn(process.execPath, ['-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: path.join(root, 'node_modules') } });
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_PATH: path.join(root, 'node_modules') },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -58,7 +58,12 @@ describe('pickBackend', () => {
       ...CANDIDATES,
       'node-gpu': { ...CANDIDATES['node-gpu'], tfName: noKernels, prepare: async () => ({ version: 'x' }) },
       node: { ...CANDIDATES.node, tfName: wrong, prepare: async () => ({ version: 'x' }) },
-      wasm: { ...CANDIDATES.wasm, prepare: async () => { throw new Error('boom'); } },
+      wasm: {
+        ...CANDIDATES.wasm,
+        prepare: async () => {
+          throw new Error('boom');
+        },
+      },
     };
     const r = await pickBackend({ env: ENV, candidates, loadModule: async () => ({}) as Record<string, unknown> });
     tf.removeBackend(noKernels);
@@ -77,8 +82,15 @@ describe('pickBackend', () => {
     const w = await pickBackend({ force: 'wasm', env: { ...ENV, CCL_BACKEND: 'cpu' } });
     expect(w.name).toBe('wasm');
     expect(w.reason).toMatch(/--backend/);
-    await expect(pickBackend({ force: 'node', env: ENV, loadModule: async () => { throw new Error("Cannot find module 'x'"); } }))
-      .rejects.toThrow(/forced by --backend but not installed/);
+    await expect(
+      pickBackend({
+        force: 'node',
+        env: ENV,
+        loadModule: async () => {
+          throw new Error("Cannot find module 'x'");
+        },
+      }),
+    ).rejects.toThrow(/forced by --backend but not installed/);
     await expect(pickBackend({ force: 'tpu', env: ENV })).rejects.toThrow(/unknown backend 'tpu'/);
   });
 

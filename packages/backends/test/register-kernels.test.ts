@@ -49,7 +49,9 @@ describe('registerKernels', () => {
   });
 
   it('refuses a table for a backend whose package is not loaded (its import would overwrite the table)', () => {
-    expect(() => registerKernels([{ kernelName: 'TestKernelC', backendName: 'not-loaded', kernelFunc: shareX }])).toThrow(/needs the 'not-loaded' backend loaded first/);
+    expect(() => registerKernels([{ kernelName: 'TestKernelC', backendName: 'not-loaded', kernelFunc: shareX }])).toThrow(
+      /needs the 'not-loaded' backend loaded first/,
+    );
     expect(tf.getKernel('TestKernelC', 'not-loaded')).toBeUndefined();
   });
 });

@@ -49,7 +49,8 @@ export class Registry<T> {
 
   /** Adds `entry` under `name`; throws when the name is taken, unless `{ override: true }`. */
   register(name: string, entry: T, options: RegisterOptions = {}): void {
-    if (typeof name !== 'string' || name.length === 0) throw new Error(`${this.prefix}${article(this.kind)} ${this.kind} name must be a non-empty string, got ${String(name)}`);
+    if (typeof name !== 'string' || name.length === 0)
+      throw new Error(`${this.prefix}${article(this.kind)} ${this.kind} name must be a non-empty string, got ${String(name)}`);
     if (this.entries.has(name) && options.override !== true) {
       throw new Error(`${this.prefix}${article(this.kind)} ${this.kind} named '${name}' is already registered; pass { override: true } to replace it`);
     }

@@ -128,7 +128,10 @@ export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
 
 /** A random permutation of [0, n): `shuffled` of 0..n-1. */
 export function permutation(n: number, rng: Rng): number[] {
-  return shuffled(Array.from({ length: n }, (_, i) => i), rng);
+  return shuffled(
+    Array.from({ length: n }, (_, i) => i),
+    rng,
+  );
 }
 
 /** `count` draws uniform in [lo, hi), in draw order (e.g. an initialisation drawn in plain JS). */

@@ -31,7 +31,11 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * Compares `dict` with `expected` (name -> shape, in the model's order). `ignore(key)` accepts extra keys
  * that are not an error (e.g. torch's `num_batches_tracked`).
  */
-export function matchStateDict(expected: ReadonlyMap<string, readonly number[]>, dict: StateDict, ignore: (key: string) => boolean = () => false): StateDictMatch {
+export function matchStateDict(
+  expected: ReadonlyMap<string, readonly number[]>,
+  dict: StateDict,
+  ignore: (key: string) => boolean = () => false,
+): StateDictMatch {
   const matched: string[] = [];
   const missing: string[] = [];
   const mismatched: ShapeMismatch[] = [];
@@ -75,7 +79,8 @@ export function loadStateDict(owner: string, variables: Record<string, tf.Variab
   const problems: string[] = [];
   if (strict && match.missing.length) problems.push(`missing keys: ${match.missing.join(', ')}`);
   if (strict && match.unexpected.length) problems.push(`unexpected keys: ${match.unexpected.join(', ')}`);
-  if (match.mismatched.length) problems.push(`shape mismatches: ${match.mismatched.map((m) => `${m.name}: checkpoint [${m.got}] vs model [${m.expected}]`).join('; ')}`);
+  if (match.mismatched.length)
+    problems.push(`shape mismatches: ${match.mismatched.map((m) => `${m.name}: checkpoint [${m.got}] vs model [${m.expected}]`).join('; ')}`);
   const where = options.source === undefined ? owner : `${owner} from ${options.source}`;
   if (problems.length) throw new Error(`${where}: cannot load state dict (${problems.join(' | ')})`);
   // the cast copy becomes the variable's value; tidy drops the copy's handle

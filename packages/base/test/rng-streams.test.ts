@@ -56,7 +56,9 @@ describe('mulberry32 (was @ccl/losses SeededRandom and @ccl/eval mulberry32)', (
     expect(take(() => m.next(), 3)).toEqual([0.7872516233474016, 0.1785435655619949, 0.49531551403924823]);
     const m2 = mulberry32(99);
     expect(take(() => m2.int(0, 16), 4)).toEqual([4, 13, 9, 11]);
-    expect(Array.from(uniformArray(mulberry32(0), 4, -0.5, 0.5))).toEqual([-0.23357078433036804, -0.49967026710510254, -0.27672797441482544, -0.3537978529930115]);
+    expect(Array.from(uniformArray(mulberry32(0), 4, -0.5, 0.5))).toEqual([
+      -0.23357078433036804, -0.49967026710510254, -0.27672797441482544, -0.3537978529930115,
+    ]);
   });
 
   it('rejects a non-integer seed', () => {

@@ -3,10 +3,20 @@ import { loadStateDict, matchStateDict, snapshotVariables } from '@ccl/base';
 
 describe('matchStateDict', () => {
   it('sorts keys into matched, missing, mismatched, unexpected and ignored', () => {
-    const expected = new Map<string, number[]>([['a', [2]], ['b', [1, 2]], ['c', [3]]]);
+    const expected = new Map<string, number[]>([
+      ['a', [2]],
+      ['b', [1, 2]],
+      ['c', [3]],
+    ]);
     const dict = { x: tf.zeros([1]), b: tf.zeros([2, 1]), a: tf.zeros([2]), 'bn.num_batches_tracked': tf.zeros([]) };
     const m = matchStateDict(expected, dict, (k) => k.endsWith('num_batches_tracked'));
-    expect(m).toEqual({ matched: ['a'], missing: ['c'], mismatched: [{ name: 'b', expected: [1, 2], got: [2, 1] }], unexpected: ['x'], ignored: ['bn.num_batches_tracked'] });
+    expect(m).toEqual({
+      matched: ['a'],
+      missing: ['c'],
+      mismatched: [{ name: 'b', expected: [1, 2], got: [2, 1] }],
+      unexpected: ['x'],
+      ignored: ['bn.num_batches_tracked'],
+    });
     tf.dispose(Object.values(dict));
   });
 });

@@ -8,7 +8,14 @@ if (!fs.existsSync(cli)) {
   process.stderr.write(`ccl: ${cli} is missing: run \`npm run build\` in the repository first.\n`);
   process.exit(1);
 }
-require(cli).main(process.argv).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`ccl: ${err && err.message ? err.message : err}\n`); process.exitCode = 1; },
-);
+require(cli)
+  .main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`ccl: ${err && err.message ? err.message : err}\n`);
+      process.exitCode = 1;
+    },
+  );

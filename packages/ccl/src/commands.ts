@@ -29,7 +29,10 @@ function defaultWorkDir(kind: string): string {
 }
 
 function parseList(v: string): string[] {
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function buildProgram(): Command {
@@ -57,13 +60,21 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('end to end on built-in synthetic data: synthesise mp4s, prepare, pre-train teachers, extract features, train baseline / CCL-AI / a KD baseline, evaluate, report')
+    .description(
+      'end to end on built-in synthetic data: synthesise mp4s, prepare, pre-train teachers, extract features, train baseline / CCL-AI / a KD baseline, evaluate, report',
+    )
     .addOption(backendOption())
     .option('--work <dir>', 'working folder (reused by a second run)', defaultWorkDir('demo'))
     .option('--epochs <n>', 'student epochs per method', parsePositiveInt, DEMO_DEFAULTS.epochs)
     .action(async (opts: { backend?: string; work: string; epochs: number }) => {
       const report = await useBackend(opts.backend);
-      const result = await runSyntheticExperiment({ ...DEMO_DEFAULTS, epochs: Number(opts.epochs), workDir: path.resolve(opts.work), backend: report.name, progress: process.stderr });
+      const result = await runSyntheticExperiment({
+        ...DEMO_DEFAULTS,
+        epochs: Number(opts.epochs),
+        workDir: path.resolve(opts.work),
+        backend: report.name,
+        progress: process.stderr,
+      });
       process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);
     });
 
@@ -74,16 +85,31 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'output folder')
     .option('--title <text>', 'report title')
     .action((runs: string[], opts: { out: string; title?: string }) => {
-      const { files } = reportFromRunDirectories(runs.map((r) => path.resolve(r)), path.resolve(opts.out), { title: opts.title });
+      const { files } = reportFromRunDirectories(
+        runs.map((r) => path.resolve(r)),
+        path.resolve(opts.out),
+        { title: opts.title },
+      );
       process.stdout.write(`${files.map((f) => `wrote ${f}`).join('\n')}\n`);
     });
 
   const bench = program.command('bench').description('benchmarks');
   bench
     .command('synthetic')
-    .description("the synthetic audio-visual distillation benchmark (the project's small version of the paper's table): a paired design, bootstrap CIs, resumable")
+    .description(
+      "the synthetic audio-visual distillation benchmark (the project's small version of the paper's table): a paired design, bootstrap CIs, resumable",
+    )
     .addOption(backendOption())
-    .addOption(new Option('--preset <name>', Object.entries(BENCH_PRESETS).map(([n, p]) => `${n}: ${p.description}`).join('; ')).choices(Object.keys(BENCH_PRESETS)).default('full'))
+    .addOption(
+      new Option(
+        '--preset <name>',
+        Object.entries(BENCH_PRESETS)
+          .map(([n, p]) => `${n}: ${p.description}`)
+          .join('; '),
+      )
+        .choices(Object.keys(BENCH_PRESETS))
+        .default('full'),
+    )
     .option('--work <dir>', 'working folder (finished runs are reused; default: one per preset)')
     .option('--seeds <n>', "number of seeds (default: the preset's)", parsePositiveInt)
     .option('--methods <list>', `comma-separated (default: the preset's), from: ${Object.keys(METHOD_PLANS).join(', ')}`)
@@ -93,30 +119,68 @@ export function buildProgram(): Command {
     .option('--json', 'print bench.json (every number, the seeds, the options, the code revision) instead of the tables; progress goes to stderr')
     .option('--jobs <n>', `runs trained at once, each in its own process (default: one per core, at most 4: ${defaultBenchJobs()} here)`, parsePositiveInt)
     .addOption(new Option('--run <method@seed>', 'train and evaluate only this run (a worker of --jobs)').hideHelp().argParser(parseBenchRunId))
-    .action(async (opts: { backend?: string; preset: string; work?: string; seeds?: number; methods?: string; epochs?: number; classes?: number; videosPerClass?: number; json?: boolean; jobs?: number; run?: ReturnType<typeof parseBenchRunId> }) => {
-      const jobs = opts.jobs ?? defaultBenchJobs();
-      const threads = workerThreads(jobs);
-      if (jobs > 1 && !opts.run && !process.env.CCL_WASM_THREADS) process.env.CCL_WASM_THREADS = threads; // the parent's own work (data, teachers) runs with the workers' thread count
-      const report = await useBackend(opts.backend, Boolean(opts.run));
-      const preset = BENCH_PRESETS[opts.preset]!.options;
-      const methods = opts.methods ? parseList(opts.methods) : preset.methods;
-      for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
-      const seeds = opts.seeds ? Array.from({ length: opts.seeds }, (_, i) => i + 1) : preset.seeds;
-      const workDir = path.resolve(opts.work ?? defaultWorkDir(`bench-synthetic-${opts.preset}`));
-      // a worker is this command again with every choice spelled out, the backend included
-      const workerArgv = [process.argv[1]!, 'bench', 'synthetic', '--preset', opts.preset, '--work', workDir, '--backend', report.name, '--methods', methods.join(','), '--jobs', '1',
-        ...(opts.seeds ? ['--seeds', String(opts.seeds)] : []), ...(opts.epochs ? ['--epochs', String(opts.epochs)] : []),
-        ...(opts.classes ? ['--classes', String(opts.classes)] : []), ...(opts.videosPerClass ? ['--videos-per-class', String(opts.videosPerClass)] : [])];
-      const result = await runSyntheticExperiment({
-        ...preset, seeds, methods, epochs: opts.epochs ?? preset.epochs, classes: opts.classes ?? preset.classes, videosPerClass: opts.videosPerClass ?? preset.videosPerClass,
-        workDir, backend: report.name, progress: opts.run ? null : process.stderr, ...(opts.json ? { out: process.stderr } : {}),
-        only: opts.run,
-        parallel: { jobs, run: (id) => spawnBenchRun(workerArgv, id, path.join(workDir, 'logs'), threads) },
-      });
-      if (opts.run) return;
-      if (opts.json) process.stdout.write(fs.readFileSync(result.benchFile, 'utf8'));
-      else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);
-    });
+    .action(
+      async (opts: {
+        backend?: string;
+        preset: string;
+        work?: string;
+        seeds?: number;
+        methods?: string;
+        epochs?: number;
+        classes?: number;
+        videosPerClass?: number;
+        json?: boolean;
+        jobs?: number;
+        run?: ReturnType<typeof parseBenchRunId>;
+      }) => {
+        const jobs = opts.jobs ?? defaultBenchJobs();
+        const threads = workerThreads(jobs);
+        if (jobs > 1 && !opts.run && !process.env.CCL_WASM_THREADS) process.env.CCL_WASM_THREADS = threads; // the parent's own work (data, teachers) runs with the workers' thread count
+        const report = await useBackend(opts.backend, Boolean(opts.run));
+        const preset = BENCH_PRESETS[opts.preset]!.options;
+        const methods = opts.methods ? parseList(opts.methods) : preset.methods;
+        for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
+        const seeds = opts.seeds ? Array.from({ length: opts.seeds }, (_, i) => i + 1) : preset.seeds;
+        const workDir = path.resolve(opts.work ?? defaultWorkDir(`bench-synthetic-${opts.preset}`));
+        // a worker is this command again with every choice spelled out, the backend included
+        const workerArgv = [
+          process.argv[1]!,
+          'bench',
+          'synthetic',
+          '--preset',
+          opts.preset,
+          '--work',
+          workDir,
+          '--backend',
+          report.name,
+          '--methods',
+          methods.join(','),
+          '--jobs',
+          '1',
+          ...(opts.seeds ? ['--seeds', String(opts.seeds)] : []),
+          ...(opts.epochs ? ['--epochs', String(opts.epochs)] : []),
+          ...(opts.classes ? ['--classes', String(opts.classes)] : []),
+          ...(opts.videosPerClass ? ['--videos-per-class', String(opts.videosPerClass)] : []),
+        ];
+        const result = await runSyntheticExperiment({
+          ...preset,
+          seeds,
+          methods,
+          epochs: opts.epochs ?? preset.epochs,
+          classes: opts.classes ?? preset.classes,
+          videosPerClass: opts.videosPerClass ?? preset.videosPerClass,
+          workDir,
+          backend: report.name,
+          progress: opts.run ? null : process.stderr,
+          ...(opts.json ? { out: process.stderr } : {}),
+          only: opts.run,
+          parallel: { jobs, run: (id) => spawnBenchRun(workerArgv, id, path.join(workDir, 'logs'), threads) },
+        });
+        if (opts.run) return;
+        if (opts.json) process.stdout.write(fs.readFileSync(result.benchFile, 'utf8'));
+        else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);
+      },
+    );
 
   return program;
 }

@@ -37,14 +37,29 @@ describe('ccl command line', () => {
   it('refuses a bad numeric option value while parsing: exit 2, the option named, the usage shown', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-numeric-'));
     const cases: Array<[string[], RegExp]> = [
-      [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--val', 'abc'], /option '--val <fraction>' argument 'abc' is invalid\. expected a fraction in \[0, 1\)/],
+      [
+        ['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--val', 'abc'],
+        /option '--val <fraction>' argument 'abc' is invalid\. expected a fraction in \[0, 1\)/,
+      ],
       [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--val', '1.5'], /option '--val <fraction>' argument '1\.5' is invalid/],
-      [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--audio-rate', '32k'], /option '--audio-rate <hz>' argument '32k' is invalid\. expected an integer >= 1/],
-      [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--split', '4'], /option '--split <n>' argument '4' is invalid\. expected an integer from 1 to 3/],
+      [
+        ['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--audio-rate', '32k'],
+        /option '--audio-rate <hz>' argument '32k' is invalid\. expected an integer >= 1/,
+      ],
+      [
+        ['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--split', '4'],
+        /option '--split <n>' argument '4' is invalid\. expected an integer from 1 to 3/,
+      ],
       [['data', 'synth', '--out', dir, '--classes', 'abc'], /option '--classes <n>' argument 'abc' is invalid/],
       [['data', 'synth', '--out', dir, '--seed', '1.5'], /option '--seed <n>' argument '1\.5' is invalid\. expected an integer/],
-      [['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--frames', '0'], /option '--frames <n>' argument '0' is invalid\. expected an integer >= 1/],
-      [['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--segment-seconds', '-2'], /option '--segment-seconds <s>' argument '-2' is invalid\. expected a number > 0/],
+      [
+        ['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--frames', '0'],
+        /option '--frames <n>' argument '0' is invalid\. expected an integer >= 1/,
+      ],
+      [
+        ['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--segment-seconds', '-2'],
+        /option '--segment-seconds <s>' argument '-2' is invalid\. expected a number > 0/,
+      ],
       [['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--shard', '2/2'], /option '--shard <i\/N>' argument '2\/2' is invalid/],
       [['demo', '--epochs', 'ten'], /option '--epochs <n>' argument 'ten' is invalid/],
       [['bench', 'synthetic', '--seeds', '0'], /option '--seeds <n>' argument '0' is invalid/],
@@ -85,10 +100,43 @@ describe('ccl command line', () => {
 
   it('data prepare: folder-per-class videos -> manifest (with held-out split), clip cache, report; a rerun resumes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-prepare-cli-'));
-    await generateSyntheticAV({ outDir: path.join(dir, 'synth'), numClasses: 2, videosPerClass: 4, width: 32, height: 24, frames: 8, imagesPerAppearance: 0, clipsPerSound: 0 });
-    fs.writeFileSync(path.join(dir, 'synth', 'videos', Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'synth', 'manifest.json'), 'utf8')).meta.correspondence)[0], 'broken.mp4'), 'not a video');
+    await generateSyntheticAV({
+      outDir: path.join(dir, 'synth'),
+      numClasses: 2,
+      videosPerClass: 4,
+      width: 32,
+      height: 24,
+      frames: 8,
+      imagesPerAppearance: 0,
+      clipsPerSound: 0,
+    });
+    fs.writeFileSync(
+      path.join(
+        dir,
+        'synth',
+        'videos',
+        Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'synth', 'manifest.json'), 'utf8')).meta.correspondence)[0],
+        'broken.mp4',
+      ),
+      'not a video',
+    );
     const out = path.join(dir, 'prepared');
-    const args = ['data', 'prepare', '--dataset', 'folder', '--root', path.join(dir, 'synth', 'videos'), '--out', out, '--short-side', '0', '--val', '0.25', '--audio-rate', '16000'];
+    const args = [
+      'data',
+      'prepare',
+      '--dataset',
+      'folder',
+      '--root',
+      path.join(dir, 'synth', 'videos'),
+      '--out',
+      out,
+      '--short-side',
+      '0',
+      '--val',
+      '0.25',
+      '--audio-rate',
+      '16000',
+    ];
     const first = await ccl(...args);
     expect(first.code).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
@@ -112,7 +160,12 @@ describe('ccl command line', () => {
 
     // an error of the machine, not of a video (here: ffmpeg missing), exits 1 naming it; manifest.json stays as it was
     const clips = path.join(out, 'cache', 'clips');
-    fs.rmSync(path.join(clips, fs.readdirSync(clips).find((f) => f.endsWith('.clip'))!));
+    fs.rmSync(
+      path.join(
+        clips,
+        fs.readdirSync(clips).find((f) => f.endsWith('.clip'))!,
+      ),
+    );
     process.env.CCL_FFMPEG = path.join(dir, 'no-ffmpeg');
     const noFfmpeg = await ccl(...args).finally(() => delete process.env.CCL_FFMPEG);
     expect(noFfmpeg.code).toBe(1);
@@ -127,10 +180,29 @@ describe('ccl command line', () => {
     const cnn = JSON.stringify({ widthMultiplier: 1 / 16, sampleRate: 16000, windowSize: 512, hopSize: 160, fMax: 8000 });
     const audioOut = path.join(dir, 'features-audio');
     for (const shard of ['0/2', '1/2']) {
-      const r = await ccl('features', 'extract', '--teacher', 'cnn14', '--options', cnn, '--data', out, '--out', audioOut, '--shard', shard, '--backend', 'cpu');
+      const r = await ccl(
+        'features',
+        'extract',
+        '--teacher',
+        'cnn14',
+        '--options',
+        cnn,
+        '--data',
+        out,
+        '--out',
+        audioOut,
+        '--shard',
+        shard,
+        '--backend',
+        'cpu',
+      );
       expect({ code: r.code, err: r.code ? r.err.slice(-400) : '' }).toEqual({ code: 0, err: '' });
     }
-    const npy = (f: string) => { const b = fs.readFileSync(f); const header = b.toString('latin1', 10, 10 + b.readUInt16LE(8)); return header.match(/'shape': \(([^)]*)\)/)![1]; };
+    const npy = (f: string) => {
+      const b = fs.readFileSync(f);
+      const header = b.toString('latin1', 10, 10 + b.readUInt16LE(8));
+      return header.match(/'shape': \(([^)]*)\)/)![1];
+    };
     const good = manifest.samples.filter((x: { id: string }) => !x.id.includes('broken'));
     for (const x of good) expect(npy(featureFilePath(audioOut, x.label, x.id))).toBe('32,');
     // folder ids are '<class>/<stem>': one file per id directly in its class folder, read back under the same id
@@ -138,7 +210,24 @@ describe('ccl command line', () => {
     const audioSet = readFeaturesFolder(audioOut, { dim: 32 });
     expect(good.filter((x: { id: string }) => !audioSet.features.has(x.id))).toEqual([]);
     const imageOut = path.join(dir, 'features-image');
-    const img = await ccl('features', 'extract', '--teacher', 'resnet18', '--options', JSON.stringify({ widthMultiplier: 1 / 16 }), '--data', out, '--out', imageOut, '--frames', '2', '--size', '32', '--backend', 'cpu');
+    const img = await ccl(
+      'features',
+      'extract',
+      '--teacher',
+      'resnet18',
+      '--options',
+      JSON.stringify({ widthMultiplier: 1 / 16 }),
+      '--data',
+      out,
+      '--out',
+      imageOut,
+      '--frames',
+      '2',
+      '--size',
+      '32',
+      '--backend',
+      'cpu',
+    );
     expect(img.out).toMatch(/8 written, 0 already there/);
     expect(npy(featureFilePath(imageOut, good[0].label, good[0].id))).toBe('2, 32');
     expect((await ccl('features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', audioOut)).err).toMatch(/manifest\.json: not found/);
@@ -147,11 +236,17 @@ describe('ccl command line', () => {
     // (the video that prepare could not decode is left out: it has no clip to train on)
     fs.writeFileSync(path.join(out, 'decoded.json'), JSON.stringify({ ...manifest, samples: good }));
     const config = path.join(dir, 'folder-ccl.json');
-    fs.writeFileSync(config, JSON.stringify({
-      method: 'ccl', epochs: 1, batchSize: 4, student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 1 / 16 } },
-      teachers: [{ name: 'audio', modality: 'audio', dim: 32, features: 'features-audio', minCoverage: 1 }],
-      data: { manifest: 'prepared/decoded.json', cacheDir: 'prepared/cache', frames: 4, size: 16 },
-    }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        method: 'ccl',
+        epochs: 1,
+        batchSize: 4,
+        student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 1 / 16 } },
+        teachers: [{ name: 'audio', modality: 'audio', dim: 32, features: 'features-audio', minCoverage: 1 }],
+        data: { manifest: 'prepared/decoded.json', cacheDir: 'prepared/cache', frames: 4, size: 16 },
+      }),
+    );
     const trained = await ccl('train', '--config', config, '--out', path.join(dir, 'run'), '--backend', 'cpu');
     expect({ code: trained.code, err: trained.code ? trained.err.slice(-400) : '' }).toEqual({ code: 0, err: '' });
     expect(trained.err).not.toMatch(/warning/);
@@ -163,13 +258,42 @@ describe('ccl command line', () => {
 
   it("features extract keeps a manifest's hostile id inside --out (it wrote '../../../../escaped.npy' outside)", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-escape-cli-'));
-    const gen = await generateSyntheticAV({ outDir: path.join(dir, 'synth'), numClasses: 2, videosPerClass: 1, width: 32, height: 24, frames: 4, imagesPerAppearance: 0, clipsPerSound: 0 });
+    const gen = await generateSyntheticAV({
+      outDir: path.join(dir, 'synth'),
+      numClasses: 2,
+      videosPerClass: 1,
+      width: 32,
+      height: 24,
+      frames: 4,
+      imagesPerAppearance: 0,
+      clipsPerSound: 0,
+    });
     const [sample] = gen.manifest.samples;
     const label = sample!.label;
     const annotations = path.join(dir, 'm.json');
-    fs.writeFileSync(annotations, JSON.stringify({ ...gen.manifest, root: path.join(dir, 'synth'), samples: [{ ...sample, id: '../../../../escaped', split: 'train' }] }));
+    fs.writeFileSync(
+      annotations,
+      JSON.stringify({ ...gen.manifest, root: path.join(dir, 'synth'), samples: [{ ...sample, id: '../../../../escaped', split: 'train' }] }),
+    );
     const out = path.join(dir, 'out');
-    const prepared = await ccl('data', 'prepare', '--dataset', 'manifest', '--annotations', annotations, '--root', path.join(dir, 'synth'), '--out', out, '--val', '0', '--audio-rate', '16000', '--short-side', '0');
+    const prepared = await ccl(
+      'data',
+      'prepare',
+      '--dataset',
+      'manifest',
+      '--annotations',
+      annotations,
+      '--root',
+      path.join(dir, 'synth'),
+      '--out',
+      out,
+      '--val',
+      '0',
+      '--audio-rate',
+      '16000',
+      '--short-side',
+      '0',
+    );
     await closeMediaInfo();
     expect({ code: prepared.code, err: prepared.code ? prepared.err.slice(-400) : '' }).toEqual({ code: 0, err: '' });
     // deep enough that the old code's escape lands in this test's folder: feat/<class>/../../../.. = a/b
@@ -188,12 +312,23 @@ describe('ccl command line', () => {
   it('train into a folder holding a run: refused before any data is read, nothing changed; --force passes that check', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-train-cli-'));
     const configFile = path.join(dir, 'experiment.json');
-    fs.writeFileSync(configFile, JSON.stringify({ method: 'baseline', epochs: 2, student: { encoder: 'r2plus1d-18' }, data: { manifest: 'missing/manifest.json', cacheDir: 'cache', frames: 4, size: 16 } }));
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        method: 'baseline',
+        epochs: 2,
+        student: { encoder: 'r2plus1d-18' },
+        data: { manifest: 'missing/manifest.json', cacheDir: 'cache', frames: 4, size: 16 },
+      }),
+    );
     const run = path.join(dir, 'run');
     fs.mkdirSync(path.join(run, 'checkpoints'), { recursive: true });
     fs.writeFileSync(path.join(run, 'checkpoints', 'latest.ckpt'), 'old checkpoint');
     fs.writeFileSync(path.join(run, 'steps.jsonl'), '{"globalStep":1}\n');
-    fs.writeFileSync(path.join(run, 'run.json'), `${JSON.stringify({ config: { ...readExperimentConfig(configFile), epochs: 3 }, finishedAt: '2024-01-01T00:00:00.000Z' })}\n`);
+    fs.writeFileSync(
+      path.join(run, 'run.json'),
+      `${JSON.stringify({ config: { ...readExperimentConfig(configFile), epochs: 3 }, finishedAt: '2024-01-01T00:00:00.000Z' })}\n`,
+    );
     const files = () => ['checkpoints/latest.ckpt', 'steps.jsonl', 'run.json'].map((f) => fs.readFileSync(path.join(run, f), 'utf8'));
     const before = files();
     const train = (...flags: string[]) => ccl('train', '--config', configFile, '--out', run, '--backend', 'cpu', ...flags);

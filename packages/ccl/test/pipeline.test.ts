@@ -14,9 +14,20 @@ import { acquireFolderLock } from '@ccl/data';
 describe('synthetic pipeline (demo path)', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-e2e-'));
   const options = {
-    workDir: work, seeds: [1], methods: ['baseline', 'ccl-ai'], classes: 2, videosPerClass: 6, epochs: 1, batchSize: 4, lr: 0.05,
-    student: { widthMultiplier: 1 / 16, frames: 4, size: 16 }, teacherEpochs: { image: 1, audio: 1 }, dim: 32, backend: 'cpu',
-    out: { write: () => true }, progress: null,
+    workDir: work,
+    seeds: [1],
+    methods: ['baseline', 'ccl-ai'],
+    classes: 2,
+    videosPerClass: 6,
+    epochs: 1,
+    batchSize: 4,
+    lr: 0.05,
+    student: { widthMultiplier: 1 / 16, frames: 4, size: 16 },
+    teacherEpochs: { image: 1, audio: 1 },
+    dim: 32,
+    backend: 'cpu',
+    out: { write: () => true },
+    progress: null,
   };
 
   let firstTop1: number[] = [];
@@ -34,14 +45,17 @@ describe('synthetic pipeline (demo path)', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8'));
     expect(manifest.samples).toHaveLength(12);
     expect(fs.existsSync(path.join(work, 'data', manifest.samples[0].video))).toBe(true);
-    const npys = manifest.samples.filter((s: { label: string; id: string }) => fs.existsSync(path.join(work, 'features', 'audio-cnn14', s.label, `${s.id}.npy`)));
+    const npys = manifest.samples.filter((s: { label: string; id: string }) =>
+      fs.existsSync(path.join(work, 'features', 'audio-cnn14', s.label, `${s.id}.npy`)),
+    );
     expect(npys).toHaveLength(12);
     // each run: steps logged, a checkpoint, evaluation files in the reference val.json shape too
     for (const label of ['baseline', 'ccl-ai']) {
       const run = path.join(work, 'runs', `${label}-s1`);
       expect(JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8')).method).toBe(label);
       expect(fs.readFileSync(path.join(run, 'steps.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(2);
-      for (const f of ['checkpoints/best.ckpt', 'eval/recognition.json', 'eval/retrieval.json', 'eval/val.json']) expect(fs.existsSync(path.join(run, f))).toBe(true);
+      for (const f of ['checkpoints/best.ckpt', 'eval/recognition.json', 'eval/retrieval.json', 'eval/val.json'])
+        expect(fs.existsSync(path.join(run, f))).toBe(true);
     }
     const ccl = fs.readFileSync(path.join(work, 'runs', 'ccl-ai-s1', 'steps.jsonl'), 'utf8');
     expect(ccl).toMatch(/"audio\.vm"/);
@@ -66,7 +80,7 @@ describe('synthetic pipeline (demo path)', () => {
     expect(base!.method).toBe('baseline');
     expect(base!.mean).toBeCloseTo(100 * rows[0]!.top1, 9);
     expect(cclAi!.vsBaseline!.mean).toBeCloseTo(100 * (rows[1]!.top1 - rows[0]!.top1), 9);
-    for (const r of comparison!.rows) expect(r.lower).toBeLessThanOrEqual(r.mean), expect(r.upper).toBeGreaterThanOrEqual(r.mean);
+    for (const r of comparison!.rows) (expect(r.lower).toBeLessThanOrEqual(r.mean), expect(r.upper).toBeGreaterThanOrEqual(r.mean));
     expect(['better', 'worse', 'no difference shown']).toContain(cclAi!.vsBaseline!.verdict);
     expect(rows[0]!.studentInitDigest).toMatch(/^[0-9a-f]{16}$/);
     expect(rows[1]!.studentInitDigest).toBe(rows[0]!.studentInitDigest);
@@ -95,27 +109,47 @@ describe('synthetic pipeline (demo path)', () => {
     // paths are relative to it: CCL-AI with the audio features folder and the online image teacher.
     const appearances = JSON.parse(fs.readFileSync(path.join(work, 'data', 'teachers', 'images', 'index.json'), 'utf8')).classes.length;
     const configFile = path.join(work, 'ccl-ai.json');
-    fs.writeFileSync(configFile, JSON.stringify({
-      method: 'ccl', seed: 2, epochs: 1, batchSize: 4,
-      student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 1 / 16 } },
-      teachers: [
-        { name: 'audio', modality: 'audio', dim: 32, features: 'features/audio-cnn14' },
-        { name: 'image', modality: 'image', dim: 32, encoder: { name: 'resnet18', options: { numClasses: appearances, widthMultiplier: 1 / 16, normalize: 'none' }, weights: 'teachers/image-resnet18.safetensors' } },
-      ],
-      data: { manifest: 'manifest.prepared.json', cacheDir: 'cache', frames: 4, size: 16 },
-    }));
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        method: 'ccl',
+        seed: 2,
+        epochs: 1,
+        batchSize: 4,
+        student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 1 / 16 } },
+        teachers: [
+          { name: 'audio', modality: 'audio', dim: 32, features: 'features/audio-cnn14' },
+          {
+            name: 'image',
+            modality: 'image',
+            dim: 32,
+            encoder: {
+              name: 'resnet18',
+              options: { numClasses: appearances, widthMultiplier: 1 / 16, normalize: 'none' },
+              weights: 'teachers/image-resnet18.safetensors',
+            },
+          },
+        ],
+        data: { manifest: 'manifest.prepared.json', cacheDir: 'cache', frames: 4, size: 16 },
+      }),
+    );
     const silence = [jest.spyOn(process.stdout, 'write').mockImplementation(() => true), jest.spyOn(process.stderr, 'write').mockImplementation(() => true)];
     const runDir = path.join(work, 'runs', 'cli-ccl-ai');
     const trained = await main(['node', 'ccl', 'train', '--config', configFile, '--out', runDir, '--backend', 'cpu']);
     const evaluated = await main(['node', 'ccl', 'eval', '--run', runDir, '--json', '--backend', 'cpu']);
     const typo = path.join(work, 'typo.json');
-    fs.writeFileSync(typo, JSON.stringify({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 32 }], epoch: 3 }));
+    fs.writeFileSync(
+      typo,
+      JSON.stringify({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 32 }], epoch: 3 }),
+    );
     const refused = await main(['node', 'ccl', 'train', '--config', typo, '--out', path.join(work, 'runs', 'typo')]);
     silence.forEach((s) => s.mockRestore());
     expect([trained, evaluated, refused]).toEqual([0, 0, 1]);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))).toMatchObject({ method: 'ccl', configFile });
     expect(fs.readFileSync(path.join(runDir, 'steps.jsonl'), 'utf8')).toMatch(/"image\.vt"/);
-    expect(JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'recognition.json'), 'utf8')).numVideos).toBe(manifest.samples.filter((x: { split: string }) => x.split === 'test').length);
+    expect(JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'recognition.json'), 'utf8')).numVideos).toBe(
+      manifest.samples.filter((x: { split: string }) => x.split === 'test').length,
+    );
   }, 300_000); // the whole pipeline: ~45 s alone on 2 cores, over 120 s when the machine is shared
   // (uses the work folder of the test above)
   it('parallel runs: each run without an evaluation goes to a worker (`only`), at most `jobs` at once; the numbers are the sequential ones', async () => {
@@ -148,7 +182,10 @@ describe('synthetic pipeline (demo path)', () => {
     const benchFile = path.join(work, 'report', 'bench.json');
     const benchBefore = fs.readFileSync(benchFile, 'utf8');
     const { rows } = await runSyntheticExperiment({ ...options, parallel: { jobs: 2, run } });
-    expect(handed).toEqual([{ method: 'baseline', seed: 1 }, { method: 'ccl-ai', seed: 1 }]);
+    expect(handed).toEqual([
+      { method: 'baseline', seed: 1 },
+      { method: 'ccl-ai', seed: 1 },
+    ]);
     expect(maxInFlight).toBe(2);
     expect(workerRows).toEqual([1, 1]); // a worker trains and evaluates its own run only
     expect(rows.map((r) => r.top1)).toEqual(firstTop1);
@@ -158,20 +195,27 @@ describe('synthetic pipeline (demo path)', () => {
     handed.length = 0;
     await runSyntheticExperiment({ ...options, parallel: { jobs: 2, run } });
     expect(handed).toEqual([]);
-    await expect(runSyntheticExperiment({ ...options, only: { method: 'ccl-ai', seed: 7 } })).rejects.toThrow(/no run ccl-ai with seed 7 in this bench \(seeds 1; methods baseline, ccl-ai\)/);
+    await expect(runSyntheticExperiment({ ...options, only: { method: 'ccl-ai', seed: 7 } })).rejects.toThrow(
+      /no run ccl-ai with seed 7 in this bench \(seeds 1; methods baseline, ccl-ai\)/,
+    );
   });
 
   it('run folders: `ccl train` into a run is refused, --force replaces it; the demo replaces a run of another config', async () => {
     const silence = [jest.spyOn(process.stdout, 'write').mockImplementation(() => true), jest.spyOn(process.stderr, 'write').mockImplementation(() => true)];
     const runDir = path.join(work, 'runs', 'cli-ccl-ai');
-    const train = (...flags: string[]) => main(['node', 'ccl', 'train', '--config', path.join(work, 'ccl-ai.json'), '--out', runDir, '--backend', 'cpu', ...flags]);
+    const train = (...flags: string[]) =>
+      main(['node', 'ccl', 'train', '--config', path.join(work, 'ccl-ai.json'), '--out', runDir, '--backend', 'cpu', ...flags]);
     const steps = (dir: string) => fs.readFileSync(path.join(dir, 'steps.jsonl'), 'utf8');
     const firstSteps = steps(runDir);
     const refused = await train();
     const forced = await train('--force');
     silence.forEach((s) => s.mockRestore());
     expect([refused, forced]).toEqual([1, 0]);
-    const globalSteps = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l).globalStep);
+    const globalSteps = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).globalStep);
     expect(globalSteps(steps(runDir))).toEqual(globalSteps(firstSteps)); // a clean folder: each step once, none of the old run's
     expect(fs.existsSync(path.join(runDir, 'eval'))).toBe(false); // the old run's evaluation went with it
 
@@ -181,8 +225,17 @@ describe('synthetic pipeline (demo path)', () => {
     const notices: string[] = [];
     const manifest = JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8'));
     const longer = await trainStudentRun({
-      method: 'baseline', outDir: baselineDir, manifest, cacheDir: path.join(work, 'cache'), student: { ...options.student, seed: 1 }, teacherDim: options.dim,
-      epochs: 2, batchSize: options.batchSize, lr: options.lr, progress: null, notice: (m) => notices.push(m),
+      method: 'baseline',
+      outDir: baselineDir,
+      manifest,
+      cacheDir: path.join(work, 'cache'),
+      student: { ...options.student, seed: 1 },
+      teacherDim: options.dim,
+      epochs: 2,
+      batchSize: options.batchSize,
+      lr: options.lr,
+      progress: null,
+      notice: (m) => notices.push(m),
     });
     longer.student.dispose();
     expect(longer.reused).toBe(false);

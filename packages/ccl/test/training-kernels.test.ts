@@ -34,39 +34,65 @@ const SGD_OPTIONS = [
 ];
 
 describe.each(['wasm', 'cpu'])('the fused SGD update on %s', (backendName) => {
-  it.each(SGD_OPTIONS.map((o) => [JSON.stringify(o), o] as const))('equals the op path bit for bit, in one kernel call per group, leaking nothing: %s', async (_name, options) => {
-    await onBackend(backendName, async () => {
-      const table = backendName === 'wasm' ? WASM_KERNELS : CPU_KERNELS;
-      registerKernels(table);
-      expect(registerKernels(table)).toEqual([]); // idempotent
-      const shapes = [[3, 3, 4, 5], [5], [7, 2], [1031]];
-      const make = (tag: string) => shapes.map((s, i) => tf.variable(tf.tensor(randomValues(s.reduce((a, b) => a * b, 1), 100 + i), s), true, `${tag}-${backendName}-${i}`));
-      const fusedVars = make('fused');
-      const plainVars = make('plain');
-      const fused = new Sgd(fusedVars, options);
-      const plain = new Sgd(plainVars, { ...options, fused: false });
-      const before = tf.memory().numTensors;
-      for (let step = 0; step < 3; step++) {
-        // variable 1 has no gradient on the first step: the next step mixes buffered and unbuffered variables
-        const grads = shapes.map((s, i) => (step === 0 && i === 1 ? null : tf.tensor(randomValues(s.reduce((a, b) => a * b, 1), 10 * step + i), s)));
-        const named = (vars: tf.Variable[]) => Object.fromEntries(vars.flatMap((v, i) => (grads[i] ? [[v.name, grads[i]!]] : [])));
-        const profile = await tf.profile(() => fused.step(named(fusedVars)));
-        expect(profile.kernels.filter((k) => k.name === 'CclSgdUpdate')).toHaveLength(step === 1 ? 2 : 1);
-        expect(profile.kernels.filter((k) => k.name !== 'CclSgdUpdate')).toHaveLength(0);
-        plain.step(named(plainVars));
-        tf.dispose(grads.filter((g): g is tf.Tensor => g !== null));
-        fusedVars.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(plainVars[i]!.dataSync())));
-      }
-      const fusedState = fused.stateDict();
-      const plainState = plain.stateDict();
-      for (const k of Object.keys(plainState)) expect(Array.from(fusedState[k]!.dataSync())).toEqual(Array.from(plainState[k]!.dataSync()));
-      tf.dispose([...Object.values(fusedState), ...Object.values(plainState)]);
-      expect(tf.memory().numTensors).toBe(before + shapes.length * 2); // the two optimisers' momentum buffers
-      fused.dispose();
-      plain.dispose();
-      tf.dispose([...fusedVars, ...plainVars]);
-    });
-  });
+  it.each(SGD_OPTIONS.map((o) => [JSON.stringify(o), o] as const))(
+    'equals the op path bit for bit, in one kernel call per group, leaking nothing: %s',
+    async (_name, options) => {
+      await onBackend(backendName, async () => {
+        const table = backendName === 'wasm' ? WASM_KERNELS : CPU_KERNELS;
+        registerKernels(table);
+        expect(registerKernels(table)).toEqual([]); // idempotent
+        const shapes = [[3, 3, 4, 5], [5], [7, 2], [1031]];
+        const make = (tag: string) =>
+          shapes.map((s, i) =>
+            tf.variable(
+              tf.tensor(
+                randomValues(
+                  s.reduce((a, b) => a * b, 1),
+                  100 + i,
+                ),
+                s,
+              ),
+              true,
+              `${tag}-${backendName}-${i}`,
+            ),
+          );
+        const fusedVars = make('fused');
+        const plainVars = make('plain');
+        const fused = new Sgd(fusedVars, options);
+        const plain = new Sgd(plainVars, { ...options, fused: false });
+        const before = tf.memory().numTensors;
+        for (let step = 0; step < 3; step++) {
+          // variable 1 has no gradient on the first step: the next step mixes buffered and unbuffered variables
+          const grads = shapes.map((s, i) =>
+            step === 0 && i === 1
+              ? null
+              : tf.tensor(
+                  randomValues(
+                    s.reduce((a, b) => a * b, 1),
+                    10 * step + i,
+                  ),
+                  s,
+                ),
+          );
+          const named = (vars: tf.Variable[]) => Object.fromEntries(vars.flatMap((v, i) => (grads[i] ? [[v.name, grads[i]!]] : [])));
+          const profile = await tf.profile(() => fused.step(named(fusedVars)));
+          expect(profile.kernels.filter((k) => k.name === 'CclSgdUpdate')).toHaveLength(step === 1 ? 2 : 1);
+          expect(profile.kernels.filter((k) => k.name !== 'CclSgdUpdate')).toHaveLength(0);
+          plain.step(named(plainVars));
+          tf.dispose(grads.filter((g): g is tf.Tensor => g !== null));
+          fusedVars.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(plainVars[i]!.dataSync())));
+        }
+        const fusedState = fused.stateDict();
+        const plainState = plain.stateDict();
+        for (const k of Object.keys(plainState)) expect(Array.from(fusedState[k]!.dataSync())).toEqual(Array.from(plainState[k]!.dataSync()));
+        tf.dispose([...Object.values(fusedState), ...Object.values(plainState)]);
+        expect(tf.memory().numTensors).toBe(before + shapes.length * 2); // the two optimisers' momentum buffers
+        fused.dispose();
+        plain.dispose();
+        tf.dispose([...fusedVars, ...plainVars]);
+      });
+    },
+  );
 });
 
 describe('100 training steps on wasm: the WASM kernels, lean gradients and the SIMD SGD update', () => {

@@ -34,7 +34,9 @@ describe('package-boundary lint (tools/lint.mjs)', () => {
           ['left-pad', 'z'],
           ['@tensorflow/tfjs-core', '* as tf'],
           ['../../compose/src/index', '{ w }'],
-        ].map(([spec, what]) => (what ? `import ${what} ${'fr' + 'om'} '${spec}';` : `import '${spec}';`)).join('\n'),
+        ]
+          .map(([spec, what]) => (what ? `import ${what} ${'fr' + 'om'} '${spec}';` : `import '${spec}';`))
+          .join('\n'),
         'test/a.test.ts': `${'it'}.${'only'}('x', () => {});`,
       },
     );

@@ -54,8 +54,10 @@ export class ResidualComposition implements Composition {
 
   protected checkInputs(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D): void {
     const { teacherDim, studentDim } = this.options;
-    if (fTeacher.rank !== 2 || fTeacher.shape[1] !== teacherDim) throw new Error(`${this.kind} composition: teacher features must be [B, ${teacherDim}], got [${fTeacher.shape}]`);
-    if (fStudent.rank !== 2 || fStudent.shape[1] !== studentDim) throw new Error(`${this.kind} composition: student features must be [B, ${studentDim}], got [${fStudent.shape}]`);
+    if (fTeacher.rank !== 2 || fTeacher.shape[1] !== teacherDim)
+      throw new Error(`${this.kind} composition: teacher features must be [B, ${teacherDim}], got [${fTeacher.shape}]`);
+    if (fStudent.rank !== 2 || fStudent.shape[1] !== studentDim)
+      throw new Error(`${this.kind} composition: student features must be [B, ${studentDim}], got [${fStudent.shape}]`);
     if (fTeacher.shape[0] !== fStudent.shape[0]) throw new Error(`${this.kind} composition: batch sizes differ (${fTeacher.shape[0]} vs ${fStudent.shape[0]})`);
   }
 

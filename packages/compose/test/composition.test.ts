@@ -8,7 +8,12 @@ describe('CompositionHead (residual)', () => {
   it.each(g.composition.map((c: unknown, i: number) => [i, c]) as [number, any][])('matches golden case %i', (_i, c) => {
     const [b, dt] = c.f_teacher.shape;
     const head = new CompositionHead({ teacherDim: dt, studentDim: c.f_student.shape[1], numClasses: c.fc_weight.shape[0], normalize: c.normalize });
-    head.loadStateDict({ 'mlp.weight': toTensor(c.mlp_weight), 'mlp.bias': toTensor(c.mlp_bias), 'fc.weight': toTensor(c.fc_weight), 'fc.bias': toTensor(c.fc_bias) });
+    head.loadStateDict({
+      'mlp.weight': toTensor(c.mlp_weight),
+      'mlp.bias': toTensor(c.mlp_bias),
+      'fc.weight': toTensor(c.fc_weight),
+      'fc.bias': toTensor(c.fc_bias),
+    });
     const out = head.apply(toTensor(c.f_teacher) as tf.Tensor2D, toTensor(c.f_student) as tf.Tensor2D);
     expect(out.feature.shape).toEqual([b, dt]);
     expectClose(out.feature.dataSync(), c.feature.data);
@@ -20,7 +25,10 @@ describe('CompositionHead (residual)', () => {
     const a = new CompositionHead({ teacherDim: 4, studentDim: 3, numClasses: 2, seed: 5 });
     const sd = a.stateDict();
     expect(Object.fromEntries(Object.entries(sd).map(([k, v]) => [k, v.shape]))).toEqual({
-      'mlp.weight': [4, 7], 'mlp.bias': [4], 'fc.weight': [2, 4], 'fc.bias': [2],
+      'mlp.weight': [4, 7],
+      'mlp.bias': [4],
+      'fc.weight': [2, 4],
+      'fc.bias': [2],
     });
     const b = new CompositionHead({ teacherDim: 4, studentDim: 3, numClasses: 2, seed: 9 });
     b.loadStateDict(sd);
@@ -28,7 +36,9 @@ describe('CompositionHead (residual)', () => {
     const s = tf.randomNormal([3, 3]) as tf.Tensor2D;
     expectClose(b.apply(x, s).logits.dataSync(), a.apply(x, s).logits.dataSync(), 1e-7, 0);
     const bad = { 'mlp.weight': tf.zeros([4, 8]), 'fc.weight': tf.zeros([2, 4]), 'fc.bias': tf.zeros([2]), 'extra.weight': tf.zeros([1]) };
-    expect(() => b.loadStateDict(bad)).toThrow(/missing keys: mlp\.bias \| unexpected keys: extra\.weight \| shape mismatches: mlp\.weight: checkpoint \[4,8\] vs model \[4,7\]/);
+    expect(() => b.loadStateDict(bad)).toThrow(
+      /missing keys: mlp\.bias \| unexpected keys: extra\.weight \| shape mismatches: mlp\.weight: checkpoint \[4,8\] vs model \[4,7\]/,
+    );
     // nothing was assigned by the refused load
     expectClose(b.apply(x, s).logits.dataSync(), a.apply(x, s).logits.dataSync(), 1e-7, 0);
   });
@@ -82,13 +92,17 @@ describe('composition registry', () => {
     expect(out.logits.shape).toEqual([1, 2]);
     registerComposition('mine', (o) => new ResidualComposition(o));
     expect(() => registerComposition('mine', (o) => new ResidualComposition(o))).toThrow(/already registered/);
-    expect(() => createComposition('resdiual', { teacherDim: 2, studentDim: 2, numClasses: 2 })).toThrow(/unknown composition 'resdiual'; registered: gated, mine, residual/);
+    expect(() => createComposition('resdiual', { teacherDim: 2, studentDim: 2, numClasses: 2 })).toThrow(
+      /unknown composition 'resdiual'; registered: gated, mine, residual/,
+    );
   });
 
   it('refuses an unknown option key, naming it and the known keys', () => {
     const typo = { teacherDim: 2, studentDim: 2, numClasses: 2, normalise: false } as unknown as Parameters<typeof createComposition>[1];
     for (const name of ['residual', 'gated']) {
-      expect(() => createComposition(name, typo)).toThrow(new RegExp(`composition '${name}': unknown option 'normalise' \\(known: teacherDim, studentDim, numClasses, normalize, seed\\)`));
+      expect(() => createComposition(name, typo)).toThrow(
+        new RegExp(`composition '${name}': unknown option 'normalise' \\(known: teacherDim, studentDim, numClasses, normalize, seed\\)`),
+      );
     }
     expect(compositionOptionKeys('residual')).toEqual(['teacherDim', 'studentDim', 'numClasses', 'normalize', 'seed']);
   });

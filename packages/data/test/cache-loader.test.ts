@@ -1,16 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  clipPath,
-  evalClip,
-  gatherFrames,
-  loadEvalWindows,
-  slidingWindows,
-  openClipFile,
-  readClipAudio,
-  readClipFrames,
-  verifyClipFile,
-} from '../src';
+import { clipPath, evalClip, gatherFrames, loadEvalWindows, slidingWindows, openClipFile, readClipAudio, readClipFrames, verifyClipFile } from '../src';
 import { closeMediaInfo, decodeVideo, generateSyntheticAV, prepareClipCache } from '../src/media';
 import type { Manifest } from '../src';
 import type { PrepareReport } from '../src/media';
@@ -22,11 +12,27 @@ const BAD = ['bad-truncated', 'bad-random', 'bad-empty', 'bad-audio-only'];
 
 function cacheFiles(cacheDir: string): Map<string, Buffer> {
   const clips = path.join(cacheDir, 'clips');
-  return new Map(fs.readdirSync(clips).sort().map((f) => [f, fs.readFileSync(path.join(clips, f))]));
+  return new Map(
+    fs
+      .readdirSync(clips)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(clips, f))]),
+  );
 }
 
 beforeAll(async () => {
-  const gen = await generateSyntheticAV({ outDir: path.join(dir, 'synth'), seed: 9, numClasses: 4, videosPerClass: 3, width: 32, height: 24, frames: 10, fps: 10, imagesPerAppearance: 0, clipsPerSound: 0 });
+  const gen = await generateSyntheticAV({
+    outDir: path.join(dir, 'synth'),
+    seed: 9,
+    numClasses: 4,
+    videosPerClass: 3,
+    width: 32,
+    height: 24,
+    frames: 10,
+    fps: 10,
+    imagesPerAppearance: 0,
+    clipsPerSound: 0,
+  });
   const root = gen.manifest.root!;
   const first = fs.readFileSync(path.join(root, gen.manifest.samples[0]!.video!));
   fs.writeFileSync(path.join(root, 'truncated.mp4'), first.subarray(0, first.length >> 1));
@@ -34,8 +40,18 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(root, 'empty.mp4'), '');
   // An audio-only file: the wav of one clip renamed is enough for mediainfo (no video stream).
   const wav = Buffer.alloc(44 + 3200);
-  wav.write('RIFF', 0); wav.writeUInt32LE(36 + 3200, 4); wav.write('WAVEfmt ', 8); wav.writeUInt32LE(16, 16); wav.writeUInt16LE(1, 20); wav.writeUInt16LE(1, 22);
-  wav.writeUInt32LE(16000, 24); wav.writeUInt32LE(32000, 28); wav.writeUInt16LE(2, 32); wav.writeUInt16LE(16, 34); wav.write('data', 36); wav.writeUInt32LE(3200, 40);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + 3200, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(16000, 24);
+  wav.writeUInt32LE(32000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(3200, 40);
   fs.writeFileSync(path.join(root, 'audio-only.wav'), wav);
   const label = gen.manifest.classes[0]!;
   manifest = {
@@ -76,7 +92,17 @@ describe('prepareClipCache', () => {
     const info = verifyClipFile(clipPath(cacheA(), s.id));
     expect(info.header).toMatchObject({ id: s.id, t: 10, h: 24, w: 32, c: 3, fps: 10, audio: { sampleRate: 8000 } });
     const decoded = await decodeVideo(path.join(manifest.root!, s.video!), { shortSide: null });
-    expect(Buffer.compare(Buffer.from(readClipFrames(info, Array.from({ length: 10 }, (_, i) => i))), Buffer.from(decoded.frames))).toBe(0);
+    expect(
+      Buffer.compare(
+        Buffer.from(
+          readClipFrames(
+            info,
+            Array.from({ length: 10 }, (_, i) => i),
+          ),
+        ),
+        Buffer.from(decoded.frames),
+      ),
+    ).toBe(0);
     expect(Buffer.compare(Buffer.from(readClipFrames(info, [3])), Buffer.from(decoded.frames.subarray(3 * 24 * 32 * 3, 4 * 24 * 32 * 3)))).toBe(0);
     expect(Math.abs(readClipAudio(info)!.length - 8000)).toBeLessThan(600);
   });
@@ -85,8 +111,15 @@ describe('prepareClipCache', () => {
     const cacheB = path.join(dir, 'cache-b');
     const ctrl = new AbortController();
     const first = await prepareClipCache({
-      manifest, cacheDir: cacheB, shortSide: null, audioSampleRate: 8000, concurrency: 1, signal: ctrl.signal,
-      onProgress: (e) => { if (e.done === 5) ctrl.abort(); },
+      manifest,
+      cacheDir: cacheB,
+      shortSide: null,
+      audioSampleRate: 8000,
+      concurrency: 1,
+      signal: ctrl.signal,
+      onProgress: (e) => {
+        if (e.done === 5) ctrl.abort();
+      },
     });
     expect(first.aborted).toBe(true);
     expect(fs.readdirSync(path.join(cacheB, 'clips')).length).toBeLessThan(12);
@@ -125,7 +158,10 @@ describe('loadEvalWindows', () => {
   it('loads every evaluation window of a cached video (sliding and even protocols)', () => {
     const s = good().samples[0]!;
     const info = openClipFile(clipPath(cacheDir(), s.id));
-    const all = readClipFrames(info, Array.from({ length: 10 }, (_, i) => i));
+    const all = readClipFrames(
+      info,
+      Array.from({ length: 10 }, (_, i) => i),
+    );
     const video = { data: all, t: 10, h: 24, w: 32, c: 3 };
     const sliding = loadEvalWindows(cacheDir(), s.id, { frames: 4, size: 16 });
     expect(sliding).toHaveLength(3); // windows 0-3, 4-7, [8, 9, 8, 9]

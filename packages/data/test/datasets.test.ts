@@ -32,11 +32,17 @@ describe('dataset registry', () => {
     expect(getDataset('folder').buildManifest(args)).toEqual(buildFolderManifest({ root: args.root }));
 
     expect(() => getDataset('manifest').buildManifest(args)).toThrow('--annotations is required for this dataset');
-    expect(() => getDataset('vggsound').buildManifest({ ...args, annotations: path.join(dir, 'missing.csv') })).toThrow(/missing\.csv: not found \(--annotations\)/);
+    expect(() => getDataset('vggsound').buildManifest({ ...args, annotations: path.join(dir, 'missing.csv') })).toThrow(
+      /missing\.csv: not found \(--annotations\)/,
+    );
     const file = path.join(dir, 'm.json');
     const manifest = makeManifest({ dataset: 'mine', samples: [{ id: 'a', video: 'cats/a.mp4', label: 'cats', split: 'train' }] });
     writeManifest(file, manifest);
-    expect(getDataset('manifest').buildManifest({ ...args, annotations: file }).samples.map((s) => s.id)).toEqual(['a']);
+    expect(
+      getDataset('manifest')
+        .buildManifest({ ...args, annotations: file })
+        .samples.map((s) => s.id),
+    ).toEqual(['a']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -83,9 +83,19 @@ describe('features folder', () => {
 
   it('reads classes, ids and a hasTeacher mask for missing videos', () => {
     const root = path.join(dir, 'good');
-    put('good/Drum/v_Drum_g01_c01.npy', vec(3, () => 1));
-    put('good/Drum/v_Drum_g09_c02.npy', vec(3, () => 2));
-    put('good/Archery/v_Archery_g02_c01.npy', vec(6, (i) => 10 + i), [2, 3]);
+    put(
+      'good/Drum/v_Drum_g01_c01.npy',
+      vec(3, () => 1),
+    );
+    put(
+      'good/Drum/v_Drum_g09_c02.npy',
+      vec(3, () => 2),
+    );
+    put(
+      'good/Archery/v_Archery_g02_c01.npy',
+      vec(6, (i) => 10 + i),
+      [2, 3],
+    );
     fs.writeFileSync(path.join(root, 'Drum', '._v_Drum_g01_c01.npy'), 'mac');
     const warnings: string[] = [];
     const set = readFeaturesFolder(root, { dim: 3, onWarning: (m) => warnings.push(m) });
@@ -101,14 +111,29 @@ describe('features folder', () => {
   });
 
   it('rejects an empty class folder, a duplicate id and mixed sizes', () => {
-    put('empty/A/v_A_g01_c01.npy', vec(2, () => 0));
+    put(
+      'empty/A/v_A_g01_c01.npy',
+      vec(2, () => 0),
+    );
     fs.mkdirSync(path.join(dir, 'empty', 'B'));
     expect(() => readFeaturesFolder(path.join(dir, 'empty'), { onWarning: () => {} })).toThrow(/empty\/B: class folder 'B' holds no \.npy features/);
-    put('dup/A/v_X_g01_c01.npy', vec(2, () => 0));
-    put('dup/B/v_X_g01_c01.npy', vec(2, () => 0));
+    put(
+      'dup/A/v_X_g01_c01.npy',
+      vec(2, () => 0),
+    );
+    put(
+      'dup/B/v_X_g01_c01.npy',
+      vec(2, () => 0),
+    );
     expect(() => readFeaturesFolder(path.join(dir, 'dup'))).toThrow(/dup\/B\/v_X_g01_c01\.npy: duplicate video id 'v_X_g01_c01'/);
-    put('mixed/A/v_A_g01_c01.npy', vec(2, () => 0));
-    put('mixed/A/v_A_g01_c02.npy', vec(3, () => 0));
+    put(
+      'mixed/A/v_A_g01_c01.npy',
+      vec(2, () => 0),
+    );
+    put(
+      'mixed/A/v_A_g01_c02.npy',
+      vec(3, () => 0),
+    );
     expect(() => readFeaturesFolder(path.join(dir, 'mixed'))).toThrow(/v_A_g01_c02\.npy: feature size 3 differs from the set's 2/);
     expect(() => readFeaturesFolder(path.join(dir, 'nowhere'))).toThrow(/nowhere: features folder does not exist/);
   });

@@ -31,7 +31,16 @@ const write = (rel: string, text: string): string => {
 };
 
 describe('manifest schema', () => {
-  const ok = (): Manifest => ({ schema: MANIFEST_SCHEMA, version: 1, dataset: 'd', classes: ['b', 'a'], samples: [{ id: 'x', label: 'a', split: 'train' }, { id: 'y', label: 'b', split: 'test', segment: [0, 2] }] });
+  const ok = (): Manifest => ({
+    schema: MANIFEST_SCHEMA,
+    version: 1,
+    dataset: 'd',
+    classes: ['b', 'a'],
+    samples: [
+      { id: 'x', label: 'a', split: 'train' },
+      { id: 'y', label: 'b', split: 'test', segment: [0, 2] },
+    ],
+  });
 
   it('accepts a valid manifest, keeps the explicit class order and round-trips through a file', () => {
     const m = ok();
@@ -89,7 +98,11 @@ describe('manifest schema', () => {
     expect(msg).toMatch(/samples\[6\] .*is not valid Unicode/);
     // what the mapping makes safe is accepted: '../' ids, Windows names, odd Unicode
     const fine = ok();
-    fine.samples.push({ id: '../../../../escaped', label: 'a', split: 'train' }, { id: 'CON', label: 'a', split: 'train' }, { id: 'a\uFF0Fb\u202E', label: 'b', split: 'train' });
+    fine.samples.push(
+      { id: '../../../../escaped', label: 'a', split: 'train' },
+      { id: 'CON', label: 'a', split: 'train' },
+      { id: 'a\uFF0Fb\u202E', label: 'b', split: 'train' },
+    );
     expect(validateManifest(fine).samples).toHaveLength(5);
   });
 });
@@ -108,16 +121,27 @@ describe('UCF101 / UCF51 builders', () => {
       { id: 'v_Archery_g01_c01', label: 'Archery', split: 'test', video: 'Archery/v_Archery_g01_c01.avi', group: 1 },
     ]);
     const missing = write('ucf/testlist02.txt', 'Archery/v_Archery_g01_c01.avi\nDrum/v_Drum_g01_c01.avi\n');
-    expect(() => buildUcf101FromLists({ classIndFile: classInd, trainListFile: train, testListFile: missing })).toThrow(/testlist02\.txt:2: label 'Drum' is missing from the class list/);
+    expect(() => buildUcf101FromLists({ classIndFile: classInd, trainListFile: train, testListFile: missing })).toThrow(
+      /testlist02\.txt:2: label 'Drum' is missing from the class list/,
+    );
     const dup = write('ucf/testlist03.txt', 'Zumba/v_Zumba_g08_c01.avi\n');
     expect(() => buildUcf101FromLists({ classIndFile: classInd, trainListFile: train, testListFile: dup })).toThrow(/duplicate video id 'v_Zumba_g08_c01'/);
     const wrongIdx = write('ucf/trainlist09.txt', 'Zumba/v_Zumba_g08_c01.avi 2\n');
-    expect(() => buildUcf101FromLists({ classIndFile: classInd, trainListFile: wrongIdx, testListFile: test })).toThrow(/trainlist09\.txt:1: class index 2 is 'Archery' in classInd, but the path says 'Zumba'/);
+    expect(() => buildUcf101FromLists({ classIndFile: classInd, trainListFile: wrongIdx, testListFile: test })).toThrow(
+      /trainlist09\.txt:1: class index 2 is 'Archery' in classInd, but the path says 'Zumba'/,
+    );
   });
 
   it('derives splits 1/2/3 from group numbers when scanning folders, and rejects empty class folders', () => {
-    for (const [c, g] of [['B', 1], ['B', 8], ['A', 15], ['A', 22]] as const) write(`scan/${c}/v_${c}_g${String(g).padStart(2, '0')}_c01.avi`, 'x');
-    const splitOf = (s: 1 | 2 | 3): string[] => buildUcf101FromFolders({ videoRoot: path.join(dir, 'scan'), split: s }).samples.map((x) => `${x.id}:${x.split}`);
+    for (const [c, g] of [
+      ['B', 1],
+      ['B', 8],
+      ['A', 15],
+      ['A', 22],
+    ] as const)
+      write(`scan/${c}/v_${c}_g${String(g).padStart(2, '0')}_c01.avi`, 'x');
+    const splitOf = (s: 1 | 2 | 3): string[] =>
+      buildUcf101FromFolders({ videoRoot: path.join(dir, 'scan'), split: s }).samples.map((x) => `${x.id}:${x.split}`);
     expect(splitOf(1)).toEqual(['v_A_g15_c01:train', 'v_A_g22_c01:train', 'v_B_g01_c01:test', 'v_B_g08_c01:train']);
     expect(splitOf(2)).toEqual(['v_A_g15_c01:train', 'v_A_g22_c01:train', 'v_B_g01_c01:train', 'v_B_g08_c01:test']);
     expect(splitOf(3)).toEqual(['v_A_g15_c01:test', 'v_A_g22_c01:train', 'v_B_g01_c01:train', 'v_B_g08_c01:train']);
@@ -143,7 +167,10 @@ describe('UCF101 / UCF51 builders', () => {
     ]);
     const probe = (hasAudio: boolean) => ({ durationS: 1, fps: 25, frameCount: 25, width: 320, height: 240, videoCodec: 'AVC', hasAudio });
     const base: Manifest = {
-      schema: MANIFEST_SCHEMA, version: 1, dataset: 'ucf101', classes: ['A', 'B', 'C'],
+      schema: MANIFEST_SCHEMA,
+      version: 1,
+      dataset: 'ucf101',
+      classes: ['A', 'B', 'C'],
       samples: [
         { id: 'a1', label: 'A', split: 'train', probe: probe(true) },
         { id: 'a2', label: 'A', split: 'test', probe: probe(false) },
@@ -172,7 +199,14 @@ describe('ActivityNet, VGGSound and folder builders', () => {
       ],
       database: {
         vid2: { subset: 'validation', duration: 20, annotations: [{ segment: [5, 25], label: 'Surfing' }] },
-        vid1: { subset: 'training', duration: 100, annotations: [{ segment: [1.5, 10], label: 'Archery' }, { segment: [50, 60], label: 'Surfing' }] },
+        vid1: {
+          subset: 'training',
+          duration: 100,
+          annotations: [
+            { segment: [1.5, 10], label: 'Archery' },
+            { segment: [50, 60], label: 'Surfing' },
+          ],
+        },
         vid3: { subset: 'testing', duration: 10, annotations: [] },
       },
     };
@@ -184,13 +218,18 @@ describe('ActivityNet, VGGSound and folder builders', () => {
       { id: 'vid2_0', label: 'Surfing', split: 'test', video: 'v_vid2.mp4', segment: [5, 20] },
     ]);
     const bad = { ...json, database: { v: { subset: 'training', annotations: [{ segment: [0, 1], label: 'Bowling' }] } } };
-    expect(() => buildActivityNetManifest({ jsonFile: write('anet-bad.json', JSON.stringify(bad)) })).toThrow(/anet-bad\.json: database\['v'\]\.annotations\[0\]: label 'Bowling' is missing from the class list/);
+    expect(() => buildActivityNetManifest({ jsonFile: write('anet-bad.json', JSON.stringify(bad)) })).toThrow(
+      /anet-bad\.json: database\['v'\]\.annotations\[0\]: label 'Bowling' is missing from the class list/,
+    );
     expect(() => buildActivityNetManifest({ jsonFile: write('anet-x.json', '{"x":1}') })).toThrow(/anet-x\.json: missing 'database'/);
   });
 
   it('VGGSound CSV: quoted labels with commas, 10-s segments, errors with line numbers', () => {
     expect(parseCsvLine('a,"b, c ""q""",d')).toEqual(['a', 'b, c "q"', 'd']);
-    const csv = write('vgg.csv', '---g-f_I2yQ,1,people marching,test\n--0PQM4-hqg,30,"waterfall burbling",train\n-1xSN7OMJtQ,12,"dog barking, growling",train\n');
+    const csv = write(
+      'vgg.csv',
+      '---g-f_I2yQ,1,people marching,test\n--0PQM4-hqg,30,"waterfall burbling",train\n-1xSN7OMJtQ,12,"dog barking, growling",train\n',
+    );
     const m = buildVggSoundManifest({ csvFile: csv });
     expect(m.classes).toEqual(['dog barking, growling', 'people marching', 'waterfall burbling']);
     expect(m.samples[0]).toEqual({ id: '---g-f_I2yQ_000001', label: 'people marching', split: 'test', video: '---g-f_I2yQ_000001.mp4', segment: [1, 11] });

@@ -36,15 +36,54 @@ beforeAll(async () => {
   await encodeVideo(p('silent.mp4'), { width: 16, height: 12, fps: 25, frames: frames.slice(0, 3).map(() => new Uint8Array(16 * 12 * 3).fill(90)) });
   const ff = (args: string[]): Promise<Buffer> => runFfmpeg(['-v', 'error', '-y', ...args], 'fixture');
   await ff(['-f', 'lavfi', '-i', `sine=frequency=300:sample_rate=${SR}`, '-t', '0.5', '-c:a', 'aac', p('audio-only.m4a')]);
-  await ff(['-f', 'lavfi', '-i', 'testsrc=size=32x24:rate=25', '-f', 'lavfi', '-i', `sine=sample_rate=${SR}`, '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', p('faststart.mp4')]);
+  await ff([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=32x24:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=sample_rate=${SR}`,
+    '-t',
+    '2',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-movflags',
+    '+faststart',
+    p('faststart.mp4'),
+  ]);
   // Variable frame rate: frames 0-9 at 25 fps, then 1/12.5 s apart.
-  await ff(['-f', 'lavfi', '-i', 'testsrc=size=32x24:rate=25', '-t', '1', '-vf', "setpts='if(lt(N,10),N,2*N-10)/25/TB'", '-vsync', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', p('vfr.mp4')]);
+  await ff([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=32x24:rate=25',
+    '-t',
+    '1',
+    '-vf',
+    "setpts='if(lt(N,10),N,2*N-10)/25/TB'",
+    '-vsync',
+    'vfr',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    p('vfr.mp4'),
+  ]);
   const whole = fs.readFileSync(p('lossless.mp4'));
   fs.writeFileSync(p('truncated.mp4'), whole.subarray(0, Math.floor(whole.length / 2)));
   const fast = fs.readFileSync(p('faststart.mp4'));
   fs.writeFileSync(p('truncated-faststart.mp4'), fast.subarray(0, Math.floor(fast.length / 2)));
   const rng2 = createRng(7);
-  fs.writeFileSync(p('random.mp4'), Uint8Array.from({ length: 4096 }, () => rng2.int(0, 255)));
+  fs.writeFileSync(
+    p('random.mp4'),
+    Uint8Array.from({ length: 4096 }, () => rng2.int(0, 255)),
+  );
   fs.writeFileSync(p('zero.mp4'), new Uint8Array(0));
 });
 
@@ -56,7 +95,19 @@ afterAll(async () => {
 describe('probe (mediainfo.js)', () => {
   it('reports the parameters the file was encoded with', async () => {
     const probe = await probeMedia(p('lossless.mp4'));
-    expect(probe).toMatchObject({ width: W, height: H, fps: FPS, frameCount: T, hasAudio: true, sampleRate: SR, videoCodec: 'AVC', audioCodec: 'AAC', container: 'MPEG-4', frameRateMode: 'CFR', rotation: 0 });
+    expect(probe).toMatchObject({
+      width: W,
+      height: H,
+      fps: FPS,
+      frameCount: T,
+      hasAudio: true,
+      sampleRate: SR,
+      videoCodec: 'AVC',
+      audioCodec: 'AAC',
+      container: 'MPEG-4',
+      frameRateMode: 'CFR',
+      rotation: 0,
+    });
     expect(probe.durationS).toBeCloseTo(T / FPS, 2);
     const silent = await probeMedia(p('silent.mp4'));
     expect(silent).toMatchObject({ hasAudio: false, width: 16, height: 12, frameCount: 3, fps: 25 });
@@ -70,14 +121,28 @@ describe('probe (mediainfo.js)', () => {
   it('gives clear errors naming the file for bad media', async () => {
     await expect(probeMedia(p('zero.mp4'))).rejects.toThrow(/zero\.mp4: empty file \(0 bytes\)/);
     await expect(probeMedia(p('random.mp4'))).rejects.toThrow(/random\.mp4: not a recognised media file/);
-    await expect(probeMedia(p('truncated.mp4'))).rejects.toThrow(/truncated\.mp4: MPEG-4 container without any audio\/video stream: the file is truncated or corrupt/);
-    await expect(probeMedia(p('truncated-faststart.mp4'))).rejects.toThrow(/truncated-faststart\.mp4: truncated: its streams declare \d+ bytes but the file has \d+/);
+    await expect(probeMedia(p('truncated.mp4'))).rejects.toThrow(
+      /truncated\.mp4: MPEG-4 container without any audio\/video stream: the file is truncated or corrupt/,
+    );
+    await expect(probeMedia(p('truncated-faststart.mp4'))).rejects.toThrow(
+      /truncated-faststart\.mp4: truncated: its streams declare \d+ bytes but the file has \d+/,
+    );
     await expect(probeMedia(p('audio-only.m4a'))).rejects.toThrow(/audio-only\.m4a: no video stream/);
     await expect(probeMedia(p('missing.mp4'))).rejects.toThrow(/missing\.mp4: cannot read media file/);
   });
 
   it('caches probes in a manifest and lists failures without stopping', async () => {
-    const m: Manifest = { schema: MANIFEST_SCHEMA, version: 1, dataset: 't', root: dir, classes: ['a'], samples: [{ id: 'x', label: 'a', split: 'train', video: 'silent.mp4' }, { id: 'y', label: 'a', split: 'train', video: 'random.mp4' }] };
+    const m: Manifest = {
+      schema: MANIFEST_SCHEMA,
+      version: 1,
+      dataset: 't',
+      root: dir,
+      classes: ['a'],
+      samples: [
+        { id: 'x', label: 'a', split: 'train', video: 'silent.mp4' },
+        { id: 'y', label: 'a', split: 'train', video: 'random.mp4' },
+      ],
+    };
     const { manifest, failures } = await probeManifest(m);
     expect(manifest.samples[0]!.probe).toMatchObject({ hasAudio: false, frameCount: 3 });
     expect(manifest.samples[1]!.probe).toBeUndefined();
@@ -98,7 +163,10 @@ describe('decode (ffmpeg)', () => {
     expect(shortSideSize(240, 427, 112)).toEqual({ width: 112, height: 199 });
     const v = await decodeVideo(p('lossless.mp4'), { shortSide: 7 });
     expect([v.width, v.height, v.frameCount]).toEqual([10, 7, T]);
-    const direct = await runFfmpeg(['-v', 'error', '-i', p('lossless.mp4'), '-vf', 'scale=-1:7:flags=bilinear', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], 'direct');
+    const direct = await runFfmpeg(
+      ['-v', 'error', '-i', p('lossless.mp4'), '-vf', 'scale=-1:7:flags=bilinear', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+      'direct',
+    );
     expect(Buffer.compare(Buffer.from(v.frames), direct)).toBe(0);
   });
 
@@ -133,7 +201,7 @@ describe('decode (ffmpeg)', () => {
     const rms = (x: Float32Array): number => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
     expect(rms(a.subarray(2000, 8000))).toBeCloseTo(0.5 / Math.SQRT2, 1);
     let crossings = 0;
-    for (let i = 2001; i < 8000; i++) if ((a[i - 1]! < 0) !== (a[i]! < 0)) crossings++;
+    for (let i = 2001; i < 8000; i++) if (a[i - 1]! < 0 !== a[i]! < 0) crossings++;
     expect(crossings / 2 / (6000 / SR)).toBeCloseTo(440, -1);
     const low = await decodeAudio(p('lossless.mp4'), { sampleRate: 8000 });
     expect(Math.abs(low.length - a.length / 2)).toBeLessThan(600);
@@ -145,7 +213,9 @@ describe('decode (ffmpeg)', () => {
     await expect(decodeVideo(p('zero.mp4'))).rejects.toThrow(/zero\.mp4: empty file/);
     // Even when probing is skipped (an earlier probe of the intact file), ffmpeg -xerror catches truncation.
     const probe = await probeMedia(p('faststart.mp4'));
-    await expect(decodeVideo(p('truncated-faststart.mp4'), { probe: { ...probe, file: p('truncated-faststart.mp4') } })).rejects.toThrow(/truncated-faststart\.mp4: ffmpeg failed decoding video/);
+    await expect(decodeVideo(p('truncated-faststart.mp4'), { probe: { ...probe, file: p('truncated-faststart.mp4') } })).rejects.toThrow(
+      /truncated-faststart\.mp4: ffmpeg failed decoding video/,
+    );
   });
 
   it('honours CCL_FFMPEG', () => {

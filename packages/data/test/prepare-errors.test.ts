@@ -24,20 +24,39 @@ const GOOD = 4;
 
 function clipBytes(cacheDir: string): Map<string, Buffer> {
   const clips = path.join(cacheDir, 'clips');
-  return new Map(fs.readdirSync(clips).sort().map((f) => [f, fs.readFileSync(path.join(clips, f))]));
+  return new Map(
+    fs
+      .readdirSync(clips)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(clips, f))]),
+  );
 }
 
 beforeAll(async () => {
-  const gen = await generateSyntheticAV({ outDir: path.join(dir, 'synth'), seed: 3, numClasses: 2, videosPerClass: 2, width: 32, height: 24, frames: 6, fps: 6, imagesPerAppearance: 0, clipsPerSound: 0 });
+  const gen = await generateSyntheticAV({
+    outDir: path.join(dir, 'synth'),
+    seed: 3,
+    numClasses: 2,
+    videosPerClass: 2,
+    width: 32,
+    height: 24,
+    frames: 6,
+    fps: 6,
+    imagesPerAppearance: 0,
+    clipsPerSound: 0,
+  });
   fs.writeFileSync(path.join(gen.manifest.root!, 'random.mp4'), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) & 255)));
-  manifest = { ...gen.manifest, samples: [...gen.manifest.samples, { id: 'bad-random', label: gen.manifest.classes[0]!, split: 'train', video: 'random.mp4' }] };
+  manifest = {
+    ...gen.manifest,
+    samples: [...gen.manifest.samples, { id: 'bad-random', label: gen.manifest.classes[0]!, split: 'train', video: 'random.mp4' }],
+  };
 });
 afterAll(async () => {
   await closeMediaInfo();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('prepareClipCache: errors that are not the video\'s fault are fatal', () => {
+describe("prepareClipCache: errors that are not the video's fault are fatal", () => {
   it('a full disk while writing a clip aborts, naming the clip file and the problem; what was cached stays', async () => {
     const cacheDir = path.join(dir, 'cache-full-disk');
     await prepareClipCache({ manifest, cacheDir, shortSide: null, concurrency: 1 });
@@ -62,7 +81,9 @@ describe('prepareClipCache: errors that are not the video\'s fault are fatal', (
     const missing = path.join(dir, 'no-such-ffmpeg');
     process.env.CCL_FFMPEG = missing;
     try {
-      await expect(prepareClipCache({ manifest, cacheDir: path.join(dir, 'cache-no-ffmpeg'), shortSide: null, concurrency: 1 })).rejects.toThrow(`ffmpeg not found at ${missing}`);
+      await expect(prepareClipCache({ manifest, cacheDir: path.join(dir, 'cache-no-ffmpeg'), shortSide: null, concurrency: 1 })).rejects.toThrow(
+        `ffmpeg not found at ${missing}`,
+      );
     } finally {
       delete process.env.CCL_FFMPEG;
     }
@@ -81,7 +102,9 @@ describe('prepareClipCache: a broken video is skipped', () => {
   it('with its reason in the report, and left out of the manifest of cached samples', async () => {
     const cacheDir = path.join(dir, 'cache-skip');
     const report = await prepareClipCache({ manifest, cacheDir, shortSide: null, concurrency: 2 });
-    expect(report.skipped).toEqual([{ id: 'bad-random', file: path.join(manifest.root!, 'random.mp4'), reason: expect.stringMatching(/random\.mp4: not a recognised media file/) }]);
+    expect(report.skipped).toEqual([
+      { id: 'bad-random', file: path.join(manifest.root!, 'random.mp4'), reason: expect.stringMatching(/random\.mp4: not a recognised media file/) },
+    ]);
     const cached = manifestOfCachedSamples(manifest, report);
     expect(cached.samples.map((s) => s.id)).toEqual(manifest.samples.slice(0, GOOD).map((s) => s.id));
     expect(cached.classes).toEqual(manifest.classes);
@@ -118,7 +141,10 @@ describe('prepareClipCache: transform settings', () => {
     const { settings, framesCrc32, ...old } = info.header;
     expect(settings).toBeDefined();
     expect(framesCrc32).toEqual(expect.any(Number));
-    const frames = readClipFrames(info, Array.from({ length: info.header.t }, (_, i) => i));
+    const frames = readClipFrames(
+      info,
+      Array.from({ length: info.header.t }, (_, i) => i),
+    );
     fs.writeFileSync(file, encodeClipFile({ ...old, audio: undefined }, frames));
     const report = await prepareClipCache({ manifest, cacheDir: cacheDir(), shortSide: 12, audioSampleRate: 8000, concurrency: 2 });
     expect([report.rebuilt, report.alreadyCached]).toEqual([1, GOOD - 1]);
@@ -130,7 +156,9 @@ describe('prepareClipCache: one run per cache folder', () => {
   it('refuses a second prepare into the same folder while the first runs, and allows it afterwards', async () => {
     const cacheDir = path.join(dir, 'cache-locked');
     const first = prepareClipCache({ manifest, cacheDir, shortSide: null, concurrency: 1 });
-    await expect(prepareClipCache({ manifest, cacheDir, shortSide: null, concurrency: 1 })).rejects.toThrow(new RegExp(`${cacheDir.replace(/[.]/g, '\\.')}: already locked by this process \\(prepareClipCache`));
+    await expect(prepareClipCache({ manifest, cacheDir, shortSide: null, concurrency: 1 })).rejects.toThrow(
+      new RegExp(`${cacheDir.replace(/[.]/g, '\\.')}: already locked by this process \\(prepareClipCache`),
+    );
     expect((await first).prepared).toBe(GOOD);
     expect((await prepareClipCache({ manifest, cacheDir, shortSide: null, concurrency: 1 })).alreadyCached).toBe(GOOD);
   });

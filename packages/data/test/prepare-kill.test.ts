@@ -14,11 +14,28 @@ let manifest: Manifest;
 
 function clipFiles(cacheDir: string): Map<string, Buffer> {
   const clips = path.join(cacheDir, 'clips');
-  return new Map(fs.readdirSync(clips).sort().map((f) => [f, fs.readFileSync(path.join(clips, f))]));
+  return new Map(
+    fs
+      .readdirSync(clips)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(clips, f))]),
+  );
 }
 
 beforeAll(async () => {
-  const gen = await generateSyntheticAV({ outDir: path.join(dir, 'synth'), seed: 5, numClasses: 4, videosPerClass: 25, width: 32, height: 24, frames: 10, fps: 10, imagesPerAppearance: 0, clipsPerSound: 0, concurrency: 2 });
+  const gen = await generateSyntheticAV({
+    outDir: path.join(dir, 'synth'),
+    seed: 5,
+    numClasses: 4,
+    videosPerClass: 25,
+    width: 32,
+    height: 24,
+    frames: 10,
+    fps: 10,
+    imagesPerAppearance: 0,
+    clipsPerSound: 0,
+    concurrency: 2,
+  });
   manifest = gen.manifest;
 });
 
@@ -37,7 +54,16 @@ describe('prepareClipCache killed with SIGKILL', () => {
     // The child runs the package's sources, bundled the way the published build is made.
     const bundle = path.join(__dirname, '..', '.test-build', 'ccl-data-kill.cjs');
     const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
-    esbuild.buildSync({ entryPoints: [path.join(__dirname, '..', 'src', 'media.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, external: ['@tensorflow/tfjs-core', 'mediainfo.js', '@ffmpeg-installer/ffmpeg'], logLevel: 'silent' });
+    esbuild.buildSync({
+      entryPoints: [path.join(__dirname, '..', 'src', 'media.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: bundle,
+      external: ['@tensorflow/tfjs-core', 'mediainfo.js', '@ffmpeg-installer/ffmpeg'],
+      logLevel: 'silent',
+    });
     const manifestFile = path.join(dir, 'manifest.json');
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     const killed = path.join(dir, 'cache-killed');

@@ -1,16 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  classToDirName,
-  clipFileName,
-  clipPath,
-  featureFilePath,
-  fileNameToId,
-  idToFileName,
-  readFeaturesFolder,
-  resolveInside,
-  writeNpy,
-} from '../src';
+import { classToDirName, clipFileName, clipPath, featureFilePath, fileNameToId, idToFileName, readFeaturesFolder, resolveInside, writeNpy } from '../src';
 import { tempDir } from './helpers';
 
 /** Names an annotation file from the internet may hold. */
@@ -65,7 +55,7 @@ describe('safe names: one id <-> file-name mapping', () => {
     expect(new Set(all).size).toBe(HOSTILE.length);
   });
 
-  it('keeps UCF101 names and the clip cache\'s existing ASCII file names unchanged', () => {
+  it("keeps UCF101 names and the clip cache's existing ASCII file names unchanged", () => {
     expect(idToFileName('v_ApplyEyeMakeup_g08_c01', '.npy')).toBe('v_ApplyEyeMakeup_g08_c01.npy');
     expect(classToDirName('ApplyEyeMakeup')).toBe('ApplyEyeMakeup');
     expect(clipFileName('walk/clip-1')).toBe('walk%2fclip-1.clip');

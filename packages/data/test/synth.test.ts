@@ -21,7 +21,18 @@ function goertzel(x: Float32Array, f: number, sr: number): number {
 }
 
 const dir = tempDir();
-const opts = { seed: 3, numClasses: 6, videosPerClass: 3, width: 32, height: 32, frames: 8, fps: 8, sampleRate: 16000, imagesPerAppearance: 2, clipsPerSound: 2 };
+const opts = {
+  seed: 3,
+  numClasses: 6,
+  videosPerClass: 3,
+  width: 32,
+  height: 32,
+  frames: 8,
+  fps: 8,
+  sampleRate: 16000,
+  imagesPerAppearance: 2,
+  clipsPerSound: 2,
+};
 let a: SyntheticAVResult;
 let b: SyntheticAVResult;
 
@@ -77,7 +88,12 @@ describe('generateSyntheticAV', () => {
 
   it('is deterministic: same seed, byte-identical files', () => {
     expect({ ...b.manifest, root: '' }).toEqual({ ...a.manifest, root: '' });
-    const files = (root: string): string[] => fs.readdirSync(root, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(root, f)).isFile()).sort();
+    const files = (root: string): string[] =>
+      fs
+        .readdirSync(root, { recursive: true })
+        .map(String)
+        .filter((f) => fs.statSync(path.join(root, f)).isFile())
+        .sort();
     const fa = files(a.manifest.root!);
     expect(fa).toEqual(files(b.manifest.root!));
     for (const f of fa.filter((x) => !x.endsWith('manifest.json'))) {
@@ -156,8 +172,18 @@ describe('regimes', () => {
   it('keeps the first twelve appearances and adds 60 distinct ones', () => {
     const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => appearanceAt(from + i).name);
     expect(names(0, 12)).toEqual([
-      'red-disk', 'blue-square', 'green-triangle', 'yellow-ring', 'magenta-cross', 'cyan-diamond',
-      'striped-yellow-disk', 'striped-magenta-square', 'striped-cyan-triangle', 'striped-red-ring', 'striped-blue-cross', 'striped-green-diamond',
+      'red-disk',
+      'blue-square',
+      'green-triangle',
+      'yellow-ring',
+      'magenta-cross',
+      'cyan-diamond',
+      'striped-yellow-disk',
+      'striped-magenta-square',
+      'striped-cyan-triangle',
+      'striped-red-ring',
+      'striped-blue-cross',
+      'striped-green-diamond',
     ]);
     expect(APPEARANCE_COUNT).toBe(72);
     const all = Array.from({ length: APPEARANCE_COUNT }, (_, a) => appearanceAt(a));
@@ -167,9 +193,28 @@ describe('regimes', () => {
   });
 
   it('sets explicit train / test counts per class; equal test counts share the test videos, a smaller train set is a subset', async () => {
-    const small = await generateSyntheticAV({ ...tiny, outDir: path.join(dir, 'split-small'), numClasses: 4, trainVideosPerClass: 1, testVideosPerClass: 3, imagesPerAppearance: 0, clipsPerSound: 0 });
-    const large = await generateSyntheticAV({ ...tiny, outDir: path.join(dir, 'split-large'), numClasses: 4, trainVideosPerClass: 2, testVideosPerClass: 3, imagesPerAppearance: 0, clipsPerSound: 0 });
-    for (const [r, train] of [[small, 1], [large, 2]] as const) {
+    const small = await generateSyntheticAV({
+      ...tiny,
+      outDir: path.join(dir, 'split-small'),
+      numClasses: 4,
+      trainVideosPerClass: 1,
+      testVideosPerClass: 3,
+      imagesPerAppearance: 0,
+      clipsPerSound: 0,
+    });
+    const large = await generateSyntheticAV({
+      ...tiny,
+      outDir: path.join(dir, 'split-large'),
+      numClasses: 4,
+      trainVideosPerClass: 2,
+      testVideosPerClass: 3,
+      imagesPerAppearance: 0,
+      clipsPerSound: 0,
+    });
+    for (const [r, train] of [
+      [small, 1],
+      [large, 2],
+    ] as const) {
       for (const c of r.manifest.classes) {
         expect(r.manifest.samples.filter((s) => s.label === c && s.split === 'train')).toHaveLength(train);
         expect(r.manifest.samples.filter((s) => s.label === c && s.split === 'test')).toHaveLength(3);
@@ -186,7 +231,15 @@ describe('regimes', () => {
   });
 
   it("gives the teachers' source sets more concepts than the video task, including every class's appearance and sound", async () => {
-    const r = await generateSyntheticAV({ ...tiny, outDir: path.join(dir, 'broad'), numClasses: 4, videosPerClass: 2, sourceConcepts: { images: 14, sounds: 10 }, imagesPerAppearance: 1, clipsPerSound: 1 });
+    const r = await generateSyntheticAV({
+      ...tiny,
+      outDir: path.join(dir, 'broad'),
+      numClasses: 4,
+      videosPerClass: 2,
+      sourceConcepts: { images: 14, sounds: 10 },
+      imagesPerAppearance: 1,
+      clipsPerSound: 1,
+    });
     expect(r.images.classes).toEqual(Array.from({ length: 14 }, (_, a) => appearanceAt(a).name));
     expect(r.sounds.classes).toEqual(Array.from({ length: 10 }, (_, s) => soundAt(s).name));
     expect(r.images.items).toHaveLength(14);
@@ -205,10 +258,22 @@ describe('regimes', () => {
 
   it("'consistent' unrelated audio: one fixed sound per weak / none class, not its own, outside every class's own sound", async () => {
     const r = await generateSyntheticAV({
-      ...tiny, outDir: path.join(dir, 'consistent'), numClasses: 6, trainVideosPerClass: 5, testVideosPerClass: 1, unrelatedAudio: 'consistent', sourceConcepts: { sounds: 11 },
-      imagesPerAppearance: 0, clipsPerSound: 1,
+      ...tiny,
+      outDir: path.join(dir, 'consistent'),
+      numClasses: 6,
+      trainVideosPerClass: 5,
+      testVideosPerClass: 1,
+      unrelatedAudio: 'consistent',
+      sourceConcepts: { sounds: 11 },
+      imagesPerAppearance: 0,
+      clipsPerSound: 1,
     });
-    const meta = r.manifest.meta as { correspondence: Record<string, string>; classSound: Record<string, string>; classUnrelatedSound: Record<string, string>; unrelatedAudio: string };
+    const meta = r.manifest.meta as {
+      correspondence: Record<string, string>;
+      classSound: Record<string, string>;
+      classUnrelatedSound: Record<string, string>;
+      unrelatedAudio: string;
+    };
     expect(meta.unrelatedAudio).toBe('consistent');
     const own = new Set(Object.values(meta.classSound));
     expect(own.size).toBe(6);
@@ -243,7 +308,18 @@ describe('regimes', () => {
   });
 
   it('pixelNoise scales the per-pixel noise of the video frames and changes nothing else', async () => {
-    const make = (pixelNoise: number) => generateSyntheticAV({ ...tiny, outDir: path.join(dir, `noise-${pixelNoise}`), numClasses: 2, videosPerClass: 1, testFraction: 0, pixelNoise, codec: 'h264-lossless-rgb', imagesPerAppearance: 0, clipsPerSound: 0 });
+    const make = (pixelNoise: number) =>
+      generateSyntheticAV({
+        ...tiny,
+        outDir: path.join(dir, `noise-${pixelNoise}`),
+        numClasses: 2,
+        videosPerClass: 1,
+        testFraction: 0,
+        pixelNoise,
+        codec: 'h264-lossless-rgb',
+        imagesPerAppearance: 0,
+        clipsPerSound: 0,
+      });
     const [quiet, noisy] = [await make(0), await make(40)];
     expect(noisy.manifest.samples).toEqual(quiet.manifest.samples);
     const file = (r: SyntheticAVResult) => path.join(r.manifest.root!, r.manifest.samples[0]!.video!);
@@ -266,26 +342,43 @@ describe('regimes', () => {
     expect(fits(3)).toBe(11);
     expect(fits(12)).toBe(41);
     expect(new Set(Array.from({ length: 40 }, (_, s) => soundAt(s, 12).name)).size).toBe(40);
-    expect(() => assertBelowNyquist(soundAt(11), 16000, 'sound 11')).toThrow(/sound 11 tone-3175hz-6bps has a harmonic at 9525 Hz, not below the Nyquist frequency 8000 Hz of sampleRate 16000/);
+    expect(() => assertBelowNyquist(soundAt(11), 16000, 'sound 11')).toThrow(
+      /sound 11 tone-3175hz-6bps has a harmonic at 9525 Hz, not below the Nyquist frequency 8000 Hz of sampleRate 16000/,
+    );
     expect(() => assertBelowNyquist(soundAt(11), 32000, 'sound 11')).not.toThrow();
   });
 
   it('refuses impossible regimes with one clear line, before writing anything', async () => {
     const out = path.join(dir, 'refused');
     const cases: [Parameters<typeof generateSyntheticAV>[0], RegExp][] = [
-      [{ outDir: out, numClasses: 6, unrelatedAudio: 'consistent' }, /unrelatedAudio 'consistent' needs a distinct sound outside the 6 classes' own sounds for each of the 4 weak \/ none classes, but sourceConcepts.sounds = 6 leaves 0; set sourceConcepts.sounds >= 10/],
-      [{ outDir: out, numClasses: 6, unrelatedAudio: 'consistent', sourceConcepts: { sounds: 9 } }, /sourceConcepts.sounds = 9 leaves 3; set sourceConcepts.sounds >= 10/],
+      [
+        { outDir: out, numClasses: 6, unrelatedAudio: 'consistent' },
+        /unrelatedAudio 'consistent' needs a distinct sound outside the 6 classes' own sounds for each of the 4 weak \/ none classes, but sourceConcepts.sounds = 6 leaves 0; set sourceConcepts.sounds >= 10/,
+      ],
+      [
+        { outDir: out, numClasses: 6, unrelatedAudio: 'consistent', sourceConcepts: { sounds: 9 } },
+        /sourceConcepts.sounds = 9 leaves 3; set sourceConcepts.sounds >= 10/,
+      ],
       [{ outDir: out, numClasses: 6, sourceConcepts: { sounds: 5 } }, /sourceConcepts.sounds must be an integer >= 6/],
-      [{ outDir: out, numClasses: 9, sourceConcepts: { images: 2 } }, /sourceConcepts.images must be an integer >= 3 \(the appearances the 9 classes use\), got 2/],
+      [
+        { outDir: out, numClasses: 9, sourceConcepts: { images: 2 } },
+        /sourceConcepts.images must be an integer >= 3 \(the appearances the 9 classes use\), got 2/,
+      ],
       [{ outDir: out, sourceConcepts: { images: 73 } }, /only 72 distinct appearances exist/],
       [{ outDir: out, numClasses: 12 }, /sound 11 tone-3175hz-6bps has a harmonic at 9525 Hz, not below the Nyquist frequency 8000 Hz/],
-      [{ outDir: out, numClasses: 6, sourceConcepts: { sounds: 50 }, soundStepsPerOctave: 12 }, /sound 41 tone-2670hz-3bps has a harmonic at 8010 Hz, not below the Nyquist frequency 8000 Hz/],
+      [
+        { outDir: out, numClasses: 6, sourceConcepts: { sounds: 50 }, soundStepsPerOctave: 12 },
+        /sound 41 tone-2670hz-3bps has a harmonic at 8010 Hz, not below the Nyquist frequency 8000 Hz/,
+      ],
       [{ outDir: out, trainVideosPerClass: 10 }, /give trainVideosPerClass and testVideosPerClass together/],
       [{ outDir: out, trainVideosPerClass: 0, testVideosPerClass: 2 }, /trainVideosPerClass must be an integer >= 1, got 0/],
       [{ outDir: out, unrelatedAudio: 'loud' as never }, /unrelatedAudio must be 'random' or 'consistent', got 'loud'/],
     ];
     for (const [options, message] of cases) {
-      const err = await generateSyntheticAV(options).then(() => null, (e: Error) => e);
+      const err = await generateSyntheticAV(options).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.message).toMatch(message);
       expect(err?.message).toMatch(/^generateSyntheticAV: [^\n]+$/);
     }

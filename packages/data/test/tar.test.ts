@@ -29,7 +29,18 @@ describe('tar reader', () => {
   it('reads files, folders, GNU long names and pax paths', () => {
     const long = 'x/'.repeat(70) + 'f.txt';
     const pax = Buffer.from(`${`path=p/q.txt\n`.length + 3} path=p/q.txt\n`);
-    const entries = [...iterateTar(tar(tarEntry('d/', new Uint8Array(0), '5'), tarEntry('d/a.txt', Buffer.from('hello')), tarEntry('././@LongLink', Buffer.from(long + '\0'), 'L'), tarEntry('short', Buffer.from('L')), tarEntry('PaxHeader', pax, 'x'), tarEntry('ignored', Buffer.from('P'))))];
+    const entries = [
+      ...iterateTar(
+        tar(
+          tarEntry('d/', new Uint8Array(0), '5'),
+          tarEntry('d/a.txt', Buffer.from('hello')),
+          tarEntry('././@LongLink', Buffer.from(long + '\0'), 'L'),
+          tarEntry('short', Buffer.from('L')),
+          tarEntry('PaxHeader', pax, 'x'),
+          tarEntry('ignored', Buffer.from('P')),
+        ),
+      ),
+    ];
     expect(entries.map((e) => [e.name, e.type, Buffer.from(e.data).toString()])).toEqual([
       ['d', 'directory', ''],
       ['d/a.txt', 'file', 'hello'],

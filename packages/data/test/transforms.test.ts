@@ -77,7 +77,7 @@ describe('temporal transforms (reference semantics)', () => {
 });
 
 describe('spatial transforms', () => {
-  it("rounds like Python 3", () => {
+  it('rounds like Python 3', () => {
     expect([0.5, 1.5, 2.5, 3.7, -0.5, -1.5, 18.5].map(pythonRound)).toEqual([0, 2, 2, 4, -0, -2, 18]);
   });
 
@@ -157,7 +157,7 @@ describe('clip pipelines', () => {
     // every pixel of output frame k is the value of source frame frameIndices[k]
     a.params.frameIndices.forEach((src, k) => {
       const v = a.clip.data[k * 16 * 16 * 3]!;
-      expect(v).toBeCloseTo((((10 * src) / 255) - KINETICS_MEAN[0]) / KINETICS_STD[0], 5);
+      expect(v).toBeCloseTo(((10 * src) / 255 - KINETICS_MEAN[0]) / KINETICS_STD[0], 5);
     });
   });
 

@@ -26,7 +26,16 @@ describe('clipCacheSource', () => {
   const cacheDir = path.join(dir, 'cache');
 
   beforeAll(async () => {
-    const gen = await generateSyntheticAV({ outDir: path.join(dir, 'synth'), numClasses: 2, videosPerClass: 3, width: 32, height: 24, frames: 12, imagesPerAppearance: 0, clipsPerSound: 0 });
+    const gen = await generateSyntheticAV({
+      outDir: path.join(dir, 'synth'),
+      numClasses: 2,
+      videosPerClass: 3,
+      width: 32,
+      height: 24,
+      frames: 12,
+      imagesPerAppearance: 0,
+      clipsPerSound: 0,
+    });
     manifest = gen.manifest;
     await prepareClipCache({ manifest, cacheDir, shortSide: null });
   });
@@ -35,13 +44,22 @@ describe('clipCacheSource', () => {
   const whole = (id: string): ClipU8 => {
     const info = openClipFile(clipPath(cacheDir, id));
     const { t, h, w, c } = info.header;
-    return { data: readClipFrames(info, Array.from({ length: t }, (_, k) => k)), t, h, w, c };
+    return {
+      data: readClipFrames(
+        info,
+        Array.from({ length: t }, (_, k) => k),
+      ),
+      t,
+      h,
+      w,
+      c,
+    };
   };
 
-  it("train views: trainClip on the whole video with the same draws (only the needed frames are read)", async () => {
+  it('train views: trainClip on the whole video with the same draws (only the needed frames are read)', async () => {
     const source = clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16 });
     for (let i = 0; i < source.length; i++) {
-      const got = await source.get(i, { kind: "train", rng: keyedRng(1, 2, i) });
+      const got = await source.get(i, { kind: 'train', rng: keyedRng(1, 2, i) });
       const seed = keyedRng(1, 2, i).int(0, 2 ** 31 - 1);
       const want = trainClip(whole(source.samples[i].id), createRng(seed), { frames: 4, size: 16 }).clip.data;
       expect(Buffer.compare(Buffer.from(got.video.buffer), Buffer.from(want.buffer))).toBe(0);
@@ -49,11 +67,14 @@ describe('clipCacheSource', () => {
     }
   });
 
-  it('train views carry one row of each teacher\'s feature (drawn after the clip), null where missing; a batch masks those rows', async () => {
+  it("train views carry one row of each teacher's feature (drawn after the clip), null where missing; a batch masks those rows", async () => {
     const train = samplesOfSplit(manifest, 'train');
     const rows = (i: number) => Float32Array.from([i, i, i + 0.5, i + 0.5]); // 2 rows of 2: (sample, row)
     const audio: TeacherFeatureSet = {
-      classes: manifest.classes, dim: 2, source: 'feats/audio', classOf: new Map(),
+      classes: manifest.classes,
+      dim: 2,
+      source: 'feats/audio',
+      classOf: new Map(),
       features: new Map(train.slice(1).map((x, i) => [x.id, { id: x.id, rows: 2, dim: 2, data: rows(i + 1), source: `${x.id}.npy` }])),
     };
     const source = clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: { audio } });
@@ -80,42 +101,80 @@ describe('clipCacheSource', () => {
     disposeBatch(batch);
   });
 
-  it("eval views: the k-th of `clips` evenly spaced clips, centre crop", async () => {
+  it('eval views: the k-th of `clips` evenly spaced clips, centre crop', async () => {
     const source = clipCacheSource({ manifest, cacheDir, split: 'test', frames: 4, size: 16 });
     const v = whole(source.samples[0].id);
     const windows = temporalEvenCrop(v.t, 4, 3);
     for (let k = 0; k < 3; k++) {
-      const got = await source.get(0, { kind: "eval", clip: k, clips: 3 });
+      const got = await source.get(0, { kind: 'eval', clip: k, clips: 3 });
       expect(Array.from(got.video)).toEqual(Array.from(evalClip(gatherFrames(v, windows[k]), { size: 16 }).data));
     }
     expect(() => clipCacheSource({ manifest, cacheDir, split: 'val', frames: 4, size: 16 })).toThrow(/no 'val' samples/);
   });
 
-  it('fails (or warns, by the teacher\'s switch) when a teacher has features for too few training videos, with the count', () => {
+  it("fails (or warns, by the teacher's switch) when a teacher has features for too few training videos, with the count", () => {
     const train = samplesOfSplit(manifest, 'train');
     const setFor = (ids: string[]): TeacherFeatureSet => ({
-      classes: manifest.classes, dim: 2, source: 'feats/audio',
+      classes: manifest.classes,
+      dim: 2,
+      source: 'feats/audio',
       features: new Map(ids.map((id) => [id, { id, rows: 1, dim: 2, data: new Float32Array(2), source: `${id}.npy` }])),
       classOf: new Map(),
     });
     const one = { audio: setFor([train[0]!.id, 'not-in-the-manifest']) };
     const pct = ((100 * 1) / train.length).toFixed(1);
-    const want = new RegExp(`feats/audio: teacher 'audio' has features for 1 of ${train.length} training videos \\(${pct.replace('.', '\\.')}%\\), below its minCoverage of 50\\.0%`);
+    const want = new RegExp(
+      `feats/audio: teacher 'audio' has features for 1 of ${train.length} training videos \\(${pct.replace('.', '\\.')}%\\), below its minCoverage of 50\\.0%`,
+    );
     expect(() => clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: one })).toThrow(want);
     const warnings: string[] = [];
-    const source = clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: one, coverage: { audio: { lowCoverage: 'warn' } }, onWarning: (m) => warnings.push(m) });
+    const source = clipCacheSource({
+      manifest,
+      cacheDir,
+      split: 'train',
+      frames: 4,
+      size: 16,
+      features: one,
+      coverage: { audio: { lowCoverage: 'warn' } },
+      onWarning: (m) => warnings.push(m),
+    });
     expect(source.length).toBe(train.length);
     expect(warnings).toEqual([expect.stringMatching(want)]);
     // a lower bar passes silently; full coverage passes by default; evaluation splits are not checked
     warnings.length = 0;
-    clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: one, coverage: { audio: { minCoverage: 0.1 } }, onWarning: (m) => warnings.push(m) });
-    clipCacheSource({ manifest, cacheDir, split: 'train', frames: 4, size: 16, features: { audio: setFor(train.map((x) => x.id)) }, onWarning: (m) => warnings.push(m) });
+    clipCacheSource({
+      manifest,
+      cacheDir,
+      split: 'train',
+      frames: 4,
+      size: 16,
+      features: one,
+      coverage: { audio: { minCoverage: 0.1 } },
+      onWarning: (m) => warnings.push(m),
+    });
+    clipCacheSource({
+      manifest,
+      cacheDir,
+      split: 'train',
+      frames: 4,
+      size: 16,
+      features: { audio: setFor(train.map((x) => x.id)) },
+      onWarning: (m) => warnings.push(m),
+    });
     clipCacheSource({ manifest, cacheDir, split: 'test', frames: 4, size: 16, features: { audio: setFor([]) }, onWarning: (m) => warnings.push(m) });
     expect(warnings).toEqual([]);
     // the experiment config carries the rule per teacher
-    const config = resolveExperimentConfig({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 2, lowCoverage: 'warn', minCoverage: 0.9 }] });
+    const config = resolveExperimentConfig({
+      method: 'ccl',
+      student: { encoder: 'r2plus1d-18' },
+      teachers: [{ name: 'audio', modality: 'audio', dim: 2, lowCoverage: 'warn', minCoverage: 0.9 }],
+    });
     expect(config.teachers[0]).toMatchObject({ minCoverage: 0.9, lowCoverage: 'warn' });
-    expect(resolveExperimentConfig({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 2 }] }).teachers[0]).toMatchObject({ minCoverage: 0.5, lowCoverage: 'fail' });
-    expect(() => resolveExperimentConfig({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 2, minCoverage: 2 }] })).toThrow(/minCoverage/);
+    expect(
+      resolveExperimentConfig({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 2 }] }).teachers[0],
+    ).toMatchObject({ minCoverage: 0.5, lowCoverage: 'fail' });
+    expect(() =>
+      resolveExperimentConfig({ method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 2, minCoverage: 2 }] }),
+    ).toThrow(/minCoverage/);
   });
 });

@@ -26,15 +26,27 @@ const allVars = [xv, ov, ...headVars];
 
 const run = (form: 'reference' | 'paper', switches?: CclTermSwitches): CclObjectives =>
   cclObjectives({
-    studentFeatures: xv as unknown as tf.Tensor2D, studentLogits: ov as unknown as tf.Tensor2D, teacherFeatures: xt,
-    labels: Y, head, temperature: TAU, jsdWeight: W, form, lambda: LAMBDA, switches,
+    studentFeatures: xv as unknown as tf.Tensor2D,
+    studentLogits: ov as unknown as tf.Tensor2D,
+    teacherFeatures: xt,
+    labels: Y,
+    head,
+    temperature: TAU,
+    jsdWeight: W,
+    form,
+    lambda: LAMBDA,
+    switches,
   });
 const value = (t: tf.Scalar | undefined) => t!.dataSync()[0];
 /** Gradients of `student + composition` (the one backward pass of the trainer) for the student tensors and the head. */
 const oneStepGrads = (f: () => CclObjectives) =>
-  tf.variableGrads(() => { const o = f(); return (o.composition ? tf.add(o.student, o.composition) : o.student) as tf.Scalar; }, allVars).grads;
+  tf.variableGrads(() => {
+    const o = f();
+    return (o.composition ? tf.add(o.student, o.composition) : o.student) as tf.Scalar;
+  }, allVars).grads;
 
-const nce2 = (a: tf.Tensor2D, b: tf.Tensor2D, y = Y) => tf.add(multiClassNce(a, b, y, { temperature: TAU }), multiClassNce(b, a, y, { temperature: TAU })) as tf.Scalar;
+const nce2 = (a: tf.Tensor2D, b: tf.Tensor2D, y = Y) =>
+  tf.add(multiClassNce(a, b, y, { temperature: TAU }), multiClassNce(b, a, y, { temperature: TAU })) as tf.Scalar;
 
 /** The same variables get gradients (none reach a head that is switched off), equal to within float error. */
 function expectSameGrads(got: tf.NamedTensorMap, want: tf.NamedTensorMap): void {
@@ -101,7 +113,11 @@ describe('cclObjectives switches', () => {
     it('reference form: the totals lose exactly the removed terms, which are not logged', () => {
       const full = run('reference');
       const cut = run('reference', given);
-      expect(Object.keys(cut.terms).sort()).toEqual(Object.keys(full.terms).filter((k) => !gone.includes(k)).sort());
+      expect(Object.keys(cut.terms).sort()).toEqual(
+        Object.keys(full.terms)
+          .filter((k) => !gone.includes(k))
+          .sort(),
+      );
       const t = full.terms;
       // the student's loss: CE_v + vm + vt + jsd
       const studentLoss = (effective.vm ? 0 : value(t.vm)) + (effective.vt ? 0 : value(t.vt)) + (effective.jsd ? 0 : value(t.jsd));
@@ -131,7 +147,11 @@ describe('cclObjectives switches', () => {
     it('paper form: the same switch removes the same term from its lambda form', () => {
       const full = run('paper');
       const cut = run('paper', given);
-      expect(Object.keys(cut.terms).sort()).toEqual(Object.keys(full.terms).filter((k) => !gone.includes(k)).sort());
+      expect(Object.keys(cut.terms).sort()).toEqual(
+        Object.keys(full.terms)
+          .filter((k) => !gone.includes(k))
+          .sort(),
+      );
       const t = full.terms;
       const removed = (effective.vm ? 0 : (1 - LAMBDA) * value(t.vm)) + (effective.vt ? 0 : LAMBDA * value(t.vt)) + (effective.jsd ? 0 : value(t.jsd));
       expect(value(cut.student)).toBeCloseTo(value(full.student) - removed, 5);
@@ -147,20 +167,39 @@ describe('cclObjectives switches', () => {
     const before = tf.memory().numTensors;
     const xtMissing = tf.tidy(() => tf.mul(xt, tf.tensor2d([1, 0, 1, 1, 0, 1], [B, 1])) as tf.Tensor2D); // rows 1 and 4 without a teacher
     const o = cclObjectives({
-      studentFeatures: xv as unknown as tf.Tensor2D, studentLogits: ov as unknown as tf.Tensor2D, teacherFeatures: xtMissing,
-      labels: Y, temperature: TAU, dropMissing: true, switches: { composition: false },
+      studentFeatures: xv as unknown as tf.Tensor2D,
+      studentLogits: ov as unknown as tf.Tensor2D,
+      teacherFeatures: xtMissing,
+      labels: Y,
+      temperature: TAU,
+      dropMissing: true,
+      switches: { composition: false },
     });
     expect(o.teacherRows).toBe(4);
     expect(Object.keys(o.terms).sort()).toEqual(['cls_v', 'total_student', 'vt']);
     const keep = [0, 2, 3, 5];
-    const rowsOnly = tf.tidy(() => nce2(tf.gather(xv, keep) as tf.Tensor2D, tf.gather(xt, keep) as tf.Tensor2D, keep.map((i) => Y[i])));
+    const rowsOnly = tf.tidy(() =>
+      nce2(
+        tf.gather(xv, keep) as tf.Tensor2D,
+        tf.gather(xt, keep) as tf.Tensor2D,
+        keep.map((i) => Y[i]),
+      ),
+    );
     expect(value(o.terms.vt)).toBeCloseTo(value(rowsOnly), 5);
     tf.dispose([xtMissing, rowsOnly, ...Object.values(o.terms)]);
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => cclObjectives({ studentFeatures: xv as unknown as tf.Tensor2D, studentLogits: ov as unknown as tf.Tensor2D, teacherFeatures: xt, labels: Y, temperature: TAU })).toThrow(
-      /no composition head given/,
+    expect(() =>
+      cclObjectives({
+        studentFeatures: xv as unknown as tf.Tensor2D,
+        studentLogits: ov as unknown as tf.Tensor2D,
+        teacherFeatures: xt,
+        labels: Y,
+        temperature: TAU,
+      }),
+    ).toThrow(/no composition head given/);
+    expect(() => run('reference', { composition: false, jsd: true })).toThrow(
+      'composition: false removes the composition module, which jsd compares with; set jsd: false or leave it out (composition: false implies vm: false and jsd: false)',
     );
-    expect(() => run('reference', { composition: false, jsd: true })).toThrow('composition: false removes the composition module, which jsd compares with; set jsd: false or leave it out (composition: false implies vm: false and jsd: false)');
   });
 });
 
@@ -170,12 +209,21 @@ function keptTermsUnchanged(full: CclObjectives, cut: CclObjectives): boolean {
 }
 
 describe('the ccl method with cclTerms', () => {
-  const teachers = [{ name: 'audio', modality: 'audio', dim: D }, { name: 'image', modality: 'image', dim: D }];
+  const teachers = [
+    { name: 'audio', modality: 'audio', dim: D },
+    { name: 'image', modality: 'image', dim: D },
+  ];
   const base = { method: 'ccl', student: { encoder: 'tiny' }, teachers };
   const ctx = (extra: Record<string, unknown>) => ({ config: resolveExperimentConfig({ ...base, ...extra }), numClasses: K, studentDim: D, datasetSize: B });
   const step = () => ({
-    features: xv as unknown as tf.Tensor2D, logits: ov as unknown as tf.Tensor2D, labels: Y, indices: [0, 1, 2, 3, 4, 5],
-    teachers: { audio: { features: xt, mask: new Uint8Array(B).fill(1) }, image: { features: tf.reverse(xt, 0) as tf.Tensor2D, mask: new Uint8Array(B).fill(1) } },
+    features: xv as unknown as tf.Tensor2D,
+    logits: ov as unknown as tf.Tensor2D,
+    labels: Y,
+    indices: [0, 1, 2, 3, 4, 5],
+    teachers: {
+      audio: { features: xt, mask: new Uint8Array(B).fill(1) },
+      image: { features: tf.reverse(xt, 0) as tf.Tensor2D, mask: new Uint8Array(B).fill(1) },
+    },
   });
 
   it('all switches on: the same total as without the option, bit for bit; composition off: no head, total = CE_v + lw * sum_t vt_t', () => {
@@ -202,10 +250,24 @@ describe('the ccl method with cclTerms', () => {
     const steps: StepInfo[] = [];
     const trainer = new Trainer({
       config: {
-        method: 'ccl', seed: 3, student: { encoder: 'tiny' }, teachers: [{ name: 'audio', modality: 'audio', dim: 6 }], cclTerms: { composition: false },
-        optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 }, schedule: { kind: 'constant' }, epochs: 6, batchSize: 6, validation: { policy: 'none' },
+        method: 'ccl',
+        seed: 3,
+        student: { encoder: 'tiny' },
+        teachers: [{ name: 'audio', modality: 'audio', dim: 6 }],
+        cclTerms: { composition: false },
+        optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+        schedule: { kind: 'constant' },
+        epochs: 6,
+        batchSize: 6,
+        validation: { policy: 'none' },
       },
-      student: new TinyStudent(27, 6, 3), numClasses: 3, studentDim: 6, train: tinySource(18, 3, [2, 3, 3, 3]), outDir, progress: null, onStep: (s) => steps.push(s),
+      student: new TinyStudent(27, 6, 3),
+      numClasses: 3,
+      studentDim: 6,
+      train: tinySource(18, 3, [2, 3, 3, 3]),
+      outDir,
+      progress: null,
+      onStep: (s) => steps.push(s),
     });
     await trainer.fit();
     trainer.dispose();
@@ -231,8 +293,12 @@ describe('experiment config: cclTerms', () => {
   });
 
   it('refuses unknown keys, non-booleans and composition: false with vm or jsd set to true, naming the file', () => {
-    expect(() => resolveExperimentConfig({ ...base, cclTerms: { vn: false } }, 'runs/a.json')).toThrow(/runs\/a\.json\.cclTerms\.vn: unknown key \(did you mean 'vm'\?\)/);
-    expect(() => resolveExperimentConfig({ ...base, cclTerms: { jsd: 'no' } }, 'runs/a.json')).toThrow(/runs\/a\.json\.cclTerms\.jsd: expected true or false, got string/);
+    expect(() => resolveExperimentConfig({ ...base, cclTerms: { vn: false } }, 'runs/a.json')).toThrow(
+      /runs\/a\.json\.cclTerms\.vn: unknown key \(did you mean 'vm'\?\)/,
+    );
+    expect(() => resolveExperimentConfig({ ...base, cclTerms: { jsd: 'no' } }, 'runs/a.json')).toThrow(
+      /runs\/a\.json\.cclTerms\.jsd: expected true or false, got string/,
+    );
     expect(() => resolveExperimentConfig({ ...base, cclTerms: { composition: false, vm: true, jsd: true } }, 'runs/a.json')).toThrow(
       'invalid experiment config: runs/a.json.cclTerms: composition: false removes the composition module, which vm and jsd compare with; set vm: false and jsd: false or leave them out (composition: false implies vm: false and jsd: false)',
     );

@@ -7,7 +7,15 @@ import { writeSafetensors } from '@ccl/encoders/node';
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from '../src/checkpoint/checkpoint';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-checkpoint-'));
-const meta: CheckpointMeta = { format: 'ccl-checkpoint/1', architecture: 'tiny [3, 2]', epoch: 2, stepInEpoch: 1, globalStep: 9, bestMetric: 0.5, config: { lr: 0.1 } };
+const meta: CheckpointMeta = {
+  format: 'ccl-checkpoint/1',
+  architecture: 'tiny [3, 2]',
+  epoch: 2,
+  stepInEpoch: 1,
+  globalStep: 9,
+  bestMetric: 0.5,
+  config: { lr: 0.1 },
+};
 
 function save(name: string): string {
   const file = path.join(dir, name);
@@ -67,6 +75,8 @@ describe('checkpoints (safetensors files with the ccl metadata)', () => {
 
   it('refuse a checkpoint of another model, naming both', () => {
     const file = save('other.ckpt');
-    expect(() => loadCheckpoint(file, { architecture: 'r2plus1d-18' })).toThrow(/checkpoint is for another model:\s+checkpoint: tiny \[3, 2\]\s+this run: +r2plus1d-18/);
+    expect(() => loadCheckpoint(file, { architecture: 'r2plus1d-18' })).toThrow(
+      /checkpoint is for another model:\s+checkpoint: tiny \[3, 2\]\s+this run: +r2plus1d-18/,
+    );
   });
 });

@@ -4,9 +4,25 @@ import * as path from 'node:path';
 import { isResolvedExperimentConfig, resolveExperimentConfig, Trainer } from '../src';
 import { TinyStudent, tinySource } from './helpers/tiny';
 
-const raw = { method: 'baseline', seed: 3, student: { encoder: 'tiny' }, schedule: { kind: 'constant' }, epochs: 1, batchSize: 6, validation: { policy: 'none' } };
+const raw = {
+  method: 'baseline',
+  seed: 3,
+  student: { encoder: 'tiny' },
+  schedule: { kind: 'constant' },
+  epochs: 1,
+  batchSize: 6,
+  validation: { policy: 'none' },
+};
 const trainer = (config: Record<string, unknown>) =>
-  new Trainer({ config, student: new TinyStudent(27, 6, 3), numClasses: 3, studentDim: 6, train: tinySource(6, 3, [2, 3, 3, 3]), outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-config-once-')), progress: null });
+  new Trainer({
+    config,
+    student: new TinyStudent(27, 6, 3),
+    numClasses: 3,
+    studentDim: 6,
+    train: tinySource(6, 3, [2, 3, 3, 3]),
+    outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-config-once-')),
+    progress: null,
+  });
 
 describe('an experiment config is validated once', () => {
   it('the Trainer takes a resolved config as it is, and validates any other object', () => {

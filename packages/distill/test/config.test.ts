@@ -1,7 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createMethod, createSchedule, listMethods, listSchedules, readExperimentConfig, registerMethod, registerSchedule, resolveExperimentConfig } from '../src';
+import {
+  createMethod,
+  createSchedule,
+  listMethods,
+  listSchedules,
+  readExperimentConfig,
+  registerMethod,
+  registerSchedule,
+  resolveExperimentConfig,
+} from '../src';
 
 describe('experiment config', () => {
   const base = { method: 'ccl', student: { encoder: 'r2plus1d-18' }, teachers: [{ name: 'audio', modality: 'audio', dim: 512 }] };
@@ -16,7 +25,9 @@ describe('experiment config', () => {
   });
 
   it('refuses a typo naming the key and suggesting the right one', () => {
-    expect(() => resolveExperimentConfig({ ...base, optimizer: { lr: 0.1, weightDecy: 1 } })).toThrow(/config\.optimizer\.weightDecy: unknown key \(did you mean 'weightDecay'\?\)/);
+    expect(() => resolveExperimentConfig({ ...base, optimizer: { lr: 0.1, weightDecy: 1 } })).toThrow(
+      /config\.optimizer\.weightDecy: unknown key \(did you mean 'weightDecay'\?\)/,
+    );
     expect(() => resolveExperimentConfig({ ...base, batchsize: 8 })).toThrow(/config\.batchsize: unknown key \(did you mean 'batchSize'\?\)/);
   });
 
@@ -49,17 +60,32 @@ describe('experiment config', () => {
       /config\.student\.options\.widthMultipler: unknown key \(did you mean 'widthMultiplier'\?\)/,
     );
     const image = { name: 'image', modality: 'image', dim: 512, encoder: { name: 'resnet34', options: { normalise: 'imagenet' } } };
-    expect(() => resolveExperimentConfig({ ...base, teachers: [image] })).toThrow(/config\.teachers\[0\]\.encoder\.options\.normalise: unknown key \(did you mean 'normalize'\?\)/);
-    expect(() => resolveExperimentConfig({ ...base, method: 'crd', kdOptions: { numNegative: 16 } })).toThrow(/config\.kdOptions\.numNegative: unknown key \(did you mean 'numNegatives'\?\)/);
-    expect(() => resolveExperimentConfig({ ...base, method: 'pkt', kdOptions: { embedDim: 64 } })).toThrow(/config\.kdOptions\.embedDim: unknown key \(known keys: checkFinite\)/);
+    expect(() => resolveExperimentConfig({ ...base, teachers: [image] })).toThrow(
+      /config\.teachers\[0\]\.encoder\.options\.normalise: unknown key \(did you mean 'normalize'\?\)/,
+    );
+    expect(() => resolveExperimentConfig({ ...base, method: 'crd', kdOptions: { numNegative: 16 } })).toThrow(
+      /config\.kdOptions\.numNegative: unknown key \(did you mean 'numNegatives'\?\)/,
+    );
+    expect(() => resolveExperimentConfig({ ...base, method: 'pkt', kdOptions: { embedDim: 64 } })).toThrow(
+      /config\.kdOptions\.embedDim: unknown key \(known keys: checkFinite\)/,
+    );
     // known keys pass; unregistered encoders are left to createEncoder
-    expect(resolveExperimentConfig({ ...base, method: 'crd', kdOptions: { numNegatives: 16, embedDim: 64 }, student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 0.5 } } }).kdOptions).toEqual({ numNegatives: 16, embedDim: 64 });
+    expect(
+      resolveExperimentConfig({
+        ...base,
+        method: 'crd',
+        kdOptions: { numNegatives: 16, embedDim: 64 },
+        student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 0.5 } },
+      }).kdOptions,
+    ).toEqual({ numNegatives: 16, embedDim: 64 });
     expect(resolveExperimentConfig({ ...base, student: { encoder: 'my-net', options: { anything: 1 } } }).student.options).toEqual({ anything: 1 });
   });
 
   it('refuses wrong types and missing fields with their path', () => {
     expect(() => resolveExperimentConfig({ ...base, epochs: '10' })).toThrow(/config\.epochs: expected a number, got string/);
-    expect(() => resolveExperimentConfig({ ...base, teachers: [{ name: 'a', modality: 'smell', dim: 3 }] })).toThrow(/config\.teachers\[0\]\.modality: 'smell' is not one of audio, image/);
+    expect(() => resolveExperimentConfig({ ...base, teachers: [{ name: 'a', modality: 'smell', dim: 3 }] })).toThrow(
+      /config\.teachers\[0\]\.modality: 'smell' is not one of audio, image/,
+    );
     expect(() => resolveExperimentConfig({ method: 'ccl' })).toThrow(/config\.student: required/);
     expect(() => resolveExperimentConfig({ ...base, teachers: [] })).toThrow(/method 'ccl' needs at least one teacher/);
     expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'multistep' } })).toThrow(/config\.schedule\.milestones: required/);
@@ -74,14 +100,20 @@ describe('experiment config', () => {
     expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'constant', epochs: 5 } })).toThrow(/config\.schedule\.epochs: unknown key/);
     expect(() => resolveExperimentConfig({ ...base, schedule: { milestones: [1] } })).toThrow(/config\.schedule\.kind: required/);
 
-    registerSchedule<{ kind: string; epochs: number }>('warmup-linear', ({ epochs }) => ({ kind: 'warmup-linear', lrAt: (e, lr) => (lr * Math.min(e + 1, epochs)) / epochs }), {
-      fields: { epochs: { type: 'number', integer: true, min: 1 } },
-      required: ['epochs'],
-    });
+    registerSchedule<{ kind: string; epochs: number }>(
+      'warmup-linear',
+      ({ epochs }) => ({ kind: 'warmup-linear', lrAt: (e, lr) => (lr * Math.min(e + 1, epochs)) / epochs }),
+      {
+        fields: { epochs: { type: 'number', integer: true, min: 1 } },
+        required: ['epochs'],
+      },
+    );
     const c = resolveExperimentConfig({ ...base, schedule: { kind: 'warmup-linear', epochs: 5 } });
     expect(createSchedule(c.schedule).lrAt(0, 1)).toBeCloseTo(0.2, 12);
     expect(() => resolveExperimentConfig({ ...base, schedule: { kind: 'warmup-linear' } })).toThrow(/config\.schedule\.epochs: required/);
-    expect(() => registerSchedule('cosine', () => ({ kind: 'cosine', lrAt: () => 0 }))).toThrow(/a schedule named 'cosine' is already registered; pass \{ override: true \}/);
+    expect(() => registerSchedule('cosine', () => ({ kind: 'cosine', lrAt: () => 0 }))).toThrow(
+      /a schedule named 'cosine' is already registered; pass \{ override: true \}/,
+    );
     expect(listSchedules()).toEqual(['constant', 'cosine', 'multistep', 'warmup-linear']);
   });
 
@@ -102,8 +134,26 @@ describe('experiment config', () => {
     expect(() => readExperimentConfig(broken)).toThrow(/broken\.json: not valid JSON/);
     expect(() => readExperimentConfig(path.join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read experiment config/);
     const yaml = path.join(dir, 'ccl-ai.yaml');
-    fs.writeFileSync(yaml, ['method: ccl', 'epochs: 5', 'student:', '  encoder: r2plus1d-18', 'teachers:', '  - { name: audio, modality: audio, dim: 512 }', '  - { name: image, modality: image, dim: 512 }', 'optimizer:', '  lr: 0.01'].join('\n'));
-    expect(readExperimentConfig(yaml)).toMatchObject({ method: 'ccl', epochs: 5, optimizer: { lr: 0.01, momentum: 0.9 }, teachers: [{ temperature: 0.5 }, { temperature: 0.1 }] });
+    fs.writeFileSync(
+      yaml,
+      [
+        'method: ccl',
+        'epochs: 5',
+        'student:',
+        '  encoder: r2plus1d-18',
+        'teachers:',
+        '  - { name: audio, modality: audio, dim: 512 }',
+        '  - { name: image, modality: image, dim: 512 }',
+        'optimizer:',
+        '  lr: 0.01',
+      ].join('\n'),
+    );
+    expect(readExperimentConfig(yaml)).toMatchObject({
+      method: 'ccl',
+      epochs: 5,
+      optimizer: { lr: 0.01, momentum: 0.9 },
+      teachers: [{ temperature: 0.5 }, { temperature: 0.1 }],
+    });
     const badYaml = path.join(dir, 'bad.yml');
     fs.writeFileSync(badYaml, 'method: ccl\n  student: [');
     expect(() => readExperimentConfig(badYaml)).toThrow(/bad\.yml: not valid YAML/);

@@ -25,7 +25,12 @@ describe('Sgd', () => {
   ];
   it.each(cases)('matches torch.optim.SGD over 4 steps: %o', (o) => {
     const p0 = [0.5, -1, 2];
-    const grads = [[0.1, 0.2, -0.3], [0.3, -0.1, 0.2], [-0.2, 0.05, 0.4], [0.01, 0.02, 0.03]];
+    const grads = [
+      [0.1, 0.2, -0.3],
+      [0.3, -0.1, 0.2],
+      [-0.2, 0.05, 0.4],
+      [0.01, 0.02, 0.03],
+    ];
     const v = tf.variable(tf.tensor1d(p0));
     const opt = new Sgd([v], o);
     for (const g of grads) {

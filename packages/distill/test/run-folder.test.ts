@@ -12,9 +12,17 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-run-folder-'));
 
 function config(extra: Record<string, unknown> = {}) {
   return {
-    method: 'baseline', seed: 3, student: { encoder: 'tiny' }, teachers: [],
-    optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 }, schedule: { kind: 'constant' },
-    epochs: 2, batchSize: 6, checkpointEvery: 1, validation: { policy: 'none' }, ...extra,
+    method: 'baseline',
+    seed: 3,
+    student: { encoder: 'tiny' },
+    teachers: [],
+    optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+    schedule: { kind: 'constant' },
+    epochs: 2,
+    batchSize: 6,
+    checkpointEvery: 1,
+    validation: { policy: 'none' },
+    ...extra,
   };
 }
 
@@ -22,10 +30,27 @@ function config(extra: Record<string, unknown> = {}) {
 function trainer(outDir: string, extra: Record<string, unknown> = {}, opts: Partial<TrainerOptions> = {}) {
   const notices: string[] = [];
   const t = new Trainer({
-    config: config(extra), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(12, CLASSES, [2, 3, 3, 3]), outDir,
-    progress: null, onNotice: (m) => notices.push(m), ...opts,
+    config: config(extra),
+    student: new TinyStudent(27, 6, CLASSES),
+    numClasses: CLASSES,
+    studentDim: 6,
+    train: tinySource(12, CLASSES, [2, 3, 3, 3]),
+    outDir,
+    progress: null,
+    onNotice: (m) => notices.push(m),
+    ...opts,
   });
-  return { t, notices, fit: async () => { try { return await t.fit(); } finally { t.dispose(); } } };
+  return {
+    t,
+    notices,
+    fit: async () => {
+      try {
+        return await t.fit();
+      } finally {
+        t.dispose();
+      }
+    },
+  };
 }
 
 /** Every file under `dir` (relative path -> bytes, base64). */
@@ -42,13 +67,27 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-const lines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const runJson = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
 
 /** A run stopped after its 3rd step (epoch 2, step 1 of 2), with a checkpoint after every step. */
 async function stoppedRun(outDir: string) {
   const controller = new AbortController();
-  const r = await trainer(outDir, { checkpointEverySteps: 1 }, { signal: controller.signal, onStep: (s) => { if (s.globalStep === 3) controller.abort(); } }).fit();
+  const r = await trainer(
+    outDir,
+    { checkpointEverySteps: 1 },
+    {
+      signal: controller.signal,
+      onStep: (s) => {
+        if (s.globalStep === 3) controller.abort();
+      },
+    },
+  ).fit();
   expect(r.stopped).toBe(true);
 }
 
@@ -59,9 +98,15 @@ describe('run folder policy (Trainer.fit)', () => {
     fs.mkdirSync(path.join(outDir, 'eval'));
     fs.writeFileSync(path.join(outDir, 'eval', 'recognition.json'), '{"top1": 0.5}\n');
     const before = snapshot(outDir);
-    expect(Object.keys(before)).toEqual(expect.arrayContaining(['run.json', 'steps.jsonl', 'epochs.jsonl', path.join('checkpoints', 'latest.ckpt'), path.join('checkpoints', 'epoch-0002.ckpt')]));
+    expect(Object.keys(before)).toEqual(
+      expect.arrayContaining(['run.json', 'steps.jsonl', 'epochs.jsonl', path.join('checkpoints', 'latest.ckpt'), path.join('checkpoints', 'epoch-0002.ckpt')]),
+    );
     const again = trainer(outDir, { epochs: 1 });
-    await expect(again.fit()).rejects.toThrow(new RegExp(`^${outDir}: already holds a finished run \\(checkpoints, steps.jsonl, epochs.jsonl, eval, run.json\\); resume it \\(--resume\\) or replace it \\(--force\\)`));
+    await expect(again.fit()).rejects.toThrow(
+      new RegExp(
+        `^${outDir}: already holds a finished run \\(checkpoints, steps.jsonl, epochs.jsonl, eval, run.json\\); resume it \\(--resume\\) or replace it \\(--force\\)`,
+      ),
+    );
     expect(snapshot(outDir)).toEqual(before);
   });
 
@@ -93,7 +138,9 @@ describe('run folder policy (Trainer.fit)', () => {
     fs.writeFileSync(path.join(early, 'run.json'), `${JSON.stringify({ config: config() })}\n`);
     fs.writeFileSync(path.join(early, 'steps.jsonl'), '{"globalStep":1}\n');
     const before = snapshot(early);
-    await expect(trainer(early, {}, { resume: true }).fit()).rejects.toThrow(/nothing to resume, .* stopped before its first checkpoint; --force starts it over/);
+    await expect(trainer(early, {}, { resume: true }).fit()).rejects.toThrow(
+      /nothing to resume, .* stopped before its first checkpoint; --force starts it over/,
+    );
     expect(snapshot(early)).toEqual(before);
   });
 
@@ -102,7 +149,9 @@ describe('run folder policy (Trainer.fit)', () => {
     await stoppedRun(outDir);
     const before = snapshot(outDir);
     const changed = { checkpointEverySteps: 1, epochs: 3, optimizer: { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 } };
-    await expect(trainer(outDir, changed, { resume: true }).fit()).rejects.toThrow(`${outDir}: the config differs from the run's in optimizer.lr, epochs; resume with the run's config, or pass --allow-config-change`);
+    await expect(trainer(outDir, changed, { resume: true }).fit()).rejects.toThrow(
+      `${outDir}: the config differs from the run's in optimizer.lr, epochs; resume with the run's config, or pass --allow-config-change`,
+    );
     expect(snapshot(outDir)).toEqual(before);
 
     const allowed = trainer(outDir, changed, { resume: true, allowConfigChange: true });
@@ -124,14 +173,18 @@ describe('run folder policy (Trainer.fit)', () => {
   it('a second trainer on a folder refuses while the first holds it; the lock goes when the first finishes', async () => {
     const outDir = tmp();
     let refusal: Promise<unknown> | null = null;
-    const first = trainer(outDir, {}, {
-      onStep: (s) => {
-        if (s.globalStep !== 1) return;
-        expect(fs.existsSync(path.join(outDir, LOCK_FILE))).toBe(true);
-        refusal = trainer(outDir, {}, { force: true }).fit(); // force, too, waits for the holder
-        refusal.catch(() => undefined);
+    const first = trainer(
+      outDir,
+      {},
+      {
+        onStep: (s) => {
+          if (s.globalStep !== 1) return;
+          expect(fs.existsSync(path.join(outDir, LOCK_FILE))).toBe(true);
+          refusal = trainer(outDir, {}, { force: true }).fit(); // force, too, waits for the holder
+          refusal.catch(() => undefined);
+        },
       },
-    });
+    );
     await first.fit();
     expect(refusal).not.toBeNull();
     await expect(refusal).rejects.toThrow(`${outDir}: already locked by this process (ccl train`);
@@ -151,7 +204,10 @@ describe('run folder policy (Trainer.fit)', () => {
   it('takes over a stale lock of a dead process with a notice', async () => {
     const outDir = tmp();
     const dead = spawnSync(process.execPath, ['-e', '']).pid; // exited: its pid names no live process
-    fs.writeFileSync(path.join(outDir, LOCK_FILE), `${JSON.stringify({ pid: dead, host: os.hostname(), what: 'ccl train', since: '2024-01-01T00:00:00.000Z' })}\n`);
+    fs.writeFileSync(
+      path.join(outDir, LOCK_FILE),
+      `${JSON.stringify({ pid: dead, host: os.hostname(), what: 'ccl train', since: '2024-01-01T00:00:00.000Z' })}\n`,
+    );
     const t = trainer(outDir);
     const r = await t.fit();
     expect(r.globalStep).toBe(4);
@@ -181,7 +237,9 @@ describe('run folder policy (Trainer.fit)', () => {
 
   it('resume and force together are refused', async () => {
     const outDir = tmp();
-    await expect(trainer(outDir, {}, { resume: true, force: true }).fit()).rejects.toThrow(`${outDir}: resume (--resume) and force (--force) exclude each other; choose one`);
+    await expect(trainer(outDir, {}, { resume: true, force: true }).fit()).rejects.toThrow(
+      `${outDir}: resume (--resume) and force (--force) exclude each other; choose one`,
+    );
   });
 });
 

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveExperimentConfig, teacherFrames } from '../src';
 
 describe('teacher-specific frame transform (online teachers)', () => {
-  const frames = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => ((i * 37) % 11) / 5 - 1), [2, 4, 4, 3]);
+  const frames = tf.tensor4d(
+    Float32Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => ((i * 37) % 11) / 5 - 1),
+    [2, 4, 4, 3],
+  );
 
   it('is the identity when absent (the reference: the normalised clip frame as it is)', () => {
     expect(teacherFrames(frames, undefined)).toBe(frames);
@@ -13,7 +16,11 @@ describe('teacher-specific frame transform (online teachers)', () => {
     const out = teacherFrames(frames, imagenet).arraySync() as number[][][][];
     const x = frames.arraySync() as number[][][][];
     const kin = { mean: [0.4345, 0.4051, 0.3775], std: [0.2768, 0.2713, 0.2737] };
-    for (const [b, h, w, c] of [[0, 0, 0, 0], [1, 3, 2, 2], [0, 1, 3, 1]]) {
+    for (const [b, h, w, c] of [
+      [0, 0, 0, 0],
+      [1, 3, 2, 2],
+      [0, 1, 3, 1],
+    ]) {
       const raw = x[b][h][w][c] * kin.std[c] + kin.mean[c];
       expect(out[b][h][w][c]).toBeCloseTo((raw - imagenet.mean[c]) / imagenet.std[c], 5);
     }
@@ -29,10 +36,13 @@ describe('teacher-specific frame transform (online teachers)', () => {
 
   it('is part of the validated config', () => {
     const c = resolveExperimentConfig({
-      method: 'ccl', student: { encoder: 'r2plus1d-18' },
+      method: 'ccl',
+      student: { encoder: 'r2plus1d-18' },
       teachers: [{ name: 'image', modality: 'image', dim: 512, frameTransform: { size: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } }],
     });
     expect(c.teachers[0].frameTransform?.size).toBe(224);
-    expect(() => resolveExperimentConfig({ method: 'ccl', student: { encoder: 'x' }, teachers: [{ name: 'i', modality: 'image', dim: 2, frameTransform: { sise: 3 } }] })).toThrow(/frameTransform\.sise: unknown key \(did you mean 'size'\?\)/);
+    expect(() =>
+      resolveExperimentConfig({ method: 'ccl', student: { encoder: 'x' }, teachers: [{ name: 'i', modality: 'image', dim: 2, frameTransform: { sise: 3 } }] }),
+    ).toThrow(/frameTransform\.sise: unknown key \(did you mean 'size'\?\)/);
   });
 });

@@ -10,19 +10,41 @@ const CLIP: [number, number, number, number] = [2, 3, 3, 3];
 
 /** CCL-AI (features teacher + an online frame teacher) and CRD (a memory bank updated after each step). */
 const CASES: Array<[string, Record<string, unknown>]> = [
-  ['ccl', { teachers: [{ name: 'audio', modality: 'audio', dim: 6 }, { name: 'image', modality: 'image', dim: 6 }] }],
+  [
+    'ccl',
+    {
+      teachers: [
+        { name: 'audio', modality: 'audio', dim: 6 },
+        { name: 'image', modality: 'image', dim: 6 },
+      ],
+    },
+  ],
   ['crd', { teachers: [{ name: 'audio', modality: 'audio', dim: 6 }], kdOptions: { numNegatives: 16, embedDim: 8 } }],
 ];
 
 function trainer(method: string, extra: Record<string, unknown>, onStep?: (s: StepInfo) => void): { trainer: Trainer; student: TinyStudent } {
   const student = new TinyStudent(27, 6, CLASSES);
   const config = {
-    method, seed: 5, student: { encoder: 'tiny' }, optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 }, schedule: { kind: 'constant' },
-    epochs: 1, batchSize: 4, validation: { policy: 'none' }, ...extra,
+    method,
+    seed: 5,
+    student: { encoder: 'tiny' },
+    optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+    schedule: { kind: 'constant' },
+    epochs: 1,
+    batchSize: 4,
+    validation: { policy: 'none' },
+    ...extra,
   };
   const t = new Trainer({
-    config, student, numClasses: CLASSES, studentDim: 6, train: tinySource(30, CLASSES, CLIP), outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-trainer-step-')),
-    onlineTeachers: { image: new TinyFrameTeacher() }, progress: null, onStep,
+    config,
+    student,
+    numClasses: CLASSES,
+    studentDim: 6,
+    train: tinySource(30, CLASSES, CLIP),
+    outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-trainer-step-')),
+    onlineTeachers: { image: new TinyFrameTeacher() },
+    progress: null,
+    onStep,
   });
   return { trainer: t, student };
 }

@@ -31,8 +31,15 @@ async function run(method: string, extra: Record<string, unknown> = {}, n = 18, 
   const steps: StepInfo[] = [];
   const outDir = opts.outDir ?? tmp();
   const trainer = new Trainer({
-    config: config(method, extra), student, numClasses: CLASSES, studentDim: 6, train: tinySource(n, CLASSES, CLIP), outDir,
-    progress: null, onStep: (s) => steps.push(s), ...opts,
+    config: config(method, extra),
+    student,
+    numClasses: CLASSES,
+    studentDim: 6,
+    train: tinySource(n, CLASSES, CLIP),
+    outDir,
+    progress: null,
+    onStep: (s) => steps.push(s),
+    ...opts,
   });
   const result = await trainer.fit();
   return { trainer, student, steps, result, outDir };
@@ -57,12 +64,24 @@ describe('Trainer', () => {
   it('CCL-AI with an online image teacher on one frame per batch: every term logged, missing audio counted', async () => {
     const { steps, outDir } = await run(
       'ccl',
-      { teachers: [{ name: 'audio', modality: 'audio', dim: 6 }, { name: 'image', modality: 'image', dim: 6 }], epochs: 2 },
+      {
+        teachers: [
+          { name: 'audio', modality: 'audio', dim: 6 },
+          { name: 'image', modality: 'image', dim: 6 },
+        ],
+        epochs: 2,
+      },
       18,
       { onlineTeachers: { image: new TinyFrameTeacher() } },
     );
-    expect(Object.keys(steps[0].terms)).toEqual(expect.arrayContaining(['cls_v', 'audio.vm', 'audio.vt', 'audio.jsd', 'image.vm', 'image.mt', 'total_student']));
-    const log = fs.readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(Object.keys(steps[0].terms)).toEqual(
+      expect.arrayContaining(['cls_v', 'audio.vm', 'audio.vt', 'audio.jsd', 'image.vm', 'image.mt', 'total_student']),
+    );
+    const log = fs
+      .readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log).toHaveLength(6);
     // samples 3, 10, 17 have no audio: counted per step (2 epochs), never silently zero-filled into the teacher terms
     expect(log.reduce((a, r) => a + r['missing.audio'], 0)).toBe(6);
@@ -80,8 +99,11 @@ describe('Trainer', () => {
     const outDir = tmp();
     const controller = new AbortController();
     const first = await run('ccl', extra, 24, {
-      outDir, signal: controller.signal,
-      onStep: (s) => { if (s.globalStep === 5) controller.abort(); }, // epoch 2, step 1 of 4
+      outDir,
+      signal: controller.signal,
+      onStep: (s) => {
+        if (s.globalStep === 5) controller.abort();
+      }, // epoch 2, step 1 of 4
     });
     expect(first.result.stopped).toBe(true);
     const resumed = await run('ccl', extra, 24, { outDir, resume: true });
@@ -89,7 +111,11 @@ describe('Trainer', () => {
     const got = resumed.student.stateDict();
     for (const [k, v] of Object.entries(reference)) expect(Array.from(got[k].dataSync())).toEqual(Array.from(v.dataSync()));
     // the step log holds each step once
-    const log = fs.readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).globalStep);
+    const log = fs
+      .readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).globalStep);
     expect(log).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
@@ -104,11 +130,24 @@ describe('Trainer', () => {
   }
 
   /** A run stopped after `stopAt` steps and resumed, against an uninterrupted one: same latest checkpoint. */
-  async function expectExactResume(method: string, extra: Record<string, unknown>, n: number, stopAt: number, opts: () => Partial<ConstructorParameters<typeof Trainer>[0]> = () => ({})) {
+  async function expectExactResume(
+    method: string,
+    extra: Record<string, unknown>,
+    n: number,
+    stopAt: number,
+    opts: () => Partial<ConstructorParameters<typeof Trainer>[0]> = () => ({}),
+  ) {
     const full = await run(method, extra, n, opts());
     const outDir = tmp();
     const controller = new AbortController();
-    const first = await run(method, extra, n, { ...opts(), outDir, signal: controller.signal, onStep: (s) => { if (s.globalStep === stopAt) controller.abort(); } });
+    const first = await run(method, extra, n, {
+      ...opts(),
+      outDir,
+      signal: controller.signal,
+      onStep: (s) => {
+        if (s.globalStep === stopAt) controller.abort();
+      },
+    });
     expect(first.result.stopped).toBe(true);
     const resumed = await run(method, extra, n, { ...opts(), outDir, resume: true });
     expect(resumed.steps[0].globalStep).toBe(stopAt + 1);
@@ -125,7 +164,11 @@ describe('Trainer', () => {
   it('a resumed BatchNorm student ends with the checkpoint of an uninterrupted one (num_batches_tracked restored)', async () => {
     const clip: [number, number, number, number] = [4, 16, 16, 3];
     const student = () => createEncoder('r2plus1d-18', { numClasses: CLASSES, widthMultiplier: 1 / 16, frames: 4, inputSize: 16, seed: 3 });
-    await expectExactResume('baseline', { epochs: 2, checkpointEverySteps: 1, batchSize: 4 }, 8, 3, () => ({ student: student(), studentDim: 32, train: tinySource(8, CLASSES, clip) }));
+    await expectExactResume('baseline', { epochs: 2, checkpointEverySteps: 1, batchSize: 4 }, 8, 3, () => ({
+      student: student(),
+      studentDim: 32,
+      train: tinySource(8, CLASSES, clip),
+    }));
   });
 
   it("gradients 'lean' (default) and 'tfjs' train to bit-identical weights", async () => {
@@ -145,7 +188,13 @@ describe('Trainer', () => {
     const bundle = path.join(tmp(), 'kill-child.cjs');
     const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
     esbuild.buildSync({
-      entryPoints: [path.join(__dirname, 'helpers', 'kill-child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'silent',
+      entryPoints: [path.join(__dirname, 'helpers', 'kill-child.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: bundle,
+      logLevel: 'silent',
       external: ['mediainfo.js', '@ffmpeg-installer/ffmpeg'], // tfjs bundled too: its gradients ship only as ES modules
       ignoreAnnotations: true, // keep side-effect imports (backend and gradient registration) whatever package.json says
       alias: Object.fromEntries(['data', 'encoders', 'compose', 'losses'].map((p) => [`@ccl/${p}`, path.join(root, p, 'src', 'index.ts')])),
@@ -153,7 +202,11 @@ describe('Trainer', () => {
     });
     const outDir = tmp();
     const script = `require(${JSON.stringify(bundle)}).runChild(${JSON.stringify(outDir)}, ${JSON.stringify(config('ccl', extra))})`;
-    const child = spawn(process.execPath, ['-e', script], { cwd: path.join(root, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: path.join(root, '..', 'node_modules') } });
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: path.join(root, '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_PATH: path.join(root, '..', 'node_modules') },
+    });
     let last = 0;
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -164,7 +217,8 @@ describe('Trainer', () => {
       });
       child.on('exit', () => resolve());
     });
-    if (child.signalCode !== 'SIGKILL') throw new Error(`child was not killed: ${JSON.stringify({ code: child.exitCode, last, stderr: stderr.slice(0, 1500) })}`);
+    if (child.signalCode !== 'SIGKILL')
+      throw new Error(`child was not killed: ${JSON.stringify({ code: child.exitCode, last, stderr: stderr.slice(0, 1500) })}`);
     expect(last).toBeGreaterThanOrEqual(6);
     expect(last).toBeLessThan(8);
     const resumed = await run('ccl', extra, 24, { outDir, resume: true });
@@ -176,7 +230,16 @@ describe('Trainer', () => {
   it('refuses a checkpoint of another model, naming both', async () => {
     const { outDir } = await run('baseline', { epochs: 1 });
     const other = new TinyStudent(27, 7, CLASSES);
-    const t = new Trainer({ config: config('baseline'), student: other, numClasses: CLASSES, studentDim: 7, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true });
+    const t = new Trainer({
+      config: config('baseline'),
+      student: other,
+      numClasses: CLASSES,
+      studentDim: 7,
+      train: tinySource(18, CLASSES, CLIP),
+      outDir,
+      progress: null,
+      resume: true,
+    });
     await expect(t.fit()).rejects.toThrow(/checkpoint is for another model:\s+checkpoint: tiny \(4 tensors, signature [0-9a-f]+\)\s+this run: +tiny/);
   });
 
@@ -185,7 +248,18 @@ describe('Trainer', () => {
     trainer.dispose();
     const latest = path.join(outDir, 'checkpoints', 'latest.ckpt');
     const good = loadCheckpoint(latest);
-    const resume = () => new Trainer({ config: config('baseline', { epochs: 2 }), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true, allowConfigChange: true });
+    const resume = () =>
+      new Trainer({
+        config: config('baseline', { epochs: 2 }),
+        student: new TinyStudent(27, 6, CLASSES),
+        numClasses: CLASSES,
+        studentDim: 6,
+        train: tinySource(18, CLASSES, CLIP),
+        outDir,
+        progress: null,
+        resume: true,
+        allowConfigChange: true,
+      });
     const withOptim = (name: string, t: tf.Tensor) => saveCheckpoint(latest, { ...good.tensors, [name]: t }, good.meta);
     const buffer = good.tensors['optim.student.0.momentum_buffer'];
     const values = Float32Array.from(buffer.dataSync());
@@ -193,9 +267,13 @@ describe('Trainer', () => {
     const poisoned = tf.tensor(values, buffer.shape);
     withOptim('optim.student.0.momentum_buffer', poisoned);
     const escaped = latest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await expect(resume().fit()).rejects.toThrow(new RegExp(`^${escaped}: cannot restore this run from the checkpoint: SGD state: buffer 0 holds NaN at flat index 2`));
+    await expect(resume().fit()).rejects.toThrow(
+      new RegExp(`^${escaped}: cannot restore this run from the checkpoint: SGD state: buffer 0 holds NaN at flat index 2`),
+    );
     withOptim('optim.student.7.momentum_buffer', tf.zeros([3]));
-    await expect(resume().fit()).rejects.toThrow(new RegExp(`^${escaped}: .*SGD state: unexpected entry '7\\.momentum_buffer' \\(this optimiser has 4 variables\\)`));
+    await expect(resume().fit()).rejects.toThrow(
+      new RegExp(`^${escaped}: .*SGD state: unexpected entry '7\\.momentum_buffer' \\(this optimiser has 4 variables\\)`),
+    );
     tf.dispose([...Object.values(good.tensors), poisoned]);
   });
 
@@ -204,17 +282,33 @@ describe('Trainer', () => {
     const { outDir, trainer } = await run('crd', kd(8));
     trainer.dispose();
     const latest = path.join(outDir, 'checkpoints', 'latest.ckpt');
-    const again = new Trainer({ config: config('crd', kd(16)), student: new TinyStudent(27, 6, CLASSES), numClasses: CLASSES, studentDim: 6, train: tinySource(18, CLASSES, CLIP), outDir, progress: null, resume: true, allowConfigChange: true });
+    const again = new Trainer({
+      config: config('crd', kd(16)),
+      student: new TinyStudent(27, 6, CLASSES),
+      numClasses: CLASSES,
+      studentDim: 6,
+      train: tinySource(18, CLASSES, CLIP),
+      outDir,
+      progress: null,
+      resume: true,
+      allowConfigChange: true,
+    });
     await expect(again.fit()).rejects.toThrow(`${latest}: cannot restore this run from the checkpoint: checkpoint crd state 'audio.variables.0' has shape`);
     again.dispose();
   });
 
   it('validates on a held-out source, keeps the best checkpoint and records the policy', async () => {
-    const { outDir, result } = await run('baseline', { epochs: 2, validation: { policy: 'held-out', clips: 2 } }, 18, { validation: tinySource(6, CLASSES, CLIP) });
+    const { outDir, result } = await run('baseline', { epochs: 2, validation: { policy: 'held-out', clips: 2 } }, 18, {
+      validation: tinySource(6, CLASSES, CLIP),
+    });
     expect(result.bestMetric).not.toBeNull();
     expect(fs.existsSync(path.join(outDir, 'checkpoints', 'best.ckpt'))).toBe(true);
     expect(fs.existsSync(path.join(outDir, 'checkpoints', 'epoch-0002.ckpt'))).toBe(true);
-    const epochs = fs.readFileSync(path.join(outDir, 'epochs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const epochs = fs
+      .readFileSync(path.join(outDir, 'epochs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(epochs[1].valClipAccuracy).toBeGreaterThanOrEqual(0);
     expect(JSON.parse(fs.readFileSync(path.join(outDir, 'run.json'), 'utf8')).selection).toMatch(/held-out/);
   });
@@ -222,7 +316,8 @@ describe('Trainer', () => {
   it('stops on a non-finite loss with a clear message by default, and can skip such steps', async () => {
     const nanSource = { ...tinySource(12, CLASSES, CLIP), get: () => ({ id: 'bad', label: 0, video: new Float32Array(54).fill(NaN) }) };
     const student = new TinyStudent(27, 6, CLASSES);
-    const mk = (nanGuard: string) => new Trainer({ config: config('baseline', { nanGuard }), student, numClasses: CLASSES, studentDim: 6, train: nanSource, outDir: tmp(), progress: null });
+    const mk = (nanGuard: string) =>
+      new Trainer({ config: config('baseline', { nanGuard }), student, numClasses: CLASSES, studentDim: 6, train: nanSource, outDir: tmp(), progress: null });
     await expect(mk('error').fit()).rejects.toThrow(/non-finite loss \(NaN\) at epoch 1, step 1/);
     const r = await mk('skip').fit();
     expect(r.skippedSteps).toBe(2);

@@ -30,8 +30,7 @@ export type EncoderOutput = {
  * - `waveform`: mono audio at `sampleRate` Hz.
  */
 export type InputConvention =
-  | { kind: 'images'; mean: readonly number[]; std: readonly number[]; description: string }
-  | { kind: 'waveform'; sampleRate: number; description: string };
+  { kind: 'images'; mean: readonly number[]; std: readonly number[]; description: string } | { kind: 'waveform'; sampleRate: number; description: string };
 
 export interface NamedVariable {
   /** torch state-dict name. */
@@ -78,7 +77,9 @@ function batchesTracked(t: tf.Tensor, key: string, source: string): number {
   const values = t.dataSync();
   const count = values[0];
   if (values.length !== 1 || !Number.isInteger(count) || count < 0) {
-    throw new Error(`loadStateDict(${source}): ${key} must hold one non-negative integer, got [${Array.from(values.slice(0, 4)).join(', ')}${values.length > 4 ? ', ...' : ''}] (shape [${t.shape.join(', ')}])`);
+    throw new Error(
+      `loadStateDict(${source}): ${key} must hold one non-negative integer, got [${Array.from(values.slice(0, 4)).join(', ')}${values.length > 4 ? ', ...' : ''}] (shape [${t.shape.join(', ')}])`,
+    );
   }
   return count;
 }

@@ -54,10 +54,13 @@ export async function extractFeatures(
     let dim: number;
     const segments = batch.segmentsPerItem ?? 1;
     try {
-      if (!Number.isInteger(segments) || segments < 1) throw new Error(`extractFeatures(${encoder.name}): batch ${count}: segmentsPerItem must be a positive integer, got ${segments}`);
+      if (!Number.isInteger(segments) || segments < 1)
+        throw new Error(`extractFeatures(${encoder.name}): batch ${count}: segmentsPerItem must be a positive integer, got ${segments}`);
       const n = batch.input.shape[0];
       if (n !== batch.ids.length * segments) {
-        throw new Error(`extractFeatures(${encoder.name}): batch ${count} has ${batch.ids.length} ids x ${segments} segments but its input has ${n} rows (shape [${batch.input.shape.join(', ')}])`);
+        throw new Error(
+          `extractFeatures(${encoder.name}): batch ${count} has ${batch.ids.length} ids x ${segments} segments but its input has ${n} rows (shape [${batch.input.shape.join(', ')}])`,
+        );
       }
       const features = encoder.features(batch.input, { training: false }); // [n, D]
       try {

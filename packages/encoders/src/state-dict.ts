@@ -27,9 +27,14 @@ export function loadParams(modelName: string, params: readonly Param[], dict: St
   const byName = new Map(params.map((p) => [p.spec.name, p]));
   const expected = new Map(params.map((p) => [p.spec.name, p.spec.torchShape]));
   const isBatchesTracked = (key: string) => key.endsWith(BATCHES_TRACKED) && expected.has(`${key.slice(0, -BATCHES_TRACKED.length)}.running_mean`);
-  const { matched, missing, mismatched, unexpected, ignored } = matchStateDict(expected, dict, (key) => isBatchesTracked(key) || (options.ignore?.(key) ?? false));
+  const { matched, missing, mismatched, unexpected, ignored } = matchStateDict(
+    expected,
+    dict,
+    (key) => isBatchesTracked(key) || (options.ignore?.(key) ?? false),
+  );
   const problems: string[] = [];
-  if (mismatched.length > 0) problems.push(`shape mismatch (${mismatched.length}): ${mismatched.map((m) => `${m.name} expected ${fmt(m.expected)} got ${fmt(m.got)}`).join('; ')}`);
+  if (mismatched.length > 0)
+    problems.push(`shape mismatch (${mismatched.length}): ${mismatched.map((m) => `${m.name} expected ${fmt(m.expected)} got ${fmt(m.got)}`).join('; ')}`);
   if (strict && missing.length > 0) problems.push(`missing keys (${missing.length}): ${missing.join(', ')}`);
   if (strict && unexpected.length > 0) problems.push(`unexpected keys (${unexpected.length}): ${unexpected.join(', ')}`);
   if (problems.length > 0) {

@@ -32,12 +32,27 @@ describe('BatchNorm (torch semantics)', () => {
     const biased = [0, 1, 2, 3].map((c) => data.filter((_, i) => i % 4 === c).reduce((a, v) => a + (v - mean[c]!) ** 2, 0) / n);
     const expectedY = Array.from(data, (v, i) => ((v - mean[i % 4]!) / Math.sqrt(biased[i % 4]! + 1e-5)) * gamma[i % 4]! + beta[i % 4]!);
     expect(maxAbsDiff(y.dataSync(), expectedY)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(bn.runningMean.variable.dataSync(), mean.map((m) => 0.1 * m))).toBeLessThan(1e-6);
-    expect(maxAbsDiff(bn.runningVar.variable.dataSync(), biased.map((v) => 0.9 + (0.1 * v * n) / (n - 1)))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(
+        bn.runningMean.variable.dataSync(),
+        mean.map((m) => 0.1 * m),
+      ),
+    ).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        bn.runningVar.variable.dataSync(),
+        biased.map((v) => 0.9 + (0.1 * v * n) / (n - 1)),
+      ),
+    ).toBeLessThan(1e-5);
     expect(bn.numBatchesTracked).toBe(1);
     // second step compounds the exponential average
     tf.dispose(bn.apply(x, { training: true }));
-    expect(maxAbsDiff(bn.runningMean.variable.dataSync(), mean.map((m) => 0.9 * 0.1 * m + 0.1 * m))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        bn.runningMean.variable.dataSync(),
+        mean.map((m) => 0.9 * 0.1 * m + 0.1 * m),
+      ),
+    ).toBeLessThan(1e-6);
     expect(bn.numBatchesTracked).toBe(2);
     tf.dispose([x, y]);
     disposeStore(store);
@@ -52,7 +67,11 @@ describe('BatchNorm (torch semantics)', () => {
     bn.weight.variable.assign(tf.tensor1d([1, 2, 3, 4]));
     const x = tf.tensor(data, shape);
     const y = bn.apply(x, { training: false });
-    const expected = batchNormRef(channelsFirst(data, shape), { weight: nd([4], [1, 2, 3, 4]), bias: nd([4]), runningMean: nd([4], rm), runningVar: nd([4], rv) }, false);
+    const expected = batchNormRef(
+      channelsFirst(data, shape),
+      { weight: nd([4], [1, 2, 3, 4]), bias: nd([4]), runningMean: nd([4], rm), runningVar: nd([4], rv) },
+      false,
+    );
     const got = channelsFirst(y.dataSync(), shape);
     expect(maxAbsDiff(got.data, expected)).toBeLessThan(1e-5);
     expect(Array.from(bn.runningMean.variable.dataSync())).toEqual(rm);
@@ -105,7 +124,11 @@ describe('batchNormTrain and addRelu (ops with hand-written gradients) equal aut
     const r = tf.tensor2d(rData, [n, c]);
     const seen: number[][] = [];
     const ours = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Tensor2D =>
-      batchNormTrain(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D, { eps: 1e-5, relu, onStatistics: (m, v) => seen.push([...m.dataSync(), ...v.dataSync()]) });
+      batchNormTrain(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D, {
+        eps: 1e-5,
+        relu,
+        onStatistics: (m, v) => seen.push([...m.dataSync(), ...v.dataSync()]),
+      });
     const ref = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Tensor2D => plain(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D, relu);
     const y = ours(x, g, b);
     const yRef = ref(x, g, b);

@@ -92,7 +92,11 @@ describe('cnn14 audio teacher (PANNs)', () => {
     const x = tf.tensor2d([...waves[0]!, ...waves[1]!], [2, l]);
     try {
       const report = enc.loadStateDict(dict, { strict: false });
-      expect(report.missing.sort()).toEqual(['logmel_extractor.melW', 'spectrogram_extractor.stft.conv_imag.weight', 'spectrogram_extractor.stft.conv_real.weight']);
+      expect(report.missing.sort()).toEqual([
+        'logmel_extractor.melW',
+        'spectrogram_extractor.stft.conv_imag.weight',
+        'spectrogram_extractor.stft.conv_real.weight',
+      ]);
       const full = enc.stateDict();
       ref['logmel_extractor.melW'] = nd([...full['logmel_extractor.melW']!.shape], full['logmel_extractor.melW']!.dataSync());
       // bn0 sees dB values: set its running stats to the batch's per-mel-bin statistics (a realistic scale)

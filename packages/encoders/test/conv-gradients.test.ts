@@ -7,7 +7,13 @@ import { maxAbsDiff, randomData } from './helpers';
  * registered gradients on the cpu backend: an independent implementation of the same derivative.
  */
 describe('conv2d gradients (ops/conv.ts) equal tfjs conv2d gradients', () => {
-  const cases: Array<{ name: string; x: [number, number, number, number]; k: [number, number, number, number]; stride: [number, number]; pad: [number, number] }> = [
+  const cases: Array<{
+    name: string;
+    x: [number, number, number, number];
+    k: [number, number, number, number];
+    stride: [number, number];
+    pad: [number, number];
+  }> = [
     { name: '3x3, stride 1, pad 1', x: [2, 6, 7, 3], k: [3, 3, 3, 4], stride: [1, 1], pad: [1, 1] },
     { name: '7x7, stride 2, pad 3 (a stem)', x: [2, 11, 10, 3], k: [7, 7, 3, 5], stride: [2, 2], pad: [3, 3] },
     { name: '3x3, stride 2, pad 1, odd size', x: [1, 9, 9, 4], k: [3, 3, 4, 2], stride: [2, 2], pad: [1, 1] },
@@ -38,7 +44,9 @@ describe('conv2d gradients (ops/conv.ts) equal tfjs conv2d gradients', () => {
     const direct = conv2dFilterGrad(x, r, [kShape[0], kShape[1]], stride, pad);
     expect(maxAbsDiff(direct.dataSync(), refDk!.dataSync())).toBeLessThan(1e-4);
     // a stem skips its input gradient and still gets the same filter gradient
-    const [dxStem, dkStem] = tf.grads((...[a, b]: tf.Tensor[]) => tf.sum(tf.mul(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad, { inputGradient: false }), r)))([x, k]);
+    const [dxStem, dkStem] = tf.grads((...[a, b]: tf.Tensor[]) =>
+      tf.sum(tf.mul(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad, { inputGradient: false }), r)),
+    )([x, k]);
     expect(Array.from(dxStem!.dataSync()).every((v) => v === 0)).toBe(true);
     expect(maxAbsDiff(dkStem!.dataSync(), refDk!.dataSync())).toBeLessThan(1e-4);
     tf.dispose([x, k, ref, r, refDx!, refDk!, ours, dx!, dk!, direct, dxStem!, dkStem!]);

@@ -67,7 +67,9 @@ describe('extractFeatures', () => {
   it('rejects a batch whose rows do not match its ids, naming the batch', async () => {
     const enc = createEncoder('r2plus1d-18', opts);
     const { batch } = batchOf(['a', 'b'], 1, 4);
-    await expect(extractFeatures(enc, [{ ...batch, ids: ['a'] }], { sink: () => undefined })).rejects.toThrow(/batch 0 has 1 ids x 1 segments but its input has 2 rows/);
+    await expect(extractFeatures(enc, [{ ...batch, ids: ['a'] }], { sink: () => undefined })).rejects.toThrow(
+      /batch 0 has 1 ids x 1 segments but its input has 2 rows/,
+    );
     expect(batch.input.isDisposed).toBe(true);
     enc.dispose();
   });

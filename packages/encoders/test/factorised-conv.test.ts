@@ -19,7 +19,10 @@ const xShape: [number, number, number, number, number] = [2, 4, 5, 5, 2]; // [B,
 function build(): { conv: FactorisedConv; store: ParameterStore; ref: Record<string, Nd> } {
   const store = new ParameterStore(true);
   const conv = new FactorisedConv(store, config);
-  const { dict, ref } = randomStateDict(store.params.map((p) => p.spec), 21);
+  const { dict, ref } = randomStateDict(
+    store.params.map((p) => p.spec),
+    21,
+  );
   loadParams('conv', store.params, dict);
   tf.dispose(Object.values(dict));
   return { conv, store, ref };
@@ -54,7 +57,10 @@ describe('FactorisedConv ((2+1)D conv over conv2d)', () => {
       return y.data.reduce((s, v, i) => s + v * rFirst.data[i]!, 0);
     };
     const checked = [conv.spatialWeight, conv.temporalWeight, conv.bn.weight, conv.bn.bias];
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(conv.apply(x, { training: true }), r)) as tf.Scalar, checked.map((p) => p.variable));
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(conv.apply(x, { training: true }), r)) as tf.Scalar,
+      checked.map((p) => p.variable),
+    );
     expect(Math.abs(value.dataSync()[0]! - loss64(ref))).toBeLessThan(1e-4);
     for (const p of checked) {
       const g = tf.tidy(() => p.spec.layout.toTorch(grads[p.variable.name]!, p.spec.torchShape));

@@ -2,7 +2,9 @@ import { createEncoder, encoderOptionKeys, listEncoders, registerEncoder, type E
 
 describe('encoder registry: option keys', () => {
   it.each(['r2plus1d-18', 'r2plus1d-34', 'resnet18', 'resnet34', 'cnn14'])('%s refuses an unknown option key, naming it and the known keys', (name) => {
-    expect(() => createEncoder(name, { widthMultipler: 0.5 })).toThrow(new RegExp(`encoder '${name}': unknown option 'widthMultipler' \\(known: .*widthMultiplier`));
+    expect(() => createEncoder(name, { widthMultipler: 0.5 })).toThrow(
+      new RegExp(`encoder '${name}': unknown option 'widthMultipler' \\(known: .*widthMultiplier`),
+    );
     expect(encoderOptionKeys(name)).toContain('numClasses');
   });
 

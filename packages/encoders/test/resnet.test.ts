@@ -72,7 +72,10 @@ describe('resnet image teachers (torchvision layout)', () => {
     const mean = [0.485, 0.456, 0.406];
     const std = [0.229, 0.224, 0.225];
     const x = tf.tensor(pixels, shape);
-    const xn = tf.tensor(pixels.map((v, i) => (v - mean[i % 3]!) / std[i % 3]!), shape);
+    const xn = tf.tensor(
+      pixels.map((v, i) => (v - mean[i % 3]!) / std[i % 3]!),
+      shape,
+    );
     const a = norm.features(x);
     const b = raw.features(xn);
     expect(maxAbsDiff(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);

@@ -81,14 +81,22 @@ describe('safetensors', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const headerLen = Number(fs.readFileSync(file).readBigUInt64LE(0));
     expect(headerLen % 8).toBe(0);
-    const header = JSON.parse(fs.readFileSync(file).subarray(8, 8 + headerLen).toString());
+    const header = JSON.parse(
+      fs
+        .readFileSync(file)
+        .subarray(8, 8 + headerLen)
+        .toString(),
+    );
     expect(header['bn.num_batches_tracked'].dtype).toBe('I64');
     const back = readSafetensors(file);
     expect(Array.from(back.w!.dataSync())).toEqual(Array.from(values));
     expect(back['bn.num_batches_tracked']!.dataSync()[0]).toBe(7);
     expect(Array.from(back.flag!.dataSync())).toEqual([1, 0]);
     disposeDict(back);
-    for (const [floatDtype, tol] of [['F16', 1e-3], ['BF16', 8e-3]] as const) {
+    for (const [floatDtype, tol] of [
+      ['F16', 1e-3],
+      ['BF16', 8e-3],
+    ] as const) {
       const bytes = serializeSafetensors(dict, { floatDtype });
       expect(bytes.length).toBeLessThan(serializeSafetensors(dict).length);
       const parsed = parseSafetensors(bytes);

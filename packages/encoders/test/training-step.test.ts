@@ -28,7 +28,10 @@ describe('training-mode forward and gradients of r2plus1d-18 (reduced width)', (
     tf.dispose(out);
 
     const named = enc.namedParameters();
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(enc.apply(x, { training: true }).logits!, w)) as tf.Scalar, named.map((n) => n.variable));
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(enc.apply(x, { training: true }).logits!, w)) as tf.Scalar,
+      named.map((n) => n.variable),
+    );
     const checked = ['conv1.spatial_conv.weight', 'conv2.block1.conv1.bn.weight', 'conv5.block1.conv2.temporal_conv.weight'];
     for (const name of checked) {
       const spec = enc.describe().find((s) => s.name === name)!;

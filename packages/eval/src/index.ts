@@ -15,15 +15,7 @@ export {
   accuracyFromValJson,
 } from './recognition';
 export type { ScoreKind, VideoScores, VideoPrediction, RecognitionResult, RecognitionInput, ReferenceValJson } from './recognition';
-export {
-  averageByGroup,
-  l2NormalizeRows,
-  cosineSimilarity,
-  rankGallery,
-  relevantRanks,
-  evaluateRetrieval,
-  perClassRecallAtK,
-} from './retrieval';
+export { averageByGroup, l2NormalizeRows, cosineSimilarity, rankGallery, relevantRanks, evaluateRetrieval, perClassRecallAtK } from './retrieval';
 export type { RetrievalResult, RetrievalInput } from './retrieval';
 export type { LbfgsOptions, LbfgsResult } from './lbfgs';
 export {

@@ -76,7 +76,9 @@ export function minimizeLbfgs(f: ObjectiveWithGradient, x0: Float64Array, option
     let slope = dot(g, d);
     if (!(slope < 0)) {
       // not a descent direction (numerical trouble): restart with steepest descent
-      S.length = 0; Y.length = 0; rho.length = 0;
+      S.length = 0;
+      Y.length = 0;
+      rho.length = 0;
       for (let i = 0; i < n; i++) d[i] = -g[i]!;
       slope = -dot(g, g);
     }
@@ -92,17 +94,32 @@ export function minimizeLbfgs(f: ObjectiveWithGradient, x0: Float64Array, option
       if (fn <= fx + 1e-4 * t * slope) break;
       t *= 0.5;
     }
-    if (!(fn < fx)) { converged = true; break; } // no progress possible at machine precision
+    if (!(fn < fx)) {
+      converged = true;
+      break;
+    } // no progress possible at machine precision
     const s = new Float64Array(n);
     const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) { s[i] = xn[i]! - x[i]!; y[i] = gn[i]! - g[i]!; }
+    for (let i = 0; i < n; i++) {
+      s[i] = xn[i]! - x[i]!;
+      y[i] = gn[i]! - g[i]!;
+    }
     const sy = dot(s, y);
     if (sy > 1e-12) {
-      if (S.length === m) { S.shift(); Y.shift(); rho.shift(); }
-      S.push(s); Y.push(y); rho.push(1 / sy);
+      if (S.length === m) {
+        S.shift();
+        Y.shift();
+        rho.shift();
+      }
+      S.push(s);
+      Y.push(y);
+      rho.push(1 / sy);
     }
     const fPrev = fx;
-    x = xn; g = gn; fx = fn; it++;
+    x = xn;
+    g = gn;
+    fx = fn;
+    it++;
     history.push(fx);
     if (maxAbs(g) <= gtol || fPrev - fx <= rtol * Math.max(Math.abs(fx), 1)) converged = true;
   }

@@ -58,7 +58,8 @@ export function toMatrix(x: MatrixLike, what = 'matrix'): Matrix {
     data = Float64Array.from(t.data);
   }
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new Error(`@ccl/eval: ${what} has a non-finite entry at row ${Math.floor(i / Math.max(cols, 1))}, column ${i % Math.max(cols, 1)}`);
+    if (!Number.isFinite(data[i]))
+      throw new Error(`@ccl/eval: ${what} has a non-finite entry at row ${Math.floor(i / Math.max(cols, 1))}, column ${i % Math.max(cols, 1)}`);
   }
   return { rows, cols, data };
 }

@@ -67,7 +67,14 @@ export function softmaxRegressionLogits(theta: Float64Array, x: FeatureMatrix, n
  * Loss L(θ) and its gradient (written into `grad`) of L2-penalised multinomial logistic regression, see
  * the module comment. θ = [W `[C, D]`, b `[C]`].
  */
-export function softmaxRegressionLossAndGradient(theta: Float64Array, grad: Float64Array, x: FeatureMatrix, y: Int32Array, numClasses: number, l2: number): number {
+export function softmaxRegressionLossAndGradient(
+  theta: Float64Array,
+  grad: Float64Array,
+  x: FeatureMatrix,
+  y: Int32Array,
+  numClasses: number,
+  l2: number,
+): number {
   const D = x.dims;
   const C = numClasses;
   const N = x.rows;
@@ -92,7 +99,10 @@ export function softmaxRegressionLossAndGradient(theta: Float64Array, grad: Floa
   addTransposedTimes(grad, z, x.data, N, C, D);
   loss /= N;
   let pen = 0;
-  for (let k = 0; k < C * D; k++) { pen += theta[k]! ** 2; grad[k]! += l2 * theta[k]!; }
+  for (let k = 0; k < C * D; k++) {
+    pen += theta[k]! ** 2;
+    grad[k]! += l2 * theta[k]!;
+  }
   return loss + 0.5 * l2 * pen;
 }
 
@@ -124,7 +134,12 @@ export interface ProbeOptions extends LbfgsOptions {
 }
 
 /** Standardises `x` with its own statistics and fits the model. */
-export function fitSoftmaxRegression(x: MatrixLike | FeatureMatrix, labels: ArrayLike<number> | Tensor, numClasses: number, options: ProbeOptions = {}): SoftmaxRegression {
+export function fitSoftmaxRegression(
+  x: MatrixLike | FeatureMatrix,
+  labels: ArrayLike<number> | Tensor,
+  numClasses: number,
+  options: ProbeOptions = {},
+): SoftmaxRegression {
   const raw = isFeatureSet(x) ? x : toFeatureMatrix(x, 'train features');
   const y = toLabels(labels, numClasses, 'train labels');
   if (y.length !== raw.rows) throw new Error(`@ccl/eval: train features have ${raw.rows} rows but train labels have ${y.length}`);
@@ -140,7 +155,17 @@ export function fitSoftmaxRegression(x: MatrixLike | FeatureMatrix, labels: Arra
     gradTolerance: options.gradTolerance ?? 1e-5,
     relTolerance: options.relTolerance ?? 1e-6,
   });
-  return { numClasses, dims: raw.dims, theta: res.x, standardizer, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged, finalLoss: res.value, lossHistory: res.history };
+  return {
+    numClasses,
+    dims: raw.dims,
+    theta: res.x,
+    standardizer,
+    iterations: res.iterations,
+    evaluations: res.evaluations,
+    converged: res.converged,
+    finalLoss: res.value,
+    lossHistory: res.history,
+  };
 }
 
 function isFeatureSet(x: unknown): x is FeatureMatrix {
@@ -291,11 +316,18 @@ export interface L2Selection {
  * whole groups are held out ({@link groupHoldoutSplit}, recommended for UCF101-style data); otherwise a
  * stratified random split ({@link stratifiedSplit}).
  */
-export function selectL2(features: MatrixLike | FeatureMatrix, labels: ArrayLike<number> | Tensor, numClasses: number, candidates: readonly number[] = [1e-3, 1e-2, 1e-1], options: ProbeOptions & { validationFraction?: number; seed?: number; groups?: ArrayLike<string | number> } = {}): L2Selection {
+export function selectL2(
+  features: MatrixLike | FeatureMatrix,
+  labels: ArrayLike<number> | Tensor,
+  numClasses: number,
+  candidates: readonly number[] = [1e-3, 1e-2, 1e-1],
+  options: ProbeOptions & { validationFraction?: number; seed?: number; groups?: ArrayLike<string | number> } = {},
+): L2Selection {
   const x = isFeatureSet(features) ? features : toFeatureMatrix(features, 'train features');
   const y = toLabels(labels, numClasses, 'train labels');
   if (candidates.length === 0) throw new Error('@ccl/eval: selectL2 needs at least one candidate');
-  if (options.groups && options.groups.length !== y.length) throw new Error(`@ccl/eval: selectL2: groups has ${options.groups.length} entries but there are ${y.length} rows`);
+  if (options.groups && options.groups.length !== y.length)
+    throw new Error(`@ccl/eval: selectL2: groups has ${options.groups.length} entries but there are ${y.length} rows`);
   const { keep, holdout } = options.groups
     ? groupHoldoutSplit(options.groups, options.validationFraction ?? 0.2, options.seed ?? 0)
     : stratifiedSplit(y, options.validationFraction ?? 0.2, options.seed ?? 0);

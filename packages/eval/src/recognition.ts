@@ -177,14 +177,21 @@ export function evaluateRecognition(input: RecognitionInput): RecognitionResult 
     const s = row(agg.scores, v);
     const best = topKIndices(s, Math.max(keep, 1));
     predicted.push(best[0] as number);
-    videos.push({ videoId: agg.videoIds[v] as string, label: y[v] as number, predicted: best[0] as number, top: best.map((c) => ({ label: c, score: s[c] as number })), windows: agg.windowCounts[v] as number });
+    videos.push({
+      videoId: agg.videoIds[v] as string,
+      label: y[v] as number,
+      predicted: best[0] as number,
+      top: best.map((c) => ({ label: c, score: s[c] as number })),
+      windows: agg.windowCounts[v] as number,
+    });
   }
   const perClass = perClassAccuracy(predicted, y, K);
   const confusion = confusionMatrix(predicted, y, K);
   const scored = new Set(agg.videoIds);
   const labelled = input.videoLabels instanceof Map ? [...input.videoLabels.keys()] : Object.keys(input.videoLabels);
   const videosWithoutWindows = labelled.filter((id) => !scored.has(id));
-  if (input.requireAllVideos && videosWithoutWindows.length) throw new Error(`@ccl/eval: ${videosWithoutWindows.length} labelled video(s) have no window scores (first: '${videosWithoutWindows[0]}')`);
+  if (input.requireAllVideos && videosWithoutWindows.length)
+    throw new Error(`@ccl/eval: ${videosWithoutWindows.length} labelled video(s) have no window scores (first: '${videosWithoutWindows[0]}')`);
   return {
     schema: 'ccl.recognition/1',
     numVideos: agg.videoIds.length,
@@ -215,7 +222,8 @@ export interface ReferenceValJson {
 
 /** Writes video scores in the reference's `val.json` shape (see {@link ReferenceValJson}). */
 export function toReferenceValJson(videos: VideoScores, classNames: readonly string[], outputTopk = 5): ReferenceValJson {
-  if (classNames.length !== videos.scores.cols) throw new Error(`@ccl/eval: classNames has ${classNames.length} names but scores have ${videos.scores.cols} columns`);
+  if (classNames.length !== videos.scores.cols)
+    throw new Error(`@ccl/eval: classNames has ${classNames.length} names but scores have ${videos.scores.cols} columns`);
   const results: ReferenceValJson['results'] = {};
   videos.videoIds.forEach((id, v) => {
     const s = row(videos.scores, v);

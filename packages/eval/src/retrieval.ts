@@ -60,14 +60,24 @@ export function rankGallery(similarities: ArrayLike<number>): number[] {
 }
 
 function upperBound(sorted: Float64Array, v: number): number {
-  let lo = 0, hi = sorted.length;
-  while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid]! <= v) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }
 
 function lowerBound(sorted: Float64Array, v: number): number {
-  let lo = 0, hi = sorted.length;
-  while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid]! < v) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }
 
@@ -138,7 +148,9 @@ export function evaluateRetrieval(input: RetrievalInput): RetrievalResult {
     firstHitRank.push(ranks.length ? ranks[0]! : null);
     if (ranks.length) {
       let ap = 0;
-      ranks.forEach((r, j) => { ap += (j + 1) / r; });
+      ranks.forEach((r, j) => {
+        ap += (j + 1) / r;
+      });
       apSum += ap / ranks.length;
       apCount++;
     }

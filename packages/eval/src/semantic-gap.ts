@@ -40,14 +40,24 @@ export interface ClassSplit {
 
 /** Buckets classes by their agreement score (see {@link CorrelationThresholds}); null scores → unknown. */
 export function splitClassesByAgreement(scores: readonly (number | null)[], thresholds: CorrelationThresholds = DEFAULT_CORRELATION_THRESHOLDS): ClassSplit {
-  if (!(thresholds.correlated >= thresholds.weak)) throw new Error(`@ccl/eval: correlation thresholds must satisfy correlated (${thresholds.correlated}) >= weak (${thresholds.weak})`);
+  if (!(thresholds.correlated >= thresholds.weak))
+    throw new Error(`@ccl/eval: correlation thresholds must satisfy correlated (${thresholds.correlated}) >= weak (${thresholds.weak})`);
   const levels = scores.map((s, k): CorrelationLevel => {
     if (s === null) return 'unknown';
     if (!Number.isFinite(s)) throw new Error(`@ccl/eval: agreement score of class ${k} is not finite (${s})`);
     return s >= thresholds.correlated ? 'correlated' : s >= thresholds.weak ? 'weak' : 'not';
   });
   const pick = (l: CorrelationLevel) => levels.flatMap((v, k) => (v === l ? [k] : []));
-  return { schema: 'ccl.class-split/1', thresholds: { ...thresholds }, levels, correlated: pick('correlated'), weak: pick('weak'), not: pick('not'), unknown: pick('unknown'), scores: [...scores] };
+  return {
+    schema: 'ccl.class-split/1',
+    thresholds: { ...thresholds },
+    levels,
+    correlated: pick('correlated'),
+    weak: pick('weak'),
+    not: pick('not'),
+    unknown: pick('unknown'),
+    scores: [...scores],
+  };
 }
 
 /**
@@ -58,12 +68,23 @@ export function splitClassesByAgreement(scores: readonly (number | null)[], thre
 export function splitClassesByRank(scores: readonly (number | null)[], counts: { correlated: number; weak: number }): ClassSplit {
   const known = scores.flatMap((s, k) => (s === null ? [] : [k])).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
   const levels: CorrelationLevel[] = scores.map((s) => (s === null ? 'unknown' : 'not'));
-  known.forEach((k, r) => { levels[k] = r < counts.correlated ? 'correlated' : r < counts.correlated + counts.weak ? 'weak' : 'not'; });
+  known.forEach((k, r) => {
+    levels[k] = r < counts.correlated ? 'correlated' : r < counts.correlated + counts.weak ? 'weak' : 'not';
+  });
   const pick = (l: CorrelationLevel) => levels.flatMap((v, k) => (v === l ? [k] : []));
   const lowest = (ks: number[]) => (ks.length ? Math.min(...ks.map((k) => scores[k] as number)) : Infinity);
   const correlated = pick('correlated');
   const weak = pick('weak');
-  return { schema: 'ccl.class-split/1', thresholds: { correlated: lowest(correlated), weak: Math.min(lowest(weak), lowest(correlated)) }, levels, correlated, weak, not: pick('not'), unknown: pick('unknown'), scores: [...scores] };
+  return {
+    schema: 'ccl.class-split/1',
+    thresholds: { correlated: lowest(correlated), weak: Math.min(lowest(weak), lowest(correlated)) },
+    levels,
+    correlated,
+    weak,
+    not: pick('not'),
+    unknown: pick('unknown'),
+    scores: [...scores],
+  };
 }
 
 /** A named set of classes. */
@@ -107,14 +128,19 @@ export interface SubsetAccuracyTable {
  * count-weighted mean when counts are given); null when no class of the subset has a value.
  */
 export function subsetAccuracy(m: MethodPerClass, classes: readonly number[]): number | null {
-  for (const k of classes) if (k < 0 || k >= m.perClassAccuracy.length) throw new Error(`@ccl/eval: subset class ${k} is out of range for method '${m.method}' (${m.perClassAccuracy.length} classes)`);
+  for (const k of classes)
+    if (k < 0 || k >= m.perClassAccuracy.length)
+      throw new Error(`@ccl/eval: subset class ${k} is out of range for method '${m.method}' (${m.perClassAccuracy.length} classes)`);
   if (m.perClassCount) {
     let num = 0;
     let den = 0;
     for (const k of classes) {
       const a = m.perClassAccuracy[k];
       const n = m.perClassCount[k] ?? 0;
-      if (a !== null && a !== undefined && n > 0) { num += a * n; den += n; }
+      if (a !== null && a !== undefined && n > 0) {
+        num += a * n;
+        den += n;
+      }
     }
     return den === 0 ? null : num / den;
   }
@@ -124,9 +150,12 @@ export function subsetAccuracy(m: MethodPerClass, classes: readonly number[]): n
 /** Builds the per-subset table for any methods; `baseline` (a method name) adds gain = acc - acc_baseline. */
 export function subsetAccuracyTable(methods: readonly MethodPerClass[], subsets: readonly ClassSubset[], baseline?: string): SubsetAccuracyTable {
   const K = methods[0]?.perClassAccuracy.length;
-  for (const m of methods) if (m.perClassAccuracy.length !== K) throw new Error(`@ccl/eval: method '${m.method}' has ${m.perClassAccuracy.length} classes, '${methods[0]!.method}' has ${K}`);
+  for (const m of methods)
+    if (m.perClassAccuracy.length !== K)
+      throw new Error(`@ccl/eval: method '${m.method}' has ${m.perClassAccuracy.length} classes, '${methods[0]!.method}' has ${K}`);
   const base = baseline === undefined ? undefined : methods.find((m) => m.method === baseline);
-  if (baseline !== undefined && !base) throw new Error(`@ccl/eval: baseline '${baseline}' is not among the methods (${methods.map((m) => m.method).join(', ')})`);
+  if (baseline !== undefined && !base)
+    throw new Error(`@ccl/eval: baseline '${baseline}' is not among the methods (${methods.map((m) => m.method).join(', ')})`);
   const baseAcc = base ? subsets.map((s) => subsetAccuracy(base, s.classes)) : null;
   return {
     schema: 'ccl.subset-table/1',

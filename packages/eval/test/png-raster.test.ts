@@ -14,7 +14,8 @@ describe('PNG encoder', () => {
   });
 
   it('round-trips pixels through an independent decoder (pngjs)', () => {
-    const w = 5, h = 3;
+    const w = 5,
+      h = 3;
     const rgb = new Uint8Array(w * h * 3).map((_, i) => (i * 37) % 256);
     const png = PNG.sync.read(encodePng(w, h, rgb));
     expect([png.width, png.height]).toEqual([w, h]);
@@ -44,10 +45,11 @@ describe('raster', () => {
     const b = new Bitmap(20, 20);
     b.text(2, 3, 'A', [0, 0, 0], 2);
     const g = glyph('A');
-    for (let r = 0; r < 7; r++) for (let q = 0; q < 5; q++) {
-      const ink = b.getPixel(2 + q * 2 + 1, 3 + r * 2 + 1)[0] === 0;
-      expect(ink).toBe(g[r]![q]);
-    }
+    for (let r = 0; r < 7; r++)
+      for (let q = 0; q < 5; q++) {
+        const ink = b.getPixel(2 + q * 2 + 1, 3 + r * 2 + 1)[0] === 0;
+        expect(ink).toBe(g[r]![q]);
+      }
     expect(textWidth('AB', 2)).toBe(22);
   });
 
@@ -75,7 +77,8 @@ describe('line chart legend', () => {
     for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (b.getPixel(x, y)[0] === 0) n++;
     return n;
   };
-  const chart = (ys: number[]) => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'series one', x: ys.map((_, i) => i), y: ys }], width: 600, height: 400 });
+  const chart = (ys: number[]) =>
+    lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'series one', x: ys.map((_, i) => i), y: ys }], width: 600, height: 400 });
   it('auto placement moves the legend away from the data (bottom-right for rising curves)', () => {
     const rising = chart([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const falling = chart([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);

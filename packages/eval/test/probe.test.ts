@@ -26,10 +26,11 @@ function blobs(numClasses: number, dims: number, perClass: number, seed: number,
   const centres = Array.from({ length: numClasses }, () => Array.from({ length: dims }, () => (r() * 2 - 1) * 3));
   const rows: number[][] = [];
   const labels: number[] = [];
-  for (let k = 0; k < numClasses; k++) for (let i = 0; i < perClass; i++) {
-    rows.push(centres[k]!.map((c) => c + (r() + r() + r() - 1.5) * spread));
-    labels.push(k);
-  }
+  for (let k = 0; k < numClasses; k++)
+    for (let i = 0; i < perClass; i++) {
+      rows.push(centres[k]!.map((c) => c + (r() + r() + r() - 1.5) * spread));
+      labels.push(k);
+    }
   return { rows, labels };
 }
 
@@ -39,11 +40,12 @@ describe('softmax regression objective', () => {
     const C = 6;
     const theta = randomSet(1, C * 6, 2).data;
     const z = softmaxRegressionLogits(theta, x, C);
-    for (let i = 0; i < 7; i++) for (let c = 0; c < C; c++) {
-      let s = theta[C * 5 + c]!;
-      for (let d = 0; d < 5; d++) s += theta[c * 5 + d]! * x.data[i * 5 + d]!;
-      expect(z[i * C + c]).toBeCloseTo(s, 12);
-    }
+    for (let i = 0; i < 7; i++)
+      for (let c = 0; c < C; c++) {
+        let s = theta[C * 5 + c]!;
+        for (let d = 0; d < 5; d++) s += theta[c * 5 + d]! * x.data[i * 5 + d]!;
+        expect(z[i * C + c]).toBeCloseTo(s, 12);
+      }
   });
 
   it('loss matches an independent computation and the gradient matches central finite differences', () => {
@@ -65,8 +67,10 @@ describe('softmax regression objective', () => {
     const h = 1e-6;
     const g2 = new Float64Array(theta.length);
     for (let k = 0; k < theta.length; k++) {
-      const tp = Float64Array.from(theta); tp[k]! += h;
-      const tm = Float64Array.from(theta); tm[k]! -= h;
+      const tp = Float64Array.from(theta);
+      tp[k]! += h;
+      const tm = Float64Array.from(theta);
+      tm[k]! -= h;
       const fd = (softmaxRegressionLossAndGradient(tp, g2, x, y, C, l2) - softmaxRegressionLossAndGradient(tm, g2, x, y, C, l2)) / (2 * h);
       expect(Math.abs(fd - grad[k]!)).toBeLessThan(1e-7);
     }
@@ -75,12 +79,16 @@ describe('softmax regression objective', () => {
 
 describe('L-BFGS', () => {
   it('finds the minimum of the Rosenbrock function (1, 1)', () => {
-    const res = minimizeLbfgs((v, g) => {
-      const [a, b] = [v[0]!, v[1]!];
-      g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
-      g[1] = 200 * (b - a * a);
-      return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
-    }, Float64Array.from([-1.2, 1]), { maxIterations: 200, gradTolerance: 1e-8, relTolerance: 0 });
+    const res = minimizeLbfgs(
+      (v, g) => {
+        const [a, b] = [v[0]!, v[1]!];
+        g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
+        g[1] = 200 * (b - a * a);
+        return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
+      },
+      Float64Array.from([-1.2, 1]),
+      { maxIterations: 200, gradTolerance: 1e-8, relTolerance: 0 },
+    );
     expect(res.converged).toBe(true);
     expect(res.x[0]).toBeCloseTo(1, 5);
     expect(res.x[1]).toBeCloseTo(1, 5);
@@ -102,7 +110,12 @@ describe('linear probe', () => {
   it('separates synthetic blobs perfectly and reaches a stationary point', () => {
     const tr = blobs(5, 8, 12, 11);
     const te = blobs(5, 8, 6, 11); // same centres (same seed), fresh noise order differs only by draw count
-    const res = linearProbe({ train: { features: tr.rows, labels: tr.labels }, test: { features: te.rows, labels: te.labels }, numClasses: 5, options: { l2: 1e-2, maxIterations: 300, relTolerance: 0, gradTolerance: 1e-7 } });
+    const res = linearProbe({
+      train: { features: tr.rows, labels: tr.labels },
+      test: { features: te.rows, labels: te.labels },
+      numClasses: 5,
+      options: { l2: 1e-2, maxIterations: 300, relTolerance: 0, gradTolerance: 1e-7 },
+    });
     expect(res.top1).toBe(1);
     expect(res.trainTop1).toBe(1);
     expect(res.perClassAccuracy).toEqual([1, 1, 1, 1, 1]);
@@ -117,7 +130,11 @@ describe('linear probe', () => {
   it('reports chance-level structure on unlearnable labels and null for empty test classes', () => {
     const x = randomSet(40, 3, 5);
     const rows = Array.from({ length: 40 }, (_, i) => Array.from(x.data.subarray(i * 3, i * 3 + 3)));
-    const res = linearProbe({ train: { features: rows.slice(0, 30), labels: rows.slice(0, 30).map((_, i) => i % 3) }, test: { features: rows.slice(30), labels: rows.slice(30).map(() => 0) }, numClasses: 3 });
+    const res = linearProbe({
+      train: { features: rows.slice(0, 30), labels: rows.slice(0, 30).map((_, i) => i % 3) },
+      test: { features: rows.slice(30), labels: rows.slice(30).map(() => 0) },
+      numClasses: 3,
+    });
     expect(res.perClassAccuracy[1]).toBeNull();
     expect(res.perClassAccuracy[2]).toBeNull();
     expect(res.top1).toBe(res.perClassAccuracy[0]);
@@ -135,8 +152,12 @@ describe('linear probe', () => {
   });
 
   it('rejects bad input', () => {
-    expect(() => linearProbe({ train: { features: [[1, 2]], labels: [0] }, test: { features: [[1, 2, 3]], labels: [0] }, numClasses: 2 })).toThrow(/1 dims but features have 3|2 dims but features have 3/);
-    expect(() => linearProbe({ train: { features: [[1, 2]], labels: [5] }, test: { features: [[1, 2]], labels: [0] }, numClasses: 2 })).toThrow(/train labels\[0\] = 5/);
+    expect(() => linearProbe({ train: { features: [[1, 2]], labels: [0] }, test: { features: [[1, 2, 3]], labels: [0] }, numClasses: 2 })).toThrow(
+      /1 dims but features have 3|2 dims but features have 3/,
+    );
+    expect(() => linearProbe({ train: { features: [[1, 2]], labels: [5] }, test: { features: [[1, 2]], labels: [0] }, numClasses: 2 })).toThrow(
+      /train labels\[0\] = 5/,
+    );
     expect(() => fitSoftmaxRegression([[1]], [0], 1, { l2: -1 })).toThrow(/l2 must be >= 0/);
   });
 });

@@ -35,14 +35,28 @@ describe('video-level recognition', () => {
 
   it('applies softmax to logits before averaging', () => {
     // softmax([0, ln 3]) = [1/4, 3/4]; softmax([ln 3, 0]) = [3/4, 1/4]; mean = [1/2, 1/2]
-    const v = aggregateVideoScores([[0, Math.log(3)], [Math.log(3), 0], [0, 0]], ['x', 'x', 'y']);
+    const v = aggregateVideoScores(
+      [
+        [0, Math.log(3)],
+        [Math.log(3), 0],
+        [0, 0],
+      ],
+      ['x', 'x', 'y'],
+    );
     expect(Array.from(v.scores.data)).toEqual([0.5, 0.5, 0.5, 0.5].map((x) => expect.closeTo(x, 12)));
     const single = aggregateVideoScores([[0, Math.log(3)]], ['x']);
     expect(single.scores.data[1]).toBeCloseTo(0.75, 12);
   });
 
   it('gives hand-computed top-k, per-class accuracy (empty class = null) and confusion', () => {
-    const r = evaluateRecognition({ windowScores: probs, videoIds: ids, videoLabels: labels, kind: 'probabilities', ks: [1, 2, 5], classNames: ['w', 'x', 'y', 'z'] });
+    const r = evaluateRecognition({
+      windowScores: probs,
+      videoIds: ids,
+      videoLabels: labels,
+      kind: 'probabilities',
+      ks: [1, 2, 5],
+      classNames: ['w', 'x', 'y', 'z'],
+    });
     expect(r.top1).toBeCloseTo(1 / 3, 12);
     expect(r.topK['1']).toBeCloseTo(1 / 3, 12);
     expect(r.topK['2']).toBe(1);
@@ -74,7 +88,9 @@ describe('video-level recognition', () => {
     const r = evaluateRecognition({ windowScores: probs, videoIds: ids, videoLabels: { ...labels, d: 3 }, kind: 'probabilities' });
     expect(r.videosWithoutWindows).toEqual(['d']);
     expect(r.numVideos).toBe(3);
-    expect(() => evaluateRecognition({ windowScores: probs, videoIds: ids, videoLabels: { ...labels, d: 3 }, requireAllVideos: true })).toThrow(/1 labelled video\(s\) have no window scores \(first: 'd'\)/);
+    expect(() => evaluateRecognition({ windowScores: probs, videoIds: ids, videoLabels: { ...labels, d: 3 }, requireAllVideos: true })).toThrow(
+      /1 labelled video\(s\) have no window scores \(first: 'd'\)/,
+    );
   });
 
   it('single-class data: every video correct', () => {
@@ -96,22 +112,48 @@ describe('video-level recognition', () => {
 describe('clip-level metrics', () => {
   it('clip accuracy = argmax hits / clips, ties to the lower index', () => {
     // rows: argmax 1 (label 1 hit), tie 0/1 -> 0 (label 1 miss), argmax 2 (label 2 hit)
-    expect(clipAccuracy([[0, 2, 1], [5, 5, 0], [0, 1, 9]], [1, 1, 2])).toBeCloseTo(2 / 3, 12);
-    expect(topKAccuracy([[0, 2, 1], [5, 5, 0], [0, 1, 9]], [1, 1, 0], 2)).toBeCloseTo(2 / 3, 12);
+    expect(
+      clipAccuracy(
+        [
+          [0, 2, 1],
+          [5, 5, 0],
+          [0, 1, 9],
+        ],
+        [1, 1, 2],
+      ),
+    ).toBeCloseTo(2 / 3, 12);
+    expect(
+      topKAccuracy(
+        [
+          [0, 2, 1],
+          [5, 5, 0],
+          [0, 1, 9],
+        ],
+        [1, 1, 0],
+        2,
+      ),
+    ).toBeCloseTo(2 / 3, 12);
   });
   it('confusion and per-class accuracy from predictions', () => {
-    expect(confusionMatrix([0, 1, 1, 2], [0, 1, 2, 2], 3)).toEqual([[1, 0, 0], [0, 1, 0], [0, 1, 1]]);
+    expect(confusionMatrix([0, 1, 1, 2], [0, 1, 2, 2], 3)).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 1, 1],
+    ]);
     expect(perClassAccuracy([0, 1, 1, 2], [0, 1, 2, 2], 4)).toEqual([1, 1, 0.5, null]);
   });
 });
 
-describe("reference val.json shape", () => {
+describe('reference val.json shape', () => {
   it('writes {results: {id: [{label, score}]}} best first and scores it like eval_accuracy.py', () => {
     const names = ['w', 'x', 'y', 'z'];
     const v = aggregateVideoScores(probs, ids, 'probabilities');
     const val = toReferenceValJson(v, names, 2);
     expect(Object.keys(val.results)).toEqual(['a', 'b', 'c']);
-    expect(val.results['c']).toEqual([{ label: 'x', score: expect.closeTo(0.5, 12) }, { label: 'w', score: expect.closeTo(0.4, 12) }]);
+    expect(val.results['c']).toEqual([
+      { label: 'x', score: expect.closeTo(0.5, 12) },
+      { label: 'w', score: expect.closeTo(0.4, 12) },
+    ]);
     const byName = { a: 'x', b: 'y', c: 'w' };
     expect(accuracyFromValJson(JSON.parse(JSON.stringify(val)), byName, 1)).toBeCloseTo(1 / 3, 12);
     expect(accuracyFromValJson(val, byName, 2)).toBe(1);

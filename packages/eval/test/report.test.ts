@@ -23,7 +23,11 @@ function tableAfter(md: string, heading: string): string[][] {
   const rows: string[][] = [];
   for (; i < lines.length && lines[i]!.startsWith('|'); i++) {
     if (/^\|(---\|)+$/.test(lines[i]!)) continue;
-    rows.push(lines[i]!.slice(1, -1).split(' | ').map((c) => c.trim()));
+    rows.push(
+      lines[i]!.slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -35,9 +39,42 @@ const cellFraction = (cell: string) => Number(cell) / 100;
 const classNames = ['Drumming', 'Typing', 'Surfing'];
 const ids = ['v0', 'v0', 'v1', 'v1', 'v2', 'v2', 'v3', 'v3', 'v4', 'v4', 'v5', 'v5'];
 const videoLabels = { v0: 0, v1: 0, v2: 1, v3: 1, v4: 2, v5: 2 };
-const logitsBaseline = [[2, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 2, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0], [0, 0, 3], [1, 0, 0], [1, 0, 0], [0, 0, 1]];
-const logitsCcl = [[2, 0, 0], [1, 0, 0], [3, 1, 0], [2, 0, 1], [0, 2, 0], [0, 1, 0], [0, 3, 1], [0, 1, 0], [0, 0, 3], [1, 0, 2], [1, 0, 0], [0, 0, 1]];
-const feats = (shift: number) => [[1, 0.1 * shift], [0.9, 0.2], [0.1, 1], [0.2, 0.9 + 0.1 * shift], [-1, 0], [-0.9, 0.1]];
+const logitsBaseline = [
+  [2, 0, 0],
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+  [0, 2, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+  [0, 1, 0],
+  [0, 0, 3],
+  [1, 0, 0],
+  [1, 0, 0],
+  [0, 0, 1],
+];
+const logitsCcl = [
+  [2, 0, 0],
+  [1, 0, 0],
+  [3, 1, 0],
+  [2, 0, 1],
+  [0, 2, 0],
+  [0, 1, 0],
+  [0, 3, 1],
+  [0, 1, 0],
+  [0, 0, 3],
+  [1, 0, 2],
+  [1, 0, 0],
+  [0, 0, 1],
+];
+const feats = (shift: number) => [
+  [1, 0.1 * shift],
+  [0.9, 0.2],
+  [0.1, 1],
+  [0.2, 0.9 + 0.1 * shift],
+  [-1, 0],
+  [-0.9, 0.1],
+];
 const trainingLog = [
   '{"step": 0, "ce": 3.9, "nce": 2.1}',
   '{"step": 10, "ce": 3.1, "nce": 1.7}',
@@ -63,7 +100,12 @@ describe('run comparison', () => {
     expect(c.rows[0]!.stats['top1']!.std).toBeCloseTo(Math.sqrt(0.005), 12);
     expect(c.rows[0]!.stats['R@1']).toEqual({ mean: 0.3, std: 0, n: 1 });
     expect(c.rows[1]!.stats['R@1']).toEqual({ mean: null, std: null, n: 0 });
-    expect(() => compareRuns([{ method: 'a', seed: 1, metrics: {} }, { method: 'a', seed: 1, metrics: {} }])).toThrow(/seed 1 appears twice/);
+    expect(() =>
+      compareRuns([
+        { method: 'a', seed: 1, metrics: {} },
+        { method: 'a', seed: 1, metrics: {} },
+      ]),
+    ).toThrow(/seed 1 appears twice/);
   });
 });
 
@@ -87,8 +129,13 @@ describe('writeReport', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-eval-report-'));
     const rec = (logits: number[][]) => evaluateRecognition({ windowScores: logits, videoIds: ids, videoLabels, classNames, ks: [1, 2] });
-    const ret = (shift: number) => evaluateRetrieval({ queries: feats(shift), queryLabels: [0, 0, 1, 1, 2, 2], gallery: feats(0), galleryLabels: [0, 1, 1, 2, 2, 0], ks: [1, 5, 10, 20] });
-    const probe = linearProbe({ train: { features: feats(0), labels: [0, 0, 1, 1, 2, 2] }, test: { features: feats(1), labels: [0, 0, 1, 1, 2, 2] }, numClasses: 3 });
+    const ret = (shift: number) =>
+      evaluateRetrieval({ queries: feats(shift), queryLabels: [0, 0, 1, 1, 2, 2], gallery: feats(0), galleryLabels: [0, 1, 1, 2, 2, 0], ks: [1, 5, 10, 20] });
+    const probe = linearProbe({
+      train: { features: feats(0), labels: [0, 0, 1, 1, 2, 2] },
+      test: { features: feats(1), labels: [0, 0, 1, 1, 2, 2] },
+      numClasses: 3,
+    });
     const out = writeReport(dir, {
       title: 'Tiny run',
       notes: ['checkpoint chosen on a held-out validation split'],
@@ -110,7 +157,14 @@ describe('writeReport', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('writes report.json, summary.md and four PNGs that decode at their stated sizes', () => {
-    expect(files.map((f) => path.basename(f)).sort()).toEqual(['per-class-accuracy.png', 'recall-at-k.png', 'report.json', 'summary.md', 'training-epochs.png', 'training-steps.png']);
+    expect(files.map((f) => path.basename(f)).sort()).toEqual([
+      'per-class-accuracy.png',
+      'recall-at-k.png',
+      'report.json',
+      'summary.md',
+      'training-epochs.png',
+      'training-steps.png',
+    ]);
     for (const f of files) expect(fs.statSync(f).size).toBeGreaterThan(0);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]); // no temp files left
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
@@ -118,7 +172,8 @@ describe('writeReport', () => {
       const png = PNG.sync.read(fs.readFileSync(path.join(dir, fig.file)));
       expect([png.width, png.height]).toEqual([fig.width, fig.height]);
       // not blank: some dark (text/axis) pixels and some coloured (series) pixels
-      let dark = 0, coloured = 0;
+      let dark = 0,
+        coloured = 0;
       for (let p = 0; p < png.width * png.height; p++) {
         const [r, g, b] = [png.data[p * 4]!, png.data[p * 4 + 1]!, png.data[p * 4 + 2]!];
         if (r < 40 && g < 40 && b < 40) dark++;

@@ -6,9 +6,19 @@ import { averageByGroup, cosineSimilarity, evaluateRetrieval, perClassRecallAtK,
 // q1 [0,1] c0: sims 0, 1, .707, 0  -> order g1 g2 g0 g3 (tie g0/g3 -> g0 first) -> rank 3: AP = 1/3
 // q2 [1,0] c3: no gallery item of class 3 -> never a hit, excluded from mAP
 // q3 [0,1] c2: same order -> g3 at rank 4: AP = 1/4
-const gallery = [[1, 0], [0, 1], [1, 1], [-1, 0]];
+const gallery = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [-1, 0],
+];
 const galleryLabels = [0, 1, 1, 2];
-const queries = [[2, 0], [0, 1], [1, 0], [0, 1]];
+const queries = [
+  [2, 0],
+  [0, 1],
+  [1, 0],
+  [0, 1],
+];
 const queryLabels = [1, 0, 3, 2];
 
 describe('retrieval', () => {
@@ -46,7 +56,11 @@ describe('retrieval', () => {
   });
 
   it('window-averaged features: averageByGroup then retrieval; tensors are not leaked', () => {
-    const windows = tf.tensor2d([[1, 0], [3, 2], [0, 5]]);
+    const windows = tf.tensor2d([
+      [1, 0],
+      [3, 2],
+      [0, 5],
+    ]);
     const before = tf.memory().numTensors;
     const v = averageByGroup(windows, ['u', 'u', 'w']);
     expect(tf.memory().numTensors).toBe(before);

@@ -20,22 +20,61 @@ const videoLabels = { x: 0, y: 1, z: 1 };
 function makeRun(root: string, method: string, seed: number, logits: number[][]): string {
   const dir = path.join(root, `${method}-${seed}`);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ method, seed, selection: 'checkpoint selected on a held-out split of the training set', config: {} }));
-  fs.writeFileSync(path.join(dir, 'steps.jsonl'), [0, 1, 2, 3].map((s) => JSON.stringify({ epoch: Math.floor(s / 2), step: s % 2, globalStep: s, lr: 0.1, loss: 3 - s * 0.5, applied: true, cls_v: 2 - s * 0.3, nce_a: 1 - s * 0.1, 'missing.audio': 0 })).join('\n') + '\n');
-  fs.writeFileSync(path.join(dir, 'epochs.jsonl'), [0, 1].map((e) => JSON.stringify({ epoch: e, lr: 0.1, steps: 2, globalStep: 2 * e + 2, valClipAccuracy: 0.4 + 0.1 * e })).join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(dir, 'run.json'),
+    JSON.stringify({ method, seed, selection: 'checkpoint selected on a held-out split of the training set', config: {} }),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'steps.jsonl'),
+    [0, 1, 2, 3]
+      .map((s) =>
+        JSON.stringify({
+          epoch: Math.floor(s / 2),
+          step: s % 2,
+          globalStep: s,
+          lr: 0.1,
+          loss: 3 - s * 0.5,
+          applied: true,
+          cls_v: 2 - s * 0.3,
+          nce_a: 1 - s * 0.1,
+          'missing.audio': 0,
+        }),
+      )
+      .join('\n') + '\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'epochs.jsonl'),
+    [0, 1].map((e) => JSON.stringify({ epoch: e, lr: 0.1, steps: 2, globalStep: 2 * e + 2, valClipAccuracy: 0.4 + 0.1 * e })).join('\n') + '\n',
+  );
   const recognition = evaluateRecognition({ windowScores: logits, videoIds: ids, videoLabels, classNames });
-  const retrieval = evaluateRetrieval({ queries: logits, queryLabels: [0, 0, 1, 1], gallery: [[1, 0], [0, 1]], galleryLabels: [0, 1], ks: [1, 2] });
+  const retrieval = evaluateRetrieval({
+    queries: logits,
+    queryLabels: [0, 0, 1, 1],
+    gallery: [
+      [1, 0],
+      [0, 1],
+    ],
+    galleryLabels: [0, 1],
+    ks: [1, 2],
+  });
   writeRunEvaluation(dir, { recognition, retrieval, valJson: toReferenceValJson(aggregateVideoScores(logits, ids), classNames, 2) });
   return dir;
 }
 
 describe('run folders', () => {
   let root: string;
-  beforeAll(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-eval-runs-')); });
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-eval-runs-'));
+  });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('reads what the trainer and writeRunEvaluation wrote', () => {
-    const dir = makeRun(root, 'ccl', 0, [[2, 0], [1, 0], [0, 1], [1, 0]]);
+    const dir = makeRun(root, 'ccl', 0, [
+      [2, 0],
+      [1, 0],
+      [0, 1],
+      [1, 0],
+    ]);
     const r = readRunDirectory(dir);
     expect(r.method).toBe('ccl');
     expect(r.seed).toBe(0);
@@ -59,9 +98,24 @@ describe('run folders', () => {
 
   it('builds one report over several seeds and methods; the comparison equals hand means', () => {
     const dirs = [
-      makeRun(root, 'baseline', 0, [[0, 1], [0, 1], [0, 1], [1, 0]]), // top-1: x wrong, y ok, z wrong = 1/3
-      makeRun(root, 'baseline', 1, [[2, 0], [1, 0], [0, 1], [0, 1]]), // all right = 1
-      makeRun(root, 'ccl', 7, [[2, 0], [1, 0], [0, 1], [1, 0]]), // 2/3
+      makeRun(root, 'baseline', 0, [
+        [0, 1],
+        [0, 1],
+        [0, 1],
+        [1, 0],
+      ]), // top-1: x wrong, y ok, z wrong = 1/3
+      makeRun(root, 'baseline', 1, [
+        [2, 0],
+        [1, 0],
+        [0, 1],
+        [0, 1],
+      ]), // all right = 1
+      makeRun(root, 'ccl', 7, [
+        [2, 0],
+        [1, 0],
+        [0, 1],
+        [1, 0],
+      ]), // 2/3
     ];
     const out = path.join(root, 'report');
     const { files, report } = reportFromRunDirectories(dirs, out, { title: 'Three runs' });

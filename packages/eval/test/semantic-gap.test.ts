@@ -53,7 +53,13 @@ describe('per-subset accuracy table', () => {
     expect(row.gain[0]).toBeCloseTo(0.3, 12);
     expect(row.gain[3]).toBeCloseTo(0, 12);
     expect(t.rows[0]!.gain.every((g) => g === 0)).toBe(true);
-    const empty = subsetAccuracyTable([ccl], [{ name: 'none', classes: [] }, { name: 'only-null', classes: [4] }]);
+    const empty = subsetAccuracyTable(
+      [ccl],
+      [
+        { name: 'none', classes: [] },
+        { name: 'only-null', classes: [4] },
+      ],
+    );
     expect(empty.rows[0]!.accuracy).toEqual([null, null]);
     expect(empty.rows[0]!.gain).toEqual([null, null]);
   });

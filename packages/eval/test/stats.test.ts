@@ -26,7 +26,12 @@ describe('percentile (type 7, numpy default)', () => {
     expect(v).toEqual([40, 10, 20]); // input untouched
     expect(percentile([7], 0.3)).toBe(7);
     // 1..11, 90%: p=.05 -> h=.5 -> 1.5; p=.95 -> h=9.5 -> 10.5
-    expect(percentileInterval(Array.from({ length: 11 }, (_, i) => i + 1), 0.9)).toEqual({ lower: 1.5, upper: 10.5 });
+    expect(
+      percentileInterval(
+        Array.from({ length: 11 }, (_, i) => i + 1),
+        0.9,
+      ),
+    ).toEqual({ lower: 1.5, upper: 10.5 });
   });
 
   it('refuses an empty list, NaN and p or confidence out of range', () => {
@@ -55,21 +60,30 @@ describe('bootstrapComparison', () => {
     // seed 1: A [.1 .5 .9] (mean .5),    B [.2 .5 .6] (mean .4333)
     // seed 2: A [.3 .4 1.] (mean .5667), B [.9 .35 .8] (mean .6833)
     // means over seeds: A 53.333, B 55.833, B - A 2.5 points
-    const A = [[0.1, 0.5, 0.9], [0.3, 0.4, 1.0]];
-    const B = [[0.2, 0.5, 0.6], [0.9, 0.35, 0.8]];
+    const A = [
+      [0.1, 0.5, 0.9],
+      [0.3, 0.4, 1.0],
+    ];
+    const B = [
+      [0.2, 0.5, 0.6],
+      [0.9, 0.35, 0.8],
+    ];
     // Every replicate: 2 seeds drawn with replacement (4 ordered pairs), then 3 videos with replacement in
     // each (27 ordered triples each): 4 * 27 * 27 = 2916 equally likely outcomes.
     const triples: number[][] = [];
     for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let c = 0; c < 3; c++) triples.push([a, b, c]);
     const exact: Record<'A' | 'B' | 'diff', number[]> = { A: [], B: [], diff: [] };
     const meanAt = (v: number[], t: number[]) => (v[t[0]!]! + v[t[1]!]! + v[t[2]!]!) / 3;
-    for (const s1 of [0, 1]) for (const s2 of [0, 1]) for (const t1 of triples) for (const t2 of triples) {
-      const a = (100 * (meanAt(A[s1]!, t1) + meanAt(A[s2]!, t2))) / 2;
-      const b = (100 * (meanAt(B[s1]!, t1) + meanAt(B[s2]!, t2))) / 2;
-      exact.A.push(a);
-      exact.B.push(b);
-      exact.diff.push(b - a);
-    }
+    for (const s1 of [0, 1])
+      for (const s2 of [0, 1])
+        for (const t1 of triples)
+          for (const t2 of triples) {
+            const a = (100 * (meanAt(A[s1]!, t1) + meanAt(A[s2]!, t2))) / 2;
+            const b = (100 * (meanAt(B[s1]!, t1) + meanAt(B[s2]!, t2))) / 2;
+            exact.A.push(a);
+            exact.B.push(b);
+            exact.diff.push(b - a);
+          }
     expect(exact.A.length).toBe(2916);
     const runs = [1, 2].flatMap((s, k) => [run('A', s, A[k]!), run('B', s, B[k]!)]);
     const r = bootstrapComparison(runs, { baseline: 'A', replicates: 100000, seed: 7, keepReplicates: true });
@@ -86,27 +100,41 @@ describe('bootstrapComparison', () => {
       expect(mc[key].upper).toBeGreaterThanOrEqual(percentile(exact[key], 0.97));
       expect(mc[key].upper).toBeLessThanOrEqual(percentile(exact[key], 0.98));
       // and within one step of the exact distribution's grid (every value is a multiple of 100 * 0.05 / 6 points)
-      expect(Math.abs(mc[key].lower - ex.lower)).toBeLessThanOrEqual(100 * 0.05 / 6 + 1e-9);
-      expect(Math.abs(mc[key].upper - ex.upper)).toBeLessThanOrEqual(100 * 0.05 / 6 + 1e-9);
+      expect(Math.abs(mc[key].lower - ex.lower)).toBeLessThanOrEqual((100 * 0.05) / 6 + 1e-9);
+      expect(Math.abs(mc[key].upper - ex.upper)).toBeLessThanOrEqual((100 * 0.05) / 6 + 1e-9);
     }
     // the whole Monte-Carlo distribution matches the exact one (Kolmogorov-Smirnov distance below 1%; the
     // 99.9% critical value at 100,000 replicates is 0.6%), and the paired differences are B - A of the same replicate
     const cdfAt = (v: number[], x: number) => v.filter((y) => y <= x + 1e-9).length / v.length;
     const reps = r.replicateValues!;
     const mcDiff = reps.B!.map((b, i) => b - reps.A![i]!);
-    for (const [key, mcValues] of [['A', reps.A!], ['B', reps.B!], ['diff', mcDiff]] as const) {
+    for (const [key, mcValues] of [
+      ['A', reps.A!],
+      ['B', reps.B!],
+      ['diff', mcDiff],
+    ] as const) {
       const grid = [...new Set(exact[key].map((v) => +v.toFixed(6)))];
       const ks = Math.max(...grid.map((x) => Math.abs(cdfAt(exact[key], x) - cdfAt(mcValues, x))));
       expect(ks).toBeLessThan(0.01);
     }
     // the replicates' spread matches the exact distribution's
-    const sd = (v: number[]) => { const m = v.reduce((x, y) => x + y, 0) / v.length; return Math.sqrt(v.reduce((x, y) => x + (y - m) ** 2, 0) / v.length); };
+    const sd = (v: number[]) => {
+      const m = v.reduce((x, y) => x + y, 0) / v.length;
+      return Math.sqrt(v.reduce((x, y) => x + (y - m) ** 2, 0) / v.length);
+    };
     expect(sd(r.replicateValues!.B!) / sd(exact.B)).toBeCloseTo(1, 1);
   });
 
   it('the difference is paired: a constant shift on every video gives a CI collapsed to the shift; unpaired would not', () => {
     const pattern = (s: number) => Array.from({ length: 20 }, (_, i) => ((i * 7 + s * 3) % 10) / 10);
-    const runs = [1, 2, 3].flatMap((s) => [run('baseline', s, pattern(s)), run('shifted', s, pattern(s).map((v) => v + 0.2))]);
+    const runs = [1, 2, 3].flatMap((s) => [
+      run('baseline', s, pattern(s)),
+      run(
+        'shifted',
+        s,
+        pattern(s).map((v) => v + 0.2),
+      ),
+    ]);
     const r = bootstrapComparison(runs, { baseline: 'baseline', replicates: 1000, keepReplicates: true });
     const d = r.rows[1]!.vsBaseline!;
     expect(d.mean).toBeCloseTo(20, 9);
@@ -116,7 +144,10 @@ describe('bootstrapComparison', () => {
     expect(r.rows[0]!.upper - r.rows[0]!.lower).toBeGreaterThan(10); // each method alone does vary
     // unpaired: each method resampled on its own draws (two independent bootstraps)
     const other = bootstrapComparison(runs, { baseline: 'baseline', replicates: 1000, seed: 2, keepReplicates: true });
-    const unpaired = percentileInterval(other.replicateValues!.shifted!.map((v, i) => v - r.replicateValues!.baseline![i]!), 0.95);
+    const unpaired = percentileInterval(
+      other.replicateValues!.shifted!.map((v, i) => v - r.replicateValues!.baseline![i]!),
+      0.95,
+    );
     expect(unpaired.upper - unpaired.lower).toBeGreaterThan(10);
   });
 
@@ -148,10 +179,15 @@ describe('bootstrapComparison', () => {
 
   it('refuses unpaired or broken inputs with an error naming the method and seed', () => {
     const opts = { baseline: 'baseline', replicates: 10 };
-    expect(() => bootstrapComparison([run('baseline', 1, [1, 0]), run('m', 1, [1, 0], ['v0', 'x'])], opts))
-      .toThrow("@ccl/eval: seed 1: method 'm' and 'baseline' were scored on different test videos ('v1' is not among the videos of 'm'");
-    expect(() => bootstrapComparison([run('baseline', 1, [1, 0]), run('m', 1, [1, 0, 1])], opts)).toThrow(/seed 1: method 'm' and 'baseline' were scored on different test videos \(3 vs 2/);
-    expect(() => bootstrapComparison([run('baseline', 1, [1]), run('m', 1, [1]), run('baseline', 2, [1])], opts)).toThrow("method 'm' has no outcomes for seed 2");
+    expect(() => bootstrapComparison([run('baseline', 1, [1, 0]), run('m', 1, [1, 0], ['v0', 'x'])], opts)).toThrow(
+      "@ccl/eval: seed 1: method 'm' and 'baseline' were scored on different test videos ('v1' is not among the videos of 'm'",
+    );
+    expect(() => bootstrapComparison([run('baseline', 1, [1, 0]), run('m', 1, [1, 0, 1])], opts)).toThrow(
+      /seed 1: method 'm' and 'baseline' were scored on different test videos \(3 vs 2/,
+    );
+    expect(() => bootstrapComparison([run('baseline', 1, [1]), run('m', 1, [1]), run('baseline', 2, [1])], opts)).toThrow(
+      "method 'm' has no outcomes for seed 2",
+    );
     expect(() => bootstrapComparison([run('baseline', 1, [1]), run('baseline', 1, [0])], opts)).toThrow("method 'baseline' has outcomes for seed 1 twice");
     expect(() => bootstrapComparison([run('m', 1, [1])], opts)).toThrow("baseline 'baseline' is not among the methods (m)");
     expect(() => bootstrapComparison([run('baseline', 1, [1, NaN])], opts)).toThrow("method 'baseline', seed 1: value of video 'v1' is NaN");
@@ -165,12 +201,31 @@ describe('bootstrapComparison', () => {
 
 describe('formatting', () => {
   const row = (method: string, mean: number, lower: number, upper: number, diff: [number, number, number] | null): BootstrapComparison['rows'][number] => ({
-    method, mean, lower, upper, perSeed: [mean],
-    vsBaseline: diff && { mean: diff[0], lower: diff[1], upper: diff[2], perSeed: [diff[0]], verdict: diff[1] > 0 ? 'better' : diff[2] < 0 ? 'worse' : 'no difference shown' },
+    method,
+    mean,
+    lower,
+    upper,
+    perSeed: [mean],
+    vsBaseline: diff && {
+      mean: diff[0],
+      lower: diff[1],
+      upper: diff[2],
+      perSeed: [diff[0]],
+      verdict: diff[1] > 0 ? 'better' : diff[2] < 0 ? 'worse' : 'no difference shown',
+    },
   });
   const result = (rows: BootstrapComparison['rows']): BootstrapComparison => ({
-    schema: 'ccl.bootstrap/1', baseline: 'baseline', seeds: [1, 2, 3, 4, 5], videosPerSeed: [400, 400, 400, 400, 400], levels: ['seeds', 'videos'],
-    replicates: 2000, confidence: 0.95, bootstrapSeed: 1, scale: 100, interval: 'percentile, type 7 (linear interpolation, numpy default)', rows,
+    schema: 'ccl.bootstrap/1',
+    baseline: 'baseline',
+    seeds: [1, 2, 3, 4, 5],
+    videosPerSeed: [400, 400, 400, 400, 400],
+    levels: ['seeds', 'videos'],
+    replicates: 2000,
+    confidence: 0.95,
+    bootstrapSeed: 1,
+    scale: 100,
+    interval: 'percentile, type 7 (linear interpolation, numpy default)',
+    rows,
   });
 
   it('renders the table and says in words which method beats the baseline', () => {
@@ -180,14 +235,16 @@ describe('formatting', () => {
       row('FitNet', 50.3, 47.0, 53.5, [-2.04, -3.5, -0.4]),
       row('PKT', 52.8, 49.5, 56.0, [0.46, -1.0, 2.0]),
     ]);
-    expect(formatBootstrapTable(r)).toBe([
-      '| method | top-1 mean [95% CI] | Δ vs baseline [95% CI] | verdict |',
-      '|---|---|---|---|',
-      '| baseline | 52.3 [49.1, 55.6] | — | baseline |',
-      '| CCL-AI | 56.4 [53.0, 59.8] | +4.1 [+1.2, +7.0] | better |',
-      '| FitNet | 50.3 [47.0, 53.5] | -2.0 [-3.5, -0.4] | worse |',
-      '| PKT | 52.8 [49.5, 56.0] | +0.5 [-1.0, +2.0] | no difference shown |',
-    ].join('\n'));
+    expect(formatBootstrapTable(r)).toBe(
+      [
+        '| method | top-1 mean [95% CI] | Δ vs baseline [95% CI] | verdict |',
+        '|---|---|---|---|',
+        '| baseline | 52.3 [49.1, 55.6] | — | baseline |',
+        '| CCL-AI | 56.4 [53.0, 59.8] | +4.1 [+1.2, +7.0] | better |',
+        '| FitNet | 50.3 [47.0, 53.5] | -2.0 [-3.5, -0.4] | worse |',
+        '| PKT | 52.8 [49.5, 56.0] | +0.5 [-1.0, +2.0] | no difference shown |',
+      ].join('\n'),
+    );
     const s = formatBootstrapSummary(r);
     expect(s).toContain('CCL-AI beats the baseline by 4.1 points (95% CI 1.2 to 7.0).');
     expect(s).toContain('FitNet is below the baseline by 2.0 points (95% CI -3.5 to -0.4).');

@@ -10,13 +10,27 @@ import { evaluateStudentRun } from '../src';
 describe('evaluateStudentRun', () => {
   const student = () => createEncoder('r2plus1d-18', { numClasses: 3, widthMultiplier: 1 / 16, frames: 4, inputSize: 16, seed: 3 });
   const manifest = (splits: string[]) =>
-    ({ schema: 'ccl-manifest', version: 1, dataset: 'tiny', classes: ['a', 'b', 'c'], samples: splits.map((split, i) => ({ id: `v${i}`, label: 'abc'[i % 3], split, video: `v${i}.mp4` })) }) as unknown as Manifest;
+    ({
+      schema: 'ccl-manifest',
+      version: 1,
+      dataset: 'tiny',
+      classes: ['a', 'b', 'c'],
+      samples: splits.map((split, i) => ({ id: `v${i}`, label: 'abc'[i % 3], split, video: `v${i}.mp4` })),
+    }) as unknown as Manifest;
 
   /** A run folder whose best.ckpt holds `dict` as the student. */
   function runWith(dict: Record<string, tf.Tensor>): string {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-eval-'));
     const tensors = Object.fromEntries(Object.entries(dict).map(([k, v]) => [`student.${k}`, v]));
-    saveCheckpoint(path.join(runDir, 'checkpoints', 'best.ckpt'), tensors, { format: 'ccl-checkpoint/1', architecture: 'tiny', epoch: 1, stepInEpoch: 0, globalStep: 1, bestMetric: null, config: {} });
+    saveCheckpoint(path.join(runDir, 'checkpoints', 'best.ckpt'), tensors, {
+      format: 'ccl-checkpoint/1',
+      architecture: 'tiny',
+      epoch: 1,
+      stepInEpoch: 0,
+      globalStep: 1,
+      bestMetric: null,
+      config: {},
+    });
     tf.dispose(Object.values(dict));
     return runDir;
   }

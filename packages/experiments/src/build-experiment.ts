@@ -56,10 +56,12 @@ export interface Experiment {
 export function buildExperiment(config: ExperimentConfig, baseDir: string, resources: ExperimentResources = {}): Experiment {
   const source = resources.source ?? 'config';
   const at = (p: string) => path.resolve(baseDir, p);
-  const data = resources.data ?? (() => {
-    const d = dataOf(config, source);
-    return { manifest: readManifest(at(d.manifest)), cacheDir: at(d.cacheDir), frames: d.frames, size: d.size };
-  })();
+  const data =
+    resources.data ??
+    (() => {
+      const d = dataOf(config, source);
+      return { manifest: readManifest(at(d.manifest)), cacheDir: at(d.cacheDir), frames: d.frames, size: d.size };
+    })();
   const { manifest } = data;
   const numClasses = manifest.classes.length;
   const student = resources.student ?? studentFor(config, numClasses);
@@ -84,13 +86,27 @@ export function buildExperiment(config: ExperimentConfig, baseDir: string, resou
   }
   const coverage = Object.fromEntries(config.teachers.map((t) => [t.name, { minCoverage: t.minCoverage, lowCoverage: t.lowCoverage }]));
   const clips = (split: 'train' | 'val' | 'test') =>
-    clipCacheSource({ manifest, cacheDir: data.cacheDir, split, frames: data.frames, size: data.size, features, coverage, onWarning: resources.onWarning, ...(resources.augment ? { augment: resources.augment } : {}) });
+    clipCacheSource({
+      manifest,
+      cacheDir: data.cacheDir,
+      split,
+      frames: data.frames,
+      size: data.size,
+      features,
+      coverage,
+      onWarning: resources.onWarning,
+      ...(resources.augment ? { augment: resources.augment } : {}),
+    });
   const policy = config.validation.policy;
   return {
     manifest,
     student,
     trainer: {
-      config, student, numClasses, studentDim: student.featureDim, train: clips('train'),
+      config,
+      student,
+      numClasses,
+      studentDim: student.featureDim,
+      train: clips('train'),
       validation: policy === 'held-out' ? clips('val') : policy === 'test' ? clips('test') : undefined,
       onlineTeachers: online,
     },

@@ -6,9 +6,19 @@ const manifest = { classes: ['a', 'b', 'c'], samples: [] } as unknown as Manifes
 const configOf = (label: string) => {
   const plan = METHOD_PLANS[label]!;
   return studentRunConfig({
-    method: plan.method, label, outDir: `/runs/${label}-s1`, manifest, student: { widthMultiplier: 1 / 8, frames: 8, size: 32, seed: 1 }, teacherDim: 64,
-    audioFeaturesDir: plan.audio ? '/features' : undefined, imageTeacher: plan.image ? ({} as TrainableEncoder) : undefined,
-    epochs: 30, batchSize: 8, lr: 0.05, extra: plan.extra, teacherOptions: plan.teacherOptions,
+    method: plan.method,
+    label,
+    outDir: `/runs/${label}-s1`,
+    manifest,
+    student: { widthMultiplier: 1 / 8, frames: 8, size: 32, seed: 1 },
+    teacherDim: 64,
+    audioFeaturesDir: plan.audio ? '/features' : undefined,
+    imageTeacher: plan.image ? ({} as TrainableEncoder) : undefined,
+    epochs: 30,
+    batchSize: 8,
+    lr: 0.05,
+    extra: plan.extra,
+    teacherOptions: plan.teacherOptions,
   });
 };
 
@@ -33,14 +43,22 @@ describe('bench synthetic presets', () => {
     const diff = (label: string) => {
       const c = configOf(label) as unknown as Record<string, unknown>;
       const b = { ...base, name: c.name } as unknown as Record<string, unknown>;
-      return Object.keys({ ...b, ...c }).filter((k) => JSON.stringify(b[k]) !== JSON.stringify(c[k])).sort();
+      return Object.keys({ ...b, ...c })
+        .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(c[k]))
+        .sort();
     };
     expect(diff('ccl-ai-paper')).toEqual(['method']);
     expect(diff('ccl-ai-no-composition')).toEqual(['cclTerms']);
     expect(configOf('ccl-ai-no-jsd').cclTerms).toEqual({ jsd: false });
     expect(diff('ccl-ai-lw1')).toEqual(['lossWeight']);
     expect(diff('ccl-ai-tau-swapped')).toEqual(['teachers']);
-    expect(configOf('ccl-ai-tau-swapped').teachers.map((t) => [t.name, t.temperature])).toEqual([['audio', 0.1], ['image', 0.5]]);
-    expect(base.teachers.map((t) => [t.name, t.temperature])).toEqual([['audio', 0.5], ['image', 0.1]]);
+    expect(configOf('ccl-ai-tau-swapped').teachers.map((t) => [t.name, t.temperature])).toEqual([
+      ['audio', 0.1],
+      ['image', 0.5],
+    ]);
+    expect(base.teachers.map((t) => [t.name, t.temperature])).toEqual([
+      ['audio', 0.5],
+      ['image', 0.1],
+    ]);
   });
 });

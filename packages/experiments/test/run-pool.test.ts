@@ -14,11 +14,13 @@ describe('runPool', () => {
     expect(started.sort()).toEqual([1, 2, 3, 4, 5]);
     expect(max).toBe(2);
     const done: number[] = [];
-    await expect(runPool([1, 2, 3, 4], 2, async (i) => {
-      await new Promise((r) => setTimeout(r, i === 1 ? 1 : 10));
-      if (i === 1) throw new Error('run 1 broke');
-      done.push(i);
-    })).rejects.toThrow('run 1 broke');
+    await expect(
+      runPool([1, 2, 3, 4], 2, async (i) => {
+        await new Promise((r) => setTimeout(r, i === 1 ? 1 : 10));
+        if (i === 1) throw new Error('run 1 broke');
+        done.push(i);
+      }),
+    ).rejects.toThrow('run 1 broke');
     expect(done).toEqual([2]); // the lane in flight finished; no new item was started after the failure
   });
 });
@@ -27,6 +29,8 @@ describe('checkSameStudentPerSeed', () => {
   it('refuses a comparison whose methods of one seed started from different students', () => {
     const row = (label: string, seed: number, studentInitDigest: string) => ({ label, seed, studentInitDigest });
     expect(() => checkSameStudentPerSeed([row('baseline', 1, 'aa'), row('ccl-ai', 1, 'aa'), row('baseline', 2, 'bb'), row('ccl-ai', 2, 'bb')])).not.toThrow();
-    expect(() => checkSameStudentPerSeed([row('baseline', 1, 'aa'), row('ccl-ai', 1, 'ab')])).toThrow(/seed 1: the methods did not start from the same student \(baseline aa, ccl-ai ab\)/);
+    expect(() => checkSameStudentPerSeed([row('baseline', 1, 'aa'), row('ccl-ai', 1, 'ab')])).toThrow(
+      /seed 1: the methods did not start from the same student \(baseline aa, ccl-ai ab\)/,
+    );
   });
 });

@@ -26,6 +26,6 @@ export function crossEntropy(logits: tf.Tensor2D, labels: Labels): tf.Scalar {
   });
 }
 
-addLoss('ce', () =>
-  statelessLoss('ce', (x) => crossEntropy(requiredInput('ce', 'studentLogits', x.studentLogits), requiredInput('ce', 'labels', x.labels))),
-  { optionKeys: [] });
+addLoss('ce', () => statelessLoss('ce', (x) => crossEntropy(requiredInput('ce', 'studentLogits', x.studentLogits), requiredInput('ce', 'labels', x.labels))), {
+  optionKeys: [],
+});

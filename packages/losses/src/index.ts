@@ -11,7 +11,22 @@ export { statelessLoss } from './loss';
 export type { RegisterLossOptions } from './loss-registry';
 export { createLoss, hasLoss, listLosses, lossOptionKeys, registerLoss } from './registry';
 export type { CrossEntropyLossOptions, JsdLossOptions, LossInstance, LossInstanceMap, LossOptionsMap, NceLossOptions } from './registry';
-export { LinearMap, EmbedHead, ContrastMemory, createHintonKdLoss, createFitNetLoss, createPktLoss, createCorLoss, createRkdLoss, createCrdLoss, createCmcLoss, createIfdLoss, createAtLoss, createSpLoss, createVidLoss } from './kd';
+export {
+  LinearMap,
+  EmbedHead,
+  ContrastMemory,
+  createHintonKdLoss,
+  createFitNetLoss,
+  createPktLoss,
+  createCorLoss,
+  createRkdLoss,
+  createCrdLoss,
+  createCmcLoss,
+  createIfdLoss,
+  createAtLoss,
+  createSpLoss,
+  createVidLoss,
+} from './kd';
 export type {
   KdCommonOptions,
   ContrastMemoryOptions,

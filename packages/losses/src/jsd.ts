@@ -45,6 +45,9 @@ export function jsdLoss(logitsP: tf.Tensor2D, logitsQ: tf.Tensor2D, options: Jsd
   });
 }
 
-addLoss<JsdOptions>('jsd', (o) =>
-  statelessLoss('jsd', (x) => jsdLoss(requiredInput('jsd', 'studentLogits', x.studentLogits), requiredInput('jsd', 'teacherLogits', x.teacherLogits), o)),
-  { optionKeys: keysOf<JsdOptions>({ weight: true }) });
+addLoss<JsdOptions>(
+  'jsd',
+  (o) =>
+    statelessLoss('jsd', (x) => jsdLoss(requiredInput('jsd', 'studentLogits', x.studentLogits), requiredInput('jsd', 'teacherLogits', x.teacherLogits), o)),
+  { optionKeys: keysOf<JsdOptions>({ weight: true }) },
+);

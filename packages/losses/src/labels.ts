@@ -5,7 +5,8 @@ export type Labels = tf.Tensor1D | ArrayLike<number>;
 
 /** Labels as an int32 tensor [B]; the caller owns the result (dispose it, or call inside tf.tidy). */
 export function labelTensor(labels: Labels, batch: number, what: string): tf.Tensor1D {
-  const t = labels instanceof tf.Tensor ? (labels.dtype === 'int32' ? labels.clone() : tf.cast(labels, 'int32')) : tf.tensor1d(Int32Array.from(labels), 'int32');
+  const t =
+    labels instanceof tf.Tensor ? (labels.dtype === 'int32' ? labels.clone() : tf.cast(labels, 'int32')) : tf.tensor1d(Int32Array.from(labels), 'int32');
   if (t.rank !== 1 || t.shape[0] !== batch) {
     const shape = t.shape;
     t.dispose();

@@ -61,13 +61,13 @@ export function multiClassNce(f1: tf.Tensor2D, f2: tf.Tensor2D, labels: Labels, 
     const negSum = tf.sum(tf.mul(tf.neg(tf.log(tf.add(tf.sub(1, p), LOG_EPS))), neg), 1); // [B]
     const negCount = tf.sum(neg, 1); // [B]
     const negTerm =
-      policy === 'nan'
-        ? tf.div(negSum, negCount)
-        : tf.where(tf.greater(negCount, 0), tf.div(negSum, tf.maximum(negCount, 1)), tf.zerosLike(negSum));
+      policy === 'nan' ? tf.div(negSum, negCount) : tf.where(tf.greater(negCount, 0), tf.div(negSum, tf.maximum(negCount, 1)), tf.zerosLike(negSum));
     return tf.mean(tf.add(posTerm, negTerm)) as tf.Scalar;
   });
 }
 
-addLoss<MultiClassNceOptions>('nce', (o) =>
-  statelessLoss('nce', (x) => multiClassNce(x.student as tf.Tensor2D, x.teacher as tf.Tensor2D, requiredInput('nce', 'labels', x.labels), o)),
-  { optionKeys: keysOf<MultiClassNceOptions>({ temperature: true, noNegatives: true }) });
+addLoss<MultiClassNceOptions>(
+  'nce',
+  (o) => statelessLoss('nce', (x) => multiClassNce(x.student as tf.Tensor2D, x.teacher as tf.Tensor2D, requiredInput('nce', 'labels', x.labels), o)),
+  { optionKeys: keysOf<MultiClassNceOptions>({ temperature: true, noNegatives: true }) },
+);

@@ -78,7 +78,11 @@ type OptionsArg<O> = {} extends O ? [options?: O] : [options: O];
  * Registers a loss factory under `name` (torchdistill's loss registry is the model). Throws when the name is
  * taken, unless `{ override: true }`.
  */
-export function registerLoss<K extends keyof LossOptionsMap>(name: K, factory: (options: LossOptionsMap[K]) => LossInstance<K>, options?: RegisterLossOptions): void;
+export function registerLoss<K extends keyof LossOptionsMap>(
+  name: K,
+  factory: (options: LossOptionsMap[K]) => LossInstance<K>,
+  options?: RegisterLossOptions,
+): void;
 export function registerLoss<O>(name: string, factory: LossFactory<O>, options?: RegisterLossOptions): void;
 export function registerLoss<O>(name: string, factory: LossFactory<O>, options: RegisterLossOptions = {}): void {
   addLoss(name, factory, options);

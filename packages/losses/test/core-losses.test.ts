@@ -6,7 +6,10 @@ const g = golden();
 
 /** Plain float64 NCE, written independently of the tf code (loops, no matrices). */
 function nceReference(f1: number[][], f2: number[][], y: number[], tau: number): number {
-  const norm = (v: number[]) => { const n = Math.max(Math.hypot(...v), 1e-12); return v.map((x) => x / n); };
+  const norm = (v: number[]) => {
+    const n = Math.max(Math.hypot(...v), 1e-12);
+    return v.map((x) => x / n);
+  };
   const a = f1.map(norm);
   const b = f2.map(norm);
   let total = 0;
@@ -15,10 +18,19 @@ function nceReference(f1: number[][], f2: number[][], y: number[], tau: number):
     const m = Math.max(...cos.map((c) => c / tau));
     const e = cos.map((c) => Math.exp(c / tau - m));
     const z = e.reduce((s, x) => s + x, 0);
-    let pos = 0, npos = 0, neg = 0, nneg = 0;
+    let pos = 0,
+      npos = 0,
+      neg = 0,
+      nneg = 0;
     e.forEach((ej, j) => {
       const p = ej / z;
-      if (y[i] === y[j]) { pos += -Math.log(p + 1e-10); npos++; } else { neg += -Math.log(1 - p + 1e-10); nneg++; }
+      if (y[i] === y[j]) {
+        pos += -Math.log(p + 1e-10);
+        npos++;
+      } else {
+        neg += -Math.log(1 - p + 1e-10);
+        nneg++;
+      }
     });
     total += pos / npos + (nneg ? neg / nneg : 0);
   }
@@ -42,11 +54,19 @@ describe('multiClassNce', () => {
     const c = g.nce[2];
     const f1 = rows(c.f1);
     const f2 = rows(c.f2);
-    const grad = tf.tidy(() =>
-      tf.grad((x: tf.Tensor) => multiClassNce(x as tf.Tensor2D, toTensor(c.f2) as tf.Tensor2D, c.targets, { temperature: c.temperature }))(toTensor(c.f1)).arraySync() as number[][],
+    const grad = tf.tidy(
+      () =>
+        tf
+          .grad((x: tf.Tensor) => multiClassNce(x as tf.Tensor2D, toTensor(c.f2) as tf.Tensor2D, c.targets, { temperature: c.temperature }))(toTensor(c.f1))
+          .arraySync() as number[][],
     );
     const h = 1e-6;
-    for (const [i, k] of [[0, 0], [1, 3], [4, 7], [5, 2]]) {
+    for (const [i, k] of [
+      [0, 0],
+      [1, 3],
+      [4, 7],
+      [5, 2],
+    ]) {
       const up = f1.map((r) => r.slice());
       const dn = f1.map((r) => r.slice());
       up[i][k] += h;
@@ -57,8 +77,16 @@ describe('multiClassNce', () => {
   });
 
   it('drops the negative term of rows without negatives by default, and reproduces the reference NaN on request', () => {
-    const f1 = tf.tensor2d([[1, 0], [0.5, 0.5], [0, 1]]);
-    const f2 = tf.tensor2d([[1, 0.2], [0.1, 1], [0.3, 0.3]]);
+    const f1 = tf.tensor2d([
+      [1, 0],
+      [0.5, 0.5],
+      [0, 1],
+    ]);
+    const f2 = tf.tensor2d([
+      [1, 0.2],
+      [0.1, 1],
+      [0.3, 0.3],
+    ]);
     const same = [2, 2, 2];
     const dropped = multiClassNce(f1, f2, same, { temperature: 0.5 });
     expect(dropped.dataSync()[0]).toBeCloseTo(nceReference(f1.arraySync(), f2.arraySync(), same, 0.5), 5);
@@ -74,9 +102,30 @@ describe('multiClassNce', () => {
   });
 
   it('propagates NaN features to a NaN loss rather than a silent number, and rejects bad shapes', () => {
-    const l = multiClassNce(tf.tensor2d([[NaN, 1], [0, 1]]), tf.tensor2d([[1, 1], [0, 1]]), [0, 1], { temperature: 0.5 });
+    const l = multiClassNce(
+      tf.tensor2d([
+        [NaN, 1],
+        [0, 1],
+      ]),
+      tf.tensor2d([
+        [1, 1],
+        [0, 1],
+      ]),
+      [0, 1],
+      { temperature: 0.5 },
+    );
     expect(Number.isNaN(l.dataSync()[0])).toBe(true);
-    expect(() => multiClassNce(tf.tensor2d([[1, 2]]), tf.tensor2d([[1, 2], [3, 4]]), [0], { temperature: 0.5 })).toThrow(/expected 1 rows/);
+    expect(() =>
+      multiClassNce(
+        tf.tensor2d([[1, 2]]),
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+        [0],
+        { temperature: 0.5 },
+      ),
+    ).toThrow(/expected 1 rows/);
     expect(() => multiClassNce(tf.tensor2d([[1, 2]]), tf.tensor2d([[1, 2]]), [0, 1], { temperature: 0.5 })).toThrow(/labels must have shape \[1\]/);
     expect(() => multiClassNce(tf.tensor2d([[1, 2]]), tf.tensor2d([[1, 2]]), [0], { temperature: 0 })).toThrow(/temperature/);
   });
@@ -101,9 +150,20 @@ describe('jsdLoss', () => {
   });
 
   it('equals the direct formula on ordinary inputs and stays finite where p/q overflows', () => {
-    const a = [[1, 2, 0.5], [0, -1, 3]];
-    const b = [[0.2, 0.1, 2], [1, 1, 1]];
-    const sm = (z: number[]) => { const m = Math.max(...z); const e = z.map((x) => Math.exp(x - m)); const s = e.reduce((u, v) => u + v); return e.map((x) => x / s); };
+    const a = [
+      [1, 2, 0.5],
+      [0, -1, 3],
+    ];
+    const b = [
+      [0.2, 0.1, 2],
+      [1, 1, 1],
+    ];
+    const sm = (z: number[]) => {
+      const m = Math.max(...z);
+      const e = z.map((x) => Math.exp(x - m));
+      const s = e.reduce((u, v) => u + v);
+      return e.map((x) => x / s);
+    };
     let direct = 0;
     a.forEach((_, i) => {
       const p = sm(a[i]);
@@ -118,8 +178,14 @@ describe('jsdLoss', () => {
   });
 
   it('is zero for identical logits and symmetric', () => {
-    const a = tf.tensor2d([[1, 2, 3], [3, 2, 1]]);
-    const b = tf.tensor2d([[0, 2, 1], [1, 1, 5]]);
+    const a = tf.tensor2d([
+      [1, 2, 3],
+      [3, 2, 1],
+    ]);
+    const b = tf.tensor2d([
+      [0, 2, 1],
+      [1, 1, 5],
+    ]);
     expect(jsdLoss(a, a).dataSync()[0]).toBeCloseTo(0, 6);
     expect(jsdLoss(a, b).dataSync()[0]).toBeCloseTo(jsdLoss(b, a).dataSync()[0], 6);
   });
@@ -127,7 +193,10 @@ describe('jsdLoss', () => {
 
 describe('crossEntropy', () => {
   it('equals -mean log softmax at the label, and checks labels', () => {
-    const z = [[2, 1, 0], [0, 0, 3]];
+    const z = [
+      [2, 1, 0],
+      [0, 0, 3],
+    ];
     const y = [0, 2];
     const expected = -(z.map((r, i) => r[y[i]] - Math.log(r.reduce((s, v) => s + Math.exp(v), 0))).reduce((s, v) => s + v) / 2);
     expect(crossEntropy(tf.tensor2d(z), y).dataSync()[0]).toBeCloseTo(expected, 5);

@@ -25,18 +25,23 @@ describe('docs/custom-loss.md', () => {
   });
 
   it('type-checks under the strict compiler options of the project', () => {
-    const parsed = ts.getParsedCommandLineOfConfigFile(path.resolve(__dirname, '../tsconfig.json'), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => {
-        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      path.resolve(__dirname, '../tsconfig.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+        },
       },
-    });
+    );
     if (!parsed) throw new Error('could not read packages/losses/tsconfig.json');
     const example = path.resolve(__dirname, '__custom-loss-example__.ts'); // in memory only
     const options = { ...parsed.options, noEmit: true, noUnusedLocals: false };
     const host = ts.createCompilerHost(options);
     const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (file, language, ...rest) => (path.resolve(file) === example ? ts.createSourceFile(file, source, language) : getSourceFile(file, language, ...rest));
+    host.getSourceFile = (file, language, ...rest) =>
+      path.resolve(file) === example ? ts.createSourceFile(file, source, language) : getSourceFile(file, language, ...rest);
     const fileExists = host.fileExists.bind(host);
     host.fileExists = (file) => path.resolve(file) === example || fileExists(file);
     const program = ts.createProgram([example], options, host);
@@ -69,7 +74,7 @@ describe('docs/custom-loss.md', () => {
       [0, 1],
       [2, 2],
     ];
-    const expected = 2 * ((1 - 0) + (1 - 1)) / 2;
+    const expected = (2 * (1 - 0 + (1 - 1))) / 2;
     const before = tf.memory().numTensors;
     const a = tf.tensor2d(s);
     const b = tf.tensor2d(t);
@@ -80,7 +85,12 @@ describe('docs/custom-loss.md', () => {
     b.dispose();
     expect(tf.memory().numTensors).toBe(before);
     // and it is differentiable like any built-in loss
-    const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => loss.compute({ student: x, teacher: tf.tensor2d(t) }))(tf.tensor2d(s)).arraySync() as number[][]);
+    const grad = tf.tidy(
+      () =>
+        tf
+          .grad((x: tf.Tensor) => loss.compute({ student: x, teacher: tf.tensor2d(t) }))(tf.tensor2d(s))
+          .arraySync() as number[][],
+    );
     expect(grad[0][1]).toBeLessThan(0); // moving s_0 toward t_0 = (0, 1) lowers the loss
     loss.dispose();
   });

@@ -45,15 +45,34 @@ export function findCycle(graph: Map<string, string[]>): string[] | null {
 
 describe('module structure of @ccl/losses', () => {
   it('findCycle finds a cycle and accepts a tree', () => {
-    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual(['a', 'b', 'c', 'a']);
-    expect(findCycle(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toBeNull();
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'c', 'a']);
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b', 'c']],
+          ['b', ['c']],
+          ['c', []],
+        ]),
+      ),
+    ).toBeNull();
   });
 
   it('has no import cycle among the files of src/', () => {
     const graph = new Map<string, string[]>();
     for (const file of sourceFiles(SRC)) {
       const text = fs.readFileSync(file, 'utf8');
-      graph.set(path.relative(SRC, file), [...text.matchAll(IMPORT_RE)].map((m) => path.relative(SRC, resolveImport(file, m[2]))));
+      graph.set(
+        path.relative(SRC, file),
+        [...text.matchAll(IMPORT_RE)].map((m) => path.relative(SRC, resolveImport(file, m[2]))),
+      );
     }
     expect(graph.size).toBeGreaterThan(20);
     expect(findCycle(graph)).toBeNull();

@@ -53,10 +53,24 @@ const cases: Case[] = [
     batchOfOne: 'finite',
     learningRate: 1,
   },
-  { name: 'fitnet', make: () => createLoss('fitnet', { studentDim: DS, teacherDim: DT, seed: 1 }), inputs: features, studentShape: (b) => [b, DS], batchOfOne: 'finite', learningRate: 0.5 },
+  {
+    name: 'fitnet',
+    make: () => createLoss('fitnet', { studentDim: DS, teacherDim: DT, seed: 1 }),
+    inputs: features,
+    studentShape: (b) => [b, DS],
+    batchOfOne: 'finite',
+    learningRate: 0.5,
+  },
   { name: 'pkt', make: () => createLoss('pkt'), inputs: features, studentShape: (b) => [b, DS], batchOfOne: 'zero', learningRate: 5 },
   { name: 'cor', make: () => createLoss('cor'), inputs: features, studentShape: (b) => [b, DS], batchOfOne: 'zero', learningRate: 1 },
-  { name: 'cor (gaussian)', make: () => createLoss('cor', { kernel: 'gaussian', gamma: 0.5 }), inputs: features, studentShape: (b) => [b, DS], batchOfOne: 'zero', learningRate: 1 },
+  {
+    name: 'cor (gaussian)',
+    make: () => createLoss('cor', { kernel: 'gaussian', gamma: 0.5 }),
+    inputs: features,
+    studentShape: (b) => [b, DS],
+    batchOfOne: 'zero',
+    learningRate: 1,
+  },
   { name: 'rkd', make: () => createLoss('rkd'), inputs: features, studentShape: (b) => [b, DS], batchOfOne: 'zero', learningRate: 0.005 },
   {
     name: 'crd',
@@ -92,7 +106,14 @@ const cases: Case[] = [
     learningRate: 1,
   },
   { name: 'sp', make: () => createLoss('sp'), inputs: features, studentShape: (b) => [b, DS], batchOfOne: 'zero', learningRate: 1 },
-  { name: 'vid', make: () => createLoss('vid', { studentDim: DS, teacherDim: DT, seed: 2 }), inputs: features, studentShape: (b) => [b, DS], batchOfOne: 'finite', learningRate: 1 },
+  {
+    name: 'vid',
+    make: () => createLoss('vid', { studentDim: DS, teacherDim: DT, seed: 2 }),
+    inputs: features,
+    studentShape: (b) => [b, DS],
+    batchOfOne: 'finite',
+    learningRate: 1,
+  },
   {
     name: 'vid (linear)',
     make: () => createLoss('vid', { studentDim: DS, teacherDim: DT, regressor: 'linear', initVariance: 1 }),
@@ -103,8 +124,7 @@ const cases: Case[] = [
   },
 ];
 
-const value = (loss: Loss, c: Case, x: tf.Tensor, b: number): number =>
-  tf.tidy(() => loss.compute(c.inputs(x, b)).dataSync()[0]);
+const value = (loss: Loss, c: Case, x: tf.Tensor, b: number): number => tf.tidy(() => loss.compute(c.inputs(x, b)).dataSync()[0]);
 
 describe.each(cases)('$name', (c) => {
   let loss: Loss;
@@ -116,7 +136,11 @@ describe.each(cases)('$name', (c) => {
   it('has a gradient w.r.t. the student that matches central finite differences', () => {
     const shape = c.studentShape(B);
     const x0 = data(shape, 11);
-    const analytic = tf.tidy(() => tf.grad((x: tf.Tensor) => loss.compute(c.inputs(x, B)))(x0).dataSync());
+    const analytic = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => loss.compute(c.inputs(x, B)))(x0)
+        .dataSync(),
+    );
     const base = x0.dataSync();
     const eps = 1e-2;
     let maxAbs = 0;
@@ -152,7 +176,11 @@ describe.each(cases)('$name', (c) => {
   it('gives a defined result for a batch of one', () => {
     const x = data(c.studentShape(1), 31);
     const v = value(loss, c, x, 1);
-    const grad = tf.tidy(() => tf.grad((s: tf.Tensor) => loss.compute(c.inputs(s, 1)))(x).dataSync());
+    const grad = tf.tidy(() =>
+      tf
+        .grad((s: tf.Tensor) => loss.compute(c.inputs(s, 1)))(x)
+        .dataSync(),
+    );
     expect(Number.isFinite(v)).toBe(true);
     if (c.batchOfOne === 'zero') expect(v).toBe(0);
     expect(Array.from(grad).every(Number.isFinite)).toBe(true);
@@ -212,7 +240,11 @@ describe.each(cases)('$name with an all-zero teacher row', (c) => {
       };
     };
     const v = tf.tidy(() => loss.compute(inputs(x)).dataSync()[0]);
-    const grad = tf.tidy(() => tf.grad((s: tf.Tensor) => loss.compute(inputs(s)))(x).dataSync());
+    const grad = tf.tidy(() =>
+      tf
+        .grad((s: tf.Tensor) => loss.compute(inputs(s)))(x)
+        .dataSync(),
+    );
     expect(Number.isFinite(v)).toBe(true);
     expect(Array.from(grad).every(Number.isFinite)).toBe(true);
     x.dispose();

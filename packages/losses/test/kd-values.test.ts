@@ -80,8 +80,13 @@ describe('KD loss values against hand computations', () => {
         }),
       );
     const loss = createLoss('kd');
-    expectClose(run(loss, () => ({ student: tf.tensor2d(zs), teacher: tf.tensor2d(zt), studentLogits: tf.tensor2d(zs), teacherLogits: tf.tensor2d(zt) })), expected);
-    expect(() => tf.tidy(() => loss.compute({ student: tf.tensor2d(zs), teacher: tf.tensor2d(zt) }))).toThrow(/kd\/hinton-kd\.ts: inputs\.studentLogits and inputs\.teacherLogits are required/);
+    expectClose(
+      run(loss, () => ({ student: tf.tensor2d(zs), teacher: tf.tensor2d(zt), studentLogits: tf.tensor2d(zs), teacherLogits: tf.tensor2d(zt) })),
+      expected,
+    );
+    expect(() => tf.tidy(() => loss.compute({ student: tf.tensor2d(zs), teacher: tf.tensor2d(zt) }))).toThrow(
+      /kd\/hinton-kd\.ts: inputs\.studentLogits and inputs\.teacherLogits are required/,
+    );
   });
 
   it('fitnet: mean (s W + b - t)^2 with the learned regressor', () => {
@@ -174,7 +179,10 @@ describe('KD loss values against hand computations', () => {
     const ds = dist(S);
     const dt = dist(far);
     expect(ds.some((v, i) => Math.abs(v - dt[i]) > 1)).toBe(true);
-    expectClose(run(loss, () => ({ student: tf.tensor2d(S), teacher: tf.tensor2d(far) })), ds.reduce((s, v, i) => s + huber(v - dt[i]), 0) / (b * b));
+    expectClose(
+      run(loss, () => ({ student: tf.tensor2d(S), teacher: tf.tensor2d(far) })),
+      ds.reduce((s, v, i) => s + huber(v - dt[i]), 0) / (b * b),
+    );
   });
 
   it('sp: squared difference of row-normalised Gram matrices / B^2', () => {
@@ -190,7 +198,10 @@ describe('KD loss values against hand computations', () => {
   it('at: attention maps of vectors and of [B, H, W, C] feature maps', () => {
     const att = (x: Vec): Vec => unit(x.map((v) => v * v));
     const vecExpected = mean(S.flatMap((s, i) => sub(att(s), att(T3[i])).map((d) => d * d)));
-    expectClose(run(createLoss('at'), () => ({ student: tf.tensor2d(S), teacher: tf.tensor2d(T3) })), vecExpected);
+    expectClose(
+      run(createLoss('at'), () => ({ student: tf.tensor2d(S), teacher: tf.tensor2d(T3) })),
+      vecExpected,
+    );
 
     // maps: B=2, H=2, W=1, student C=2, teacher C=3; a(x) = normalise(mean_c x^2) over the H*W positions
     const ms = [
@@ -203,7 +214,10 @@ describe('KD loss values against hand computations', () => {
     ];
     const mapAtt = (x: number[][][]): Vec => unit(x.map((row) => mean(row[0].map((v) => v * v))));
     const mapExpected = mean(ms.flatMap((s, i) => sub(mapAtt(s), mapAtt(mt[i])).map((d) => d * d)));
-    expectClose(run(createLoss('at'), () => ({ student: tf.tensor4d(ms), teacher: tf.tensor4d(mt) })), mapExpected);
+    expectClose(
+      run(createLoss('at'), () => ({ student: tf.tensor4d(ms), teacher: tf.tensor4d(mt) })),
+      mapExpected,
+    );
     expect(() => tf.tidy(() => createLoss('at').compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) }))).toThrow(/kd\/at\.ts: .*same batch and size D/);
   });
 
@@ -231,12 +245,17 @@ describe('KD loss values against hand computations', () => {
     const vt = variation(T);
     expect(vs[1]).toBeCloseTo(1, 6); // alone in its class
     expectClose(run(createLoss('ifd'), features), mean(vs.map((v, i) => (v - vt[i]) ** 2)));
-    expect(() => tf.tidy(() => createLoss('ifd').compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) }))).toThrow(/kd\/ifd\.ts: inputs\.labels is required/);
+    expect(() => tf.tidy(() => createLoss('ifd').compute({ student: tf.tensor2d(S), teacher: tf.tensor2d(T) }))).toThrow(
+      /kd\/ifd\.ts: inputs\.labels is required/,
+    );
     // single-class batch: one prototype, the batch mean
     const single = (x: Mat): Vec => x.map((xi) => dot(unit(xi), unit(xi.map((_, d) => mean(x.map((m) => m[d]))))));
     const ss = single(S);
     const st = single(T);
-    expectClose(run(createLoss('ifd'), () => ({ ...features(), labels: [3, 3, 3, 3] })), mean(ss.map((v, i) => (v - st[i]) ** 2)));
+    expectClose(
+      run(createLoss('ifd'), () => ({ ...features(), labels: [3, 3, 3, 3] })),
+      mean(ss.map((v, i) => (v - st[i]) ** 2)),
+    );
   });
 
   /** Hand scores [B][K+1] of embeddings against bank rows of the contrast table, divided by T. */

@@ -19,12 +19,18 @@ describe('loss registry', () => {
   it('refuses an unknown option key of a built-in loss, naming it and the known keys', () => {
     for (const name of BUILT_IN) {
       expect(lossOptionKeys(name)).toBeDefined();
-      expect(() => createLoss(name as 'pkt', { checkFinte: false } as never)).toThrow(new RegExp(`registry\\.ts: loss '${name}': unknown option 'checkFinte' \\(known: `));
+      expect(() => createLoss(name as 'pkt', { checkFinte: false } as never)).toThrow(
+        new RegExp(`registry\\.ts: loss '${name}': unknown option 'checkFinte' \\(known: `),
+      );
     }
-    expect(() => createLoss('crd', { studentDim: 2, teacherDim: 2, bankSize: 4, numNegative: 3 } as never)).toThrow(/loss 'crd': unknown option 'numNegative' \(known: .*numNegatives/);
+    expect(() => createLoss('crd', { studentDim: 2, teacherDim: 2, bankSize: 4, numNegative: 3 } as never)).toThrow(
+      /loss 'crd': unknown option 'numNegative' \(known: .*numNegatives/,
+    );
     expect(() => createLoss('ce', { temperature: 1 } as never)).toThrow(/loss 'ce': unknown option 'temperature' \(known: none\)/);
     registerLoss('registry-test-declared', () => statelessLoss('d', () => tf.scalar(0)), { optionKeys: ['scale'] });
-    expect(() => createLoss('registry-test-declared', { scale: 1, shift: 2 })).toThrow(/loss 'registry-test-declared': unknown option 'shift' \(known: scale\)/);
+    expect(() => createLoss('registry-test-declared', { scale: 1, shift: 2 })).toThrow(
+      /loss 'registry-test-declared': unknown option 'shift' \(known: scale\)/,
+    );
     createLoss('registry-test-declared', { scale: 1 }).dispose();
   });
 
@@ -34,7 +40,12 @@ describe('loss registry', () => {
     expect(() => registerLoss('registry-test-dup', make(2))).toThrow(/a loss named 'registry-test-dup' is already registered; pass \{ override: true \}/);
     expect(() => registerLoss('pkt', make(2))).toThrow(/already registered/);
     registerLoss('registry-test-dup', make(3), { override: true });
-    const v = tf.tidy(() => createLoss('registry-test-dup').compute({ student: tf.ones([2, 2]), teacher: tf.ones([2, 2]) }).dataSync()[0]);
+    const v = tf.tidy(
+      () =>
+        createLoss('registry-test-dup')
+          .compute({ student: tf.ones([2, 2]), teacher: tf.ones([2, 2]) })
+          .dataSync()[0],
+    );
     expect(v).toBe(12);
   });
 
@@ -80,9 +91,16 @@ describe('registered CCL terms wrap the package functions', () => {
 
   it('nce = multiClassNce(student, teacher, labels)', () => {
     const direct = tf.tidy(() => multiClassNce(tf.tensor2d(f1), tf.tensor2d(f2), labels, { temperature: 0.5 }).dataSync()[0]);
-    const viaRegistry = tf.tidy(() => createLoss('nce', { temperature: 0.5 }).compute({ student: tf.tensor2d(f1), teacher: tf.tensor2d(f2), labels }).dataSync()[0]);
+    const viaRegistry = tf.tidy(
+      () =>
+        createLoss('nce', { temperature: 0.5 })
+          .compute({ student: tf.tensor2d(f1), teacher: tf.tensor2d(f2), labels })
+          .dataSync()[0],
+    );
     expect(viaRegistry).toBe(direct);
-    expect(() => tf.tidy(() => createLoss('nce', { temperature: 0.5 }).compute({ student: tf.tensor2d(f1), teacher: tf.tensor2d(f2) }))).toThrow(/loss 'nce' needs inputs\.labels/);
+    expect(() => tf.tidy(() => createLoss('nce', { temperature: 0.5 }).compute({ student: tf.tensor2d(f1), teacher: tf.tensor2d(f2) }))).toThrow(
+      /loss 'nce' needs inputs\.labels/,
+    );
   });
 
   it('jsd = jsdLoss(studentLogits, teacherLogits) and ce = crossEntropy(studentLogits, labels)', () => {
@@ -92,14 +110,20 @@ describe('registered CCL terms wrap the package functions', () => {
     expect(tf.tidy(() => createLoss('jsd', { weight: 0.5 }).compute(inputs()).dataSync()[0])).toBe(jsd);
     expect(tf.tidy(() => createLoss('ce').compute(inputs()).dataSync()[0])).toBe(ce);
     expect(jsd).toBeGreaterThan(0);
-    expect(() => tf.tidy(() => createLoss('ce').compute({ student: tf.tensor2d(f1), teacher: tf.tensor2d(f2), labels }))).toThrow(/loss 'ce' needs inputs\.studentLogits/);
+    expect(() => tf.tidy(() => createLoss('ce').compute({ student: tf.tensor2d(f1), teacher: tf.tensor2d(f2), labels }))).toThrow(
+      /loss 'ce' needs inputs\.studentLogits/,
+    );
   });
 
   it('stateless registered terms do not leak tensors', () => {
     const a = tf.tensor2d(f1);
     const b = tf.tensor2d(f2);
     const before = tf.memory().numTensors;
-    for (const [name, opts] of [['nce', { temperature: 0.1 }], ['jsd', {}], ['ce', {}]] as const) {
+    for (const [name, opts] of [
+      ['nce', { temperature: 0.1 }],
+      ['jsd', {}],
+      ['ce', {}],
+    ] as const) {
       createLoss(name, opts).compute({ student: a, teacher: b, studentLogits: a, teacherLogits: b, labels }).dispose();
     }
     expect(tf.memory().numTensors).toBe(before);

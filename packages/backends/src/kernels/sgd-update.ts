@@ -45,13 +45,31 @@ function sgdUpdate(buffers: FloatBuffers, inputs: tf.NamedTensorInfoMap, attrs: 
     const loop = simd.loops[`${attrs.nesterov ? 'nesterov' : 'momentum'}${attrs.weightDecay !== 0 ? 'Decay' : ''}` as keyof SgdSimdExports];
     const { offset } = simd;
     params.forEach((p, i) => {
-      loop(offset(p), offset(inputs[`g${i}`]!), offset(inputs[`b${i}`]!), offset(infos[i]!), offset(infos[count + i]!), tf.util.sizeFromShape(p.shape), attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay);
+      loop(
+        offset(p),
+        offset(inputs[`g${i}`]!),
+        offset(inputs[`b${i}`]!),
+        offset(infos[i]!),
+        offset(infos[count + i]!),
+        tf.util.sizeFromShape(p.shape),
+        attrs.lr,
+        attrs.momentum,
+        1 - attrs.dampening,
+        attrs.weightDecay,
+      );
     });
     return infos;
   }
   const { view } = buffers;
   params.forEach((p, i) => {
-    sgdUpdateValues(view(p), view(inputs[`g${i}`]!), hasBuffers ? view(inputs[`b${i}`]!) : null, view(infos[i]!), withMomentum ? view(infos[count + i]!) : null, attrs);
+    sgdUpdateValues(
+      view(p),
+      view(inputs[`g${i}`]!),
+      hasBuffers ? view(inputs[`b${i}`]!) : null,
+      view(infos[i]!),
+      withMomentum ? view(infos[count + i]!) : null,
+      attrs,
+    );
   });
   return infos;
 }

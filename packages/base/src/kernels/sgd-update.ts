@@ -97,7 +97,16 @@ function nesterovFirstLoop(p: Float32Array, g: Float32Array, pOut: Float32Array,
   }
 }
 
-function momentumLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, m: number, keep: number): void {
+function momentumLoop(
+  p: Float32Array,
+  grad: Float32Array,
+  buf: Float32Array,
+  pOut: Float32Array,
+  bufOut: Float32Array,
+  lr: number,
+  m: number,
+  keep: number,
+): void {
   for (let i = 0; i < p.length; i++) {
     const b = f32(f32(m * buf[i]!) + f32(keep * grad[i]!));
     bufOut[i] = b;
@@ -105,7 +114,17 @@ function momentumLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pO
   }
 }
 
-function momentumDecayLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, m: number, keep: number, wd: number): void {
+function momentumDecayLoop(
+  p: Float32Array,
+  grad: Float32Array,
+  buf: Float32Array,
+  pOut: Float32Array,
+  bufOut: Float32Array,
+  lr: number,
+  m: number,
+  keep: number,
+  wd: number,
+): void {
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]!;
     const g = f32(grad[i]! + f32(wd * pi));
@@ -115,7 +134,16 @@ function momentumDecayLoop(p: Float32Array, grad: Float32Array, buf: Float32Arra
   }
 }
 
-function nesterovLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, m: number, keep: number): void {
+function nesterovLoop(
+  p: Float32Array,
+  grad: Float32Array,
+  buf: Float32Array,
+  pOut: Float32Array,
+  bufOut: Float32Array,
+  lr: number,
+  m: number,
+  keep: number,
+): void {
   for (let i = 0; i < p.length; i++) {
     const g = grad[i]!;
     const b = f32(f32(m * buf[i]!) + f32(keep * g));
@@ -124,7 +152,17 @@ function nesterovLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pO
   }
 }
 
-function nesterovDecayLoop(p: Float32Array, grad: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, lr: number, m: number, keep: number, wd: number): void {
+function nesterovDecayLoop(
+  p: Float32Array,
+  grad: Float32Array,
+  buf: Float32Array,
+  pOut: Float32Array,
+  bufOut: Float32Array,
+  lr: number,
+  m: number,
+  keep: number,
+  wd: number,
+): void {
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]!;
     const g = f32(grad[i]! + f32(wd * pi));

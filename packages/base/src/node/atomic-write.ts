@@ -32,7 +32,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
     const fd = fs.openSync(tmp, 'w');
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at); // large buffers may need several writes
+      for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at); // large buffers may need several writes
       if (options.durable !== false) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -47,7 +47,10 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
 /** `target: cannot write: <cause>`, keeping the cause's `code` (ENOSPC, EACCES). */
 function writeError(target: string, err: unknown): Error {
   const cause = err as NodeJS.ErrnoException;
-  return Object.assign(new Error(`${target}: cannot write: ${cause?.message ?? String(err)}`, { cause: err }), cause?.code === undefined ? {} : { code: cause.code });
+  return Object.assign(
+    new Error(`${target}: cannot write: ${cause?.message ?? String(err)}`, { cause: err }),
+    cause?.code === undefined ? {} : { code: cause.code },
+  );
 }
 
 /** Writes JSON (2-space indented, trailing newline) atomically. */

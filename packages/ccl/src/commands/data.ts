@@ -2,13 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parsePositiveInt } from '../cli-options';
 import * as fs from 'node:fs';
-import {
-  acquireFolderLock,
-  getDataset,
-  holdOutValidation,
-  listDatasets,
-  writeManifest,
-} from '@ccl/data';
+import { acquireFolderLock, getDataset, holdOutValidation, listDatasets, writeManifest } from '@ccl/data';
 import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, probeManifest, probeMedia } from '@ccl/data/media';
 
 interface PrepareOpts {
@@ -61,7 +55,12 @@ export function registerDataCommands(program: Command): void {
   data
     .command('prepare')
     .description('build the manifest, probe every video (mediainfo.js) and decode it once into the clip cache (ffmpeg); resumable')
-    .requiredOption('--dataset <name>', `one of: ${listDatasets().map((n) => `${n} (${getDataset(n).description})`).join(', ')}`)
+    .requiredOption(
+      '--dataset <name>',
+      `one of: ${listDatasets()
+        .map((n) => `${n} (${getDataset(n).description})`)
+        .join(', ')}`,
+    )
     .requiredOption('--root <dir>', 'folder of the videos')
     .requiredOption('--out <dir>', 'output: manifest.json (the cached videos), cache/ (clips, prepare-report.json); one prepare at a time')
     .option('--annotations <path>', argumentHelp('annotations'))
@@ -85,7 +84,9 @@ export function registerDataCommands(program: Command): void {
         const selected = dataset.selectProbed ? dataset.selectProbed(probed, args) : probed;
         const all = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
         const report = await prepareClipCache({
-          manifest: all, cacheDir: path.join(out, 'cache'), shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
+          manifest: all,
+          cacheDir: path.join(out, 'cache'),
+          shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
           audioSampleRate: opts.audioRate ? Number(opts.audioRate) : undefined,
           onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
         }).finally(() => process.stderr.write('\n')); // ends the progress line, also before an error
@@ -93,7 +94,9 @@ export function registerDataCommands(program: Command): void {
         const manifest = manifestOfCachedSamples(all, report);
         writeManifest(path.join(out, 'manifest.json'), manifest);
         const count = (s: string) => manifest.samples.filter((x) => x.split === s).length;
-        process.stdout.write(`${manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${report.prepared} decoded${report.rebuilt ? ` (${report.rebuilt} rebuilt: cached with other settings)` : ''}, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${path.join(out, 'cache', 'prepare-report.json')})\nmanifest: ${path.join(out, 'manifest.json')}\n`);
+        process.stdout.write(
+          `${manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${report.prepared} decoded${report.rebuilt ? ` (${report.rebuilt} rebuilt: cached with other settings)` : ''}, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${path.join(out, 'cache', 'prepare-report.json')})\nmanifest: ${path.join(out, 'manifest.json')}\n`,
+        );
       } finally {
         release();
       }
@@ -101,13 +104,20 @@ export function registerDataCommands(program: Command): void {
 
   data
     .command('synth')
-    .description('synthesise a small audio-visual dataset as real mp4 files, with the teachers\' source data and a manifest')
+    .description("synthesise a small audio-visual dataset as real mp4 files, with the teachers' source data and a manifest")
     .requiredOption('--out <dir>', 'output folder')
     .option('--classes <n>', 'video classes (2-36)', integerBetween(2, 36), 8)
     .option('--videos-per-class <n>', 'videos per class', parsePositiveInt, 12)
     .option('--seed <n>', 'seed', parseInteger, 1)
     .action(async (opts: { out: string; classes: number; videosPerClass: number; seed: number }) => {
-      const r = await generateSyntheticAV({ outDir: path.resolve(opts.out), numClasses: Number(opts.classes), videosPerClass: Number(opts.videosPerClass), seed: Number(opts.seed) });
-      process.stdout.write(`${r.manifest.samples.length} videos in ${r.manifest.classes.length} classes, ${r.images.items.length} stills, ${r.sounds.items.length} sound clips\nmanifest: ${r.manifestPath}\n`);
+      const r = await generateSyntheticAV({
+        outDir: path.resolve(opts.out),
+        numClasses: Number(opts.classes),
+        videosPerClass: Number(opts.videosPerClass),
+        seed: Number(opts.seed),
+      });
+      process.stdout.write(
+        `${r.manifest.samples.length} videos in ${r.manifest.classes.length} classes, ${r.images.items.length} stills, ${r.sounds.items.length} sound clips\nmanifest: ${r.manifestPath}\n`,
+      );
     });
 }

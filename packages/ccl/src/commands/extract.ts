@@ -23,7 +23,7 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
     .command('extract')
     .description(
       "run a frozen teacher over a prepared dataset and write one .npy per video (the reference's layout: <out>/<class>/<id>.npy; (S, D) for segments or frames); resumable, shardable.\n" +
-        "Inputs follow the teacher's own convention: image teachers get RGB in [0, 1] normalised as their weights expect (resnet18/34: ImageNet mean/std, as torchvision's; with {\"normalize\":\"imagenet\"} the encoder does it, never both); " +
+        'Inputs follow the teacher\'s own convention: image teachers get RGB in [0, 1] normalised as their weights expect (resnet18/34: ImageNet mean/std, as torchvision\'s; with {"normalize":"imagenet"} the encoder does it, never both); ' +
         'audio teachers get the cached mono track, which must be at their sample rate (cnn14: 32 kHz unless {"sampleRate":...}; prepare with --audio-rate 32000), else the file is refused.',
     )
     .requiredOption('--teacher <name>', 'encoder: cnn14 (audio), resnet18 / resnet34 (images), or any registered encoder')
@@ -52,10 +52,16 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
       if (encoder.inputConvention) process.stderr.write(`${opts.teacher} input: ${encoder.inputConvention.description}\n`);
       const mine = manifest.samples.filter((_, i) => i % shards === shard);
       const r = await extractTeacherFeatures({
-        samples: mine, cacheDir: path.join(opts.data, 'cache'), encoder, outDir: opts.out, input: teacherInput(encoder, opts.teacher, opts),
+        samples: mine,
+        cacheDir: path.join(opts.data, 'cache'),
+        encoder,
+        outDir: opts.out,
+        input: teacherInput(encoder, opts.teacher, opts),
         onWritten: (k, s) => process.stderr.write(`\r${k + 1}/${mine.length} ${s.id}\u001b[K`),
       });
       process.stderr.write('\n');
-      process.stdout.write(`${r.written} written, ${r.reused} already there, ${r.noInput.length} without input (no audio), ${r.notCached.length} not in the cache (see prepare-report.json) in ${opts.out} (shard ${opts.shard})\n`);
+      process.stdout.write(
+        `${r.written} written, ${r.reused} already there, ${r.noInput.length} without input (no audio), ${r.notCached.length} not in the cache (see prepare-report.json) in ${opts.out} (shard ${opts.shard})\n`,
+      );
     });
 }

@@ -53,11 +53,27 @@ export function registerFeaturesCommands(program: Command, useBackend: (force?: 
       const train = part('train');
       const test = part('test');
       const result = linearProbe({ train, test, numClasses: set.classes.length });
-      const summary = { features: opts.features, split: opts.split, classes: set.classes.length, dim: set.dim, train: train.labels.length, test: test.labels.length, top1: result.top1, trainTop1: result.trainTop1, meanClassAccuracy: result.meanClassAccuracy, converged: result.converged, skippedEntries: warnings.length };
+      const summary = {
+        features: opts.features,
+        split: opts.split,
+        classes: set.classes.length,
+        dim: set.dim,
+        train: train.labels.length,
+        test: test.labels.length,
+        top1: result.top1,
+        trainTop1: result.trainTop1,
+        meanClassAccuracy: result.meanClassAccuracy,
+        converged: result.converged,
+        skippedEntries: warnings.length,
+      };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else {
-        process.stdout.write(`${set.classes.length} classes, ${set.dim}-d features; train ${train.labels.length}, test ${test.labels.length} (${opts.split})\n`);
-        process.stdout.write(`linear probe top-1: ${(100 * result.top1).toFixed(1)}% (train ${(100 * result.trainTop1).toFixed(1)}%, mean class ${(100 * (result.meanClassAccuracy ?? 0)).toFixed(1)}%)\n`);
+        process.stdout.write(
+          `${set.classes.length} classes, ${set.dim}-d features; train ${train.labels.length}, test ${test.labels.length} (${opts.split})\n`,
+        );
+        process.stdout.write(
+          `linear probe top-1: ${(100 * result.top1).toFixed(1)}% (train ${(100 * result.trainTop1).toFixed(1)}%, mean class ${(100 * (result.meanClassAccuracy ?? 0)).toFixed(1)}%)\n`,
+        );
         if (warnings.length) process.stdout.write(`skipped ${warnings.length} entries (e.g. macOS ._ files)\n`);
       }
     });

@@ -44,7 +44,8 @@ export interface ClipFileHeader {
 const MAGIC = Buffer.from('CCLCLIP1', 'latin1');
 
 export function encodeClipFile(header: Omit<ClipFileHeader, 'framesCrc32'>, frames: Uint8Array, audio?: Float32Array): Uint8Array {
-  if (frames.length !== header.t * header.h * header.w * header.c) throw new Error(`encodeClipFile: ${frames.length} bytes is not ${header.t}x${header.h}x${header.w}x${header.c}`);
+  if (frames.length !== header.t * header.h * header.w * header.c)
+    throw new Error(`encodeClipFile: ${frames.length} bytes is not ${header.t}x${header.h}x${header.w}x${header.c}`);
   const full: ClipFileHeader = { ...header, framesCrc32: crc32(frames) };
   if (audio) full.audio = { sampleRate: header.audio?.sampleRate ?? 0, samples: audio.length };
   const json = Buffer.from(JSON.stringify(full), 'utf8');
@@ -92,7 +93,8 @@ export function openClipFile(file: string): ClipFileInfo {
     const framesOffset = 12 + hlen;
     const frameBytes = header.t * header.h * header.w * header.c;
     const audioBytes = (header.audio?.samples ?? 0) * 4;
-    if (framesOffset + frameBytes + audioBytes !== size) throw new Error(`${file}: clip file has ${size} bytes, header describes ${framesOffset + frameBytes + audioBytes}`);
+    if (framesOffset + frameBytes + audioBytes !== size)
+      throw new Error(`${file}: clip file has ${size} bytes, header describes ${framesOffset + frameBytes + audioBytes}`);
     return { file, header, framesOffset, audioOffset: framesOffset + frameBytes };
   } finally {
     fs.closeSync(fd);
@@ -135,7 +137,10 @@ export function readClipAudio(info: ClipFileInfo): Float32Array | null {
 /** Full check of a clip file: header, size and the frames' CRC-32. Throws naming the file. */
 export function verifyClipFile(file: string): ClipFileInfo {
   const info = openClipFile(file);
-  const frames = readClipFrames(info, Array.from({ length: info.header.t }, (_, i) => i));
+  const frames = readClipFrames(
+    info,
+    Array.from({ length: info.header.t }, (_, i) => i),
+  );
   if (crc32(frames) !== info.header.framesCrc32) throw new Error(`${file}: frame data CRC mismatch (corrupt cache entry)`);
   return info;
 }

@@ -103,7 +103,16 @@ async function decodeClip(file: string, sample: ManifestSample, settings: ClipCa
     const video = await decodeVideo(file, { ...seg, probe, shortSide: settings.shortSide });
     let audio: Float32Array | undefined;
     if (settings.audioSampleRate !== null && probe.hasAudio) audio = await decodeAudio(file, { ...seg, probe, sampleRate: settings.audioSampleRate });
-    const header: DecodedClip['header'] = { id: sample.id, t: video.frameCount, h: video.height, w: video.width, c: 3, fps: probe.fps, source: sample.video, settings };
+    const header: DecodedClip['header'] = {
+      id: sample.id,
+      t: video.frameCount,
+      h: video.height,
+      w: video.width,
+      c: 3,
+      fps: probe.fps,
+      source: sample.video,
+      settings,
+    };
     if (audio) header.audio = { sampleRate: settings.audioSampleRate as number, samples: audio.length };
     return { header, frames: video.frames, audio };
   } catch (err) {
@@ -127,8 +136,10 @@ function writeCachedClip(out: string, clip: DecodedClip): void {
  * depend on which videos failed. A report of a stopped run is refused: its cache is incomplete.
  */
 export function manifestOfCachedSamples(manifest: Manifest, report: PrepareReport): Manifest {
-  if (report.aborted) throw new Error(`prepare of '${report.dataset}' stopped before every video was cached${report.error ? ` (${report.error})` : ''}; run it again`);
-  if (report.total !== manifest.samples.length) throw new Error(`the prepare report covers ${report.total} videos, the manifest '${manifest.dataset}' has ${manifest.samples.length}: not the same run`);
+  if (report.aborted)
+    throw new Error(`prepare of '${report.dataset}' stopped before every video was cached${report.error ? ` (${report.error})` : ''}; run it again`);
+  if (report.total !== manifest.samples.length)
+    throw new Error(`the prepare report covers ${report.total} videos, the manifest '${manifest.dataset}' has ${manifest.samples.length}: not the same run`);
   const skipped = new Set(report.skipped.map((s) => s.id));
   return { ...manifest, samples: manifest.samples.filter((s) => !skipped.has(s.id)) };
 }
@@ -161,7 +172,15 @@ async function prepareLocked(options: PrepareOptions): Promise<PrepareReport> {
   const clipsDir = path.join(cacheDir, 'clips');
   fs.mkdirSync(clipsDir, { recursive: true });
   for (const f of fs.readdirSync(clipsDir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(clipsDir, f), { force: true });
-  const report: PrepareReport = { dataset: manifest.dataset, total: manifest.samples.length, prepared: 0, rebuilt: 0, alreadyCached: 0, skipped: [], aborted: false };
+  const report: PrepareReport = {
+    dataset: manifest.dataset,
+    total: manifest.samples.length,
+    prepared: 0,
+    rebuilt: 0,
+    alreadyCached: 0,
+    skipped: [],
+    aborted: false,
+  };
   let fatal: EnvironmentError | undefined;
   let done = 0;
   const queue = manifest.samples.slice();

@@ -3,7 +3,21 @@
  * read-only or failing disk, no file descriptors or memory left, a path blocked by a file or folder.
  */
 export const ENVIRONMENT_ERRNO_CODES: ReadonlySet<string> = new Set([
-  'ENOSPC', 'EDQUOT', 'EFBIG', 'EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE', 'ENOMEM', 'EIO', 'EBUSY', 'ETXTBSY', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY',
+  'ENOSPC',
+  'EDQUOT',
+  'EFBIG',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EMFILE',
+  'ENFILE',
+  'ENOMEM',
+  'EIO',
+  'EBUSY',
+  'ETXTBSY',
+  'ENOTDIR',
+  'EISDIR',
+  'ENOTEMPTY',
 ]);
 
 /**

@@ -72,7 +72,11 @@ export function acquireFolderLock(dir: string, options: FolderLockOptions = {}):
       );
     }
     // stale: its process is dead (or the file is unreadable); take it over
-    notice(holder ? `${dir}: taking over a stale lock of ${holder.what} (pid ${holder.pid} on ${holder.host}, since ${holder.since}; that process is gone)` : `${dir}: taking over an unreadable lock file ${file}`);
+    notice(
+      holder
+        ? `${dir}: taking over a stale lock of ${holder.what} (pid ${holder.pid} on ${holder.host}, since ${holder.since}; that process is gone)`
+        : `${dir}: taking over an unreadable lock file ${file}`,
+    );
     fs.rmSync(file, { force: true });
   }
   let held = true;

@@ -45,7 +45,10 @@ export function decodeName(encoded: string): string {
 
 function withLimit(file: string, original: string, what: string): string {
   const bytes = Buffer.byteLength(file, 'utf8');
-  if (bytes > MAX_FILE_NAME_BYTES) throw new Error(`${what} ${JSON.stringify(original.length > 60 ? `${original.slice(0, 60)}…` : original)} is too long for a file name (${bytes} bytes encoded, at most ${MAX_FILE_NAME_BYTES})`);
+  if (bytes > MAX_FILE_NAME_BYTES)
+    throw new Error(
+      `${what} ${JSON.stringify(original.length > 60 ? `${original.slice(0, 60)}…` : original)} is too long for a file name (${bytes} bytes encoded, at most ${MAX_FILE_NAME_BYTES})`,
+    );
   return file;
 }
 

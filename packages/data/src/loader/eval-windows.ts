@@ -25,7 +25,8 @@ export function loadEvalWindows(cacheDir: string, id: string, options: EvalWindo
   const frames = options.frames ?? 16;
   const info = openClipFile(clipPath(cacheDir, id));
   const { t, h, w, c } = info.header;
-  const windows = (options.protocol ?? 'sliding') === 'sliding' ? slidingWindows(t, frames, options.stride ?? frames) : temporalEvenCrop(t, frames, options.numClips ?? 3);
+  const windows =
+    (options.protocol ?? 'sliding') === 'sliding' ? slidingWindows(t, frames, options.stride ?? frames) : temporalEvenCrop(t, frames, options.numClips ?? 3);
   const evalOptions: NormalizeOptions & { size?: number } = { ...options };
   return windows.map((win) => evalClip({ data: readClipFrames(info, win), t: win.length, h, w, c }, evalOptions));
 }

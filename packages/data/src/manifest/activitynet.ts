@@ -68,7 +68,13 @@ export function buildActivityNetManifest(options: ActivityNetOptions): Manifest 
       samples.push({ id: `${youtubeId}_${k}`, label: a.label, split, video: videoName(youtubeId), segment: [start, end] });
     });
   }
-  const args: Parameters<typeof makeManifest>[0] = { dataset: options.dataset ?? 'activitynet-1.3', classes, samples, source: file, meta: { annotationVersion: json.version ?? null } };
+  const args: Parameters<typeof makeManifest>[0] = {
+    dataset: options.dataset ?? 'activitynet-1.3',
+    classes,
+    samples,
+    source: file,
+    meta: { annotationVersion: json.version ?? null },
+  };
   if (options.videoRoot !== undefined) args.root = options.videoRoot;
   return makeManifest(args);
 }

@@ -19,7 +19,8 @@ export function buildFolderManifest(options: FolderManifestOptions): Manifest {
   const folders = scanClassFolders(options.root, options.extensions ?? VIDEO_EXTENSIONS);
   const samples: ManifestSample[] = [];
   for (const [label, videos] of folders) {
-    for (const v of videos) samples.push({ id: `${label}/${stem(v)}`, label, split: options.splitOf ? options.splitOf(label, v) : 'train', video: `${label}/${v}` });
+    for (const v of videos)
+      samples.push({ id: `${label}/${stem(v)}`, label, split: options.splitOf ? options.splitOf(label, v) : 'train', video: `${label}/${v}` });
   }
   const args: Parameters<typeof makeManifest>[0] = { dataset: options.dataset ?? 'folder', samples, root: options.root, source: options.root };
   if (options.classes) args.classes = options.classes;

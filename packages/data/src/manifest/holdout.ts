@@ -41,6 +41,10 @@ export function holdOutValidation(manifest: Manifest, options: HoldOutOptions = 
     for (const u of shuffled(units, rng).slice(0, n)) held.add(u);
   }
   const samples = manifest.samples.map((s) => (s.split === 'train' && held.has(unitOf(s)) ? { ...s, split: 'val' as const } : s));
-  const out: Manifest = { ...manifest, samples, meta: { ...(manifest.meta ?? {}), validation: { heldOutFrom: 'train', fraction, seed: options.seed ?? 1, by } } };
+  const out: Manifest = {
+    ...manifest,
+    samples,
+    meta: { ...(manifest.meta ?? {}), validation: { heldOutFrom: 'train', fraction, seed: options.seed ?? 1, by } },
+  };
   return validateManifest(out, manifest.dataset);
 }

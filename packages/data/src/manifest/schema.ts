@@ -138,7 +138,10 @@ export function validateManifest(value: unknown, source = '<manifest>'): Manifes
       if (typeof c !== 'string' || c.length === 0) fail(`classes[${i}] must be a non-empty string`);
       else if (classes.has(c)) fail(`duplicate class name '${c}' (classes[${i}])`);
       else if ((problem = nameProblem(c, classToDirName, key))) fail(`classes[${i}] ${JSON.stringify(c)}: ${problem}`);
-      else if (folders.has(key.value)) fail(`classes[${i}] ${JSON.stringify(c)}: maps to the same folder as classes[${folders.get(key.value)}] ${JSON.stringify((m.classes as unknown[])[folders.get(key.value) as number])} (names differing only in case collide on macOS and Windows)`);
+      else if (folders.has(key.value))
+        fail(
+          `classes[${i}] ${JSON.stringify(c)}: maps to the same folder as classes[${folders.get(key.value)}] ${JSON.stringify((m.classes as unknown[])[folders.get(key.value) as number])} (names differing only in case collide on macOS and Windows)`,
+        );
       else {
         classes.add(c);
         folders.set(key.value, i);
@@ -160,7 +163,9 @@ export function validateManifest(value: unknown, source = '<manifest>'): Manifes
       else if ((problem = nameProblem(x.id, (id) => idToFileName(id, '.clip'), key))) fail(`${where}: id ${problem}`);
       else if (files.has(key.value)) {
         const j = files.get(key.value) as number;
-        fail(`${where}: id maps to the same file as samples[${j}] (${JSON.stringify((m.samples as { id: string }[])[j]?.id)}) (ids differing only in case collide on macOS and Windows)`);
+        fail(
+          `${where}: id maps to the same file as samples[${j}] (${JSON.stringify((m.samples as { id: string }[])[j]?.id)}) (ids differing only in case collide on macOS and Windows)`,
+        );
       } else {
         ids.set(x.id, i);
         files.set(key.value, i);
@@ -171,16 +176,26 @@ export function validateManifest(value: unknown, source = '<manifest>'): Manifes
       if (x.video !== undefined && typeof x.video !== 'string') fail(`${where}: 'video' must be a string`);
       if (x.segment !== undefined) {
         const seg = x.segment as unknown[];
-        if (!Array.isArray(seg) || seg.length !== 2 || !seg.every((v) => typeof v === 'number' && Number.isFinite(v))) fail(`${where}: 'segment' must be [start, end] in seconds`);
-        else if (!((seg[0] as number) >= 0 && (seg[0] as number) < (seg[1] as number))) fail(`${where}: segment [${seg[0]}, ${seg[1]}] must have 0 <= start < end`);
+        if (!Array.isArray(seg) || seg.length !== 2 || !seg.every((v) => typeof v === 'number' && Number.isFinite(v)))
+          fail(`${where}: 'segment' must be [start, end] in seconds`);
+        else if (!((seg[0] as number) >= 0 && (seg[0] as number) < (seg[1] as number)))
+          fail(`${where}: segment [${seg[0]}, ${seg[1]}] must have 0 <= start < end`);
       }
       if (x.group !== undefined && !(Number.isInteger(x.group) && (x.group as number) >= 1)) fail(`${where}: 'group' must be a positive integer`);
-      if (x.attributes !== undefined && (typeof x.attributes !== 'object' || x.attributes === null || Object.values(x.attributes).some((v) => typeof v !== 'string' && typeof v !== 'number'))) fail(`${where}: 'attributes' must map names to strings or numbers`);
-      if (x.teacher !== undefined && (typeof x.teacher !== 'object' || x.teacher === null || Object.values(x.teacher).some((v) => typeof v !== 'string'))) fail(`${where}: 'teacher' must map teacher names to strings`);
+      if (
+        x.attributes !== undefined &&
+        (typeof x.attributes !== 'object' || x.attributes === null || Object.values(x.attributes).some((v) => typeof v !== 'string' && typeof v !== 'number'))
+      )
+        fail(`${where}: 'attributes' must map names to strings or numbers`);
+      if (x.teacher !== undefined && (typeof x.teacher !== 'object' || x.teacher === null || Object.values(x.teacher).some((v) => typeof v !== 'string')))
+        fail(`${where}: 'teacher' must map teacher names to strings`);
     });
   }
   if (problems.length > 0) {
-    const shown = problems.slice(0, MAX_REPORTED).map((p) => `  - ${p}`).join('\n');
+    const shown = problems
+      .slice(0, MAX_REPORTED)
+      .map((p) => `  - ${p}`)
+      .join('\n');
     const more = problems.length > MAX_REPORTED ? `\n  ... and ${problems.length - MAX_REPORTED} more` : '';
     throw new Error(`${source}: invalid manifest (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${shown}${more}`);
   }
@@ -230,7 +245,14 @@ export function writeManifest(file: string, manifest: Manifest): void {
  * Assembles a manifest: class order is `classes` when given (explicit), else the sorted set of labels
  * (code-point order, as Python's `sorted`). Then validates (duplicate ids, unknown labels...).
  */
-export function makeManifest(args: { dataset: string; samples: ManifestSample[]; classes?: readonly string[]; root?: string; meta?: Record<string, unknown>; source?: string }): Manifest {
+export function makeManifest(args: {
+  dataset: string;
+  samples: ManifestSample[];
+  classes?: readonly string[];
+  root?: string;
+  meta?: Record<string, unknown>;
+  source?: string;
+}): Manifest {
   const classes = args.classes ? [...args.classes] : sortedNames(new Set(args.samples.map((s) => s.label)));
   const manifest: Manifest = { schema: MANIFEST_SCHEMA, version: MANIFEST_VERSION, dataset: args.dataset, classes, samples: args.samples };
   if (args.root !== undefined) manifest.root = args.root;

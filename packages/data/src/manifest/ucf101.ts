@@ -31,7 +31,10 @@ export interface Ucf101ScanOptions {
 }
 
 function parseClassInd(file: string): string[] {
-  const rows = readTextFile(file, 'classInd').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const rows = readTextFile(file, 'classInd')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const classes: string[] = [];
   rows.forEach((line, i) => {
     const m = /^(\d+)\s+(\S+)$/.exec(line);
@@ -86,7 +89,13 @@ export function buildUcf101FromFolders(options: Ucf101ScanOptions): Manifest {
       samples.push({ id: name.id, label, split: ucfSplitOfGroup(name.group, split), video: `${label}/${v}`, group: name.group });
     }
   }
-  const args: Parameters<typeof makeManifest>[0] = { dataset: options.dataset ?? 'ucf101', samples, root: options.videoRoot, source: options.videoRoot, meta: { split } };
+  const args: Parameters<typeof makeManifest>[0] = {
+    dataset: options.dataset ?? 'ucf101',
+    samples,
+    root: options.videoRoot,
+    source: options.videoRoot,
+    meta: { split },
+  };
   if (options.classes) args.classes = options.classes;
   return makeManifest(args);
 }
@@ -118,7 +127,13 @@ export function buildUcf51FromFeatures(set: TeacherFeatureSet, options: Ucf51Fro
     if (options.videoRoot !== undefined) s.video = `${label}/${id}${options.videoExtension ?? '.avi'}`;
     samples.push(s);
   }
-  const args: Parameters<typeof makeManifest>[0] = { dataset: options.dataset ?? 'ucf51', classes: set.classes, samples, source: set.source, meta: { split, teacherSource: set.source } };
+  const args: Parameters<typeof makeManifest>[0] = {
+    dataset: options.dataset ?? 'ucf51',
+    classes: set.classes,
+    samples,
+    source: set.source,
+    meta: { split, teacherSource: set.source },
+  };
   if (options.videoRoot !== undefined) args.root = options.videoRoot;
   return makeManifest(args);
 }
@@ -162,7 +177,12 @@ registerDataset({
     const s = split as 1 | 2 | 3;
     if (!annotations) return buildUcf101FromFolders({ videoRoot: root, split: s });
     const dir = existingArg(annotations, 'annotations');
-    return buildUcf101FromLists({ classIndFile: path.join(dir, 'classInd.txt'), trainListFile: path.join(dir, `trainlist0${s}.txt`), testListFile: path.join(dir, `testlist0${s}.txt`), videoRoot: root });
+    return buildUcf101FromLists({
+      classIndFile: path.join(dir, 'classInd.txt'),
+      trainListFile: path.join(dir, `trainlist0${s}.txt`),
+      testListFile: path.join(dir, `testlist0${s}.txt`),
+      videoRoot: root,
+    });
   },
 });
 

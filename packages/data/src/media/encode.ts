@@ -27,19 +27,20 @@ export const VIDEO_CODECS: Record<string, { video: string[]; audio: string[]; co
 
 async function writeAll(stream: Writable, chunks: Iterable<Uint8Array>): Promise<void> {
   for (const c of chunks) {
-    if (!stream.write(c)) await new Promise<void>((resolve, reject) => {
-      // remove the other listener whichever fires, or 'error' listeners pile up one per back-pressure wait
-      const onDrain = () => {
-        stream.off('error', onError);
-        resolve();
-      };
-      const onError = (err: Error) => {
-        stream.off('drain', onDrain);
-        reject(err);
-      };
-      stream.once('drain', onDrain);
-      stream.once('error', onError);
-    });
+    if (!stream.write(c))
+      await new Promise<void>((resolve, reject) => {
+        // remove the other listener whichever fires, or 'error' listeners pile up one per back-pressure wait
+        const onDrain = () => {
+          stream.off('error', onError);
+          resolve();
+        };
+        const onError = (err: Error) => {
+          stream.off('drain', onDrain);
+          reject(err);
+        };
+        stream.once('drain', onDrain);
+        stream.once('error', onError);
+      });
   }
   await new Promise<void>((resolve) => stream.end(resolve));
 }
@@ -63,7 +64,22 @@ export async function encodeVideo(outFile: string, input: EncodeVideoInput, code
   if (!preset) throw new Error(`encodeVideo: unknown codec preset '${codec}' (known: ${Object.keys(VIDEO_CODECS).join(', ')})`);
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   const tmp = `${tempPathFor(outFile)}.${preset.container}`;
-  const args = ['-nostdin', '-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${input.width}x${input.height}`, '-r', String(input.fps), '-i', 'pipe:0'];
+  const args = [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${input.width}x${input.height}`,
+    '-r',
+    String(input.fps),
+    '-i',
+    'pipe:0',
+  ];
   if (input.audio) args.push('-f', 'f32le', '-ar', String(input.audio.sampleRate), '-ac', '1', '-i', 'pipe:3');
   args.push('-map', '0:v');
   if (input.audio) args.push('-map', '1:a');

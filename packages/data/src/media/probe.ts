@@ -138,7 +138,15 @@ export async function probeMedia(file: string): Promise<MediaProbe> {
 
 /** The subset of a probe that manifests cache. */
 export function toManifestProbe(p: MediaProbe): ManifestProbe {
-  const out: ManifestProbe = { durationS: p.durationS, fps: p.fps, frameCount: p.frameCount, width: p.width, height: p.height, videoCodec: p.videoCodec, hasAudio: p.hasAudio };
+  const out: ManifestProbe = {
+    durationS: p.durationS,
+    fps: p.fps,
+    frameCount: p.frameCount,
+    width: p.width,
+    height: p.height,
+    videoCodec: p.videoCodec,
+    hasAudio: p.hasAudio,
+  };
   if (p.audioCodec !== undefined) out.audioCodec = p.audioCodec;
   if (p.sampleRate !== undefined) out.sampleRate = p.sampleRate;
   if (p.frameRateMode !== undefined) out.frameRateMode = p.frameRateMode;

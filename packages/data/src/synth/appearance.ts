@@ -47,7 +47,9 @@ const COLOR_ORDER = ['red', 'blue', 'green', 'yellow', 'magenta', 'cyan'];
 const APPEARANCE_BLOCKS: { colorShift: number; striped: boolean }[] = [
   { colorShift: 0, striped: false },
   { colorShift: 3, striped: true },
-  ...[1, 4, 2, 5, 3].map((colorShift) => ({ colorShift, striped: false })).flatMap((solid) => [solid, { colorShift: (solid.colorShift + 3) % 6, striped: true }]),
+  ...[1, 4, 2, 5, 3]
+    .map((colorShift) => ({ colorShift, striped: false }))
+    .flatMap((solid) => [solid, { colorShift: (solid.colorShift + 3) % 6, striped: true }]),
 ];
 
 /** How many distinct appearances `appearanceAt` knows (6 shapes x 6 colours x solid / striped). */

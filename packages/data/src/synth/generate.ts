@@ -119,15 +119,32 @@ function regimeMeta(options: SyntheticAVOptions, classUnrelatedSound: Record<str
  */
 export async function generateSyntheticAV(options: SyntheticAVOptions): Promise<SyntheticAVResult> {
   const o = {
-    seed: 1, numClasses: 6, videosPerClass: 8, testFraction: 0.25, width: 64, height: 64, frames: 16, fps: 8, sampleRate: 16000,
-    weakProbability: 0.5, imagesPerAppearance: 8, clipsPerSound: 8, codec: 'h264', concurrency: 2,
-    unrelatedAudio: 'random' as UnrelatedAudio, soundStepsPerOctave: 3, pixelNoise: 12, ...options,
+    seed: 1,
+    numClasses: 6,
+    videosPerClass: 8,
+    testFraction: 0.25,
+    width: 64,
+    height: 64,
+    frames: 16,
+    fps: 8,
+    sampleRate: 16000,
+    weakProbability: 0.5,
+    imagesPerAppearance: 8,
+    clipsPerSound: 8,
+    codec: 'h264',
+    concurrency: 2,
+    unrelatedAudio: 'random' as UnrelatedAudio,
+    soundStepsPerOctave: 3,
+    pixelNoise: 12,
+    ...options,
   };
   const K = o.numClasses;
   if (!(Number.isInteger(K) && K >= 2 && K <= 36)) throw new Error(`generateSyntheticAV: numClasses must be 2-36, got ${K}`);
   if (o.width % 2 || o.height % 2) throw new Error(`generateSyntheticAV: width and height must be even for H.264 4:2:0, got ${o.width}x${o.height}`);
-  if (!(o.unrelatedAudio === 'random' || o.unrelatedAudio === 'consistent')) throw new Error(`generateSyntheticAV: unrelatedAudio must be 'random' or 'consistent', got '${o.unrelatedAudio}'`);
-  if (!(Number.isInteger(o.soundStepsPerOctave) && o.soundStepsPerOctave >= 1 && o.soundStepsPerOctave <= 24)) throw new Error(`generateSyntheticAV: soundStepsPerOctave must be an integer 1-24, got ${o.soundStepsPerOctave}`);
+  if (!(o.unrelatedAudio === 'random' || o.unrelatedAudio === 'consistent'))
+    throw new Error(`generateSyntheticAV: unrelatedAudio must be 'random' or 'consistent', got '${o.unrelatedAudio}'`);
+  if (!(Number.isInteger(o.soundStepsPerOctave) && o.soundStepsPerOctave >= 1 && o.soundStepsPerOctave <= 24))
+    throw new Error(`generateSyntheticAV: soundStepsPerOctave must be an integer 1-24, got ${o.soundStepsPerOctave}`);
   if (!(Number.isFinite(o.pixelNoise) && o.pixelNoise >= 0)) throw new Error(`generateSyntheticAV: pixelNoise must be >= 0, got ${o.pixelNoise}`);
   const corr: AudioCorrespondence[] = Array.from({ length: K }, (_, k) => o.correspondence?.[k] ?? (['strong', 'weak', 'none'] as const)[k % 3]!);
   const seconds = o.frames / o.fps;
@@ -154,7 +171,10 @@ export async function generateSyntheticAV(options: SyntheticAVOptions): Promise<
       const id = `${classNames[k]}_${String(v).padStart(3, '0')}`;
       const rel = `videos/${classNames[k]}/${id}.mp4`;
       samples.push({
-        id, label: classNames[k]!, split: v < split.test ? 'test' : 'train', video: rel,
+        id,
+        label: classNames[k]!,
+        split: v < split.test ? 'test' : 'train',
+        video: rel,
         attributes: { appearance: appearance.name, motion, sound: sounds[soundIndex]!.name, correspondence: corr[k]! },
       });
       const scene = randomScene(rng);
@@ -164,7 +184,13 @@ export async function generateSyntheticAV(options: SyntheticAVOptions): Promise<
       const frames = (function* () {
         for (let t = 0; t < o.frames; t++) yield renderFrame(o.width, o.height, appearance, motion, t / o.frames, scene, pixelRng, o.pixelNoise);
       })();
-      tasks.push(() => encodeVideo(path.join(root, rel), { width: o.width, height: o.height, fps: o.fps, frames, audio: { sampleRate: o.sampleRate, samples: audio } }, o.codec));
+      tasks.push(() =>
+        encodeVideo(
+          path.join(root, rel),
+          { width: o.width, height: o.height, fps: o.fps, frames, audio: { sampleRate: o.sampleRate, samples: audio } },
+          o.codec,
+        ),
+      );
     }
   }
   await runLimited(tasks, o.concurrency);
@@ -204,7 +230,13 @@ export async function generateSyntheticAV(options: SyntheticAVOptions): Promise<
     root,
     meta: {
       generator: 'generateSyntheticAV',
-      seed: o.seed, width: o.width, height: o.height, frames: o.frames, fps: o.fps, sampleRate: o.sampleRate, codec: o.codec,
+      seed: o.seed,
+      width: o.width,
+      height: o.height,
+      frames: o.frames,
+      fps: o.fps,
+      sampleRate: o.sampleRate,
+      codec: o.codec,
       correspondence: Object.fromEntries(classNames.map((c, k) => [c, corr[k]])),
       classSound: Object.fromEntries(classNames.map((c, k) => [c, sounds[k]!.name])),
       weakProbability: o.weakProbability,

@@ -34,13 +34,17 @@ const isCount = (n: unknown, min: number): n is number => typeof n === 'number' 
  * video's content depends only on (seed, class, index), runs with equal test counts share the test
  * videos, and a smaller train set is a subset of a larger one.
  */
-export function classSplitSizes(o: { videosPerClass: number; testFraction: number; trainVideosPerClass?: number; testVideosPerClass?: number }): { total: number; test: number } {
+export function classSplitSizes(o: { videosPerClass: number; testFraction: number; trainVideosPerClass?: number; testVideosPerClass?: number }): {
+  total: number;
+  test: number;
+} {
   const { trainVideosPerClass: train, testVideosPerClass: test } = o;
   if (train === undefined && test === undefined) {
     const nTest = o.testFraction > 0 ? Math.max(1, Math.round(o.videosPerClass * o.testFraction)) : 0;
     return { total: o.videosPerClass, test: nTest };
   }
-  if (train === undefined || test === undefined) fail('give trainVideosPerClass and testVideosPerClass together (they replace videosPerClass and testFraction)');
+  if (train === undefined || test === undefined)
+    fail('give trainVideosPerClass and testVideosPerClass together (they replace videosPerClass and testFraction)');
   if (!isCount(train, 1)) fail(`trainVideosPerClass must be an integer >= 1, got ${train}`);
   if (!isCount(test, 0)) fail(`testVideosPerClass must be an integer >= 0, got ${test}`);
   return { total: (train as number) + (test as number), test: test as number };
@@ -54,7 +58,8 @@ export function classSplitSizes(o: { videosPerClass: number; testFraction: numbe
 export function sourceConceptCounts(requested: SourceConcepts | undefined, classAppearances: number, numClasses: number): { images: number; sounds: number } {
   const images = requested?.images ?? classAppearances;
   const sounds = requested?.sounds ?? numClasses;
-  if (!isCount(images, classAppearances)) fail(`sourceConcepts.images must be an integer >= ${classAppearances} (the appearances the ${numClasses} classes use), got ${images}`);
+  if (!isCount(images, classAppearances))
+    fail(`sourceConcepts.images must be an integer >= ${classAppearances} (the appearances the ${numClasses} classes use), got ${images}`);
   if (images > APPEARANCE_COUNT) fail(`sourceConcepts.images = ${images}, but only ${APPEARANCE_COUNT} distinct appearances exist`);
   if (!isCount(sounds, numClasses)) fail(`sourceConcepts.sounds must be an integer >= ${numClasses} (the classes' own sounds), got ${sounds}`);
   return { images, sounds };
@@ -70,7 +75,9 @@ export function assignUnrelatedSounds(correspondence: AudioCorrespondence[], sou
   const gapClasses = correspondence.filter((c) => c !== 'strong').length;
   const pool = Array.from({ length: soundConcepts - K }, (_, i) => K + i);
   if (pool.length < gapClasses) {
-    fail(`unrelatedAudio 'consistent' needs a distinct sound outside the ${K} classes' own sounds for each of the ${gapClasses} weak / none classes, but sourceConcepts.sounds = ${soundConcepts} leaves ${pool.length}; set sourceConcepts.sounds >= ${K + gapClasses}`);
+    fail(
+      `unrelatedAudio 'consistent' needs a distinct sound outside the ${K} classes' own sounds for each of the ${gapClasses} weak / none classes, but sourceConcepts.sounds = ${soundConcepts} leaves ${pool.length}; set sourceConcepts.sounds >= ${K + gapClasses}`,
+    );
   }
   const picks = shuffled(pool, rng);
   let next = 0;

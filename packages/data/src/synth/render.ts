@@ -30,7 +30,16 @@ const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v))
  * Renders one RGB frame `[H, W, 3]`: a vertical-gradient background with per-pixel noise (`noise` levels,
  * from the rng) and the appearance's shape placed by `motion` at clip time u.
  */
-export function renderFrame(width: number, height: number, appearance: Appearance, motion: string, u: number, scene: SceneParams, rng: Rng, noise = 12): Uint8Array {
+export function renderFrame(
+  width: number,
+  height: number,
+  appearance: Appearance,
+  motion: string,
+  u: number,
+  scene: SceneParams,
+  rng: Rng,
+  noise = 12,
+): Uint8Array {
   const path = MOTIONS[motion];
   if (!path) throw new Error(`unknown motion '${motion}'`);
   const inside = SHAPES[appearance.shape];

@@ -30,7 +30,9 @@ export function highestHarmonicHz(spec: SoundSpec): number {
 export function assertBelowNyquist(spec: SoundSpec, sampleRate: number, what: string): void {
   const top = highestHarmonicHz(spec);
   if (top >= sampleRate / 2) {
-    throw new Error(`${what} ${spec.name} has a harmonic at ${top} Hz, not below the Nyquist frequency ${sampleRate / 2} Hz of sampleRate ${sampleRate}: use fewer sounds, a higher sampleRate or more soundStepsPerOctave`);
+    throw new Error(
+      `${what} ${spec.name} has a harmonic at ${top} Hz, not below the Nyquist frequency ${sampleRate / 2} Hz of sampleRate ${sampleRate}: use fewer sounds, a higher sampleRate or more soundStepsPerOctave`,
+    );
   }
 }
 

@@ -109,7 +109,8 @@ export function resizeShortSideShape(height: number, width: number, size: number
 /** Crops every frame of a clip to `box`. */
 export function cropClip(clip: ClipU8, box: CropBox): ClipU8 {
   const { top, left, height, width } = box;
-  if (top < 0 || left < 0 || top + height > clip.h || left + width > clip.w) throw new Error(`cropClip: box ${JSON.stringify(box)} outside ${clip.h}x${clip.w}`);
+  if (top < 0 || left < 0 || top + height > clip.h || left + width > clip.w)
+    throw new Error(`cropClip: box ${JSON.stringify(box)} outside ${clip.h}x${clip.w}`);
   const data = new Uint8Array(clip.t * height * width * clip.c);
   const rowIn = clip.w * clip.c;
   const rowOut = width * clip.c;

@@ -22,7 +22,11 @@ export interface CheckpointMeta {
 }
 
 export function saveCheckpoint(file: string, tensors: Record<string, tf.Tensor>, meta: CheckpointMeta): void {
-  const sorted = Object.fromEntries(Object.keys(tensors).sort().map((name) => [name, tensors[name]!]));
+  const sorted = Object.fromEntries(
+    Object.keys(tensors)
+      .sort()
+      .map((name) => [name, tensors[name]!]),
+  );
   writeFileAtomicSync(file, serializeSafetensors(sorted, { floatDtype: 'F32', intDtype: 'I32', metadata: { ccl: JSON.stringify(meta) } }));
 }
 

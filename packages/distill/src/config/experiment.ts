@@ -116,12 +116,24 @@ const obj = (fields: Record<string, Spec>, required: string[] = []): Spec => ({ 
 
 const teacherSpec = obj(
   {
-    name: str(), modality: str(['audio', 'image']), input: str(['features', 'online-frame']), dim: num({ integer: true, min: 1 }),
-    temperature: num({ min: 1e-6 }), dropMissing: { type: 'boolean' }, composition: str(), framePolicy: str(['per-batch', 'per-sample']),
-    features: str(), minCoverage: num({ min: 0, max: 1 }), lowCoverage: str(['fail', 'warn']), encoder: obj({ name: str(), options: { type: 'record' }, weights: str() }, ['name']),
+    name: str(),
+    modality: str(['audio', 'image']),
+    input: str(['features', 'online-frame']),
+    dim: num({ integer: true, min: 1 }),
+    temperature: num({ min: 1e-6 }),
+    dropMissing: { type: 'boolean' },
+    composition: str(),
+    framePolicy: str(['per-batch', 'per-sample']),
+    features: str(),
+    minCoverage: num({ min: 0, max: 1 }),
+    lowCoverage: str(['fail', 'warn']),
+    encoder: obj({ name: str(), options: { type: 'record' }, weights: str() }, ['name']),
     frameTransform: obj({
-      size: num({ integer: true, min: 1 }), mean: { type: 'array', items: num() }, std: { type: 'array', items: num({ min: 1e-12 }) },
-      inputMean: { type: 'array', items: num() }, inputStd: { type: 'array', items: num({ min: 1e-12 }) },
+      size: num({ integer: true, min: 1 }),
+      mean: { type: 'array', items: num() },
+      std: { type: 'array', items: num({ min: 1e-12 }) },
+      inputMean: { type: 'array', items: num() },
+      inputStd: { type: 'array', items: num({ min: 1e-12 }) },
     }),
   },
   ['name', 'modality', 'dim'],
@@ -129,18 +141,32 @@ const teacherSpec = obj(
 
 export const EXPERIMENT_SPEC: Spec = obj(
   {
-    name: str(), seed: num({ integer: true }), method: str(),
+    name: str(),
+    seed: num({ integer: true }),
+    method: str(),
     student: obj({ encoder: str(), options: { type: 'record' } }, ['encoder']),
     teachers: { type: 'array', items: teacherSpec },
-    lossWeight: num({ min: 0 }), jsdWeight: num({ min: 0 }), lambda: num({ min: 0, max: 1 }),
+    lossWeight: num({ min: 0 }),
+    jsdWeight: num({ min: 0 }),
+    lambda: num({ min: 0, max: 1 }),
     cclTerms: obj({ vm: { type: 'boolean' }, vt: { type: 'boolean' }, jsd: { type: 'boolean' }, composition: { type: 'boolean' } }),
-    kdOptions: { type: 'record' }, kdWeight: num({ min: 0 }),
+    kdOptions: { type: 'record' },
+    kdWeight: num({ min: 0 }),
     optimizer: obj({ lr: num({ min: 0 }), momentum: num({ min: 0 }), dampening: num({ min: 0 }), weightDecay: num({ min: 0 }), nesterov: { type: 'boolean' } }),
     schedule: { type: 'check', check: scheduleConfigProblems }, // the kinds of the schedule registry, each with its fields
-    epochs: num({ integer: true, min: 1 }), batchSize: num({ integer: true, min: 1 }), clipGradNorm: num({ min: 0 }),
-    nanGuard: str(['error', 'skip', 'off']), checkpointEvery: num({ integer: true, min: 1 }), checkpointEverySteps: num({ integer: true, min: 0 }),
+    epochs: num({ integer: true, min: 1 }),
+    batchSize: num({ integer: true, min: 1 }),
+    clipGradNorm: num({ min: 0 }),
+    nanGuard: str(['error', 'skip', 'off']),
+    checkpointEvery: num({ integer: true, min: 1 }),
+    checkpointEverySteps: num({ integer: true, min: 0 }),
     validation: obj({ policy: str(['held-out', 'test', 'none']), every: num({ integer: true, min: 1 }), clips: num({ integer: true, min: 1 }) }),
-    data: obj({ manifest: str(), cacheDir: str(), frames: num({ integer: true, min: 1 }), size: num({ integer: true, min: 1 }) }, ['manifest', 'cacheDir', 'frames', 'size']),
+    data: obj({ manifest: str(), cacheDir: str(), frames: num({ integer: true, min: 1 }), size: num({ integer: true, min: 1 }) }, [
+      'manifest',
+      'cacheDir',
+      'frames',
+      'size',
+    ]),
   },
   ['method', 'student'],
 );
@@ -156,10 +182,13 @@ const TEACHER_DEFAULTS = {
  * factories that declare no keys are not checked here.
  */
 function factoryOptionProblems(r: Partial<ExperimentConfig> & { teachers?: Partial<TeacherConfig>[] }, source: string): string[] {
-  const check = (options: unknown, known: readonly string[] | undefined, path: string) => (options === undefined || known === undefined ? [] : validate(options, { type: 'record', keys: known }, path));
+  const check = (options: unknown, known: readonly string[] | undefined, path: string) =>
+    options === undefined || known === undefined ? [] : validate(options, { type: 'record', keys: known }, path);
   return [
     ...check(r.student?.options, encoderOptionKeys(r.student!.encoder), `${source}.student.options`),
-    ...(r.teachers ?? []).flatMap((t, i) => (t.encoder ? check(t.encoder.options, encoderOptionKeys(t.encoder.name), `${source}.teachers[${i}].encoder.options`) : [])),
+    ...(r.teachers ?? []).flatMap((t, i) =>
+      t.encoder ? check(t.encoder.options, encoderOptionKeys(t.encoder.name), `${source}.teachers[${i}].encoder.options`) : [],
+    ),
     ...check(r.kdOptions, lossOptionKeys(r.method!), `${source}.kdOptions`),
   ];
 }

@@ -53,7 +53,11 @@ export function validate(value: unknown, spec: Spec, path = 'config'): string[] 
     case 'record': {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected an object, got ${describeType(value)}`];
       const known = spec.keys;
-      return known === undefined ? [] : Object.keys(value).filter((k) => !known.includes(k)).map((k) => unknownKey(path, k, known));
+      return known === undefined
+        ? []
+        : Object.keys(value)
+            .filter((k) => !known.includes(k))
+            .map((k) => unknownKey(path, k, known));
     }
     case 'array':
       if (!Array.isArray(value)) return [`${path}: expected an array, got ${describeType(value)}`];

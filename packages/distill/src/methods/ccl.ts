@@ -38,11 +38,17 @@ export function cclMethod(form: 'reference' | 'paper') {
     const heads: Record<string, Composition> = {};
     config.teachers.forEach((t, i) => {
       if (t.dim !== ctx.studentDim) {
-        throw new Error(`ccl: teacher '${t.name}' has ${t.dim}-d features but the student has ${ctx.studentDim}-d ones; the contrastive terms compare them directly (both 512 in the paper)`);
+        throw new Error(
+          `ccl: teacher '${t.name}' has ${t.dim}-d features but the student has ${ctx.studentDim}-d ones; the contrastive terms compare them directly (both 512 in the paper)`,
+        );
       }
-      if (switches.composition) heads[t.name] = createComposition(t.composition, {
-        teacherDim: t.dim, studentDim: ctx.studentDim, numClasses: ctx.numClasses, seed: config.seed * 1000 + 10 * i,
-      });
+      if (switches.composition)
+        heads[t.name] = createComposition(t.composition, {
+          teacherDim: t.dim,
+          studentDim: ctx.studentDim,
+          numClasses: ctx.numClasses,
+          seed: config.seed * 1000 + 10 * i,
+        });
     });
     const name = form === 'paper' ? 'ccl-paper' : 'ccl';
     return {
@@ -57,9 +63,18 @@ export function cclMethod(form: 'reference' | 'paper') {
           const te = s.teachers[t.name];
           if (!te) throw new Error(`${name}: the batch has no features for teacher '${t.name}'`);
           const o = cclObjectives({
-            studentFeatures: s.features, studentLogits: s.logits, teacherFeatures: te.features, teacherMask: te.mask,
-            labels: s.labels, head: heads[t.name], temperature: t.temperature, jsdWeight: config.jsdWeight,
-            dropMissing: t.dropMissing, form, lambda: config.lambda, switches,
+            studentFeatures: s.features,
+            studentLogits: s.logits,
+            teacherFeatures: te.features,
+            teacherMask: te.mask,
+            labels: s.labels,
+            head: heads[t.name],
+            temperature: t.temperature,
+            jsdWeight: config.jsdWeight,
+            dropMissing: t.dropMissing,
+            form,
+            lambda: config.lambda,
+            switches,
           });
           for (const [k, v] of Object.entries(o.terms)) if (k !== 'cls_v') terms[`${t.name}.${k}`] = v;
           distill.push(tf.sub(o.student, o.terms.cls_v) as tf.Scalar);
@@ -77,7 +92,11 @@ export function cclMethod(form: 'reference' | 'paper') {
       },
       loadStateDict: (dict) => {
         for (const [n, h] of Object.entries(heads)) {
-          const sub = Object.fromEntries(Object.entries(dict).filter(([k]) => k.startsWith(`${n}.`)).map(([k, v]) => [k.slice(n.length + 1), v]));
+          const sub = Object.fromEntries(
+            Object.entries(dict)
+              .filter(([k]) => k.startsWith(`${n}.`))
+              .map(([k, v]) => [k.slice(n.length + 1), v]),
+          );
           h.loadStateDict(sub);
         }
       },

@@ -39,8 +39,11 @@ export function kdMethod(lossName: string) {
       if (rows.length === 0) return null;
       if (rows.length === s.labels.length) return { student: s.features, teacher: te.features, labels: s.labels, indices: s.indices, studentLogits: s.logits };
       return {
-        student: selectRows(s.features, rows), teacher: selectRows(te.features, rows), labels: rows.map((r) => s.labels[r]),
-        indices: rows.map((r) => s.indices[r]), studentLogits: selectRows(s.logits, rows),
+        student: selectRows(s.features, rows),
+        teacher: selectRows(te.features, rows),
+        labels: rows.map((r) => s.labels[r]),
+        indices: rows.map((r) => s.indices[r]),
+        studentLogits: selectRows(s.logits, rows),
       };
     };
     /** The losses' variables and buffers by state-dict name: `<teacher>.variables.<i>`, `<teacher>.buffers.<i>`. */
@@ -54,7 +57,11 @@ export function kdMethod(lossName: string) {
     };
     return {
       name: lossName,
-      modules: Object.fromEntries(Object.entries(losses).filter(([, l]) => l.variables.length).map(([n, l]) => [`${lossName}.${n}`, l.variables])),
+      modules: Object.fromEntries(
+        Object.entries(losses)
+          .filter(([, l]) => l.variables.length)
+          .map(([n, l]) => [`${lossName}.${n}`, l.variables]),
+      ),
       loss: (s) => {
         const clsV = crossEntropy(s.logits, s.labels);
         const terms: Record<string, tf.Scalar> = { cls_v: clsV };

@@ -58,7 +58,9 @@ export function resolveCclTermSwitches(switches: CclTermSwitches = {}): Required
     const needHead = (['vm', 'jsd'] as const).filter((k) => switches[k] === true);
     if (needHead.length) {
       const plural = needHead.length > 1;
-      throw new Error(`composition: false removes the composition module, which ${needHead.join(' and ')} compare${plural ? '' : 's'} with; set ${needHead.map((k) => `${k}: false`).join(' and ')} or leave ${plural ? 'them' : 'it'} out (composition: false implies vm: false and jsd: false)`);
+      throw new Error(
+        `composition: false removes the composition module, which ${needHead.join(' and ')} compare${plural ? '' : 's'} with; set ${needHead.map((k) => `${k}: false`).join(' and ')} or leave ${plural ? 'them' : 'it'} out (composition: false implies vm: false and jsd: false)`,
+      );
     }
   }
   return { composition, vm: composition && (switches.vm ?? true), vt: switches.vt ?? true, jsd: composition && (switches.jsd ?? true) };
@@ -177,8 +179,14 @@ export function cclObjectives(inputs: CclInputs): CclObjectives {
     const zero = (when: boolean) => (when ? tf.scalar(0) : undefined);
     if (rows.length === 0) {
       const terms = termsOn({
-        cls_v: clsV, cls_t: zero(on.composition), vm: zero(on.vm), vt: zero(on.vt), mt: zero(on.composition), jsd: zero(on.jsd),
-        total_student: tf.clone(clsV), total_composition: zero(on.composition),
+        cls_v: clsV,
+        cls_t: zero(on.composition),
+        vm: zero(on.vm),
+        vt: zero(on.vt),
+        mt: zero(on.composition),
+        jsd: zero(on.jsd),
+        total_student: tf.clone(clsV),
+        total_composition: zero(on.composition),
       });
       return { student: terms.total_student, composition: terms.total_composition, terms, teacherRows: 0 };
     }

@@ -9,9 +9,7 @@ export interface LrSchedule {
 
 /** The configs of the built-in schedules. */
 export type ScheduleConfig =
-  | { kind: 'constant' }
-  | { kind: 'multistep'; milestones: number[]; gamma?: number }
-  | { kind: 'cosine'; epochs: number; minLr?: number };
+  { kind: 'constant' } | { kind: 'multistep'; milestones: number[]; gamma?: number } | { kind: 'cosine'; epochs: number; minLr?: number };
 
 /** The config of a user-registered schedule: its kind and the fields it registered. */
 export interface CustomScheduleConfig {
@@ -83,7 +81,10 @@ registerSchedule<Extract<ScheduleConfig, { kind: 'multistep' }>>(
 /** torch's CosineAnnealingLR (closed form) over `epochs`: min + (base - min)(1 + cos(pi e / epochs)) / 2. */
 registerSchedule<Extract<ScheduleConfig, { kind: 'cosine' }>>(
   'cosine',
-  ({ epochs, minLr = 0 }) => ({ kind: 'cosine', lrAt: (epoch, base) => minLr + ((base - minLr) * (1 + Math.cos((Math.PI * Math.min(epoch, epochs)) / epochs))) / 2 }),
+  ({ epochs, minLr = 0 }) => ({
+    kind: 'cosine',
+    lrAt: (epoch, base) => minLr + ((base - minLr) * (1 + Math.cos((Math.PI * Math.min(epoch, epochs)) / epochs))) / 2,
+  }),
   { fields: { epochs: { type: 'number', integer: true, min: 1 }, minLr: { type: 'number', min: 0 } }, required: ['epochs'] },
 );
 

@@ -101,9 +101,12 @@ function backpropagateNode(node: TapeNode, acc: Map<number, tf.Tensor>): void {
     if (gradFn === undefined) throw new Error(`variableGradsLean: ${node.kernelName} has no gradient for its input '${name}'`);
     const x = node.inputs[name]!;
     const dx = tf.tidy(gradFn);
-    if (dx.dtype !== 'float32') throw new Error(`variableGradsLean: the gradient of ${node.kernelName}'s input '${name}' has dtype ${dx.dtype}, expected float32`);
+    if (dx.dtype !== 'float32')
+      throw new Error(`variableGradsLean: the gradient of ${node.kernelName}'s input '${name}' has dtype ${dx.dtype}, expected float32`);
     if (dx.shape.length !== x.shape.length || dx.shape.some((d, k) => d !== x.shape[k])) {
-      throw new Error(`variableGradsLean: the gradient of ${node.kernelName}'s input '${name}' has shape [${dx.shape.join(', ')}], the input [${x.shape.join(', ')}]`);
+      throw new Error(
+        `variableGradsLean: the gradient of ${node.kernelName}'s input '${name}' has shape [${dx.shape.join(', ')}], the input [${x.shape.join(', ')}]`,
+      );
     }
     const current = acc.get(x.id);
     if (current === undefined) acc.set(x.id, dx);

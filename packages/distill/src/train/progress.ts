@@ -59,7 +59,9 @@ export class ProgressBar {
     const elapsed = (Date.now() - this.started) / 1000;
     const rate = items / Math.max(elapsed, 1e-9);
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : Infinity;
-    const terms = Object.entries(info).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(' ');
+    const terms = Object.entries(info)
+      .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
+      .join(' ');
     const frac = this.total ? done / this.total : 1;
     if (this.stream.isTTY) {
       const width = 24;
@@ -70,7 +72,9 @@ export class ProgressBar {
       const decile = Math.floor(frac * 10);
       if (decile === this.lastDecile && done !== this.total) return;
       this.lastDecile = decile;
-      this.stream.write(`${this.options.label ?? ''} ${done}/${this.total} (${Math.round(frac * 100)}%) ${rate.toFixed(1)} clips/s ETA ${fmtTime(eta)} ${terms}\n`);
+      this.stream.write(
+        `${this.options.label ?? ''} ${done}/${this.total} (${Math.round(frac * 100)}%) ${rate.toFixed(1)} clips/s ETA ${fmtTime(eta)} ${terms}\n`,
+      );
     }
   }
 

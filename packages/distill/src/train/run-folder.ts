@@ -89,10 +89,14 @@ export function checkRunFolder(dir: string, config: unknown, intent: RunFolderIn
   if (intent.force) return { mode: state.entries.length ? 'replace' : 'new', configChanges: [] };
   if (!intent.resume) {
     if (!state.entries.length) return { mode: 'new', configChanges: [] };
-    throw new Error(`${dir}: already holds a ${state.finished ? 'finished ' : ''}run (${state.entries.join(', ')}); resume it (--resume) or replace it (--force), or choose another folder`);
+    throw new Error(
+      `${dir}: already holds a ${state.finished ? 'finished ' : ''}run (${state.entries.join(', ')}); resume it (--resume) or replace it (--force), or choose another folder`,
+    );
   }
   if (!state.hasLatest) {
-    throw new Error(`${dir}: nothing to resume, no ${LATEST}${state.entries.length ? ` (the run stopped before its first checkpoint; --force starts it over)` : ''}`);
+    throw new Error(
+      `${dir}: nothing to resume, no ${LATEST}${state.entries.length ? ` (the run stopped before its first checkpoint; --force starts it over)` : ''}`,
+    );
   }
   if (state.configChanges === null && !intent.allowConfigChange) {
     throw new Error(`${dir}: cannot check the config to resume with: run.json is missing or unreadable (--allow-config-change resumes anyway)`);

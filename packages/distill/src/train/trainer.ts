@@ -135,7 +135,10 @@ export function teacherFrames(frames: tf.Tensor4D, t: TeacherConfig['frameTransf
 /** Student parameter names and shapes, hashed into a readable identity. */
 export function architectureOf(encoderName: string, student: TrainableEncoder): string {
   const sd = student.stateDict();
-  const sig = Object.entries(sd).map(([k, v]) => `${k}:${v.shape.join('x')}`).sort().join(',');
+  const sig = Object.entries(sd)
+    .map(([k, v]) => `${k}:${v.shape.join('x')}`)
+    .sort()
+    .join(',');
   tf.dispose(Object.values(sd));
   let h = 2166136261;
   for (let i = 0; i < sig.length; i++) h = Math.imul(h ^ sig.charCodeAt(i), 16777619) >>> 0;
@@ -253,7 +256,12 @@ export class Trainer {
     for (let i = 0; i < source.length; i++) for (let c = 0; c < clips; c++) items.push([i, c]);
     for (let at = 0; at < items.length; at += this.config.batchSize) {
       const chunk = items.slice(at, at + this.config.batchSize);
-      const batch = await loadBatch(source, chunk.map(([i]) => i), (_i, p) => ({ kind: 'eval', clip: chunk[p][1], clips }), {});
+      const batch = await loadBatch(
+        source,
+        chunk.map(([i]) => i),
+        (_i, p) => ({ kind: 'eval', clip: chunk[p][1], clips }),
+        {},
+      );
       const predicted = tf.tidy(() => tf.argMax(this.o.student.apply(batch.video, { training: false }).logits!, 1)); // [B]
       const pred = predicted.dataSync(); // read after the tidy: a tidy returning a typed array walks its elements
       predicted.dispose();
@@ -275,7 +283,12 @@ export class Trainer {
       architecture: this.architecture,
       seed: this.config.seed,
       validationPolicy: this.config.validation.policy,
-      selection: this.config.validation.policy === 'test' ? 'checkpoint selected on the TEST split (the reference behaviour)' : this.config.validation.policy === 'held-out' ? 'checkpoint selected on a held-out split of the training set' : 'no selection: last checkpoint',
+      selection:
+        this.config.validation.policy === 'test'
+          ? 'checkpoint selected on the TEST split (the reference behaviour)'
+          : this.config.validation.policy === 'held-out'
+            ? 'checkpoint selected on a held-out split of the training set'
+            : 'no selection: last checkpoint',
       backend: tf.getBackend(),
       versions: { tfjsCore: tf.version_core, node: process.version },
       gitRevision: gitRevision(),
@@ -360,13 +373,16 @@ export class Trainer {
     const loss = value.dataSync()[0];
     const terms = Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]));
     tf.dispose([value, ...Object.values(kept)]); // a term may be the total itself
-    const keptForAfterStep = (): tf.Tensor[] => (this.method.afterStep && stepTensors ? [(stepTensors as StepTensors).features, (stepTensors as StepTensors).logits] : []);
+    const keptForAfterStep = (): tf.Tensor[] =>
+      this.method.afterStep && stepTensors ? [(stepTensors as StepTensors).features, (stepTensors as StepTensors).logits] : [];
     let applied = true;
     if (!Number.isFinite(loss) && config.nanGuard !== 'off') {
       if (config.nanGuard === 'error') {
         tf.dispose([...Object.values(grads), ...keptForAfterStep()]);
         const where = at ? ` at epoch ${at.epoch + 1}, step ${at.step + 1}` : '';
-        throw new Error(`non-finite loss (${loss})${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.ckptDir} is intact. Set nanGuard: 'skip' to skip such steps.`);
+        throw new Error(
+          `non-finite loss (${loss})${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.ckptDir} is intact. Set nanGuard: 'skip' to skip such steps.`,
+        );
       }
       applied = false;
     }
@@ -441,7 +457,14 @@ export class Trainer {
     this.writeRunJson({ resumedFrom: plan.mode === 'resume' ? { epoch, stepInEpoch: startStep, globalStep: run.globalStep, ...configChanged } : null });
 
     let lastValidation: number | null = null;
-    const result = (epochsDone: number, stopped: boolean): TrainResult => ({ epochsDone, globalStep: run.globalStep, bestMetric: run.bestMetric, lastValidation, skippedSteps: run.skipped, stopped });
+    const result = (epochsDone: number, stopped: boolean): TrainResult => ({
+      epochsDone,
+      globalStep: run.globalStep,
+      bestMetric: run.bestMetric,
+      lastValidation,
+      skippedSteps: run.skipped,
+      stopped,
+    });
     this.o.student.train();
     for (; epoch < config.epochs; epoch++) {
       const { lr, stopped } = await this.runEpoch(epoch, startStep, run);

@@ -8,7 +8,13 @@ import { TinyStudent, tinySource } from './tiny';
 export async function runChild(outDir: string, config: Record<string, unknown>): Promise<void> {
   await tf.setBackend('cpu');
   const trainer = new Trainer({
-    config, student: new TinyStudent(27, 6, 3), numClasses: 3, studentDim: 6, train: tinySource(24, 3, [2, 3, 3, 3]), outDir, progress: null,
+    config,
+    student: new TinyStudent(27, 6, 3),
+    numClasses: 3,
+    studentDim: 6,
+    train: tinySource(24, 3, [2, 3, 3, 3]),
+    outDir,
+    progress: null,
     onStep: (s) => process.stdout.write(`step ${s.globalStep}\n`),
   });
   await trainer.fit();

@@ -13,7 +13,12 @@ export class TinyStudent implements TrainableEncoder {
   private readonly b2: tf.Variable;
   mode: 'train' | 'eval' = 'train';
 
-  constructor(readonly inDim: number, readonly dim: number, readonly classes: number, seed = 1) {
+  constructor(
+    readonly inDim: number,
+    readonly dim: number,
+    readonly classes: number,
+    seed = 1,
+  ) {
     this.w1 = tf.variable(tf.randomUniform([dim, inDim], -0.3, 0.3, 'float32', seed));
     this.b1 = tf.variable(tf.zeros([dim]));
     this.w2 = tf.variable(tf.randomUniform([classes, dim], -0.3, 0.3, 'float32', seed + 1));
@@ -33,8 +38,12 @@ export class TinyStudent implements TrainableEncoder {
     return [this.w1, this.b1, this.w2, this.b2];
   }
 
-  train(): void { this.mode = 'train'; }
-  eval(): void { this.mode = 'eval'; }
+  train(): void {
+    this.mode = 'train';
+  }
+  eval(): void {
+    this.mode = 'eval';
+  }
 
   private named(): Record<string, tf.Variable> {
     return { 'fc1.weight': this.w1, 'fc1.bias': this.b1, 'linear.weight': this.w2, 'linear.bias': this.b2 };
@@ -61,7 +70,9 @@ export class TinyFrameTeacher implements TrainableEncoder {
   readonly trainableVariables = [];
   train(): void {}
   eval(): void {}
-  stateDict(): Record<string, tf.Tensor> { return {}; }
+  stateDict(): Record<string, tf.Tensor> {
+    return {};
+  }
   loadStateDict(): void {}
 }
 
@@ -76,7 +87,8 @@ export function tinySource(n: number, classes: number, clip: [number, number, nu
       const rng: Rng | null = view.kind === 'train' ? view.rng : null;
       const video = new Float32Array(size);
       for (let i = 0; i < size; i++) video[i] = Math.sin(i * (label + 1) * 0.7) + (rng ? (rng.next() - 0.5) * 0.5 : 0);
-      const audio = index % 7 === 3 ? null : Float32Array.from({ length: teacherDim }, (_, k) => Math.max(0, Math.cos(k * (label + 1)) + ((index * 31 + k) % 5) * 0.05));
+      const audio =
+        index % 7 === 3 ? null : Float32Array.from({ length: teacherDim }, (_, k) => Math.max(0, Math.cos(k * (label + 1)) + ((index * 31 + k) % 5) * 0.05));
       return { id: `v${index}`, label, video, teachers: { audio } };
     },
   };

@@ -35,7 +35,11 @@ function fail(source: string, what: string): never {
   throw new Error(`safetensors ${source}: ${what}`);
 }
 
-function decode(view: DataView, dtype: SafetensorsDtype, count: number): { values: Float32Array | Int32Array | Uint8Array; dtype: 'float32' | 'int32' | 'bool' } {
+function decode(
+  view: DataView,
+  dtype: SafetensorsDtype,
+  count: number,
+): { values: Float32Array | Int32Array | Uint8Array; dtype: 'float32' | 'int32' | 'bool' } {
   switch (dtype) {
     case 'F32': {
       const out = new Float32Array(count);
@@ -95,7 +99,10 @@ function decode(view: DataView, dtype: SafetensorsDtype, count: number): { value
 }
 
 /** Parses the header of a safetensors byte buffer (validated). */
-export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): { entries: Record<string, SafetensorsEntry>; metadata: Record<string, string>; dataStart: number } {
+export function parseSafetensorsHeader(
+  bytes: Uint8Array,
+  source = '<buffer>',
+): { entries: Record<string, SafetensorsEntry>; metadata: Record<string, string>; dataStart: number } {
   if (bytes.length < 8) fail(source, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
@@ -118,13 +125,17 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): 
     }
     const e = raw as Partial<SafetensorsEntry>;
     if (typeof e !== 'object' || e === null) fail(source, `entry '${name}' is not an object`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in BYTES)) fail(source, `tensor '${name}' has unsupported dtype '${String(e.dtype)}' (supported: ${Object.keys(BYTES).join(', ')})`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(source, `tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in BYTES))
+      fail(source, `tensor '${name}' has unsupported dtype '${String(e.dtype)}' (supported: ${Object.keys(BYTES).join(', ')})`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(source, `tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) fail(source, `tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0))
+      fail(source, `tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
     const [begin, end] = offsets as [number, number];
     const expected = e.shape.reduce((a, b) => a * b, 1) * BYTES[e.dtype];
-    if (end - begin !== expected) fail(source, `tensor '${name}' (${e.dtype} [${e.shape.join(', ')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    if (end - begin !== expected)
+      fail(source, `tensor '${name}' (${e.dtype} [${e.shape.join(', ')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
     if (end > dataLength) fail(source, `tensor '${name}' ends at byte ${end} of a ${dataLength}-byte data section (truncated file?)`);
     entries[name] = { dtype: e.dtype, shape: e.shape, data_offsets: [begin, end] };
   }

@@ -39,14 +39,16 @@ export function readTfjsModel(dir: string): { dict: Record<string, tf.Tensor>; t
   }
   if (!Array.isArray(json.weightsManifest)) throw new Error(`tfjs model ${jsonPath}: no weightsManifest`);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffers = json.weightsManifest.flatMap((g) => g.paths).map((p) => {
-    const file = path.join(dir, p);
-    try {
-      return fs.readFileSync(file);
-    } catch (e) {
-      throw new Error(`tfjs model ${jsonPath}: cannot read weights ${file} (${(e as Error).message})`);
-    }
-  });
+  const buffers = json.weightsManifest
+    .flatMap((g) => g.paths)
+    .map((p) => {
+      const file = path.join(dir, p);
+      try {
+        return fs.readFileSync(file);
+      } catch (e) {
+        throw new Error(`tfjs model ${jsonPath}: cannot read weights ${file} (${(e as Error).message})`);
+      }
+    });
   const all = Buffer.concat(buffers);
   const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.dtype === 'bool' ? 1 : 4), 0);
   if (all.length !== expected) throw new Error(`tfjs model ${jsonPath}: weights hold ${all.length} bytes, the manifest needs ${expected}`);

@@ -102,7 +102,8 @@ export class Cnn14 extends ModuleEncoder {
     const numClasses = options.numClasses ?? 0;
     if (!(multiplier > 0)) throw new Error(`${name}: widthMultiplier must be > 0, got ${multiplier}`);
     if (!Number.isInteger(numClasses) || numClasses < 0) throw new Error(`${name}: numClasses must be an integer >= 0, got ${numClasses}`);
-    if (!(fMax <= this.sampleRate / 2 && fMin >= 0 && fMin < fMax)) throw new Error(`${name}: need 0 <= fMin < fMax <= sampleRate / 2, got ${fMin}, ${fMax}, ${this.sampleRate}`);
+    if (!(fMax <= this.sampleRate / 2 && fMin >= 0 && fMin < fMax))
+      throw new Error(`${name}: need 0 <= fMin < fMax <= sampleRate / 2, got ${fMin}, ${fMax}, ${this.sampleRate}`);
     const kernels = stftKernels(this.nFft);
     const fixed = (n: string, torchShape: number[], values: Float32Array, layout = identityLayout): Param =>
       this.store.add({ name: n, torchShape, layout, trainable: false, init: { kind: 'values', values } });
@@ -134,7 +135,8 @@ export class Cnn14 extends ModuleEncoder {
   protected checkInput(x: tf.Tensor): void {
     if (x.rank !== 2) throw new Error(`${this.name}: input must be mono waveforms [B, L], got shape [${x.shape.join(', ')}]`);
     const pad = Math.floor(this.nFft / 2);
-    if (x.shape[1]! <= pad) throw new Error(`${this.name}: waveforms of ${x.shape[1]} samples are too short for reflect padding of ${pad} (window ${this.nFft})`);
+    if (x.shape[1]! <= pad)
+      throw new Error(`${this.name}: waveforms of ${x.shape[1]} samples are too short for reflect padding of ${pad} (window ${this.nFft})`);
   }
 
   /**
@@ -145,7 +147,14 @@ export class Cnn14 extends ModuleEncoder {
   logMel(x: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
       const pad = Math.floor(this.nFft / 2);
-      const padded = tf.mirrorPad(x, [[0, 0], [pad, pad]], 'reflect'); // [B, L + nFft]
+      const padded = tf.mirrorPad(
+        x,
+        [
+          [0, 0],
+          [pad, pad],
+        ],
+        'reflect',
+      ); // [B, L + nFft]
       const real = framedConv1d(padded, this.stftReal.variable as tf.Tensor3D, this.hop); // [B, frames, bins]
       const imag = framedConv1d(padded, this.stftImag.variable as tf.Tensor3D, this.hop);
       const power = tf.add(tf.square(real), tf.square(imag)); // [B, frames, bins]
@@ -175,6 +184,15 @@ export function describeCnn14(options: Cnn14Options = {}): { params: ParamSpec[]
 }
 
 const CNN14_OPTION_KEYS = keysOf<Cnn14Options>({
-  sampleRate: true, windowSize: true, hopSize: true, melBins: true, fMin: true, fMax: true, embeddingDim: true, numClasses: true, widthMultiplier: true, seed: true,
+  sampleRate: true,
+  windowSize: true,
+  hopSize: true,
+  melBins: true,
+  fMin: true,
+  fMax: true,
+  embeddingDim: true,
+  numClasses: true,
+  widthMultiplier: true,
+  seed: true,
 });
 registerEncoder('cnn14', (options = {}) => new Cnn14('cnn14', options as Cnn14Options), { optionKeys: CNN14_OPTION_KEYS });

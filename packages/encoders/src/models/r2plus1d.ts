@@ -38,7 +38,15 @@ function scaled(channels: number, multiplier: number): number {
   return Math.max(1, Math.round(channels * multiplier));
 }
 
-function factorised(name: string, cin: number, cout: number, t: number, k: number, stride: { t: number; s: number }, padding: { t: number; s: number }): FactorisedConvConfig {
+function factorised(
+  name: string,
+  cin: number,
+  cout: number,
+  t: number,
+  k: number,
+  stride: { t: number; s: number },
+  padding: { t: number; s: number },
+): FactorisedConvConfig {
   return { name, in: cin, mid: intermediateChannels(cin, cout, t, k), out: cout, kernel: { t, k }, stride, padding };
 }
 
@@ -164,7 +172,8 @@ export class R2plus1d extends ModuleEncoder {
     if (x.rank !== 5) throw new Error(`${where} must be a video [B, T, H, W, 3], got rank ${x.rank} shape [${x.shape.join(', ')}]`);
     const [, t, h, w, c] = x.shape as number[];
     if (c !== 3) throw new Error(`${where} must have 3 channels last ([B, T, H, W, 3]), got shape [${x.shape.join(', ')}]`);
-    if (this.options.frames !== undefined && t !== this.options.frames) throw new Error(`${where} has ${t} frames, this encoder was built for ${this.options.frames}`);
+    if (this.options.frames !== undefined && t !== this.options.frames)
+      throw new Error(`${where} has ${t} frames, this encoder was built for ${this.options.frames}`);
     if (this.options.inputSize !== undefined && (h !== this.options.inputSize || w !== this.options.inputSize)) {
       throw new Error(`${where} frames are ${h}x${w}, this encoder was built for ${this.options.inputSize}x${this.options.inputSize}`);
     }
@@ -218,5 +227,7 @@ export function describeR2plus1d(options: R2plus1dOptions = {}): R2plus1dDescrip
 
 const R2PLUS1D_OPTION_KEYS = keysOf<Omit<R2plus1dOptions, 'depth'>>({ numClasses: true, widthMultiplier: true, frames: true, inputSize: true, seed: true });
 for (const depth of [18, 34]) {
-  registerEncoder(`r2plus1d-${depth}`, (options = {}) => new R2plus1d(`r2plus1d-${depth}`, { ...(options as R2plus1dOptions), depth }), { optionKeys: R2PLUS1D_OPTION_KEYS });
+  registerEncoder(`r2plus1d-${depth}`, (options = {}) => new R2plus1d(`r2plus1d-${depth}`, { ...(options as R2plus1dOptions), depth }), {
+    optionKeys: R2PLUS1D_OPTION_KEYS,
+  });
 }

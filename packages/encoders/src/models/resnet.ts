@@ -126,7 +126,12 @@ export class Resnet extends ModuleEncoder {
   get inputConvention(): InputConvention {
     return this.options.normalize === 'imagenet'
       ? { kind: 'images', mean: [0, 0, 0], std: [1, 1, 1], description: 'RGB in [0, 1] (the encoder applies ImageNet mean/std itself)' }
-      : { kind: 'images', mean: [...IMAGENET_MEAN], std: [...IMAGENET_STD], description: 'RGB in [0, 1] normalised with ImageNet mean/std (torchvision weights)' };
+      : {
+          kind: 'images',
+          mean: [...IMAGENET_MEAN],
+          std: [...IMAGENET_STD],
+          description: 'RGB in [0, 1] normalised with ImageNet mean/std (torchvision weights)',
+        };
   }
 
   protected batchNorms(): BatchNorm[] {
@@ -137,7 +142,8 @@ export class Resnet extends ModuleEncoder {
     const where = `${this.name}: input`;
     if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`${where} must be images [B, H, W, 3], got shape [${x.shape.join(', ')}]`);
     const size = this.options.inputSize;
-    if (size !== undefined && (x.shape[1] !== size || x.shape[2] !== size)) throw new Error(`${where} is ${x.shape[1]}x${x.shape[2]}, this encoder was built for ${size}x${size}`);
+    if (size !== undefined && (x.shape[1] !== size || x.shape[2] !== size))
+      throw new Error(`${where} is ${x.shape[1]}x${x.shape[2]}, this encoder was built for ${size}x${size}`);
   }
 
   /** [B, H, W, 3] -> [B, 512] */
@@ -159,5 +165,7 @@ export function describeResnet(options: ResnetOptions = {}): { params: ParamSpec
 
 const RESNET_OPTION_KEYS = keysOf<Omit<ResnetOptions, 'depth'>>({ numClasses: true, widthMultiplier: true, inputSize: true, normalize: true, seed: true });
 for (const depth of [18, 34]) {
-  registerEncoder(`resnet${depth}`, (options = {}) => new Resnet(`resnet${depth}`, { ...(options as ResnetOptions), depth }), { optionKeys: RESNET_OPTION_KEYS });
+  registerEncoder(`resnet${depth}`, (options = {}) => new Resnet(`resnet${depth}`, { ...(options as ResnetOptions), depth }), {
+    optionKeys: RESNET_OPTION_KEYS,
+  });
 }

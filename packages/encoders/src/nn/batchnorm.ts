@@ -39,8 +39,20 @@ export class BatchNorm {
     const vec = [channels];
     this.weight = store.add({ name: `${name}.weight`, torchShape: vec, layout: identityLayout, trainable: true, init: { kind: 'constant', value: 1 } });
     this.bias = store.add({ name: `${name}.bias`, torchShape: vec, layout: identityLayout, trainable: true, init: { kind: 'constant', value: 0 } });
-    this.runningMean = store.add({ name: `${name}.running_mean`, torchShape: vec, layout: identityLayout, trainable: false, init: { kind: 'constant', value: 0 } });
-    this.runningVar = store.add({ name: `${name}.running_var`, torchShape: vec, layout: identityLayout, trainable: false, init: { kind: 'constant', value: 1 } });
+    this.runningMean = store.add({
+      name: `${name}.running_mean`,
+      torchShape: vec,
+      layout: identityLayout,
+      trainable: false,
+      init: { kind: 'constant', value: 0 },
+    });
+    this.runningVar = store.add({
+      name: `${name}.running_var`,
+      torchShape: vec,
+      layout: identityLayout,
+      trainable: false,
+      init: { kind: 'constant', value: 1 },
+    });
   }
 
   /**

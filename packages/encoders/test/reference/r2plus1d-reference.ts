@@ -26,7 +26,9 @@ function blockRef(dict: NdDict, name: string, x: Nd, downsample: boolean, traini
   const first = downsample ? 2 : 1;
   let r = reluRef(batchNormRef(spatioTemporalConvRef(dict, `${name}.conv1`, x, first, 1, training), bn(dict, `${name}.bn1`), training));
   r = batchNormRef(spatioTemporalConvRef(dict, `${name}.conv2`, r, 1, 1, training), bn(dict, `${name}.bn2`), training);
-  const shortcut = downsample ? batchNormRef(spatioTemporalConvRef(dict, `${name}.downsampleconv`, x, 2, 0, training), bn(dict, `${name}.downsamplebn`), training) : x;
+  const shortcut = downsample
+    ? batchNormRef(spatioTemporalConvRef(dict, `${name}.downsampleconv`, x, 2, 0, training), bn(dict, `${name}.downsamplebn`), training)
+    : x;
   return reluRef(addRef(shortcut, r));
 }
 

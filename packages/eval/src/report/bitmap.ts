@@ -10,15 +10,28 @@ export type Rgb = readonly [number, number, number];
 
 /** Colours used across plots (matplotlib's tab10 order). */
 export const PALETTE: readonly Rgb[] = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
 ];
 
 export class Bitmap {
   readonly data: Uint8Array;
 
-  constructor(readonly width: number, readonly height: number, background: Rgb = [255, 255, 255]) {
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new Error(`@ccl/eval: bitmap size must be positive integers, got ${width}x${height}`);
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Rgb = [255, 255, 255],
+  ) {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+      throw new Error(`@ccl/eval: bitmap size must be positive integers, got ${width}x${height}`);
     this.data = new Uint8Array(width * height * 3);
     for (let i = 0; i < width * height; i++) this.data.set(background, i * 3);
   }
@@ -29,7 +42,9 @@ export class Bitmap {
     y = Math.round(y);
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
     const o = (y * this.width + x) * 3;
-    this.data[o] = c[0]; this.data[o + 1] = c[1]; this.data[o + 2] = c[2];
+    this.data[o] = c[0];
+    this.data[o + 1] = c[1];
+    this.data[o + 2] = c[2];
   }
 
   /** Reads one pixel. */
@@ -40,8 +55,10 @@ export class Bitmap {
 
   /** Fills the rectangle [x, x+w) x [y, y+h). */
   fillRect(x: number, y: number, w: number, h: number, c: Rgb): void {
-    const x0 = Math.max(0, Math.round(x)), y0 = Math.max(0, Math.round(y));
-    const x1 = Math.min(this.width, Math.round(x + w)), y1 = Math.min(this.height, Math.round(y + h));
+    const x0 = Math.max(0, Math.round(x)),
+      y0 = Math.max(0, Math.round(y));
+    const x1 = Math.min(this.width, Math.round(x + w)),
+      y1 = Math.min(this.height, Math.round(y + h));
     for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) this.setPixel(xx, yy, c);
   }
 
@@ -55,17 +72,29 @@ export class Bitmap {
 
   /** Line from (x0, y0) to (x1, y1) with a square pen of `width` px (Bresenham). */
   line(x0: number, y0: number, x1: number, y1: number, c: Rgb, width = 1): void {
-    x0 = Math.round(x0); y0 = Math.round(y0); x1 = Math.round(x1); y1 = Math.round(y1);
-    const dx = Math.abs(x1 - x0), dy = -Math.abs(y1 - y0);
-    const sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1;
+    x0 = Math.round(x0);
+    y0 = Math.round(y0);
+    x1 = Math.round(x1);
+    y1 = Math.round(y1);
+    const dx = Math.abs(x1 - x0),
+      dy = -Math.abs(y1 - y0);
+    const sx = x0 < x1 ? 1 : -1,
+      sy = y0 < y1 ? 1 : -1;
     let err = dx + dy;
-    const lo = -Math.floor((width - 1) / 2), hi = lo + width - 1;
+    const lo = -Math.floor((width - 1) / 2),
+      hi = lo + width - 1;
     for (;;) {
       for (let a = lo; a <= hi; a++) for (let b = lo; b <= hi; b++) this.setPixel(x0 + a, y0 + b, c);
       if (x0 === x1 && y0 === y1) break;
       const e2 = 2 * err;
-      if (e2 >= dy) { err += dy; x0 += sx; }
-      if (e2 <= dx) { err += dx; y0 += sy; }
+      if (e2 >= dy) {
+        err += dy;
+        x0 += sx;
+      }
+      if (e2 <= dx) {
+        err += dx;
+        y0 += sy;
+      }
     }
   }
 
@@ -74,7 +103,8 @@ export class Bitmap {
     let cx = Math.round(x);
     for (const ch of text) {
       const g = glyph(ch);
-      for (let r = 0; r < g.length; r++) for (let q = 0; q < GLYPH_WIDTH; q++) if (g[r]![q]) this.fillRect(cx + q * scale, Math.round(y) + r * scale, scale, scale, c);
+      for (let r = 0; r < g.length; r++)
+        for (let q = 0; q < GLYPH_WIDTH; q++) if (g[r]![q]) this.fillRect(cx + q * scale, Math.round(y) + r * scale, scale, scale, c);
       cx += CELL_WIDTH * scale;
     }
   }
@@ -85,7 +115,8 @@ export class Bitmap {
     for (const ch of text) {
       const g = glyph(ch);
       // glyph pixel (row r, column q) -> (x + r, cy - q)
-      for (let r = 0; r < g.length; r++) for (let q = 0; q < GLYPH_WIDTH; q++) if (g[r]![q]) this.fillRect(Math.round(x) + r * scale, cy - (q + 1) * scale, scale, scale, c);
+      for (let r = 0; r < g.length; r++)
+        for (let q = 0; q < GLYPH_WIDTH; q++) if (g[r]![q]) this.fillRect(Math.round(x) + r * scale, cy - (q + 1) * scale, scale, scale, c);
       cy -= CELL_WIDTH * scale;
     }
   }

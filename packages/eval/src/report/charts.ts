@@ -17,7 +17,10 @@ const TITLE_S = 3;
 export function niceTicks(min: number, max: number, maxTicks = 6): { ticks: number[]; step: number } {
   if (!(Number.isFinite(min) && Number.isFinite(max))) throw new Error(`@ccl/eval: axis range [${min}, ${max}] is not finite`);
   if (max < min) [min, max] = [max, min];
-  if (max === min) { min -= 0.5; max += 0.5; }
+  if (max === min) {
+    min -= 0.5;
+    max += 0.5;
+  }
   const raw = (max - min) / Math.max(maxTicks - 1, 1);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
@@ -86,15 +89,27 @@ export function lineChart(spec: LineChartSpec): Bitmap {
   const H = spec.height ?? 560;
   const pts = spec.series.flatMap((s) => {
     if (s.x.length !== s.y.length) throw new Error(`@ccl/eval: line series '${s.name}' has ${s.x.length} x values but ${s.y.length} y values`);
-    return s.x.map((x, i) => [x, s.y[i]] as const).filter((p): p is readonly [number, number] => p[1] !== null && Number.isFinite(p[1]) && Number.isFinite(p[0]));
+    return s.x
+      .map((x, i) => [x, s.y[i]] as const)
+      .filter((p): p is readonly [number, number] => p[1] !== null && Number.isFinite(p[1]) && Number.isFinite(p[0]));
   });
   const xs = [...pts.map((p) => p[0]), ...(spec.xTicks ?? [])];
   let [xmin, xmax] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
   let [ymin, ymax] = spec.yRange ?? (pts.length ? [Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))] : [0, 1]);
-  if (!spec.yRange) { const pad = (ymax - ymin) * 0.05 || 0.5; ymin -= pad; ymax += pad; }
-  if (xmax === xmin) { xmin -= 0.5; xmax += 0.5; }
+  if (!spec.yRange) {
+    const pad = (ymax - ymin) * 0.05 || 0.5;
+    ymin -= pad;
+    ymax += pad;
+  }
+  if (xmax === xmin) {
+    xmin -= 0.5;
+    xmax += 0.5;
+  }
   const yt = niceTicks(ymin, ymax, 7);
-  if (!spec.yRange) { ymin = Math.min(ymin, yt.ticks[0]!); ymax = Math.max(ymax, yt.ticks[yt.ticks.length - 1]!); }
+  if (!spec.yRange) {
+    ymin = Math.min(ymin, yt.ticks[0]!);
+    ymax = Math.max(ymax, yt.ticks[yt.ticks.length - 1]!);
+  }
   const xt = spec.xTicks ? { ticks: [...spec.xTicks], step: 1 } : niceTicks(xmin, xmax, 8);
   const yLabels = yt.ticks.map((v) => formatTick(v, yt.step));
   const left = 24 + textHeight(S) + 10 + Math.max(...yLabels.map((l) => textWidth(l, S))) + 10;
@@ -129,7 +144,10 @@ export function lineChart(spec: LineChartSpec): Bitmap {
     let prev: [number, number] | null = null;
     s.x.forEach((x, j) => {
       const y = s.y[j];
-      if (y === null || y === undefined || !Number.isFinite(y)) { prev = null; return; }
+      if (y === null || y === undefined || !Number.isFinite(y)) {
+        prev = null;
+        return;
+      }
       const p: [number, number] = [px(x), py(y)];
       if (prev) bmp.line(prev[0], prev[1], p[0], p[1], c, 2);
       if (markers) bmp.fillRect(p[0] - 3, p[1] - 3, 7, 7, c);
@@ -161,7 +179,9 @@ export interface BarChartSpec {
 /** Horizontal grouped bars (category labels on the left, legible for 51+ classes). Null values: no bar, "n/a". */
 export function horizontalBarChart(spec: BarChartSpec): Bitmap {
   const W = spec.width ?? 1000;
-  for (const s of spec.series) if (s.values.length !== spec.categories.length) throw new Error(`@ccl/eval: bar series '${s.name}' has ${s.values.length} values for ${spec.categories.length} categories`);
+  for (const s of spec.series)
+    if (s.values.length !== spec.categories.length)
+      throw new Error(`@ccl/eval: bar series '${s.name}' has ${s.values.length} values for ${spec.categories.length} categories`);
   const vals = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const [xmin, xmax] = spec.xRange ?? [0, Math.max(1, ...vals)];
   const barH = 8;
@@ -197,7 +217,10 @@ export function horizontalBarChart(spec: BarChartSpec): Bitmap {
     spec.series.forEach((s, i) => {
       const v = s.values[k];
       const y = gy + 3 + i * barH;
-      if (v === null || v === undefined || !Number.isFinite(v)) { bmp.text(left + 4, y, 'n/a', AXIS, 1); return; }
+      if (v === null || v === undefined || !Number.isFinite(v)) {
+        bmp.text(left + 4, y, 'n/a', AXIS, 1);
+        return;
+      }
       bmp.fillRect(left, y, px(v) - left, barH - 1, PALETTE[i % PALETTE.length]!);
     });
   });

@@ -53,7 +53,13 @@ export function compareRuns(runs: readonly RunMetrics[], metrics?: readonly stri
     rows: methods.map((method) => {
       const mine = runs.filter((r) => r.method === method);
       const stats: Record<string, MetricStats> = {};
-      for (const m of names) stats[m] = meanStd(mine.flatMap((r) => { const v = r.metrics[m]; return v === null || v === undefined ? [] : [v]; }));
+      for (const m of names)
+        stats[m] = meanStd(
+          mine.flatMap((r) => {
+            const v = r.metrics[m];
+            return v === null || v === undefined ? [] : [v];
+          }),
+        );
       return { method, seeds: mine.map((r) => r.seed), stats };
     }),
   };

@@ -118,8 +118,12 @@ function parseGlyphs(table: string): Map<string, boolean[][]> {
     if (line.length < 2) continue;
     const ch = line[0]!;
     const rows = line.slice(2).trim().split(/\s+/);
-    if ((rows.length !== GLYPH_HEIGHT && rows.length !== GLYPH_HEIGHT + 2) || rows.some((r) => r.length !== GLYPH_WIDTH)) throw new Error(`@ccl/eval: font glyph '${ch}' is malformed`);
-    glyphs.set(ch, rows.map((r) => [...r].map((p) => p === '#')));
+    if ((rows.length !== GLYPH_HEIGHT && rows.length !== GLYPH_HEIGHT + 2) || rows.some((r) => r.length !== GLYPH_WIDTH))
+      throw new Error(`@ccl/eval: font glyph '${ch}' is malformed`);
+    glyphs.set(
+      ch,
+      rows.map((r) => [...r].map((p) => p === '#')),
+    );
   }
   return glyphs;
 }

@@ -9,7 +9,8 @@ export { crc32 };
 
 /** Encodes an RGB image (`rgb.length === width * height * 3`, row-major) as PNG bytes. */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new Error(`@ccl/eval: PNG size must be positive integers, got ${width}x${height}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new Error(`@ccl/eval: PNG size must be positive integers, got ${width}x${height}`);
   if (rgb.length !== width * height * 3) throw new Error(`@ccl/eval: PNG pixel buffer has ${rgb.length} bytes, expected ${width * height * 3}`);
   const png = encodePngRgb(rgb, width, height);
   return Buffer.isBuffer(png) ? png : Buffer.from(png.buffer, png.byteOffset, png.byteLength);

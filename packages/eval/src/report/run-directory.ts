@@ -45,12 +45,16 @@ function readJson(file: string): unknown {
 function readSchema<T>(file: string, schema: string): T | null {
   if (!fs.existsSync(file)) return null;
   const obj = readJson(file) as { schema?: unknown };
-  if (typeof obj !== 'object' || obj === null || obj.schema !== schema) throw new Error(`@ccl/eval: ${file} has schema ${JSON.stringify(obj?.schema)}, expected "${schema}"`);
+  if (typeof obj !== 'object' || obj === null || obj.schema !== schema)
+    throw new Error(`@ccl/eval: ${file} has schema ${JSON.stringify(obj?.schema)}, expected "${schema}"`);
   return obj as T;
 }
 
 /** Writes a run's evaluation results into `<runDir>/eval/` (atomically); returns the files written. */
-export function writeRunEvaluation(runDir: string, results: { recognition?: RecognitionResult; retrieval?: RetrievalResult; valJson?: ReferenceValJson; probes?: Record<string, ProbeResult> }): string[] {
+export function writeRunEvaluation(
+  runDir: string,
+  results: { recognition?: RecognitionResult; retrieval?: RetrievalResult; valJson?: ReferenceValJson; probes?: Record<string, ProbeResult> },
+): string[] {
   const files: string[] = [];
   const put = (name: string, obj: unknown) => {
     const f = path.join(runDir, 'eval', name);
@@ -83,7 +87,10 @@ export function readRunDirectory(dir: string): RunDirectory {
   const evalDir = path.join(dir, 'eval');
   const probes: Record<string, ProbeResult> = {};
   if (fs.existsSync(evalDir)) {
-    for (const f of fs.readdirSync(evalDir).filter((n) => /^probe-.+\.json$/.test(n)).sort()) {
+    for (const f of fs
+      .readdirSync(evalDir)
+      .filter((n) => /^probe-.+\.json$/.test(n))
+      .sort()) {
       probes[f.slice(6, -5)] = readSchema<ProbeResult>(path.join(evalDir, f), 'ccl.probe/1')!;
     }
   }

@@ -49,7 +49,11 @@ export function isLossCurveField(key: string): boolean {
 }
 
 /** Curves of a set of records: one series per numeric field (first-appearance order), missing points null. */
-export function curvesOf<R extends { values: Record<string, number> }>(records: readonly R[], xOf: (r: R) => number, include?: (key: string) => boolean): { name: string; x: number[]; y: (number | null)[] }[] {
+export function curvesOf<R extends { values: Record<string, number> }>(
+  records: readonly R[],
+  xOf: (r: R) => number,
+  include?: (key: string) => boolean,
+): { name: string; x: number[]; y: (number | null)[] }[] {
   const keys = [...new Set(records.flatMap((r) => Object.keys(r.values)))].filter((k) => (include ? include(k) : true));
   return keys.map((name) => ({ name, x: records.map(xOf), y: records.map((r) => (name in r.values ? r.values[name]! : null)) }));
 }

@@ -17,7 +17,13 @@ export interface ClipGeometry {
  * Window logits and pooled features of every video of a split (sliding windows, centre crop, 8 windows per
  * forward pass): row i of `logits` ([W, classes]) and `features` ([W, D]) belongs to video `ids[i]`.
  */
-export function windowOutputs(student: Encoder, manifest: Manifest, cacheDir: string, split: 'train' | 'test', s: ClipGeometry): { ids: string[]; logits: number[][]; features: number[][] } {
+export function windowOutputs(
+  student: Encoder,
+  manifest: Manifest,
+  cacheDir: string,
+  split: 'train' | 'test',
+  s: ClipGeometry,
+): { ids: string[]; logits: number[][]; features: number[][] } {
   const ids: string[] = [];
   const logits: number[][] = [];
   const features: number[][] = [];
@@ -60,12 +66,18 @@ export function evaluateStudentRun(
   const file = resolveInside(path.join(runDir, 'checkpoints'), checkpoint); // `ccl eval --checkpoint NAME` never reads outside the run
   for (const split of ['test', 'train'] as const) {
     if (samplesOfSplit(manifest, split).length === 0) {
-      throw new Error(`${runDir}: the run's manifest has no ${split} split (no video with split '${split}'), so there is nothing ${split === 'test' ? 'to evaluate' : 'to retrieve'}`);
+      throw new Error(
+        `${runDir}: the run's manifest has no ${split} split (no video with split '${split}'), so there is nothing ${split === 'test' ? 'to evaluate' : 'to retrieve'}`,
+      );
     }
   }
   const student = makeStudent();
   const ckpt = loadCheckpoint(file);
-  const studentDict = Object.fromEntries(Object.entries(ckpt.tensors).filter(([k]) => k.startsWith('student.')).map(([k, v]) => [k.slice(8), v]));
+  const studentDict = Object.fromEntries(
+    Object.entries(ckpt.tensors)
+      .filter(([k]) => k.startsWith('student.'))
+      .map(([k, v]) => [k.slice(8), v]),
+  );
   student.loadStateDict(studentDict, { strict: true, source: file });
   tf.dispose(Object.values(ckpt.tensors));
   const labelOf = new Map(manifest.classes.map((c, i) => [c, i]));
@@ -73,10 +85,21 @@ export function evaluateStudentRun(
   const test = windowOutputs(student, manifest, cacheDir, 'test', s);
   const train = windowOutputs(student, manifest, cacheDir, 'train', s);
   const testLabels = new Map(samplesOfSplit(manifest, 'test').map((x) => [x.id, videoLabels.get(x.id)!]));
-  const recognition = evaluateRecognition({ windowScores: test.logits, videoIds: test.ids, videoLabels: testLabels, classNames: manifest.classes, kind: 'logits' });
+  const recognition = evaluateRecognition({
+    windowScores: test.logits,
+    videoIds: test.ids,
+    videoLabels: testLabels,
+    classNames: manifest.classes,
+    kind: 'logits',
+  });
   const q = averageByGroup(test.features, test.ids); // window-averaged pooled features per video
   const g = averageByGroup(train.features, train.ids);
-  const retrieval = evaluateRetrieval({ queries: q.features, queryLabels: q.ids.map((id) => videoLabels.get(id)!), gallery: g.features, galleryLabels: g.ids.map((id) => videoLabels.get(id)!) });
+  const retrieval = evaluateRetrieval({
+    queries: q.features,
+    queryLabels: q.ids.map((id) => videoLabels.get(id)!),
+    gallery: g.features,
+    galleryLabels: g.ids.map((id) => videoLabels.get(id)!),
+  });
   const valJson = toReferenceValJson(aggregateVideoScores(test.logits, test.ids, 'logits'), manifest.classes);
   writeRunEvaluation(runDir, { recognition, retrieval, valJson });
   student.dispose();

@@ -18,10 +18,7 @@ export interface BootstrapFormatOptions {
 export function formatBootstrapTable(result: BootstrapComparison, options: BootstrapFormatOptions = {}): string {
   const d = options.digits ?? 1;
   const ci = `${confidenceLabel(result.confidence)} CI`;
-  const lines = [
-    `| method | ${options.metric ?? 'top-1'} mean [${ci}] | Δ vs ${cell(result.baseline)} [${ci}] | verdict |`,
-    '|---|---|---|---|',
-  ];
+  const lines = [`| method | ${options.metric ?? 'top-1'} mean [${ci}] | Δ vs ${cell(result.baseline)} [${ci}] | verdict |`, '|---|---|---|---|'];
   for (const row of result.rows) {
     const own = `${fixed(row.mean, d)} [${fixed(row.lower, d)}, ${fixed(row.upper, d)}]`;
     const diff = row.vsBaseline;
@@ -48,7 +45,8 @@ export function formatBootstrapSummary(result: BootstrapComparison, options: Boo
   if (better.length === 0) sentences.push(`No method is shown to beat ${baseline}.`);
   else sentences.push(`${listOf(better.map((r) => `${r.method} beats ${baseline} by ${fixed(r.vsBaseline.mean, d)} ${unit} (${range(r)})`))}.`);
   const worse = by('worse');
-  if (worse.length > 0) sentences.push(`${listOf(worse.map((r) => `${r.method} is below ${baseline} by ${fixed(-r.vsBaseline.mean, d)} ${unit} (${range(r)})`))}.`);
+  if (worse.length > 0)
+    sentences.push(`${listOf(worse.map((r) => `${r.method} is below ${baseline} by ${fixed(-r.vsBaseline.mean, d)} ${unit} (${range(r)})`))}.`);
   const unclear = by('no difference shown');
   if (unclear.length > 0) {
     const names = listOf(unclear.map((r) => `${r.method} (${signed(r.vsBaseline.mean, d)}, ${range(r)})`));
@@ -62,7 +60,8 @@ function resampledWhat(r: BootstrapComparison): string {
   const lo = Math.min(...r.videosPerSeed);
   const hi = Math.max(...r.videosPerSeed);
   const videos = lo === hi ? `${lo}` : `${lo}-${hi}`;
-  if (r.levels.length === 1) return `Bootstrap over the ${videos} test videos of a single seed (${r.replicates} replicates; seed-to-seed variation is not covered)`;
+  if (r.levels.length === 1)
+    return `Bootstrap over the ${videos} test videos of a single seed (${r.replicates} replicates; seed-to-seed variation is not covered)`;
   return `Paired bootstrap over ${r.seeds.length} seeds and ${videos} test videos per seed (${r.replicates} replicates)`;
 }
 

@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { centerCropBox, cropClip, gatherFrames, openClipFile, readClipAudio, readClipFrames, resizeClip, resizeShortSideShape, temporalEvenCrop } from '@ccl/data';
+import {
+  centerCropBox,
+  cropClip,
+  gatherFrames,
+  openClipFile,
+  readClipAudio,
+  readClipFrames,
+  resizeClip,
+  resizeShortSideShape,
+  temporalEvenCrop,
+} from '@ccl/data';
 import type { Encoder, InputConvention } from '@ccl/encoders';
 
 /** A teacher's input from one cached clip file; null when the clip has none (no audio track). */
@@ -36,7 +46,9 @@ export function segmentedAudio(seconds: number | null, teacher: string, conventi
     const info = openClipFile(file);
     const cachedRate = info.header.audio?.sampleRate;
     if (convention && cachedRate !== undefined && cachedRate !== convention.sampleRate) {
-      throw new Error(`${file}: cached audio is at ${cachedRate} Hz, ${teacher} expects ${convention.sampleRate} Hz; re-run ccl data prepare with --audio-rate ${convention.sampleRate} (or give the teacher {"sampleRate":${cachedRate}} if its weights are for that rate)`);
+      throw new Error(
+        `${file}: cached audio is at ${cachedRate} Hz, ${teacher} expects ${convention.sampleRate} Hz; re-run ccl data prepare with --audio-rate ${convention.sampleRate} (or give the teacher {"sampleRate":${cachedRate}} if its weights are for that rate)`,
+      );
     }
     const audio = readClipAudio(info);
     if (!audio || !info.header.audio) return null;
@@ -55,7 +67,19 @@ export function evenFrames(frames: number, size: number, convention: ImageConven
     const info = openClipFile(file);
     const { t, h, w, c } = info.header;
     const idx = temporalEvenCrop(t, 1, frames).map((win) => win[0]);
-    const clip = gatherFrames({ data: readClipFrames(info, Array.from({ length: t }, (_, k) => k)), t, h, w, c }, idx);
+    const clip = gatherFrames(
+      {
+        data: readClipFrames(
+          info,
+          Array.from({ length: t }, (_, k) => k),
+        ),
+        t,
+        h,
+        w,
+        c,
+      },
+      idx,
+    );
     const shape = resizeShortSideShape(clip.h, clip.w, size);
     const resized = resizeClip(clip, shape.height, shape.width);
     const cropped = cropClip(resized, centerCropBox(resized.h, resized.w, size));

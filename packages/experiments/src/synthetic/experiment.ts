@@ -11,7 +11,16 @@ import {
   type SyntheticAVOptions,
   type TeacherSourceIndex,
 } from '@ccl/data/media';
-import { bootstrapComparison, evaluateStudentRun, reportFromRunDirectories, splitClassesByAgreement, type BootstrapComparison, type RecognitionResult, type RetrievalResult, type VideoOutcomes } from '@ccl/eval';
+import {
+  bootstrapComparison,
+  evaluateStudentRun,
+  reportFromRunDirectories,
+  splitClassesByAgreement,
+  type BootstrapComparison,
+  type RecognitionResult,
+  type RetrievalResult,
+  type VideoOutcomes,
+} from '@ccl/eval';
 import { gitRevision } from '@ccl/distill';
 import { studentFor } from '../build-experiment';
 import { extractTeacherFeatures } from '../features/extract-teacher-features';
@@ -35,7 +44,9 @@ function subsetAccuracy(r: RecognitionResult, classes: number[]): number | null 
  * features, train every method (reusing finished runs), evaluate recognition and retrieval, write the
  * report. Every stage reuses what an earlier run left.
  */
-export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Promise<{ rows: ExperimentRow[]; reportDir: string; comparison: BootstrapComparison | null; benchFile: string }> {
+export async function runSyntheticExperiment(
+  o: SyntheticExperimentOptions,
+): Promise<{ rows: ExperimentRow[]; reportDir: string; comparison: BootstrapComparison | null; benchFile: string }> {
   const stages = new Stages(o.out);
   const codeRevision = gitRevision(); // at the start: the code that runs, even if the checkout moves on during a long bench
   const dataDir = path.join(o.workDir, 'data');
@@ -44,10 +55,20 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
   const seed0 = o.seeds[0];
 
   const synthOptions: Omit<SyntheticAVOptions, 'outDir'> = {
-    seed: seed0, numClasses: o.classes, videosPerClass: o.videosPerClass, width: 64, height: 64, frames: 16, fps: 8, sampleRate: 16000, imagesPerAppearance: 16, clipsPerSound: 12,
+    seed: seed0,
+    numClasses: o.classes,
+    videosPerClass: o.videosPerClass,
+    width: 64,
+    height: 64,
+    frames: 16,
+    fps: 8,
+    sampleRate: 16000,
+    imagesPerAppearance: 16,
+    clipsPerSound: 12,
     ...o.regime,
   };
-  const perClass = o.regime?.trainVideosPerClass !== undefined ? `(${o.regime.trainVideosPerClass} train + ${o.regime.testVideosPerClass} test)` : `${o.videosPerClass}`;
+  const perClass =
+    o.regime?.trainVideosPerClass !== undefined ? `(${o.regime.trainVideosPerClass} train + ${o.regime.testVideosPerClass} test)` : `${o.videosPerClass}`;
   const synth = await stages.run(`synthesise ${o.classes} classes x ${perClass} videos as mp4 (H.264 + AAC)`, async () => {
     const manifestPath = path.join(dataDir, 'manifest.json');
     const indexPath = (k: string) => path.join(dataDir, 'teachers', k, 'index.json');
@@ -56,7 +77,9 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
     if (fs.existsSync(manifestPath) && fs.existsSync(indexPath('images')) && fs.existsSync(indexPath('sounds'))) {
       const made = fs.existsSync(optionsPath) ? fs.readFileSync(optionsPath, 'utf8').trim() : null;
       if (made !== null && made !== wanted) {
-        throw new Error(`${dataDir}: holds data synthesised with other options (${made}); this run asks for ${wanted}: use another --work folder, or remove that one`);
+        throw new Error(
+          `${dataDir}: holds data synthesised with other options (${made}); this run asks for ${wanted}: use another --work folder, or remove that one`,
+        );
       }
       stages.note('reusing the synthesised data');
       const read = (k: string) => JSON.parse(fs.readFileSync(indexPath(k), 'utf8')) as TeacherSourceIndex;
@@ -90,12 +113,27 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
 
   const spec = { dim: o.dim, widthMultiplier: o.dim / 512, seed: seed0 };
   const imageTeacher = await stages.run('pre-train the image teacher (ResNet-18) on stills labelled by appearance', async () => {
-    const t = await pretrainImageTeacher(dataDir, synth.images, o.student.size, { ...spec, epochs: o.teacherEpochs.image }, path.join(o.workDir, 'teachers', 'image-resnet18.safetensors'));
-    stages.note(`${t.reused ? 'reused; ' : ''}held-out appearance accuracy ${(100 * t.sourceAccuracy).toFixed(1)}% (${synth.images.classes.length} appearances)`);
+    const t = await pretrainImageTeacher(
+      dataDir,
+      synth.images,
+      o.student.size,
+      { ...spec, epochs: o.teacherEpochs.image },
+      path.join(o.workDir, 'teachers', 'image-resnet18.safetensors'),
+    );
+    stages.note(
+      `${t.reused ? 'reused; ' : ''}held-out appearance accuracy ${(100 * t.sourceAccuracy).toFixed(1)}% (${synth.images.classes.length} appearances)`,
+    );
     return t;
   });
   const audioTeacher = await stages.run('pre-train the audio teacher (Cnn14) on clips labelled by sound', async () => {
-    const t = await pretrainAudioTeacher(dataDir, synth.sounds, sampleRate, seconds, { ...spec, epochs: o.teacherEpochs.audio }, path.join(o.workDir, 'teachers', 'audio-cnn14.safetensors'));
+    const t = await pretrainAudioTeacher(
+      dataDir,
+      synth.sounds,
+      sampleRate,
+      seconds,
+      { ...spec, epochs: o.teacherEpochs.audio },
+      path.join(o.workDir, 'teachers', 'audio-cnn14.safetensors'),
+    );
     stages.note(`${t.reused ? 'reused; ' : ''}held-out sound accuracy ${(100 * t.sourceAccuracy).toFixed(1)}% (${synth.sounds.classes.length} sounds)`);
     return t;
   });
@@ -139,30 +177,53 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
       runDirs.push(runDir);
       const student: StudentSpec = { ...o.student, seed };
       let studentInitDigest = '';
-      const result = await stages.run(`train and evaluate ${plan.label} (seed ${seed}, ${o.epochs} epochs; run ${eta.done + 1} of ${runTotal}${eta.startNext()})`, async () => {
-        const trained = await trainStudentRun({
-          method: plan.method, label: plan.label, outDir: runDir, manifest, cacheDir, student, teacherDim: o.dim,
-          audioFeaturesDir: plan.audio ? featuresDir : undefined, imageTeacher: plan.image ? imageTeacher.encoder : undefined,
-          epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, extra: plan.extra, teacherOptions: plan.teacherOptions, progress: o.progress, notice: (m) => stages.note(m),
-        });
-        trained.student.dispose();
-        studentInitDigest = trained.studentInitDigest;
-        const evalDir = path.join(runDir, 'eval');
-        if (trained.reused && fs.existsSync(path.join(evalDir, 'recognition.json')) && fs.existsSync(path.join(evalDir, 'retrieval.json'))) {
-          stages.note('reusing the finished run and its evaluation');
-          eta.finished(false);
-          return {
-            recognition: JSON.parse(fs.readFileSync(path.join(evalDir, 'recognition.json'), 'utf8')) as RecognitionResult,
-            retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
-          };
-        }
-        const evaluated = evaluateStudentRun(runDir, manifest, cacheDir, student, () => studentFor(trained.config, manifest.classes.length));
-        eta.finished(true);
-        return evaluated;
-      });
+      const result = await stages.run(
+        `train and evaluate ${plan.label} (seed ${seed}, ${o.epochs} epochs; run ${eta.done + 1} of ${runTotal}${eta.startNext()})`,
+        async () => {
+          const trained = await trainStudentRun({
+            method: plan.method,
+            label: plan.label,
+            outDir: runDir,
+            manifest,
+            cacheDir,
+            student,
+            teacherDim: o.dim,
+            audioFeaturesDir: plan.audio ? featuresDir : undefined,
+            imageTeacher: plan.image ? imageTeacher.encoder : undefined,
+            epochs: o.epochs,
+            batchSize: o.batchSize,
+            lr: o.lr,
+            extra: plan.extra,
+            teacherOptions: plan.teacherOptions,
+            progress: o.progress,
+            notice: (m) => stages.note(m),
+          });
+          trained.student.dispose();
+          studentInitDigest = trained.studentInitDigest;
+          const evalDir = path.join(runDir, 'eval');
+          if (trained.reused && fs.existsSync(path.join(evalDir, 'recognition.json')) && fs.existsSync(path.join(evalDir, 'retrieval.json'))) {
+            stages.note('reusing the finished run and its evaluation');
+            eta.finished(false);
+            return {
+              recognition: JSON.parse(fs.readFileSync(path.join(evalDir, 'recognition.json'), 'utf8')) as RecognitionResult,
+              retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
+            };
+          }
+          const evaluated = evaluateStudentRun(runDir, manifest, cacheDir, student, () => studentFor(trained.config, manifest.classes.length));
+          eta.finished(true);
+          return evaluated;
+        },
+      );
       const row: ExperimentRow = {
-        label: plan.label, seed, top1: result.recognition.top1, top5: result.recognition.topK['5'] ?? NaN, recall: result.retrieval.recallAtK, mAP: result.retrieval.mAP,
-        correlated: subsetAccuracy(result.recognition, classSplit.correlated), weak: subsetAccuracy(result.recognition, classSplit.weak), notCorrelated: subsetAccuracy(result.recognition, classSplit.not),
+        label: plan.label,
+        seed,
+        top1: result.recognition.top1,
+        top5: result.recognition.topK['5'] ?? NaN,
+        recall: result.retrieval.recallAtK,
+        mAP: result.retrieval.mAP,
+        correlated: subsetAccuracy(result.recognition, classSplit.correlated),
+        weak: subsetAccuracy(result.recognition, classSplit.weak),
+        notCorrelated: subsetAccuracy(result.recognition, classSplit.not),
         studentInitDigest,
       };
       rows.push(row);
@@ -172,7 +233,8 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
   }
   imageTeacher.encoder.dispose();
   if (o.only) {
-    if (rows.length === 0) throw new Error(`no run ${o.only.method} with seed ${o.only.seed} in this bench (seeds ${o.seeds.join(', ')}; methods ${o.methods.join(', ')})`);
+    if (rows.length === 0)
+      throw new Error(`no run ${o.only.method} with seed ${o.only.seed} in this bench (seeds ${o.seeds.join(', ')}; methods ${o.methods.join(', ')})`);
     return { rows, reportDir: path.join(o.workDir, 'report'), comparison: null, benchFile: path.join(o.workDir, 'report', 'bench.json') };
   }
   checkSameStudentPerSeed(rows);
@@ -200,7 +262,10 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
       title: 'ccl synthetic audio-visual distillation benchmark',
       classSplit,
       agreementSource: "the generator's designed audio-label correspondence (strong / weak / none)",
-      notes: [`backend: ${o.backend}`, `student r2plus1d-18 x${o.student.widthMultiplier}, ${o.student.frames} frames ${o.student.size}px, ${o.epochs} epochs, seeds ${o.seeds.join(', ')}`],
+      notes: [
+        `backend: ${o.backend}`,
+        `student r2plus1d-18 x${o.student.widthMultiplier}, ${o.student.frames} frames ${o.student.size}px, ${o.epochs} epochs, seeds ${o.seeds.join(', ')}`,
+      ],
     });
     stages.note(`${files.length} files in ${reportDir}`);
   });
@@ -220,7 +285,9 @@ export function checkSameStudentPerSeed(rows: readonly Pick<ExperimentRow, 'labe
     const ofSeed = rows.filter((r) => r.seed === seed);
     const digests = new Set(ofSeed.map((r) => r.studentInitDigest));
     if (digests.size > 1) {
-      throw new Error(`seed ${seed}: the methods did not start from the same student (${ofSeed.map((r) => `${r.label} ${r.studentInitDigest}`).join(', ')}); a paired comparison needs one initialisation per seed`);
+      throw new Error(
+        `seed ${seed}: the methods did not start from the same student (${ofSeed.map((r) => `${r.label} ${r.studentInitDigest}`).join(', ')}); a paired comparison needs one initialisation per seed`,
+      );
     }
   }
 }

@@ -18,7 +18,9 @@ export function formatResultsTable(rows: ExperimentRow[]): string {
   ];
   for (const l of labels) {
     const rs = rows.filter((r) => r.label === l);
-    lines.push(`| ${l} | ${rs.length} | ${stat(rs.map((r) => r.top1))} | ${stat(rs.map((r) => r.top5))} | ${stat(rs.map((r) => r.recall['1']))} | ${stat(rs.map((r) => r.recall['5']))} | ${stat(rs.map((r) => r.recall['10']))} | ${stat(rs.map((r) => r.mAP))} | ${stat(rs.map((r) => r.correlated))} | ${stat(rs.map((r) => r.weak))} | ${stat(rs.map((r) => r.notCorrelated))} |`);
+    lines.push(
+      `| ${l} | ${rs.length} | ${stat(rs.map((r) => r.top1))} | ${stat(rs.map((r) => r.top5))} | ${stat(rs.map((r) => r.recall['1']))} | ${stat(rs.map((r) => r.recall['5']))} | ${stat(rs.map((r) => r.recall['10']))} | ${stat(rs.map((r) => r.mAP))} | ${stat(rs.map((r) => r.correlated))} | ${stat(rs.map((r) => r.weak))} | ${stat(rs.map((r) => r.notCorrelated))} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -40,7 +42,8 @@ export function formatBenchOutput(result: { rows: ExperimentRow[]; comparison: B
       '',
       formatBootstrapSummary(c),
     );
-    if (c.levels.length === 1) parts.push('With one seed the intervals resample the test videos only: they leave out how much a result moves from seed to seed.');
+    if (c.levels.length === 1)
+      parts.push('With one seed the intervals resample the test videos only: they leave out how much a result moves from seed to seed.');
   } else {
     parts.push('No baseline among the methods: no paired comparison.');
   }

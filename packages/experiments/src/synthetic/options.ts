@@ -47,7 +47,16 @@ export interface BenchRunId {
 /** The generator options a benchmark regime may set. */
 export type SyntheticRegime = Pick<
   SyntheticAVOptions,
-  'trainVideosPerClass' | 'testVideosPerClass' | 'sourceConcepts' | 'unrelatedAudio' | 'soundStepsPerOctave' | 'pixelNoise' | 'correspondence' | 'weakProbability' | 'imagesPerAppearance' | 'clipsPerSound'
+  | 'trainVideosPerClass'
+  | 'testVideosPerClass'
+  | 'sourceConcepts'
+  | 'unrelatedAudio'
+  | 'soundStepsPerOctave'
+  | 'pixelNoise'
+  | 'correspondence'
+  | 'weakProbability'
+  | 'imagesPerAppearance'
+  | 'clipsPerSound'
 >;
 
 /** The demo's built-in default: small enough for 2 CPU cores in a few minutes, same pipeline as the paper. */

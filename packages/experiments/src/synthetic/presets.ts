@@ -38,13 +38,35 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
   },
   'full-small': {
     description: "the main table with 5 labelled videos per class (the second labelled-set size; 100 epochs: about the full preset's steps)",
-    options: { ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], methods: MAIN_TABLE_METHODS, epochs: 100, regime: { ...PAPER_LIKE, trainVideosPerClass: 5 } },
+    options: {
+      ...DEMO_DEFAULTS,
+      classes: 10,
+      seeds: [1, 2, 3, 4, 5],
+      methods: MAIN_TABLE_METHODS,
+      epochs: 100,
+      regime: { ...PAPER_LIKE, trainVideosPerClass: 5 },
+    },
   },
   ablations: {
     description: 'CCL-AI and its ablations against the baseline in the paper-like regime',
     options: {
-      ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], epochs: 60, regime: PAPER_LIKE,
-      methods: ['baseline', 'ccl-ai', 'ccl-ai-paper', 'ccl-ai-no-composition', 'ccl-ai-no-jsd', 'ccl-ai-no-vm', 'ccl-ai-lw1', 'ccl-ai-lw0.1', 'ccl-ai-tau-swapped', 'ccl-ai-tau1'],
+      ...DEMO_DEFAULTS,
+      classes: 10,
+      seeds: [1, 2, 3, 4, 5],
+      epochs: 60,
+      regime: PAPER_LIKE,
+      methods: [
+        'baseline',
+        'ccl-ai',
+        'ccl-ai-paper',
+        'ccl-ai-no-composition',
+        'ccl-ai-no-jsd',
+        'ccl-ai-no-vm',
+        'ccl-ai-lw1',
+        'ccl-ai-lw0.1',
+        'ccl-ai-tau-swapped',
+        'ccl-ai-tau1',
+      ],
     },
   },
 };

@@ -76,7 +76,8 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
   const studentInitDigest = stateDigest(student);
   const folder = inspectRunFolder(spec.outDir, config);
   const sameConfig = folder.configChanges?.length === 0;
-  if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt'))) return { reused: true, student, studentInitDigest, config };
+  if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt')))
+    return { reused: true, student, studentInitDigest, config };
   const resume = folder.hasLatest && sameConfig;
   const experiment = buildExperiment(config, spec.outDir, {
     student,

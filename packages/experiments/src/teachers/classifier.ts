@@ -34,7 +34,10 @@ export function trainClassifier(encoder: Encoder, inputs: tf.Tensor, labels: num
       if (idx.length < 2) break;
       const { value, grads } = tf.variableGrads(() => {
         const x = tf.gather(inputs, idx);
-        return crossEntropy(encoder.apply(x, { training: true }).logits!, idx.map((i) => labels[i]));
+        return crossEntropy(
+          encoder.apply(x, { training: true }).logits!,
+          idx.map((i) => labels[i]),
+        );
       }, encoder.trainableVariables);
       total += value.dataSync()[0];
       batches += 1;

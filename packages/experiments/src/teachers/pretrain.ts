@@ -57,7 +57,13 @@ function loadOrTrain(file: string, encoder: Encoder, train: () => number): Pretr
  * The image teacher: a ResNet-18 (reduced width) trained to classify still frames by APPEARANCE (shape and
  * colour), a label space different from the video classes (appearance x motion).
  */
-export async function pretrainImageTeacher(dataDir: string, index: TeacherSourceIndex, size: number, spec: TeacherSpec, file: string): Promise<PretrainedTeacher> {
+export async function pretrainImageTeacher(
+  dataDir: string,
+  index: TeacherSourceIndex,
+  size: number,
+  spec: TeacherSpec,
+  file: string,
+): Promise<PretrainedTeacher> {
   const encoder = createEncoder('resnet18', { numClasses: index.classes.length, widthMultiplier: spec.widthMultiplier, normalize: 'none', seed: spec.seed });
   if (encoder.featureDim !== spec.dim) throw new Error(`image teacher gives ${encoder.featureDim}-d features, ${spec.dim} needed`);
   const fresh = !(fs.existsSync(file) && fs.existsSync(`${file}.json`));
@@ -67,8 +73,17 @@ export async function pretrainImageTeacher(dataDir: string, index: TeacherSource
     const { train, test } = splitItems(items);
     const stack = (xs: typeof items) => tf.tensor4d(Float32Array.from(xs.flatMap((s) => Array.from(s.x))), [xs.length, size, size, 3]);
     const [xTrain, xTest] = [stack(train), stack(test)];
-    trainClassifier(encoder, xTrain, train.map((s) => s.y), { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed });
-    const acc = classifierAccuracy(encoder, xTest, test.map((s) => s.y));
+    trainClassifier(
+      encoder,
+      xTrain,
+      train.map((s) => s.y),
+      { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed },
+    );
+    const acc = classifierAccuracy(
+      encoder,
+      xTest,
+      test.map((s) => s.y),
+    );
     tf.dispose([xTrain, xTest]);
     return acc;
   });
@@ -78,10 +93,23 @@ export async function pretrainImageTeacher(dataDir: string, index: TeacherSource
  * The audio teacher: a Cnn14 (reduced width, its log-mel front end at the data's sample rate) trained to
  * classify sound clips by SOUND, not by video class.
  */
-export async function pretrainAudioTeacher(dataDir: string, index: TeacherSourceIndex, sampleRate: number, seconds: number, spec: TeacherSpec, file: string): Promise<PretrainedTeacher> {
+export async function pretrainAudioTeacher(
+  dataDir: string,
+  index: TeacherSourceIndex,
+  sampleRate: number,
+  seconds: number,
+  spec: TeacherSpec,
+  file: string,
+): Promise<PretrainedTeacher> {
   const encoder = createEncoder('cnn14', {
-    numClasses: index.classes.length, widthMultiplier: spec.widthMultiplier, embeddingDim: Math.round(spec.dim / spec.widthMultiplier), sampleRate,
-    windowSize: 512, hopSize: 160, fMax: sampleRate / 2, seed: spec.seed,
+    numClasses: index.classes.length,
+    widthMultiplier: spec.widthMultiplier,
+    embeddingDim: Math.round(spec.dim / spec.widthMultiplier),
+    sampleRate,
+    windowSize: 512,
+    hopSize: 160,
+    fMax: sampleRate / 2,
+    seed: spec.seed,
   });
   if (encoder.featureDim !== spec.dim) throw new Error(`audio teacher gives ${encoder.featureDim}-d features, ${spec.dim} needed`);
   const length = Math.round(sampleRate * seconds);
@@ -92,8 +120,17 @@ export async function pretrainAudioTeacher(dataDir: string, index: TeacherSource
     const { train, test } = splitItems(items);
     const stack = (xs: typeof items) => tf.tensor2d(Float32Array.from(xs.flatMap((s) => Array.from(s.x))), [xs.length, length]);
     const [xTrain, xTest] = [stack(train), stack(test)];
-    trainClassifier(encoder, xTrain, train.map((s) => s.y), { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed });
-    const acc = classifierAccuracy(encoder, xTest, test.map((s) => s.y));
+    trainClassifier(
+      encoder,
+      xTrain,
+      train.map((s) => s.y),
+      { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed },
+    );
+    const acc = classifierAccuracy(
+      encoder,
+      xTest,
+      test.map((s) => s.y),
+    );
     tf.dispose([xTrain, xTest]);
     return acc;
   });

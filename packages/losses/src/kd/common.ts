@@ -16,11 +16,7 @@ export function fail(file: string, message: string): never {
 }
 
 /** The student and teacher features as [B, D] matrices with the same batch size (and finite, if asked). */
-export function featurePair(
-  file: string,
-  inputs: LossInputs,
-  options: KdCommonOptions,
-): { student: tf.Tensor2D; teacher: tf.Tensor2D; batch: number } {
+export function featurePair(file: string, inputs: LossInputs, options: KdCommonOptions): { student: tf.Tensor2D; teacher: tf.Tensor2D; batch: number } {
   const { student, teacher } = inputs;
   if (!student || !teacher) fail(file, 'inputs.student and inputs.teacher are required');
   expectMatrix(file, 'student', student);

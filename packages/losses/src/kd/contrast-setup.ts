@@ -36,7 +36,12 @@ export class ContrastState {
   /** Name prefix of this instance's variables (`ccl_losses/<loss>_<n>`). */
   readonly scope: string;
 
-  constructor(readonly file: string, lossName: string, readonly options: ContrastOptions, defaultNegatives: number) {
+  constructor(
+    readonly file: string,
+    lossName: string,
+    readonly options: ContrastOptions,
+    defaultNegatives: number,
+  ) {
     if (!options || typeof options !== 'object') fail(file, 'options { studentDim, teacherDim, bankSize } are required');
     const embedDim = expectPositiveInt(file, 'embedDim', options.embedDim ?? 128);
     this.numNegatives = expectPositiveInt(file, 'numNegatives', options.numNegatives ?? defaultNegatives);
@@ -96,5 +101,14 @@ export class ContrastState {
 
 /** The option keys of the contrastive losses (CRD, CMC). */
 export const CONTRAST_OPTION_KEYS = keysOf<ContrastOptions>({
-  studentDim: true, teacherDim: true, bankSize: true, embedDim: true, numNegatives: true, temperature: true, momentum: true, seed: true, bankLabels: true, checkFinite: true,
+  studentDim: true,
+  teacherDim: true,
+  bankSize: true,
+  embedDim: true,
+  numNegatives: true,
+  temperature: true,
+  momentum: true,
+  seed: true,
+  bankLabels: true,
+  checkFinite: true,
 });

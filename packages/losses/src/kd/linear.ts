@@ -13,7 +13,13 @@ export class LinearMap {
   readonly bias: tf.Variable<tf.Rank.R1>; // [out]
 
   /** `name`: variable name prefix (`<name>/weight`, `<name>/bias`); unnamed variables get tfjs's numeric names. */
-  constructor(readonly inDim: number, readonly outDim: number, rng: Rng, file = 'kd/linear.ts', name?: string) {
+  constructor(
+    readonly inDim: number,
+    readonly outDim: number,
+    rng: Rng,
+    file = 'kd/linear.ts',
+    name?: string,
+  ) {
     expectPositiveInt(file, 'input dimension', inDim);
     expectPositiveInt(file, 'output dimension', outDim);
     const bound = 1 / Math.sqrt(inDim);

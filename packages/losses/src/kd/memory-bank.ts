@@ -57,8 +57,12 @@ export class ContrastMemory {
     }
     const rng = mulberry32(this.seed);
     const a = 1 / Math.sqrt(this.dim / 3);
-    this.student = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/student_bank`));
-    this.teacher = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/teacher_bank`));
+    this.student = tf.tidy(() =>
+      tf.variable(tf.tensor2d(uniformArray(rng, this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/student_bank`),
+    );
+    this.teacher = tf.tidy(() =>
+      tf.variable(tf.tensor2d(uniformArray(rng, this.size * this.dim, -a, a), [this.size, this.dim]), false, options.name && `${options.name}/teacher_bank`),
+    );
     this.stepCounter = tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false, options.name && `${options.name}/step`));
   }
 

@@ -63,7 +63,9 @@ export function createVidLoss(options: VidOptions): VidLoss {
           new LinearMap(hidden, teacherDim, rng, FILE, `${scope}/regressor_2`),
         ]
       : [new LinearMap(studentDim, teacherDim, rng, FILE, `${scope}/regressor_0`)];
-  const logScale = tf.tidy(() => tf.variable(tf.fill([teacherDim], Math.log(Math.expm1(initVariance - eps))), true, `${scope}/log_scale`)) as tf.Variable<tf.Rank.R1>;
+  const logScale = tf.tidy(() =>
+    tf.variable(tf.fill([teacherDim], Math.log(Math.expm1(initVariance - eps))), true, `${scope}/log_scale`),
+  ) as tf.Variable<tf.Rank.R1>;
   const variables = [...layers.flatMap((l) => l.variables), logScale];
   const mean = (s: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => layers.reduce((h, layer, k) => (k < layers.length - 1 ? tf.relu(layer.apply(h)) : layer.apply(h)), s));
@@ -87,4 +89,15 @@ export function createVidLoss(options: VidOptions): VidLoss {
   };
 }
 
-addLoss('vid', createVidLoss, { optionKeys: keysOf<VidOptions>({ studentDim: true, teacherDim: true, hiddenDim: true, regressor: true, initVariance: true, eps: true, seed: true, checkFinite: true }) });
+addLoss('vid', createVidLoss, {
+  optionKeys: keysOf<VidOptions>({
+    studentDim: true,
+    teacherDim: true,
+    hiddenDim: true,
+    regressor: true,
+    initVariance: true,
+    eps: true,
+    seed: true,
+    checkFinite: true,
+  }),
+});

@@ -14,7 +14,8 @@ function cpuBuffers(backend: CpuBackend): FloatBuffers {
   return {
     view: (info) => {
       const values = backend.data.get(info.dataId).values;
-      if (!(values instanceof Float32Array)) throw new Error(`kernels/cpu/sgd-update.ts: expected float32 values, got ${Object.prototype.toString.call(values)}`);
+      if (!(values instanceof Float32Array))
+        throw new Error(`kernels/cpu/sgd-update.ts: expected float32 values, got ${Object.prototype.toString.call(values)}`);
       return values;
     },
     allocate: (shapes) => shapes.map((s) => backend.makeTensorInfo(s, 'float32', new Float32Array(tf.util.sizeFromShape(s)))),

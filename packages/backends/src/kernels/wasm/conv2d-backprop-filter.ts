@@ -29,7 +29,15 @@ export function conv2dBackpropFilterViaConv(
   const attrs = (args.attrs ?? {}) as Record<string, unknown>;
   const k = new KernelCalls(args.backend as BufferBackend, backendName);
   const filterShape = attrs.filterShape as [number, number, number, number];
-  const g = convGeometry(FILE, x.shape as [number, number, number, number], filterShape, attrs.strides as [number, number], attrs.pad, attrs.dataFormat, attrs.dimRoundingMode);
+  const g = convGeometry(
+    FILE,
+    x.shape as [number, number, number, number],
+    filterShape,
+    attrs.strides as [number, number],
+    attrs.pad,
+    attrs.dataFormat,
+    attrs.dimRoundingMode,
+  );
   if (dy.shape.length !== 4 || dy.shape[0] !== g.batch || dy.shape[1] !== g.outHeight || dy.shape[2] !== g.outWidth || dy.shape[3] !== g.outChannels) {
     throw new Error(`${FILE}: dy has shape [${dy.shape.join(', ')}], expected [${g.batch}, ${g.outHeight}, ${g.outWidth}, ${g.outChannels}]`);
   }
@@ -42,12 +50,26 @@ export function conv2dBackpropFilterViaConv(
     const padBottom = Math.max(0, (ho - 1) * sh + kh - g.inHeight - g.padTop);
     const padRight = Math.max(0, (wo - 1) * sw + kw - g.inWidth - g.padLeft);
     if (g.padTop > 0 || g.padLeft > 0 || padBottom > 0 || padRight > 0) {
-      xT = k.pad(xT, [[0, 0], [g.padTop, padBottom], [g.padLeft, padRight], [0, 0]]);
+      xT = k.pad(xT, [
+        [0, 0],
+        [g.padTop, padBottom],
+        [g.padLeft, padRight],
+        [0, 0],
+      ]);
       owned.push(xT);
     }
     const dyT = k.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, N, Cout]
     owned.push(dyT);
-    let full = k.conv2d(xT, dyT, [1, 1], [[0, 0], [0, 0]], [sh, sw]); // [Cin, >= kh, >= kw, Cout]
+    let full = k.conv2d(
+      xT,
+      dyT,
+      [1, 1],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      [sh, sw],
+    ); // [Cin, >= kh, >= kw, Cout]
     owned.push(full);
     if (full.shape[1] !== kh || full.shape[2] !== kw) {
       full = k.slice(full, [0, 0, 0, 0], [cin, kh, kw, cout]);

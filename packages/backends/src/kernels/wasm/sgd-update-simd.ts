@@ -152,8 +152,34 @@ interface Arith {
   b: number;
 }
 
-const VECTOR: Arith = { load: op.v128Load, store: op.v128Store, add: op.f32x4Add, sub: op.f32x4Sub, mul: op.f32x4Mul, lr: V_LR, m: V_M, keep: V_KEEP, wd: V_WD, p: V_P, g: V_G, b: V_B };
-const SCALAR: Arith = { load: op.f32Load, store: op.f32Store, add: op.f32Add, sub: op.f32Sub, mul: op.f32Mul, lr: LR, m: M, keep: KEEP, wd: WD, p: S_P, g: S_G, b: S_B };
+const VECTOR: Arith = {
+  load: op.v128Load,
+  store: op.v128Store,
+  add: op.f32x4Add,
+  sub: op.f32x4Sub,
+  mul: op.f32x4Mul,
+  lr: V_LR,
+  m: V_M,
+  keep: V_KEEP,
+  wd: V_WD,
+  p: V_P,
+  g: V_G,
+  b: V_B,
+};
+const SCALAR: Arith = {
+  load: op.f32Load,
+  store: op.f32Store,
+  add: op.f32Add,
+  sub: op.f32Sub,
+  mul: op.f32Mul,
+  lr: LR,
+  m: M,
+  keep: KEEP,
+  wd: WD,
+  p: S_P,
+  g: S_G,
+  b: S_B,
+};
 
 /** address = base + i */
 function at(base: number): number[] {
@@ -166,19 +192,31 @@ function at(base: number): number[] {
  */
 function update(a: Arith, decay: boolean, nesterov: boolean): number[] {
   return [
-    ...at(P), ...a.load, ...op.set(a.p),
-    ...at(G), ...a.load,
+    ...at(P),
+    ...a.load,
+    ...op.set(a.p),
+    ...at(G),
+    ...a.load,
     ...(decay ? [...op.get(a.wd), ...op.get(a.p), ...a.mul, ...a.add] : []),
     ...op.set(a.g),
-    ...op.get(a.m), ...at(BUF), ...a.load, ...a.mul,
-    ...op.get(a.keep), ...op.get(a.g), ...a.mul,
-    ...a.add, ...op.set(a.b),
-    ...at(BUF_OUT), ...op.get(a.b), ...a.store,
+    ...op.get(a.m),
+    ...at(BUF),
+    ...a.load,
+    ...a.mul,
+    ...op.get(a.keep),
+    ...op.get(a.g),
+    ...a.mul,
+    ...a.add,
+    ...op.set(a.b),
+    ...at(BUF_OUT),
+    ...op.get(a.b),
+    ...a.store,
     ...at(P_OUT),
     ...op.get(a.p),
     ...op.get(a.lr),
     ...(nesterov ? [...op.get(a.g), ...op.get(a.m), ...op.get(a.b), ...a.mul, ...a.add] : op.get(a.b)),
-    ...a.mul, ...a.sub,
+    ...a.mul,
+    ...a.sub,
     ...a.store,
   ];
 }
@@ -186,12 +224,20 @@ function update(a: Arith, decay: boolean, nesterov: boolean): number[] {
 /** while (i < limit) { body; i += step } */
 function loopUntil(limit: number, step: number, body: number[]): number[] {
   return [
-    ...op.block, ...op.loop,
-    ...op.get(I), ...op.get(limit), ...op.i32GeU, ...op.brIf(1),
+    ...op.block,
+    ...op.loop,
+    ...op.get(I),
+    ...op.get(limit),
+    ...op.i32GeU,
+    ...op.brIf(1),
     ...body,
-    ...op.get(I), ...op.i32Const(step), ...op.i32Add, ...op.set(I),
+    ...op.get(I),
+    ...op.i32Const(step),
+    ...op.i32Add,
+    ...op.set(I),
     ...op.br(0),
-    ...op.end, ...op.end,
+    ...op.end,
+    ...op.end,
   ];
 }
 
@@ -203,13 +249,30 @@ function functionBody(decay: boolean, nesterov: boolean): number[] {
   ]);
   const code = [
     // end = n * 4 bytes; vectorEnd = (n & ~3) * 4
-    ...op.get(N), ...op.i32Const(2), ...op.i32Shl, ...op.set(END),
-    ...op.get(N), ...op.i32Const(-4), ...op.i32And, ...op.i32Const(2), ...op.i32Shl, ...op.set(VEC_END),
-    ...op.get(LR), ...op.f32x4Splat, ...op.set(V_LR),
-    ...op.get(M), ...op.f32x4Splat, ...op.set(V_M),
-    ...op.get(KEEP), ...op.f32x4Splat, ...op.set(V_KEEP),
-    ...op.get(WD), ...op.f32x4Splat, ...op.set(V_WD),
-    ...op.i32Const(0), ...op.set(I),
+    ...op.get(N),
+    ...op.i32Const(2),
+    ...op.i32Shl,
+    ...op.set(END),
+    ...op.get(N),
+    ...op.i32Const(-4),
+    ...op.i32And,
+    ...op.i32Const(2),
+    ...op.i32Shl,
+    ...op.set(VEC_END),
+    ...op.get(LR),
+    ...op.f32x4Splat,
+    ...op.set(V_LR),
+    ...op.get(M),
+    ...op.f32x4Splat,
+    ...op.set(V_M),
+    ...op.get(KEEP),
+    ...op.f32x4Splat,
+    ...op.set(V_KEEP),
+    ...op.get(WD),
+    ...op.f32x4Splat,
+    ...op.set(V_WD),
+    ...op.i32Const(0),
+    ...op.set(I),
     ...loopUntil(VEC_END, 16, update(VECTOR, decay, nesterov)),
     ...loopUntil(END, 4, update(SCALAR, decay, nesterov)),
     ...op.end,
@@ -231,7 +294,14 @@ export function sgdSimdModuleBytes(sharedMemory: boolean): Uint8Array {
   // limits: shared memories must declare a maximum (65536 pages = 4 GiB, the wasm32 limit)
   const limits = sharedMemory ? [0x03, ...uleb(0), ...uleb(65536)] : [0x00, ...uleb(0)];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // magic, version 1
     ...section(1, vector([type])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...limits]])),
     ...section(3, vector(FUNCTIONS.map(() => [0]))),

@@ -32,7 +32,10 @@ export function identitySharingData(args: { inputs: tf.NamedTensorInfoMap; backe
 }
 
 /** Cast: shares the buffer when the dtype does not change; every real conversion goes to the backend's own kernel. */
-export function castSharingData(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }, builtIn: tf.KernelFunc | undefined): tf.TensorInfo {
+export function castSharingData(
+  args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown },
+  builtIn: tf.KernelFunc | undefined,
+): tf.TensorInfo {
   const x = args.inputs.x as tf.TensorInfo;
   const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype;
   if (dtype === x.dtype && dtype !== 'string' && dtype !== 'complex64' && typeof (args.backend as Partial<RefCountingBackend>).incRef === 'function') {

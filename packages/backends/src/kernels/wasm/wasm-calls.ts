@@ -70,11 +70,7 @@ export class KernelCalls {
 
   /** Elements begin[i], begin[i] + strides[i], ... below end[i]. */
   stridedSlice(x: tf.TensorInfo, begin: number[], end: number[], strides: number[]): tf.TensorInfo {
-    return this.run(
-      tf.StridedSlice,
-      { x },
-      { begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 },
-    );
+    return this.run(tf.StridedSlice, { x }, { begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 });
   }
 
   concat(xs: tf.TensorInfo[], axis: number): tf.TensorInfo {
@@ -129,7 +125,11 @@ export class KernelCalls {
   /** Rows of x (axis 0) in reversed order (a block gather: the WASM Reverse kernel is ~10x slower). */
   reverseRows(x: tf.TensorInfo): tf.TensorInfo {
     const n = x.shape[0];
-    return this.gather(x, Array.from({ length: n }, (_, i) => n - 1 - i), 0);
+    return this.gather(
+      x,
+      Array.from({ length: n }, (_, i) => n - 1 - i),
+      0,
+    );
   }
 }
 
@@ -146,7 +146,8 @@ function gatherBlocks(backend: HeapBackend, x: tf.TensorInfo, indices: number[],
   const len = dims[axis]!;
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   for (const i of indices) {
-    if (!Number.isInteger(i) || i < 0 || i >= len) throw new Error(`kernels/wasm/wasm-calls.ts: gather index ${i} outside [0, ${len}) on axis ${axis} of [${dims.join(', ')}]`);
+    if (!Number.isInteger(i) || i < 0 || i >= len)
+      throw new Error(`kernels/wasm/wasm-calls.ts: gather index ${i} outside [0, ${len}) on axis ${axis} of [${dims.join(', ')}]`);
   }
   const shape = [...dims.slice(0, axis), indices.length, ...dims.slice(axis + 1)];
   const out = backend.makeOutput(shape, 'float32');
