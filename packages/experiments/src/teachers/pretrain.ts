@@ -68,25 +68,14 @@ export async function pretrainImageTeacher(
   if (encoder.featureDim !== spec.dim) throw new Error(`image teacher gives ${encoder.featureDim}-d features, ${spec.dim} needed`);
   const fresh = !(fs.existsSync(file) && fs.existsSync(`${file}.json`));
   const stills = fresh ? await Promise.all(index.items.map((it) => loadStill(path.join(dataDir, it.file), size))) : [];
-  return loadOrTrain(file, encoder, () => {
-    const items = index.items.map((it, i) => ({ x: stills[i], y: it.labelIndex }));
-    const { train, test } = splitItems(items);
-    const stack = (xs: typeof items) => tf.tensor4d(Float32Array.from(xs.flatMap((s) => Array.from(s.x))), [xs.length, size, size, 3]);
-    const [xTrain, xTest] = [stack(train), stack(test)];
-    trainClassifier(
+  return loadOrTrain(file, encoder, () =>
+    trainOnSourceItems(
       encoder,
-      xTrain,
-      train.map((s) => s.y),
-      { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed },
-    );
-    const acc = classifierAccuracy(
-      encoder,
-      xTest,
-      test.map((s) => s.y),
-    );
-    tf.dispose([xTrain, xTest]);
-    return acc;
-  });
+      index.items.map((it, i) => ({ x: stills[i]!, y: it.labelIndex })),
+      (xs) => tf.tensor4d(Float32Array.from(xs.flatMap((s) => Array.from(s.x))), [xs.length, size, size, 3]), // [N, H, W, 3]
+      spec,
+    ),
+  );
 }
 
 /**
@@ -115,23 +104,31 @@ export async function pretrainAudioTeacher(
   const length = Math.round(sampleRate * seconds);
   const fresh = !(fs.existsSync(file) && fs.existsSync(`${file}.json`));
   const clips = fresh ? await Promise.all(index.items.map((it) => decodeAudio(path.join(dataDir, it.file), { sampleRate }))) : [];
-  return loadOrTrain(file, encoder, () => {
-    const items = index.items.map((it, i) => ({ x: fitLength(clips[i], length), y: it.labelIndex }));
-    const { train, test } = splitItems(items);
-    const stack = (xs: typeof items) => tf.tensor2d(Float32Array.from(xs.flatMap((s) => Array.from(s.x))), [xs.length, length]);
-    const [xTrain, xTest] = [stack(train), stack(test)];
-    trainClassifier(
+  return loadOrTrain(file, encoder, () =>
+    trainOnSourceItems(
       encoder,
-      xTrain,
-      train.map((s) => s.y),
-      { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed },
-    );
-    const acc = classifierAccuracy(
-      encoder,
-      xTest,
-      test.map((s) => s.y),
-    );
-    tf.dispose([xTrain, xTest]);
-    return acc;
-  });
+      index.items.map((it, i) => ({ x: fitLength(clips[i]!, length), y: it.labelIndex })),
+      (xs) => tf.tensor2d(Float32Array.from(xs.flatMap((s) => Array.from(s.x))), [xs.length, length]), // [N, samples]
+      spec,
+    ),
+  );
+}
+
+/** Trains a teacher on its labelled source items (the split of splitItems) and returns its held-out accuracy. */
+function trainOnSourceItems<X>(encoder: Encoder, items: { x: X; y: number }[], stack: (xs: { x: X; y: number }[]) => tf.Tensor, spec: TeacherSpec): number {
+  const { train, test } = splitItems(items);
+  const [xTrain, xTest] = [stack(train), stack(test)];
+  trainClassifier(
+    encoder,
+    xTrain,
+    train.map((s) => s.y),
+    { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed },
+  );
+  const acc = classifierAccuracy(
+    encoder,
+    xTest,
+    test.map((s) => s.y),
+  );
+  tf.dispose([xTrain, xTest]);
+  return acc;
 }
