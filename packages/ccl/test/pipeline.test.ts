@@ -195,6 +195,14 @@ describe('synthetic pipeline (demo path)', () => {
     handed.length = 0;
     await runSyntheticExperiment({ ...options, parallel: { jobs: 2, run } });
     expect(handed).toEqual([]);
+
+    // a run evaluated under another config (here: its run.json says 2 epochs) is not done: a worker replaces it
+    const runJson = path.join(work, 'runs', 'baseline-s1', 'run.json');
+    const recorded = JSON.parse(fs.readFileSync(runJson, 'utf8'));
+    fs.writeFileSync(runJson, JSON.stringify({ ...recorded, config: { ...recorded.config, epochs: 2 } }));
+    const again = await runSyntheticExperiment({ ...options, parallel: { jobs: 2, run } });
+    expect(handed).toEqual([{ method: 'baseline', seed: 1 }]);
+    expect(again.rows.map((r) => r.top1)).toEqual(firstTop1);
     await expect(runSyntheticExperiment({ ...options, only: { method: 'ccl-ai', seed: 7 } })).rejects.toThrow(
       /no run ccl-ai with seed 7 in this bench \(seeds 1; methods baseline, ccl-ai\)/,
     );

@@ -21,7 +21,7 @@ import {
   type RetrievalResult,
   type VideoOutcomes,
 } from '@ccl/eval';
-import { gitRevision } from '@ccl/distill';
+import { gitRevision, inspectRunFolder } from '@ccl/distill';
 import { studentFor } from '../build-experiment';
 import { extractTeacherFeatures } from '../features/extract-teacher-features';
 import { fixedLengthAudio } from '../features/teacher-inputs';
@@ -31,7 +31,7 @@ import { METHOD_PLANS } from './method-plans';
 import type { BenchRunId, ExperimentRow, SyntheticExperimentOptions } from './options';
 import { runPool } from './run-pool';
 import { Stages } from './stage';
-import { trainStudentRun, type StudentSpec } from './student-run';
+import { studentRunConfig, trainStudentRun, type StudentSpec } from './student-run';
 
 function subsetAccuracy(r: RecognitionResult, classes: number[]): number | null {
   const vids = r.videos.filter((v) => classes.includes(v.label));
@@ -155,7 +155,34 @@ export async function runSyntheticExperiment(
   const classSplit = splitClassesByAgreement(manifest.classes.map(level), { correlated: 0.9, weak: 0.4 });
   for (const name of o.methods) if (!METHOD_PLANS[name]) throw new Error(`unknown method '${name}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
   const runDirOf = (id: BenchRunId) => path.join(o.workDir, 'runs', `${METHOD_PLANS[id.method]!.label}-s${id.seed}`);
-  const evaluated = (id: BenchRunId) => ['recognition.json', 'retrieval.json'].every((f) => fs.existsSync(path.join(runDirOf(id), 'eval', f)));
+  /** What trainStudentRun gets for a run (its config follows from it: studentRunConfig). */
+  const runSpecOf = (id: BenchRunId) => {
+    const plan = METHOD_PLANS[id.method]!;
+    return {
+      method: plan.method,
+      label: plan.label,
+      outDir: runDirOf(id),
+      manifest,
+      student: { ...o.student, seed: id.seed },
+      teacherDim: o.dim,
+      audioFeaturesDir: plan.audio ? featuresDir : undefined,
+      imageTeacher: plan.image ? imageTeacher.encoder : undefined,
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      lr: o.lr,
+      extra: plan.extra,
+      teacherOptions: plan.teacherOptions,
+    };
+  };
+  /** A run needs no worker: it finished with this bench's config and was evaluated (else a worker trains or replaces it). */
+  const evaluated = (id: BenchRunId) => {
+    const folder = inspectRunFolder(runDirOf(id), studentRunConfig(runSpecOf(id)));
+    return (
+      folder.finished &&
+      folder.configChanges?.length === 0 &&
+      ['recognition.json', 'retrieval.json'].every((f) => fs.existsSync(path.join(runDirOf(id), 'eval', f)))
+    );
+  };
   if (o.parallel && o.parallel.jobs > 1 && !o.only) {
     const parallel = o.parallel;
     const pending = o.seeds.flatMap((seed) => o.methods.map((method) => ({ method, seed }))).filter((id) => !evaluated(id));
@@ -180,24 +207,7 @@ export async function runSyntheticExperiment(
       const result = await stages.run(
         `train and evaluate ${plan.label} (seed ${seed}, ${o.epochs} epochs; run ${eta.done + 1} of ${runTotal}${eta.startNext()})`,
         async () => {
-          const trained = await trainStudentRun({
-            method: plan.method,
-            label: plan.label,
-            outDir: runDir,
-            manifest,
-            cacheDir,
-            student,
-            teacherDim: o.dim,
-            audioFeaturesDir: plan.audio ? featuresDir : undefined,
-            imageTeacher: plan.image ? imageTeacher.encoder : undefined,
-            epochs: o.epochs,
-            batchSize: o.batchSize,
-            lr: o.lr,
-            extra: plan.extra,
-            teacherOptions: plan.teacherOptions,
-            progress: o.progress,
-            notice: (m) => stages.note(m),
-          });
+          const trained = await trainStudentRun({ ...runSpecOf({ method: name, seed }), cacheDir, progress: o.progress, notice: (m) => stages.note(m) });
           trained.student.dispose();
           studentInitDigest = trained.studentInitDigest;
           const evalDir = path.join(runDir, 'eval');
