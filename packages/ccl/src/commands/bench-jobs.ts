@@ -34,16 +34,19 @@ export function spawnBenchRun(argv: readonly string[], id: BenchRunId, logDir: s
   const logFile = path.join(logDir, `${id.method}-s${id.seed}.log`);
   const log = fs.openSync(logFile, 'w');
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [...argv, '--run', `${id.method}@${id.seed}`], {
-      stdio: ['ignore', log, log],
-      env: { ...process.env, CCL_WASM_THREADS: threads },
-    });
+    let child;
+    try {
+      child = spawn(process.execPath, [...argv, '--run', `${id.method}@${id.seed}`], {
+        stdio: ['ignore', log, log],
+        env: { ...process.env, CCL_WASM_THREADS: threads },
+      });
+    } finally {
+      fs.closeSync(log); // the child holds its own copy of the descriptor
+    }
     child.on('error', (e) => {
-      fs.closeSync(log);
       reject(new Error(`bench run ${id.method} seed ${id.seed}: cannot start a worker process: ${e.message}`));
     });
     child.on('exit', (code, signal) => {
-      fs.closeSync(log);
       if (code === 0) return resolve();
       const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n  ');
       reject(new Error(`bench run ${id.method} seed ${id.seed} failed (${signal ?? `exit ${code}`}); log ${logFile}:\n  ${tail}`));
