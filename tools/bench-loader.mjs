@@ -141,7 +141,7 @@ try {
       for (let s = 0; s <= c.steps; s++) {
         const batch = await trainer.trainBatch(0, s % trainer.stepsPerEpoch());
         t0 = performance.now();
-        trainer.step(batch);
+        await trainer.step(batch);
         if (s > 0 || quick) stepTimes.push(seconds(t0));
         disposeBatch(batch);
       }

@@ -3,12 +3,15 @@
 // never need a build. Tests run on the pure-JS `cpu` backend (correct gradients; see docs/architecture.md).
 const path = require('node:path');
 
-module.exports = function jestConfig(packageDir) {
+// `suite: 'webgpu'`: the tests under test/webgpu/, which need a WebGPU adapter (run through
+// tools/system/with-mesa.sh: Mesa's software Vulkan on a machine without a GPU); the default suite skips them.
+module.exports = function jestConfig(packageDir, { suite = 'default' } = {}) {
   const packagesDir = path.resolve(__dirname, '..', 'packages');
   return {
     rootDir: packageDir,
     testEnvironment: 'node',
-    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    testMatch: suite === 'webgpu' ? ['<rootDir>/test/webgpu/**/*.test.ts'] : ['<rootDir>/test/**/*.test.ts'],
+    testPathIgnorePatterns: suite === 'webgpu' ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/test/webgpu/'],
     transform: {
       '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
     },

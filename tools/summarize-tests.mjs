@@ -9,8 +9,14 @@ let passed = 0,
   failed = 0,
   skipped = 0;
 const missing = [];
+// A package with a `test-webgpu` script also has the WebGPU suite's results (.jest-results-webgpu.json).
+const suites = [];
 for (const dir of fs.readdirSync(path.join(root, 'packages'))) {
-  const file = path.join(root, 'packages', dir, '.jest-results.json');
+  suites.push({ name: dir, file: path.join(root, 'packages', dir, '.jest-results.json') });
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'packages', dir, 'package.json'), 'utf8'));
+  if (pkg.scripts?.['test-webgpu']) suites.push({ name: `${dir} (webgpu)`, file: path.join(root, 'packages', dir, '.jest-results-webgpu.json') });
+}
+for (const { name: dir, file } of suites) {
   if (!fs.existsSync(file)) {
     missing.push(dir);
     continue;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { pickBackend, formatBackendReport, CANDIDATES, wasmBinaryDir, MAX_WASM_THREADS } from '../src';
+import { pickBackend, formatBackendReport, CANDIDATES, wasmBinaryDir, MAX_WASM_THREADS, isSoftwareAdapter, formatAdapter } from '../src';
 import { wasmThreadsWanted } from '../src/picker/candidates';
 import * as os from 'node:os';
 import * as fs from 'node:fs';
@@ -20,6 +20,7 @@ describe('pickBackend', () => {
       if (name === '@tensorflow/tfjs-node') {
         throw new Error('The specified module could not be found.\n/x/lib/napi-v8/tfjs_binding.node');
       }
+      if (name === '@tensorflow/tfjs-backend-webgpu') throw new Error("Cannot find module '@tensorflow/tfjs-backend-webgpu'");
       return realImport(name);
     };
     const r = await pickBackend({ env: ENV, loadModule });
@@ -30,9 +31,11 @@ describe('pickBackend', () => {
     expect(tf.getKernel('CclSgdUpdate', 'wasm')).toBeDefined();
     expect(r.threads).toBeGreaterThanOrEqual(1);
     expect(r.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(r.skipped.map((s) => s.name)).toEqual(['node-gpu', 'node']);
+    // webgpu: no adapter on a machine without a GPU, or (with one) its package made to fail to load above
+    expect(r.skipped.map((s) => s.name)).toEqual(['node-gpu', 'webgpu', 'node']);
     expect(r.skipped[0].reason).toMatch(/not installed/);
-    expect(r.skipped[1].reason).toMatch(/failed to load: The specified module could not be found/);
+    expect(r.skipped[1].reason).toMatch(/no WebGPU adapter|not installed/);
+    expect(r.skipped[2].reason).toMatch(/failed to load: The specified module could not be found/);
     expect(formatBackendReport(r)).toMatch(/skipped node \(@tensorflow\/tfjs-node\): failed to load/);
   });
 
@@ -57,6 +60,13 @@ describe('pickBackend', () => {
     const candidates = {
       ...CANDIDATES,
       'node-gpu': { ...CANDIDATES['node-gpu'], tfName: noKernels, prepare: async () => ({ version: 'x' }) },
+      webgpu: {
+        ...CANDIDATES.webgpu,
+        probeDevice: undefined,
+        prepare: async () => {
+          throw new Error('gpu boom');
+        },
+      },
       node: { ...CANDIDATES.node, tfName: wrong, prepare: async () => ({ version: 'x' }) },
       wasm: {
         ...CANDIDATES.wasm,
@@ -70,8 +80,9 @@ describe('pickBackend', () => {
     tf.removeBackend(wrong);
     expect(r.name).toBe('cpu');
     expect(r.skipped[0].reason).toMatch(/Kernel 'Add' not registered/);
-    expect(r.skipped[1].reason).toMatch(/test op returned \[0,0\] instead of \[4, 6\]/);
-    expect(r.skipped[2].reason).toMatch(/boom/);
+    expect(r.skipped[1].reason).toMatch(/gpu boom/);
+    expect(r.skipped[2].reason).toMatch(/test op returned \[0,0\] instead of \[4, 6\]/);
+    expect(r.skipped[3].reason).toMatch(/^failed to load: boom/);
   });
 
   it('honours CCL_BACKEND and --backend, and a forced backend that fails is an error, not a fallback', async () => {
@@ -118,5 +129,50 @@ describe('pickBackend', () => {
     for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
       expect(fs.existsSync(path.join(dir, f))).toBe(true);
     }
+  });
+});
+
+describe('the webgpu candidate', () => {
+  /** Runs fn with a fake navigator.gpu whose one adapter has `info` (as a browser or Dawn reports it). */
+  async function withAdapter<T>(info: Record<string, string> | null, fn: () => Promise<T>): Promise<T> {
+    const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    const gpu = { requestAdapter: async () => (info === null ? null : { info }) };
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    try {
+      return await fn();
+    } finally {
+      if (had) Object.defineProperty(globalThis, 'navigator', had);
+      else delete (globalThis as { navigator?: unknown }).navigator;
+    }
+  }
+  const llvmpipe = { vendor: 'mesa', architecture: 'software', device: 'llvmpipe', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
+  const h200 = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200' };
+  // the tfjs WebGPU package itself is replaced by an empty module: what is tested is the adapter decision
+  const noWebGpuPackage = async (name: string) => (name === '@tensorflow/tfjs-backend-webgpu' ? {} : realImport(name));
+
+  it('tells software adapters from GPUs', () => {
+    expect(isSoftwareAdapter(llvmpipe)).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'google', architecture: '', device: '', description: 'SwiftShader Device (Subzero)' })).toBe(true);
+    expect(isSoftwareAdapter(h200)).toBe(false);
+    expect(isSoftwareAdapter(h200, true)).toBe(true); // the browser says it is a fallback adapter
+    expect(formatAdapter({ ...llvmpipe, software: true })).toBe('llvmpipe: Mesa 25.0.7 (LLVM 15.0.6) [software]');
+  });
+
+  it('skips a software adapter unless forced, and says which adapter it found', async () => {
+    const auto = await withAdapter(llvmpipe, () => pickBackend({ env: ENV, loadModule: noWebGpuPackage }));
+    expect(auto.name).toBe('wasm');
+    const skipped = auto.skipped.find((s) => s.name === 'webgpu')!;
+    expect(skipped.reason).toMatch(/^software adapter llvmpipe: Mesa 25\.0\.7 \(LLVM 15\.0\.6\) \[software\]: computes on the CPU.*--backend webgpu/);
+    // forced, it goes past the adapter check (and here fails on the empty package, with that reason)
+    await expect(withAdapter(llvmpipe, () => pickBackend({ env: ENV, force: 'webgpu', loadModule: noWebGpuPackage }))).rejects.toThrow(
+      /backend 'webgpu' .* forced by --backend but failed to load: '@tensorflow\/tfjs-backend-webgpu' loaded but registered no 'webgpu' backend/,
+    );
+  });
+
+  it('takes a hardware adapter without being forced, and says when there is none', async () => {
+    const gpu = await withAdapter(h200, () => pickBackend({ env: ENV, loadModule: noWebGpuPackage }));
+    expect(gpu.skipped.find((s) => s.name === 'webgpu')!.reason).toMatch(/registered no 'webgpu' backend/); // past the adapter check
+    const none = await withAdapter(null, () => pickBackend({ env: ENV, loadModule: noWebGpuPackage }));
+    expect(none.skipped.find((s) => s.name === 'webgpu')!.reason).toMatch(/^no WebGPU adapter/);
   });
 });

@@ -9,3 +9,4 @@ export { Linear } from './linear';
 export type { LinearInit, LinearParams, LinearParameterRequest } from './linear';
 export { loadStateDict, matchStateDict, snapshotVariables } from './state-dict';
 export type { StateDict, StateDictMatch, ShapeMismatch, LoadStateDictOptions } from './state-dict';
+export { toHost, syncReadback } from './readback';

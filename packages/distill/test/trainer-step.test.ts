@@ -63,7 +63,7 @@ describe('Trainer.step', () => {
     const counts: number[] = [];
     for (let s = 0; s < steps; s++) {
       const batch = await b.trainer.trainBatch(0, s);
-      outcomes.push(b.trainer.step(batch));
+      outcomes.push(await b.trainer.step(batch));
       disposeBatch(batch);
       counts.push(tf.memory().numTensors);
     }
@@ -91,7 +91,7 @@ describe('Trainer.step', () => {
     t.startEpoch(0);
     const before = student.stateDict();
     const batch = await t.trainBatch(0, 0);
-    const outcome = t.step(batch);
+    const outcome = await t.step(batch);
     disposeBatch(batch);
     expect(Number.isFinite(outcome.loss)).toBe(true);
     const after = student.stateDict();

@@ -5,11 +5,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CPU_KERNELS } from '../kernels/cpu/table';
 import { configureWasmThreads, MAX_WASM_THREADS } from '../kernels/wasm/wasm-threads';
 import { WASM_KERNELS } from '../kernels/wasm/table';
+import { BackendUnsuitable } from './backend-unsuitable';
+import { ensureNavigatorGpu, formatAdapter, probeWebGpuAdapter, type DawnBinding } from './webgpu-adapter';
 
 /** The backends the picker knows, in preference order. */
-export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendName = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 
 /** Environment variables, as process.env holds them. */
 export type Env = Record<string, string | undefined>;
@@ -21,6 +23,11 @@ export interface BackendCandidate {
   module: string;
   /** Name the backend registers under in tfjs-core's engine. */
   tfName: string;
+  /**
+   * For a GPU backend: finds the device before the package loads, and describes it; throws to skip the
+   * backend (a BackendUnsuitable's message is the whole reason).
+   */
+  probeDevice?: (env: Env, context: PrepareContext) => Promise<string>;
   /** Prepares the loaded package (paths, threads from `env`). Returns its version string. */
   prepare(mod: Record<string, unknown>, env: Env): Promise<{ version: string }>;
   /** Threads the backend computes with, once it is active. */
@@ -29,6 +36,12 @@ export interface BackendCandidate {
   threadsNote?: (env: Env) => string;
   /** Kernels ccl registers for this backend once it runs (registerKernels), if any. */
   kernels?: readonly tf.KernelConfig[];
+}
+
+/** What a candidate's `probeDevice` may use. */
+export interface PrepareContext {
+  /** The user forced this backend (--backend / CCL_BACKEND): it runs even where it would be skipped. */
+  forced: boolean;
 }
 
 const localRequire = createRequire(__filename);
@@ -62,6 +75,26 @@ export function wasmThreadsWanted(env: Env): number {
   return n;
 }
 
+/**
+ * Dawn's Node binding from the optional npm package `webgpu`: its native `dawn.node` (shipped inside the
+ * package, one folder per platform), required directly so that CJS builds and jest load it as well as ESM
+ * (the package's own entry is an ES module).
+ */
+function loadDawn(): DawnBinding {
+  const packageDir = path.dirname(localRequire.resolve('webgpu/package.json'));
+  const arch = process.platform === 'darwin' ? 'universal' : process.arch;
+  return localRequire(path.join(packageDir, 'dist', `${process.platform}-${arch}`, 'dawn.node')) as DawnBinding;
+}
+
+/** A package's version from its package.json (the WebGPU backend exports none). */
+function packageVersion(name: string): string {
+  try {
+    return (localRequire(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function nativeThreads(): number {
   // libtensorflow's intra-op pool defaults to the number of cores.
   const env = Number(process.env.TF_NUM_INTRAOP_THREADS);
@@ -75,6 +108,26 @@ export const CANDIDATES: Record<BackendName, BackendCandidate> = {
     tfName: 'tensorflow',
     prepare: async (mod) => ({ version: versionOf(mod, 'version') }),
     threads: nativeThreads,
+  },
+  webgpu: {
+    name: 'webgpu',
+    module: '@tensorflow/tfjs-backend-webgpu',
+    tfName: 'webgpu',
+    // A browser has navigator.gpu; Node gets it from Dawn's binding (the optional npm package `webgpu`).
+    // A software adapter (llvmpipe, SwiftShader) computes on the CPU, slower than wasm: used only when forced.
+    // The package registers its backend at import only where navigator.gpu exists: find the adapter first.
+    probeDevice: async (_env, { forced }) => {
+      const gpu = ensureNavigatorGpu(loadDawn);
+      const adapter = await probeWebGpuAdapter(gpu);
+      const device = formatAdapter(adapter);
+      if (adapter.software && !forced) {
+        throw new BackendUnsuitable(`software adapter ${device}: computes on the CPU, slower than wasm (use it with --backend webgpu / CCL_BACKEND=webgpu)`);
+      }
+      return device;
+    },
+    prepare: async () => ({ version: packageVersion('@tensorflow/tfjs-backend-webgpu') }),
+    threads: () => 1,
+    threadsNote: () => 'GPU: one queue of compute shaders',
   },
   node: {
     name: 'node',

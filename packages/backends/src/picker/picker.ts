@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_ORDER, CANDIDATES, wasmThreadsWanted, type BackendCandidate, type BackendName, type Env } from './candidates';
+import { BackendUnsuitable } from './backend-unsuitable';
 import { registerKernels } from '../kernels/register-kernels';
 
 /** One backend the picker tried and did not use. */
@@ -12,12 +13,14 @@ export interface SkippedBackend {
 /** What `pickBackend` chose and why. */
 export interface BackendReport {
   name: BackendName;
-  /** tfjs-core's name for it (`tensorflow`, `wasm`, `cpu`). */
+  /** tfjs-core's name for it (`tensorflow`, `webgpu`, `wasm`, `cpu`). */
   tfName: string;
   module: string;
   version: string;
   tfjsCoreVersion: string;
   threads: number;
+  /** The device it computes on, where the backend says (WebGPU: the adapter, `[software]` for a CPU rasteriser). */
+  device?: string;
   /** Where the thread count comes from and how to change it, where the backend says. */
   threadsNote?: string;
   /** Why this one: forced, or the first that loaded and ran a test op. */
@@ -42,6 +45,7 @@ export interface PickBackendOptions {
 const defaultLoad = async (name: string) => (await import(name)) as Record<string, unknown>;
 
 function describe(err: unknown): string {
+  if (err instanceof BackendUnsuitable) return err.message;
   const msg = err instanceof Error ? err.message : String(err);
   if (/Cannot find (module|package)|MODULE_NOT_FOUND|ERR_MODULE_NOT_FOUND/.test(msg) && !/\.node['"]?/.test(msg)) {
     return 'not installed (optional: `npm install` it where its install can run)';
@@ -62,7 +66,9 @@ async function tryCandidate(
   c: BackendCandidate,
   load: (m: string) => Promise<Record<string, unknown>>,
   env: Env,
-): Promise<{ version: string; threads: number }> {
+  forced: boolean,
+): Promise<{ version: string; threads: number; device?: string }> {
+  const device = c.probeDevice ? await c.probeDevice(env, { forced }) : undefined;
   const mod = await load(c.module);
   const { version } = await c.prepare(mod, env);
   if (!tf.findBackendFactory(c.tfName)) {
@@ -72,7 +78,7 @@ async function tryCandidate(
   if (!ok) throw new Error(`tf.setBackend('${c.tfName}') failed to initialise`);
   await tf.ready();
   await testOp();
-  return { version, threads: c.threads(mod) };
+  return { version, threads: c.threads(mod), ...(device !== undefined ? { device } : {}) };
 }
 
 export function isBackendName(name: string): name is BackendName {
@@ -80,8 +86,8 @@ export function isBackendName(name: string): name is BackendName {
 }
 
 /**
- * Chooses the tensor backend: tfjs-node-gpu, then tfjs-node, then WASM, then pure JS, taking the first
- * that loads AND computes a test op correctly, or the one forced by `force` / `CCL_BACKEND` (an error if
+ * Chooses the tensor backend: tfjs-node-gpu, then WebGPU (on a hardware adapter only), then tfjs-node, then
+ * WASM, then pure JS, taking the first that loads AND computes a test op correctly, or the one forced by `force` / `CCL_BACKEND` (an error if
  * that one fails: a forced backend never falls back silently).
  */
 export async function pickBackend(options: PickBackendOptions = {}): Promise<BackendReport> {
@@ -103,7 +109,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
       continue;
     }
     try {
-      const { version, threads } = await tryCandidate(c, load, env);
+      const { version, threads, device } = await tryCandidate(c, load, env, forced !== null);
       // e.g. the WASM backend registers no convolution backprop kernels: its table adds them (src/kernels)
       const kernels = c.kernels === undefined ? [] : registerKernels(c.kernels);
       return {
@@ -113,6 +119,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
         version,
         tfjsCoreVersion: tf.version_core,
         threads,
+        ...(device !== undefined ? { device } : {}),
         ...(c.threadsNote ? { threadsNote: c.threadsNote(env) } : {}),
         reason: forced !== null ? `forced by ${forcedBy}` : 'first in the preference order that loaded and ran a test op',
         skipped,
@@ -130,6 +137,7 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
 export function formatBackendReport(r: BackendReport): string {
   const lines = [
     `backend: ${r.name} (${r.module} ${r.version}, tfjs-core ${r.tfjsCoreVersion})`,
+    ...(r.device !== undefined ? [`device:  ${r.device}`] : []),
     `threads: ${r.threads}${r.threadsNote ? ` (${r.threadsNote})` : ''}`,
     `why:     ${r.reason}`,
   ];

@@ -12,7 +12,7 @@ import type { Method, StepTensors } from '../methods/method';
 import { createMethod } from '../methods/registry';
 import { createSchedule, type LrSchedule } from '../optim/schedule';
 import { clipGradNorm, Sgd } from '../optim/sgd';
-import { keyedRng, permutation } from '@ccl/base';
+import { keyedRng, permutation, toHost } from '@ccl/base';
 import { writeFileAtomicSync } from '@ccl/base/node';
 import { RNG_PURPOSE } from '../rng-purpose';
 import { disposeBatch, loadBatch } from './batch';
@@ -57,7 +57,7 @@ export interface TrainerOptions {
   /** Stops the run after the current step (its checkpoint-every-steps policy still applies). */
   signal?: AbortSignal;
   /** Called after every step. */
-  onStep?: (info: StepInfo) => void;
+  onStep?: (info: StepInfo) => unknown; // a returned promise is awaited before the next step
   /** Recorded in run.json (backend report, versions, command line). */
   runInfo?: Record<string, unknown>;
   /**
@@ -204,9 +204,10 @@ export class Trainer {
     return out;
   }
 
-  private save(file: string, meta: Omit<CheckpointMeta, 'format' | 'architecture' | 'config'>): void {
+  private async save(file: string, meta: Omit<CheckpointMeta, 'format' | 'architecture' | 'config'>): Promise<void> {
     const tensors = this.stateTensors();
     try {
+      await toHost(Object.values(tensors)); // the checkpoint writer reads synchronously
       saveCheckpoint(file, tensors, { format: 'ccl-checkpoint/1', architecture: this.architecture, config: this.config, ...meta });
     } finally {
       tf.dispose(Object.values(tensors));
@@ -263,7 +264,7 @@ export class Trainer {
         {},
       );
       const predicted = tf.tidy(() => tf.argMax(this.o.student.apply(batch.video, { training: false }).logits!, 1)); // [B]
-      const pred = predicted.dataSync(); // read after the tidy: a tidy returning a typed array walks its elements
+      const pred = await predicted.data(); // read after the tidy, asynchronously (a GPU backend in Node has no sync readback)
       predicted.dispose();
       pred.forEach((p, b) => (correct += p === batch.labels[b] ? 1 : 0));
       total += chunk.length;
@@ -356,7 +357,7 @@ export class Trainer {
    * `applied: false`). The batch stays the caller's (`fit` disposes it); the step leaves no tensor behind
    * once the optimisers' buffers exist (after the first step). `at` only names the step in the error.
    */
-  step(batch: TrainingBatch, at?: { epoch: number; step: number }): StepOutcome {
+  async step(batch: TrainingBatch, at?: { epoch: number; step: number }): Promise<StepOutcome> {
     const { config } = this;
     const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;
     const kept: Record<string, tf.Scalar> = {};
@@ -370,8 +371,11 @@ export class Trainer {
       for (const [k, v] of Object.entries(terms)) kept[k] = tf.keep(v);
       return total;
     }, this.allVariables());
-    const loss = value.dataSync()[0];
-    const terms = Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]));
+    // read back asynchronously: a GPU backend in Node (WebGPU through Dawn) has no synchronous readback
+    const termNames = Object.keys(kept);
+    const [lossValues, ...termValues] = await Promise.all([value, ...termNames.map((k) => kept[k]!)].map((t) => t.data()));
+    const loss = lossValues![0]!;
+    const terms = Object.fromEntries(termNames.map((k, i) => [k, termValues[i]![0]!]));
     tf.dispose([value, ...Object.values(kept)]); // a term may be the total itself
     const keptForAfterStep = (): tf.Tensor[] =>
       this.method.afterStep && stepTensors ? [(stepTensors as StepTensors).features, (stepTensors as StepTensors).logits] : [];
@@ -415,7 +419,7 @@ export class Trainer {
       const batch = await this.trainBatch(epoch, step);
       let outcome: StepOutcome;
       try {
-        outcome = this.step(batch, { epoch, step });
+        outcome = await this.step(batch, { epoch, step });
       } finally {
         disposeBatch(batch);
       }
@@ -425,9 +429,10 @@ export class Trainer {
       clipsSeen += batch.indices.length;
       run.steps.append({ epoch, step, globalStep: run.globalStep, lr, loss, applied, ...terms, ...missing });
       bar?.update(step + 1 - startStep, clipsSeen, { loss, ...(terms.cls_v !== undefined ? { ce: terms.cls_v } : {}) });
-      this.o.onStep?.({ epoch, step, globalStep: run.globalStep, lr, terms: { loss, ...terms }, numTensors: tf.memory().numTensors });
+      await this.o.onStep?.({ epoch, step, globalStep: run.globalStep, lr, terms: { loss, ...terms }, numTensors: tf.memory().numTensors });
       const stepCkpt = config.checkpointEverySteps > 0 && run.globalStep % config.checkpointEverySteps === 0 && step + 1 < perEpoch;
-      if (stepCkpt) this.save(path.join(this.ckptDir, 'latest.ckpt'), { epoch, stepInEpoch: step + 1, globalStep: run.globalStep, bestMetric: run.bestMetric });
+      if (stepCkpt)
+        await this.save(path.join(this.ckptDir, 'latest.ckpt'), { epoch, stepInEpoch: step + 1, globalStep: run.globalStep, bestMetric: run.bestMetric });
       if (this.o.signal?.aborted) {
         bar?.done();
         return { lr, stopped: true };
@@ -481,11 +486,11 @@ export class Trainer {
       }
       epochs.append(record);
       const meta = { epoch: epoch + 1, stepInEpoch: 0, globalStep: run.globalStep, bestMetric: run.bestMetric };
-      if (improved) this.save(path.join(this.ckptDir, 'best.ckpt'), meta);
+      if (improved) await this.save(path.join(this.ckptDir, 'best.ckpt'), meta);
       if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) {
-        this.save(path.join(this.ckptDir, `epoch-${String(epoch + 1).padStart(4, '0')}.ckpt`), meta);
+        await this.save(path.join(this.ckptDir, `epoch-${String(epoch + 1).padStart(4, '0')}.ckpt`), meta);
       }
-      this.save(latest, meta);
+      await this.save(latest, meta);
     }
     this.writeRunJson({ finishedAt: new Date().toISOString(), globalStep: run.globalStep, bestMetric: run.bestMetric, skippedSteps: run.skipped });
     return result(config.epochs, false);

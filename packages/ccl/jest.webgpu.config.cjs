@@ -1,0 +1,2 @@
+// The WebGPU suite (test/webgpu/): `npm run test-webgpu` runs it under tools/system/with-mesa.sh.
+module.exports = require('../../tools/jest.preset.cjs')(__dirname, { suite: 'webgpu' });
