@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossInputs } from '../loss';
+import { syncReadback } from '@ccl/base';
 
 /** Options every KD loss accepts. */
 export interface KdCommonOptions {
   /**
    * Check that the inputs are finite before computing (one data read of the inputs per call; default true).
-   * A NaN or infinite feature then throws a clear Error instead of producing a NaN loss.
+   * A NaN or infinite feature then throws a clear Error instead of producing a NaN loss. On a backend with no
+   * synchronous readback (WebGPU in Node: `syncReadback()` of @ccl/base) the check is not made; the loss is
+   * then NaN, which the Trainer's `nanGuard` reports.
    */
   checkFinite?: boolean;
 }
@@ -37,8 +40,12 @@ export function expectMatrix(file: string, what: string, x: tf.Tensor, rows?: nu
   if (cols !== undefined && x.shape[1] !== cols) fail(file, `${what} has ${x.shape[1]} columns, expected ${cols}`);
 }
 
-/** Throws when `x` holds a NaN or an infinity, naming the first offending element. */
+/**
+ * Throws when `x` holds a NaN or an infinity, naming the first offending element. A no-op where the backend
+ * cannot read synchronously (WebGPU in Node), where a non-finite input surfaces as a non-finite loss instead.
+ */
 export function expectFinite(file: string, what: string, x: tf.Tensor): void {
+  if (!syncReadback()) return;
   const data = x.dataSync();
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {

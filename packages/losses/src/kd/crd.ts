@@ -82,14 +82,15 @@ export function createCrdLoss(options: CrdOptions): CrdLoss {
         const xs = tf.exp(scores.student); // [B, K+1]
         const xt = tf.exp(scores.teacher); // [B, K+1]
         const n = state.memory.size;
-        let z = readZ();
-        if (z === null) {
-          z = { student: tf.mean(xs).dataSync()[0] * n, teacher: tf.mean(xt).dataSync()[0] * n };
-          zBuffer.assign(tf.tensor1d([z.student, z.teacher]));
-          z = readZ()!; // as stored (float32), so that a resumed run divides by the same numbers
-        }
+        // Z^s, Z^t: estimated on the first call as mean(exp scores) * N and kept (torch's CRD). Computed and
+        // kept on the device (no read back: WebGPU in Node has no synchronous readback); the kept buffer is
+        // read as a constant, so no gradient flows into the estimate.
+        const estimate = tf.mul(tf.stack([tf.mean(xs), tf.mean(xt)]), n); // [2]
+        const unset = tf.broadcastTo(tf.lessEqual(tf.min(zBuffer), 0), [2]); // [2]
+        zBuffer.assign(tf.where(unset, estimate, zBuffer) as tf.Tensor1D);
+        const [zs, zt] = tf.unstack(zBuffer) as [tf.Scalar, tf.Scalar];
         const k = state.numNegatives;
-        return tf.add(nceTerm(tf.div(xs, z.student), k, n), nceTerm(tf.div(xt, z.teacher), k, n)) as tf.Scalar;
+        return tf.add(nceTerm(tf.div(xs, zs), k, n), nceTerm(tf.div(xt, zt), k, n)) as tf.Scalar;
       });
     },
     afterStep: (inputs) => state.afterStep(inputs),
