@@ -35,22 +35,22 @@ describe('evaluateStudentRun', () => {
     return runDir;
   }
 
-  it('says that the run has no test split (instead of a shape error deep in the metrics)', () => {
+  it('says that the run has no test split (instead of a shape error deep in the metrics)', async () => {
     const s = student();
     const runDir = runWith(s.stateDict());
     s.dispose();
-    expect(() => evaluateStudentRun(runDir, manifest(['train', 'train', 'val']), path.join(runDir, 'cache'), { frames: 4, size: 16 }, student)).toThrow(
+    await expect(evaluateStudentRun(runDir, manifest(['train', 'train', 'val']), path.join(runDir, 'cache'), { frames: 4, size: 16 }, student)).rejects.toThrow(
       `${runDir}: the run's manifest has no test split (no video with split 'test'), so there is nothing to evaluate`,
     );
   });
 
-  it("names the checkpoint file when its student does not fit the run's model", () => {
+  it("names the checkpoint file when its student does not fit the run's model", async () => {
     const other = createEncoder('r2plus1d-18', { numClasses: 5, widthMultiplier: 1 / 16, frames: 4, inputSize: 16, seed: 3 });
     const runDir = runWith(other.stateDict());
     other.dispose();
-    expect(() => evaluateStudentRun(runDir, manifest(['train', 'test', 'train']), path.join(runDir, 'cache'), { frames: 4, size: 16 }, student)).toThrow(
-      `from ${path.join(runDir, 'checkpoints', 'best.ckpt')}`,
-    );
+    await expect(
+      evaluateStudentRun(runDir, manifest(['train', 'test', 'train']), path.join(runDir, 'cache'), { frames: 4, size: 16 }, student),
+    ).rejects.toThrow(`from ${path.join(runDir, 'checkpoints', 'best.ckpt')}`);
   });
 });
 

@@ -9,7 +9,7 @@ import { dataOf, studentFor } from './build-experiment';
  * The final test of a run folder written by `ccl train` (evaluateStudentRun): its run.json names the
  * config, whose data paths are relative to the config file (run.json's `configFile`, else run.json).
  */
-export function evaluateRunFolder(runDir: string, checkpoint = 'best.ckpt'): { recognition: RecognitionResult; retrieval: RetrievalResult } {
+export async function evaluateRunFolder(runDir: string, checkpoint = 'best.ckpt'): Promise<{ recognition: RecognitionResult; retrieval: RetrievalResult }> {
   const runFile = path.join(runDir, 'run.json');
   if (!fs.existsSync(runFile)) throw new Error(`${runFile}: not found (is ${runDir} a run folder?)`);
   const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { config: unknown; configFile?: string };

@@ -45,7 +45,7 @@ export function registerTrainCommands(program: Command, useBackend: (force?: str
     .addOption(backendOption())
     .action(async (opts: { run: string; checkpoint: string; json?: boolean; backend?: string }) => {
       await useBackend(opts.backend);
-      const r = evaluateRunFolder(opts.run, opts.checkpoint);
+      const r = await evaluateRunFolder(opts.run, opts.checkpoint);
       const summary = {
         run: opts.run,
         checkpoint: opts.checkpoint,

@@ -17,13 +17,13 @@ export interface ClipGeometry {
  * Window logits and pooled features of every video of a split (sliding windows, centre crop, 8 windows per
  * forward pass): row i of `logits` ([W, classes]) and `features` ([W, D]) belongs to video `ids[i]`.
  */
-export function windowOutputs(
+export async function windowOutputs(
   student: Encoder,
   manifest: Manifest,
   cacheDir: string,
   split: 'train' | 'test',
   s: ClipGeometry,
-): { ids: string[]; logits: number[][]; features: number[][] } {
+): Promise<{ ids: string[]; logits: number[][]; features: number[][] }> {
   const ids: string[] = [];
   const logits: number[][] = [];
   const features: number[][] = [];
@@ -32,11 +32,14 @@ export function windowOutputs(
     const windows = loadEvalWindows(cacheDir, sample.id, { protocol: 'sliding', frames: s.frames, size: s.size });
     for (let at = 0; at < windows.length; at += 8) {
       const chunk = windows.slice(at, at + 8);
-      const out = tf.tidy(() => {
+      const [logitsT, featuresT] = tf.tidy(() => {
         const x = tf.tensor5d(Float32Array.from(chunk.flatMap((w) => Array.from(w.data))), [chunk.length, s.frames, s.size, s.size, 3]);
         const o = student.apply(x, { training: false });
-        return [o.logits!.arraySync() as number[][], o.features.arraySync() as number[][]] as const;
+        return [o.logits!, o.features]; // [B, classes], [B, D]
       });
+      // read asynchronously: WebGPU in Node has no synchronous readback
+      const out = [(await logitsT!.array()) as number[][], (await featuresT!.array()) as number[][]] as const;
+      tf.dispose([logitsT!, featuresT!]);
       for (let i = 0; i < chunk.length; i++) {
         ids.push(sample.id);
         logits.push(out[0][i]);
@@ -55,14 +58,14 @@ export function windowOutputs(
  *
  * @param makeStudent a fresh student of the run's architecture (its weights come from the checkpoint)
  */
-export function evaluateStudentRun(
+export async function evaluateStudentRun(
   runDir: string,
   manifest: Manifest,
   cacheDir: string,
   s: ClipGeometry,
   makeStudent: () => Encoder,
   checkpoint = 'best.ckpt',
-): { recognition: RecognitionResult; retrieval: RetrievalResult } {
+): Promise<{ recognition: RecognitionResult; retrieval: RetrievalResult }> {
   const file = resolveInside(path.join(runDir, 'checkpoints'), checkpoint); // `ccl eval --checkpoint NAME` never reads outside the run
   for (const split of ['test', 'train'] as const) {
     if (samplesOfSplit(manifest, split).length === 0) {
@@ -82,8 +85,8 @@ export function evaluateStudentRun(
   tf.dispose(Object.values(ckpt.tensors));
   const labelOf = new Map(manifest.classes.map((c, i) => [c, i]));
   const videoLabels = new Map(manifest.samples.map((x) => [x.id, labelOf.get(x.label)!]));
-  const test = windowOutputs(student, manifest, cacheDir, 'test', s);
-  const train = windowOutputs(student, manifest, cacheDir, 'train', s);
+  const test = await windowOutputs(student, manifest, cacheDir, 'test', s);
+  const train = await windowOutputs(student, manifest, cacheDir, 'train', s);
   const testLabels = new Map(samplesOfSplit(manifest, 'test').map((x) => [x.id, videoLabels.get(x.id)!]));
   const recognition = evaluateRecognition({
     windowScores: test.logits,

@@ -219,7 +219,7 @@ export async function runSyntheticExperiment(
               retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
             };
           }
-          const evaluated = evaluateStudentRun(runDir, manifest, cacheDir, student, () => studentFor(trained.config, manifest.classes.length));
+          const evaluated = await evaluateStudentRun(runDir, manifest, cacheDir, student, () => studentFor(trained.config, manifest.classes.length));
           eta.finished(true);
           return evaluated;
         },

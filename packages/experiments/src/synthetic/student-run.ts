@@ -73,7 +73,7 @@ export function studentRunConfig(spec: Omit<RunSpec, 'cacheDir' | 'progress' | '
 export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder; studentInitDigest: string; config: ExperimentConfig }> {
   const config = studentRunConfig(spec);
   const student = studentFor(config, spec.manifest.classes.length);
-  const studentInitDigest = stateDigest(student);
+  const studentInitDigest = await stateDigest(student);
   const folder = inspectRunFolder(spec.outDir, config);
   const sameConfig = folder.configChanges?.length === 0;
   if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt')))
@@ -105,14 +105,14 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
  * digest means the same weights. The benchmark records the student's digest before training, so that a
  * paired comparison can check that every method of a seed started from the same student.
  */
-export function stateDigest(model: { stateDict(): Record<string, tf.Tensor> }): string {
+export async function stateDigest(model: { stateDict(): Record<string, tf.Tensor> }): Promise<string> {
   const dict = model.stateDict();
   const hash = createHash('sha256');
   try {
     for (const name of Object.keys(dict).sort()) {
       const t = dict[name]!;
       hash.update(`${name}:${t.shape.join('x')};`);
-      hash.update(new Uint8Array(Float32Array.from(t.dataSync()).buffer));
+      hash.update(new Uint8Array(Float32Array.from(await t.data()).buffer)); // async: WebGPU in Node has no sync readback
     }
   } finally {
     tf.dispose(Object.values(dict));

@@ -20,7 +20,7 @@ export interface ClassifierTraining {
  * @param inputs [N, ...] encoder inputs
  * @param labels [N]
  */
-export function trainClassifier(encoder: Encoder, inputs: tf.Tensor, labels: number[], o: ClassifierTraining): void {
+export async function trainClassifier(encoder: Encoder, inputs: tf.Tensor, labels: number[], o: ClassifierTraining): Promise<void> {
   const opt = new Sgd(encoder.trainableVariables, { lr: o.lr, momentum: 0.9, weightDecay: 5e-4 });
   encoder.train();
   const n = labels.length;
@@ -39,9 +39,9 @@ export function trainClassifier(encoder: Encoder, inputs: tf.Tensor, labels: num
           idx.map((i) => labels[i]),
         );
       }, encoder.trainableVariables);
-      total += value.dataSync()[0];
-      batches += 1;
       opt.step(grads);
+      total += (await value.data())[0]!; // asynchronously: WebGPU in Node has no synchronous readback
+      batches += 1;
       tf.dispose([value, ...Object.values(grads)]);
     }
     o.onEpoch?.(epoch, total / Math.max(batches, 1));
@@ -51,14 +51,16 @@ export function trainClassifier(encoder: Encoder, inputs: tf.Tensor, labels: num
 }
 
 /** Top-1 accuracy of an encoder's classifier on [N, ...] inputs (eval mode, in batches). */
-export function classifierAccuracy(encoder: Encoder, inputs: tf.Tensor, labels: number[], batchSize = 32): number {
+export async function classifierAccuracy(encoder: Encoder, inputs: tf.Tensor, labels: number[], batchSize = 32): Promise<number> {
   encoder.eval();
   let correct = 0;
   for (let at = 0; at < labels.length; at += batchSize) {
-    const pred = tf.tidy(() => {
+    const predicted = tf.tidy(() => {
       const x = tf.slice(inputs, at, Math.min(batchSize, labels.length - at));
-      return tf.argMax(encoder.apply(x, { training: false }).logits!, 1).dataSync();
+      return tf.argMax(encoder.apply(x, { training: false }).logits!, 1); // [B]
     });
+    const pred = await predicted.data();
+    predicted.dispose();
     pred.forEach((p, i) => (correct += p === labels[at + i] ? 1 : 0));
   }
   return labels.length ? correct / labels.length : 0;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { normalizeClip, resizeBilinearPil } from '@ccl/data';
+import { toHost } from '@ccl/base';
 import { decodeAudio, runFfmpeg, type TeacherSourceIndex } from '@ccl/data/media';
 import { createEncoder, type Encoder } from '@ccl/encoders';
 import { writeSafetensors } from '@ccl/encoders/node';
@@ -38,14 +39,15 @@ export interface PretrainedTeacher {
   reused: boolean;
 }
 
-function loadOrTrain(file: string, encoder: Encoder, train: () => number): PretrainedTeacher {
+async function loadOrTrain(file: string, encoder: Encoder, train: () => Promise<number>): Promise<PretrainedTeacher> {
   const meta = `${file}.json`;
   if (fs.existsSync(file) && fs.existsSync(meta)) {
     loadWeights(encoder, file).eval();
     return { encoder, sourceAccuracy: JSON.parse(fs.readFileSync(meta, 'utf8')).sourceAccuracy, reused: true };
   }
-  const sourceAccuracy = train();
+  const sourceAccuracy = await train();
   const dict = encoder.stateDict();
+  await toHost(Object.values(dict)); // the safetensors writer reads synchronously
   fs.mkdirSync(path.dirname(file), { recursive: true });
   writeSafetensors(file, dict);
   tf.dispose(Object.values(dict));
@@ -115,16 +117,21 @@ export async function pretrainAudioTeacher(
 }
 
 /** Trains a teacher on its labelled source items (the split of splitItems) and returns its held-out accuracy. */
-function trainOnSourceItems<X>(encoder: Encoder, items: { x: X; y: number }[], stack: (xs: { x: X; y: number }[]) => tf.Tensor, spec: TeacherSpec): number {
+async function trainOnSourceItems<X>(
+  encoder: Encoder,
+  items: { x: X; y: number }[],
+  stack: (xs: { x: X; y: number }[]) => tf.Tensor,
+  spec: TeacherSpec,
+): Promise<number> {
   const { train, test } = splitItems(items);
   const [xTrain, xTest] = [stack(train), stack(test)];
-  trainClassifier(
+  await trainClassifier(
     encoder,
     xTrain,
     train.map((s) => s.y),
     { epochs: spec.epochs, batchSize: 16, lr: 0.05, seed: spec.seed },
   );
-  const acc = classifierAccuracy(
+  const acc = await classifierAccuracy(
     encoder,
     xTest,
     test.map((s) => s.y),
