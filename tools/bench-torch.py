@@ -8,6 +8,8 @@ The project never depends on this script or on PyTorch. It needs Debian's `pytho
     /usr/bin/python3 tools/bench-torch.py                 demo size + [1, 8, 112, 112, 3] + [2, 8, 112, 112, 3]
     /usr/bin/python3 tools/bench-torch.py --paper         also [8, 8, 112, 112, 3] (the paper's batch)
     /usr/bin/python3 tools/bench-torch.py --threads 1     torch.set_num_threads (default: all cores)
+    python3 tools/bench-torch.py --child '{"device": "cuda", ...}'   one configuration (tools/bench-pairs.mjs
+                                                          alternates such children with ccl's, same shapes)
 
 Each configuration runs in its own child process, so its peak RSS is its own. Results go to
 tools/bench/torch-results.json (atomically); when tools/bench/results.json has the same shape measured on
@@ -86,30 +88,37 @@ def child(cfg):
 
     torch.set_num_threads(cfg['threads'])
     torch.manual_seed(0)
+    device = cfg.get('device', 'cpu')  # 'cuda': PyTorch eager on the GPU (timings wait for the GPU's work)
+    sync = torch.cuda.synchronize if device == 'cuda' else (lambda: None)
     b, t, h, w, c = cfg['input']
-    model = build_model(torch, cfg['widthMultiplier'], cfg['numClasses'])
+    model = build_model(torch, cfg['widthMultiplier'], cfg['numClasses']).to(device)
     params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    x = torch.rand(b, c, t, h, w)  # torch layout [B, C, T, H, W] (ccl: [B, T, H, W, C])
-    labels = torch.arange(b) % cfg['numClasses']
+    x = torch.rand(b, c, t, h, w).to(device)  # torch layout [B, C, T, H, W] (ccl: [B, T, H, W, C])
+    labels = (torch.arange(b) % cfg['numClasses']).to(device)
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def step():
         model.train()
+        sync()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), labels)
         loss.backward()
+        sync()
         t1 = time.perf_counter()
         opt.step()
+        sync()
         t2 = time.perf_counter()
         return {'gradsMs': (t1 - t0) * 1e3, 'updateMs': (t2 - t1) * 1e3, 'stepMs': (t2 - t0) * 1e3}
 
     def forward():
         model.eval()
         with torch.no_grad():
+            sync()
             t0 = time.perf_counter()
             model(x)
+            sync()
             return (time.perf_counter() - t0) * 1e3
 
     warm = step() if cfg['steps'] > 1 else None
@@ -119,7 +128,8 @@ def child(cfg):
     best = min(steps, key=lambda s: s['stepMs'])
     best = {**best, 'allStepMs': [round(s['stepMs']) for s in steps]}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    return {**cfg, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'params': params,
+    gpu = {'peakGpuMiB': round(torch.cuda.max_memory_allocated() / 2**20), 'gpu': torch.cuda.get_device_name()} if device == 'cuda' else {}
+    return {**cfg, **gpu, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'params': params,
             'warmStepMs': warm and warm['stepMs'], **best, 'forwardMs': min(fwd), 'peakRssMiB': round(peak), 'stepPeakRssMiB': round(step_peak)}
 
 

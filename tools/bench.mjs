@@ -13,8 +13,8 @@
 //   node tools/bench.mjs --no-docs  leave docs/performance.md alone
 //   node tools/bench.mjs --render   re-render the docs table from tools/bench/results.json (no run)
 //
-// The WASM training kernels come from `ccl` (re-exported from @ccl/backends). Until the umbrella exports
-// them, CCL_BENCH_KERNELS may name a CommonJS bundle of packages/backends/src that does.
+// The WASM training kernels come from @ccl/backends. CCL_BENCH_KERNELS may name a CommonJS bundle of
+// packages/backends/src instead (measuring kernels before they are built).
 // Gradients: @ccl/distill's variableGradsLean, as the Trainer (CCL_BENCH_GRADIENTS=tfjs: tf.variableGrads).
 // When tools/bench/torch-results.json exists (tools/bench-torch.py, optional, needs python3-torch), the
 // docs table gets the PyTorch numbers of the same shapes and the ratios.
@@ -28,6 +28,28 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), '..');
 const require = createRequire(path.join(root, 'packages', 'ccl', 'package.json'));
+
+/**
+ * The configurations `npm run bench -- --backend webgpu` measures: the demo size (which a software adapter
+ * such as lavapipe manages), and with --full the paper's batch [8, 8, 112, 112, 3] and the paper's clip
+ * length [32, 16, 112, 112, 3] at full width (a GPU's sizes: tools/gpu-bench.sh runs them on one).
+ */
+function webgpuPlan(full) {
+  const demo = { model: 'r2plus1d-18', widthMultiplier: 1 / 4, input: [4, 8, 56, 56, 3], numClasses: 101, steps: 3, profileStep: true };
+  const wide = { model: 'r2plus1d-18', widthMultiplier: 1, numClasses: 101, steps: 3 };
+  const runs = [
+    { kind: 'matmul', backend: 'webgpu', size: 1024 },
+    { kind: 'overhead', backend: 'webgpu' },
+    { kind: 'model', backend: 'webgpu', ...demo },
+  ];
+  if (full)
+    for (const input of [
+      [8, 8, 112, 112, 3],
+      [32, 16, 112, 112, 3],
+    ])
+      runs.push({ kind: 'model', backend: 'webgpu', ...wide, input });
+  return runs;
+}
 
 /** The configurations `npm run bench` measures, in order. */
 function plan(full) {
@@ -68,7 +90,10 @@ function kernelsExport(ccl, name) {
 async function loadCcl(backend, threads = 1) {
   // the picker's WASM default is one thread per core: each configuration sets its own count
   process.env.CCL_WASM_THREADS = String(threads);
-  const ccl = await import('ccl-distill');
+  // the libraries themselves, not the umbrella (whose media commands pull in ffmpeg): what
+  // tools/gpu-bench.sh packs for the GPU machine is just these and tfjs
+  const [backends, encoders, distill, losses] = await Promise.all(['@ccl/backends', '@ccl/encoders', '@ccl/distill', '@ccl/losses'].map((m) => import(m)));
+  const ccl = { ...backends, encoders, distill, losses };
   const tf = require('@tensorflow/tfjs-core');
   if (backend === 'wasm' && threads > 1) {
     require('@tensorflow/tfjs-backend-wasm'); // registers the backend factory that gets wrapped
@@ -84,14 +109,14 @@ async function loadCcl(backend, threads = 1) {
   return { ccl, tf, report, registered };
 }
 
-function matmulRun(tf, size) {
+async function matmulRun(tf, size) {
   const a = tf.randomUniform([size, size], -1, 1, 'float32', 1);
   const b = tf.randomUniform([size, size], -1, 1, 'float32', 2);
   const times = [];
   for (let i = 0; i < 3; i++) {
     const t0 = now();
     const c = tf.matMul(a, b);
-    c.dataSync();
+    await c.data();
     times.push(now() - t0);
     c.dispose();
     if (times[0] > 2000) break; // slow backend: one timed product is enough
@@ -162,39 +187,44 @@ async function modelRun(ccl, tf, cfg) {
   const labels = Array.from({ length: cfg.input[0] }, (_, i) => i % cfg.numClasses);
   const loss = () => ccl.losses.crossEntropy(encoder.apply(x, { training: true }).logits, labels);
 
-  const step = () => {
+  // Reads are asynchronous (await data()): WebGPU in Node has no synchronous readback; on cpu and wasm
+  // data() is the same read as dataSync(). Reading the loss, then one updated weight, waits for the work.
+  // GPU memory: the WebGPU backend's allocated bytes (in use + pooled) after each step: its high-water mark.
+  let peakGpuBytes = 0;
+  const step = async () => {
     const t0 = now();
     const { value, grads } = (process.env.CCL_BENCH_GRADIENTS === 'tfjs' ? tf.variableGrads : ccl.distill.variableGradsLean)(loss, vars);
-    value.dataSync();
+    await value.data();
     const t1 = now();
     sgd.step(grads);
-    vars[0].dataSync();
+    await vars[0].data();
     const t2 = now();
     tf.dispose([value, ...Object.values(grads)]);
+    peakGpuBytes = Math.max(peakGpuBytes, tf.memory().numBytesInGPUAllocated ?? 0);
     return { gradsMs: t1 - t0, updateMs: t2 - t1, stepMs: t2 - t0 };
   };
-  const forward = () => {
+  const forward = async () => {
     const t0 = now();
-    tf.tidy(() => {
-      encoder.apply(x, { training: false }).logits.dataSync();
-    });
+    const logits = tf.tidy(() => encoder.apply(x, { training: false }).logits);
+    await logits.data();
+    logits.dispose();
     return now() - t0;
   };
 
-  const warm = cfg.steps > 1 ? step() : null; // first step creates XNNPACK operators, packs weights
+  const warm = cfg.steps > 1 ? await step() : null; // first step creates XNNPACK operators / compiles shaders
   const tensorsBefore = tf.memory().numTensors;
   const steps = [];
-  for (let i = 0; i < (cfg.steps > 1 ? cfg.steps : 1); i++) steps.push(step());
+  for (let i = 0; i < (cfg.steps > 1 ? cfg.steps : 1); i++) steps.push(await step());
   const tensorsAfter = tf.memory().numTensors;
   // the process's high-water mark after training steps only (the eval-mode forward below holds every
   // intermediate until its tidy ends, which is not what a training step needs)
   const stepPeakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-  const fwd = [forward(), ...(cfg.steps > 1 ? [forward()] : [])];
+  const fwd = [await forward(), ...(cfg.steps > 1 ? [await forward()] : [])];
 
   // FLOPs from a profiled train-mode forward (no gradients: light on memory).
   const fwdProfile = await tf.profile(() => {
     tf.tidy(() => {
-      encoder.apply(x, { training: true }).logits.dataSync();
+      encoder.apply(x, { training: true }).logits;
     });
   });
   const fwdFlops = forwardFlops(fwdProfile.kernels);
@@ -226,6 +256,9 @@ async function modelRun(ccl, tf, cfg) {
     // After a warm-up step only: the first step creates the optimizer's momentum buffers.
     tensorsLeakedPerStep: warm ? (tensorsAfter - tensorsBefore) / steps.length : null,
     stepPeakRssMiB,
+    ...(peakGpuBytes > 0 ? { peakGpuMiB: Math.round(peakGpuBytes / 2 ** 20) } : {}),
+    // clips per second of the eval-mode forward pass (evaluation throughput)
+    forwardClipsPerS: cfg.input[0] / (forwardMs / 1000),
     topKernels,
   };
 }
@@ -233,11 +266,11 @@ async function modelRun(ccl, tf, cfg) {
 async function child(cfg) {
   const { ccl, tf, report, registered } = await loadCcl(cfg.backend, cfg.threads ?? 1);
   let result;
-  if (cfg.kind === 'matmul') result = matmulRun(tf, cfg.size);
+  if (cfg.kind === 'matmul') result = await matmulRun(tf, cfg.size);
   else if (cfg.kind === 'overhead') result = overheadRun(tf);
   else result = await modelRun(ccl, tf, cfg);
   const rss = process.resourceUsage().maxRSS * 1024;
-  return { ...cfg, ...result, threads: report.threads, registeredKernels: registered, peakRssMiB: Math.round(rss / 2 ** 20) };
+  return { ...cfg, ...result, threads: report.threads, device: report.device, registeredKernels: registered, peakRssMiB: Math.round(rss / 2 ** 20) };
 }
 
 // --------------------------------------------------------------------------------------------- parent
@@ -254,6 +287,7 @@ function machine() {
     tfjsCore: version('@tensorflow/tfjs-core'),
     tfjsBackendWasm: version('@tensorflow/tfjs-backend-wasm'),
     tfjsBackendCpu: version('@tensorflow/tfjs-backend-cpu'),
+    tfjsBackendWebgpu: version('@tensorflow/tfjs-backend-webgpu'),
     loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
@@ -282,20 +316,21 @@ function markdown(results, info) {
       `tfjs-backend-wasm ${info.tfjsBackendWasm}, tfjs-backend-cpu ${info.tfjsBackendCpu}; load average at start ${info.loadAverage.join(' / ')} ` +
       '(the cores are shared: numbers may be noisy).',
     '',
-    '| model run | backend | threads | input [B, T, H, W, C] | width | params | train step (s) | grads / update (s) | forward (s) | step GFLOP | step GFLOP/s | peak RSS of training (MiB) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...(results.runs.some((r) => r.device) ? [`Device: ${[...new Set(results.runs.filter((r) => r.device).map((r) => r.device))].join(', ')}.`, ''] : []),
+    '| model run | backend | threads | input [B, T, H, W, C] | width | params | train step (s) | grads / update (s) | forward (s) | eval clips/s | step GFLOP | step GFLOP/s | peak RSS of training (MiB) | peak GPU memory (MiB) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results.runs.filter((r) => r.kind === 'model')) {
     if (r.error) {
       lines.push(
-        `| ${r.model} | ${r.backend} | ${r.threads ?? 1} | [${r.input.join(', ')}] | ${r.widthMultiplier} | — | failed: ${failureLine(r.error)} | | | | | |`,
+        `| ${r.model} | ${r.backend} | ${r.threads ?? 1} | [${r.input.join(', ')}] | ${r.widthMultiplier} | — | failed: ${failureLine(r.error)} | | | | | | | |`,
       );
       continue;
     }
     lines.push(
       `| ${r.model} | ${r.backend} | ${r.threads} | [${r.input.join(', ')}] | ${r.widthMultiplier} | ${(r.params / 1e6).toFixed(2)} M | ` +
-        `${fmt(r.stepMs / 1000, 2)} | ${fmt(r.gradsMs / 1000, 2)} / ${fmt(r.updateMs / 1000, 2)} | ${fmt(r.forwardMs / 1000, 2)} | ` +
-        `${fmt(r.stepFlops / 1e9, 1)} | ${fmt(r.stepGflops)} | ${r.stepPeakRssMiB ?? r.peakRssMiB} |`,
+        `${fmt(r.stepMs / 1000, 2)} | ${fmt(r.gradsMs / 1000, 2)} / ${fmt(r.updateMs / 1000, 2)} | ${fmt(r.forwardMs / 1000, 2)} | ${fmt(r.forwardClipsPerS)} | ` +
+        `${fmt(r.stepFlops / 1e9, 1)} | ${fmt(r.stepGflops)} | ${r.stepPeakRssMiB ?? r.peakRssMiB} | ${r.peakGpuMiB ?? '—'} |`,
     );
   }
   for (const r of results.runs.filter((r) => r.kind === 'model' && Array.isArray(r.topKernels))) {
@@ -348,10 +383,10 @@ function torchComparison(results) {
   ];
 }
 
-function writeDocs(table) {
+function writeDocs(table, marker = 'bench') {
   const doc = path.join(root, 'docs', 'performance.md');
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
+  const begin = `<!-- ${marker}:begin -->`;
+  const end = `<!-- ${marker}:end -->`;
   const text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : `# Performance\n\n${begin}\n${end}\n`;
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
@@ -360,15 +395,21 @@ function writeDocs(table) {
 }
 
 async function parent(args) {
-  const resultsFile = path.join(root, 'tools', 'bench', 'results.json');
+  const webgpu = args.includes('--backend') && args[args.indexOf('--backend') + 1] === 'webgpu';
+  const resultsFile = path.join(root, 'tools', 'bench', webgpu ? 'results-webgpu.json' : 'results.json');
+  const marker = webgpu ? 'bench-webgpu' : 'bench';
   if (args.includes('--render')) {
     const saved = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-    writeDocs(markdown(saved, saved.machine));
+    writeDocs(markdown(saved, saved.machine), marker);
     return;
   }
   const full = args.includes('--full');
+  const backendAt = args.indexOf('--backend');
+  const backend = backendAt >= 0 ? args[backendAt + 1] : null;
+  if (backend !== null && backend !== 'webgpu')
+    throw new Error(`tools/bench.mjs: --backend takes 'webgpu' (the default plan measures wasm and cpu), got '${backend}'`);
   const runs = [];
-  for (const cfg of plan(full)) {
+  for (const cfg of backend === 'webgpu' ? webgpuPlan(full) : plan(full)) {
     const label = `${cfg.kind} ${cfg.backend}${cfg.threads ? ` x${cfg.threads} threads` : ''}${cfg.input ? ` [${cfg.input}] width ${cfg.widthMultiplier}` : ''}`;
     process.stderr.write(`bench: ${label} ... `);
     try {
@@ -383,7 +424,9 @@ async function parent(args) {
       if (!line) throw new Error(`child printed no result:\n${out.slice(-2000)}`);
       const r = JSON.parse(line.slice('BENCH_RESULT '.length));
       runs.push(r);
-      process.stderr.write(r.kind === 'model' ? `step ${fmt(r.stepMs / 1000, 2)} s, ${fmt(r.stepGflops)} GFLOP/s\n` : 'done\n');
+      process.stderr.write(
+        r.kind === 'model' ? `step ${fmt(r.stepMs / 1000, 2)} s, ${fmt(r.stepGflops)} GFLOP/s${r.device ? ` on ${r.device}` : ''}\n` : 'done\n',
+      );
     } catch (err) {
       const msg = `${err.stderr ?? ''}${err.message ?? err}`.trim();
       runs.push({ ...cfg, error: msg.slice(-2000) });
@@ -400,7 +443,7 @@ async function parent(args) {
   writeAtomic(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   const table = markdown(results, info);
   process.stdout.write(`${table}\n`);
-  if (!args.includes('--no-docs')) writeDocs(table);
+  if (!args.includes('--no-docs')) writeDocs(table, marker);
 }
 
 const argv = process.argv.slice(2);
