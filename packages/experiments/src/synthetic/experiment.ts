@@ -267,7 +267,7 @@ export async function runSyntheticExperiment(
     runs: rows,
     outcomes,
   });
-  await stages.run('write the report (Markdown + PNG plots)', () => {
+  await stages.run('write the report (report.html, SVG figures, Markdown, CSV)', () => {
     const { files } = reportFromRunDirectories(runDirs, reportDir, {
       title: 'ccl synthetic audio-visual distillation benchmark',
       classSplit,
