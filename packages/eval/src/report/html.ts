@@ -16,7 +16,7 @@ body { margin: 0; color: var(--ink); background: var(--bg); font: 14px/1.45 'Dej
 header.page { padding: 18px 28px 8px; }
 header.page h1 { margin: 0 0 6px; font-size: 22px; }
 header.page ul { margin: 4px 0; padding-left: 18px; color: var(--muted); }
-nav.runs { position: sticky; top: 0; z-index: 2; background: rgba(255,255,255,.96); border-bottom: 1px solid var(--rule); padding: 8px 28px; display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; }
+nav.runs { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid var(--rule); padding: 8px 28px; display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; }
 nav.runs .label { font-weight: bold; margin-right: 4px; }
 nav.runs label { display: inline-flex; align-items: center; gap: 5px; cursor: pointer; user-select: none; white-space: nowrap; }
 nav.runs .swatch { display: inline-block; width: 18px; height: 5px; border-radius: 2px; }
@@ -30,7 +30,7 @@ p.intro { color: var(--muted); margin: 4px 0 8px; max-width: 70em; }
 table.data { border-collapse: collapse; margin: 4px 0 12px; font-variant-numeric: tabular-nums; }
 table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: 3px 10px; text-align: right; vertical-align: top; }
 table.data th:first-child, table.data td:first-child { text-align: left; }
-table.data td.text { text-align: left; max-width: 60em; }
+table.data .text { text-align: left; max-width: 60em; }
 table.data thead th { background: var(--band); }
 table.data .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 6px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 10px 16px; }
@@ -180,7 +180,7 @@ function tableHtml(t: ReportTable, colours: Readonly<Record<string, string>>): s
       return `<tr${run ? ` data-run="${esc(run)}"` : ''}>${cells.join('')}</tr>`;
     })
     .join('\n');
-  return `${h}<p class="intro">${esc(t.intro)}</p><table class="data" id="table-${t.id}"><thead><tr>${t.header.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `${h}<p class="intro">${esc(t.intro)}</p><table class="data" id="table-${t.id}"><thead><tr>${t.header.map((c, i) => `<th${textCols.has(i) ? ' class="text"' : ''}>${esc(c)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 /** Renders the report page from what {@link buildReport} built. */
