@@ -62,6 +62,24 @@ describe('SVG figures', () => {
     expect(chart.hover!.series[0]!.smoothed![1]).toBeCloseTo(s[1]!, 5);
   });
 
+  it('a long run is thinned for drawing after smoothing over every step; the last step is kept', () => {
+    const n = 10000;
+    const x = Array.from({ length: n }, (_, i) => i + 1);
+    const y = x.map((s) => 5 / Math.sqrt(s) + 0.3 * Math.sin(s));
+    const chart = svgLineChart({ title: 'long', xLabel: 'step', yLabel: 'loss', smoothing: 0.95, series: [{ name: 'r', colour: '#000000', x, y }] });
+    const h = chart.hover!.series[0]!;
+    expect(h.x.length).toBeLessThanOrEqual(1500);
+    expect(h.x.length).toBeGreaterThan(1000);
+    expect(h.x[h.x.length - 1]).toBe(n);
+    const full = smoothEma(y, 0.95);
+    expect(h.smoothed![h.smoothed!.length - 1]).toBeCloseTo(full[n - 1]!, 5);
+    const j = 500; // any kept point carries the smoothing over all steps up to it
+    expect(h.smoothed![j]).toBeCloseTo(full[h.x[j]! - 1]!, 5);
+    const segments = (chart.svg.match(/L/g) ?? []).length;
+    expect(segments).toBeLessThan(2 * 1500); // raw + smoothed paths
+    expect(chart.svg.length).toBeLessThan(120_000);
+  });
+
   it('palette: 40 runs get 40 different colours, assigned in order and stable for repeated names', () => {
     const colours = Array.from({ length: 40 }, (_, i) => paletteColour(i));
     expect(new Set(colours).size).toBe(40);

@@ -40,6 +40,11 @@ export interface SvgLineChartSpec {
   xTicks?: readonly number[];
   /** Markers at every point (default: when each series has at most 30 points). */
   markers?: boolean;
+  /**
+   * Most points drawn per series (default 1500): longer series are thinned to every k-th point (and the
+   * last) after smoothing over all of them, so a long run's figure and the HTML stay small.
+   */
+  maxPoints?: number;
 }
 
 /** What the HTML hover script needs: the plot box in SVG px, the axis mapping, and the plotted values. */
@@ -67,6 +72,17 @@ function finitePoints(s: CurveSeries): [number, number][] {
     const y = s.y[i];
     return y === null || y === undefined || !Number.isFinite(y) || !Number.isFinite(x) ? [] : [[x, y] as [number, number]];
   });
+}
+
+/** Indices kept of `n` points when at most `max` are drawn: every k-th (k = ceil((n - 1) / (max - 1))) and the last. */
+export function thinned(n: number, max: number): number[] {
+  if (!(max >= 2)) throw new Error(`@ccl/eval: maxPoints must be at least 2, got ${max}`);
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const k = Math.ceil((n - 1) / (max - 1));
+  const out: number[] = [];
+  for (let i = 0; i < n - 1; i += k) out.push(i);
+  out.push(n - 1);
+  return out;
 }
 
 /** A file- and id-safe name: lower case, runs of other characters as '-'. */
@@ -125,16 +141,18 @@ export function svgLineChart(spec: SvgLineChartSpec): SvgFigure {
   const W = spec.width ?? 380;
   const plotH = (spec.height ?? 250) - 80;
   const smoothing = spec.smoothing ?? 0;
+  const maxPoints = spec.maxPoints ?? 1500;
   const series = spec.series.map((s) => {
-    const pts = finitePoints(s);
-    const smoothed =
+    const every = finitePoints(s);
+    const smoothedEvery =
       smoothing > 0
         ? smoothEma(
-            pts.map((p) => p[1]),
+            every.map((p) => p[1]),
             smoothing,
           )
         : null;
-    return { s, pts, smoothed };
+    const keep = thinned(every.length, maxPoints);
+    return { s, pts: keep.map((i) => every[i]!), smoothed: smoothedEvery ? keep.map((i) => smoothedEvery[i]!) : null };
   });
   const all = series.flatMap((r) => r.pts);
   const logFellBack = Boolean(spec.logY) && all.some((p) => p[1] <= 0);
@@ -227,7 +245,7 @@ export function svgLineChart(spec: SvgLineChartSpec): SvgFigure {
       name: s.name,
       colour: s.colour,
       x: pts.map((p) => p[0]),
-      y: pts.map((p) => p[1]),
+      y: pts.map((p) => Number(p[1].toPrecision(6))),
       smoothed: smoothed ? smoothed.map((v) => Number(v.toPrecision(6))) : null,
     })),
   };
