@@ -1,7 +1,7 @@
 /**
  * Run colours: every run (or series name) gets one colour, the same in every figure of a report. The first
- * 20 come from a fixed list of well-separated colours (Okabe-Ito's colour-blind-safe set, then Tableau
- * and darker shades); beyond that colours are generated on the golden-angle hue circle, so no colour repeats.
+ * 20 come from a fixed list of well-separated colours (Okabe-Ito's colour-blind-safe set with indigo for
+ * its black, then Tableau and darker shades); beyond that colours are generated on the golden-angle hue circle, so no colour repeats.
  */
 
 /** The fixed part of the palette (hex, as used in SVG/CSS). */
@@ -12,7 +12,7 @@ export const RUN_PALETTE: readonly string[] = [
   '#cc79a7', // reddish purple
   '#e69f00', // orange
   '#56b4e9', // sky blue
-  '#000000', // black
+  '#332288', // indigo (not black: the axes are near-black)
   '#8c564b', // brown
   '#7f7f7f', // grey
   '#bcbd22', // olive

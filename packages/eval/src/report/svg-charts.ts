@@ -213,13 +213,15 @@ export function svgLineChart(spec: SvgLineChartSpec): SvgFigure {
   const clipId = `clip-${slugOf(spec.title)}`; // unique per figure: several SVGs share one HTML document
   body.push(el('defs', {}, el('clipPath', { id: clipId }, el('rect', { x: left - 4, y: top - 4, width: right - left + 8, height: bottom - top + 8 }))));
   const lines: string[] = [];
+  // the logged values behind the smoothed lines: fainter the more runs share the plot
+  const rawOpacity = Math.round(Math.max(0.08, 0.3 / Math.sqrt(Math.max(1, series.filter((r) => r.pts.length).length))) * 100) / 100;
   for (const { s, pts, smoothed } of series) {
     if (pts.length === 0) continue;
     const markers = spec.markers ?? pts.length <= 30;
     const pix = pts.map(([x, y]) => [px(x), py(y)] as [number, number]);
     const parts: string[] = [];
     if (smoothed) {
-      parts.push(el('path', { d: polylinePath(pix), fill: 'none', stroke: s.colour, 'stroke-width': 1, 'stroke-opacity': 0.25 }));
+      parts.push(el('path', { d: polylinePath(pix), fill: 'none', stroke: s.colour, 'stroke-width': 1, 'stroke-opacity': rawOpacity }));
       parts.push(el('path', { d: polylinePath(pts.map(([x], i) => [px(x), py(smoothed[i]!)])), fill: 'none', stroke: s.colour, 'stroke-width': 2 }));
     } else {
       parts.push(el('path', { d: polylinePath(pix), fill: 'none', stroke: s.colour, 'stroke-width': 2 }));
