@@ -68,9 +68,10 @@ export function lintPackage(pkgDir) {
         const spec = m[2];
         if (spec.startsWith('.')) {
           const target = path.resolve(path.dirname(file), spec);
-          const sharedFixtures = path.resolve(root, '..', '..', 'tools', 'fixtures') + path.sep;
-          const allowed = target.startsWith(root + path.sep) || (area === 'test' && target.startsWith(sharedFixtures));
-          if (!allowed) problems.push(`${rel}: relative import '${spec}' leaves the package (tests may also use tools/fixtures)`);
+          // tests may also use the shared fixtures and the system helpers (tools/system/browser.cjs)
+          const shared = ['fixtures', 'system'].map((d) => path.resolve(root, '..', '..', 'tools', d) + path.sep);
+          const allowed = target.startsWith(root + path.sep) || (area === 'test' && shared.some((d) => target.startsWith(d)));
+          if (!allowed) problems.push(`${rel}: relative import '${spec}' leaves the package (tests may also use tools/fixtures and tools/system)`);
           continue;
         }
         if (builtins.has(spec) || builtins.has(spec.split('/')[0])) continue;

@@ -7,7 +7,7 @@ import { integerBetween, parsePositiveInt } from './cli-options';
 import { registerDataCommands } from './commands/data';
 import { registerFeaturesCommands } from './commands/features';
 import { registerTrainCommands } from './commands/train';
-import { reportFromRunDirectories } from '@ccl/eval';
+import { registerReportCommand } from './commands/report';
 import { BENCH_PRESETS, DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from '@ccl/experiments';
 import { defaultBenchJobs, parseBenchRunId, spawnBenchRun, workerThreads } from './commands/bench-jobs';
 import { packageVersion } from './version';
@@ -75,23 +75,10 @@ export function buildProgram(): Command {
         backend: report.name,
         progress: process.stderr,
       });
-      process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);
+      process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'report.html')}\n`);
     });
 
-  program
-    .command('report')
-    .description('one report (Markdown + PNG plots, method comparison over seeds) from evaluated run folders')
-    .argument('<runs...>', 'run folders (each with run.json and eval/)')
-    .requiredOption('--out <dir>', 'output folder')
-    .option('--title <text>', 'report title')
-    .action((runs: string[], opts: { out: string; title?: string }) => {
-      const { files } = reportFromRunDirectories(
-        runs.map((r) => path.resolve(r)),
-        path.resolve(opts.out),
-        { title: opts.title },
-      );
-      process.stdout.write(`${files.map((f) => `wrote ${f}`).join('\n')}\n`);
-    });
+  registerReportCommand(program);
 
   const bench = program.command('bench').description('benchmarks');
   bench
@@ -178,7 +165,7 @@ export function buildProgram(): Command {
         });
         if (opts.run) return;
         if (opts.json) process.stdout.write(fs.readFileSync(result.benchFile, 'utf8'));
-        else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'summary.md')}\n`);
+        else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'report.html')}\n`);
       },
     );
 

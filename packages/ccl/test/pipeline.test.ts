@@ -68,6 +68,14 @@ describe('synthetic pipeline (demo path)', () => {
     const pngs = fs.readdirSync(reportDir).filter((f) => f.endsWith('.png'));
     expect(pngs.length).toBeGreaterThan(0);
     for (const p of pngs) expect(decodePngSize(fs.readFileSync(path.join(reportDir, p))).width).toBeGreaterThan(100);
+    // the HTML report, one plot per loss term (CCL-AI's teacher terms among them), both runs in each
+    const html = fs.readFileSync(path.join(reportDir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Training curves</h2>');
+    for (const term of ['loss-cls-v', 'loss-audio-vm', 'loss-image-vm']) expect(fs.existsSync(path.join(reportDir, `${term}.svg`))).toBe(true);
+    const clsV = fs.readFileSync(path.join(reportDir, 'loss-cls-v.svg'), 'utf8');
+    expect(clsV).toContain('data-run="baseline" class="series"');
+    expect(clsV).toContain('data-run="ccl-ai" class="series"');
+    expect(fs.readFileSync(path.join(reportDir, 'curves.csv'), 'utf8').split('\n')[0]).toBe('run,axis,x,term,value');
     expect(formatResultsTable(rows)).toMatch(/\| ccl-ai \| 1 \|/);
 
     // bench.json: the paired comparison (per method mean and CI, the difference to the baseline with its CI
@@ -104,6 +112,7 @@ describe('synthetic pipeline (demo path)', () => {
     write.mockRestore();
     expect(code).toBe(0);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/ccl-ai/);
+    expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
 
     // `ccl train --config` / `ccl eval --run` on the same prepared data, from a JSON config file whose
     // paths are relative to it: CCL-AI with the audio features folder and the online image teacher.

@@ -1,7 +1,7 @@
 // Public API of @ccl/eval: metrics (recognition, retrieval), linear probes, semantic-gap analysis, run
-// comparisons and statistics, reports and the final evaluation of a run. The PNG renderer behind the
-// report's figures (encoder, font, bitmap, tick layout) and the numeric kernels stay internal; the two
-// chart functions are public (their Bitmap's `toPng()` gives the PNG bytes).
+// comparisons and statistics, reports (HTML, SVG, Markdown, CSV) and the final evaluation of a run. The SVG
+// writer and the PNG renderer behind the figures (encoder, font, bitmap, tick layout) and the numeric
+// kernels stay internal; the chart functions are public (SVG strings; a Bitmap's `toPng()` gives PNG bytes).
 export { toMatrix, toLabels } from './matrix';
 export type { Matrix, TypedMatrix, MatrixLike } from './matrix';
 export {
@@ -49,7 +49,17 @@ export type { RunMetrics, MetricStats, RunComparison } from './report/compare';
 export { parseTrainingLog, mergeTrainingLogs } from './report/training-log';
 export type { TrainingLog } from './report/training-log';
 export { buildReport, renderMarkdown, writeReport } from './report/report';
-export type { ReportInput, ReportFigure, ReportJson } from './report/report';
+export type { ReportInput, ReportFigure, ReportFigureKind, ReportJson, BuiltReport, BuiltFigure, CurveOptions, TrainingLogInput } from './report/report';
+export { renderHtml } from './report/html';
+export { svgLineChart, svgBarChart } from './report/svg-charts';
+export type { CurveSeries, SvgLineChartSpec, SvgBarChartSpec, SvgFigure, HoverData } from './report/svg-charts';
+export { RUN_PALETTE, paletteColour, assignColours } from './report/palette';
+export { smoothEma, defaultSmoothing } from './report/smoothing';
+export { toCsv } from './report/csv';
+export { curvePoints } from './report/curves';
+export type { CurvePoint } from './report/curves';
+export type { ResultRow } from './report/results';
+export { readClassSplitFile, readAgreementScoresFile } from './report/class-split-file';
 export { writeRunEvaluation, readRunDirectory, runMetrics, reportFromRunDirectories } from './report/run-directory';
 export type { RunDirectory, RunReportOptions } from './report/run-directory';
 export { percentile, percentileInterval } from './stats/percentile';

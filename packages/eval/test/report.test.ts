@@ -156,21 +156,34 @@ describe('writeReport', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('writes report.json, summary.md and four PNGs that decode at their stated sizes', () => {
+  it('writes the HTML, JSON, Markdown, CSVs, an SVG per figure and PNG copies that decode at their stated sizes', () => {
     expect(files.map((f) => path.basename(f)).sort()).toEqual([
+      'curves.csv',
+      'epoch-train-acc.svg',
+      'epoch-val-clip-acc.svg',
+      'loss-ce.svg',
+      'loss-nce.svg',
       'per-class-accuracy.png',
+      'per-class-accuracy.svg',
       'recall-at-k.png',
+      'recall-at-k.svg',
+      'report.html',
       'report.json',
+      'results.csv',
+      'subset-accuracy.svg',
       'summary.md',
-      'training-epochs.png',
-      'training-steps.png',
     ]);
     for (const f of files) expect(fs.statSync(f).size).toBeGreaterThan(0);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]); // no temp files left
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
     for (const fig of report.figures) {
-      const png = PNG.sync.read(fs.readFileSync(path.join(dir, fig.file)));
-      expect([png.width, png.height]).toEqual([fig.width, fig.height]);
+      const svg = fs.readFileSync(path.join(dir, fig.file), 'utf8');
+      expect(svg.startsWith(`<svg xmlns="http://www.w3.org/2000/svg" width="${fig.width}" height="${fig.height}"`)).toBe(true);
+      expect(svg).toContain('font-family="&#39;DejaVu Sans&#39;');
+      expect(svg).toContain(`>${fig.title.replace(/&/g, '&amp;')}</text>`);
+      if (!fig.png) continue;
+      const png = PNG.sync.read(fs.readFileSync(path.join(dir, fig.png.file)));
+      expect([png.width, png.height]).toEqual([fig.png.width, fig.png.height]);
       // not blank: some dark (text/axis) pixels and some coloured (series) pixels
       let dark = 0,
         coloured = 0;
@@ -182,8 +195,12 @@ describe('writeReport', () => {
       expect(dark).toBeGreaterThan(100);
       expect(coloured).toBeGreaterThan(20);
     }
-    const line = report.figures.find((f) => f.file === 'recall-at-k.png')!;
-    expect([line.width, line.height]).toEqual([900, 560]);
+    expect(report.figures.flatMap((f) => (f.png ? [f.png.file] : []))).toEqual(['recall-at-k.png', 'per-class-accuracy.png']);
+    expect(report.figures.find((f) => f.png?.file === 'recall-at-k.png')!.png).toEqual({ file: 'recall-at-k.png', width: 900, height: 560 });
+    // accuracies logged as fractions are plotted in %
+    const acc = fs.readFileSync(path.join(dir, 'epoch-val-clip-acc.svg'), 'utf8');
+    expect(acc).toContain('accuracy (%)');
+    expect(report.figures.find((f) => f.term === 'val_clip_acc')!.title).toBe('val_clip_acc (%)');
   });
 
   it('Markdown numbers equal the JSON', () => {

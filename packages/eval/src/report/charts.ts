@@ -38,6 +38,8 @@ export function formatTick(v: number, step: number): string {
 /** One series of a line chart; NaN or null y values break the line. */
 export interface LineSeries {
   name: string;
+  /** Line colour (default: the palette's colour of the series' index). */
+  colour?: Rgb;
   x: readonly number[];
   y: readonly (number | null)[];
 }
@@ -64,22 +66,22 @@ export interface LineChartSpec {
 }
 
 /** Legend box size for `names`. */
-function legendSize(names: readonly string[]): { w: number; h: number } {
+function legendSize(entries: readonly { name: string }[]): { w: number; h: number } {
+  const names = entries.map((e) => e.name);
   return { w: Math.max(0, ...names.map((n) => textWidth(n, S))) + 40, h: names.length * lineHeight(S) + 10 };
 }
 
-function drawLegend(bmp: Bitmap, names: readonly string[], right: number, top: number, bottom: number | null): void {
-  if (names.length === 0) return;
-  const { w, h } = legendSize(names);
+function drawLegend(bmp: Bitmap, entries: readonly { name: string; colour: Rgb }[], right: number, top: number, bottom: number | null): void {
+  if (entries.length === 0) return;
+  const { w, h } = legendSize(entries);
   const x = right - w - 8;
   if (bottom !== null) top = bottom - h - 16;
   bmp.fillRect(x, top + 8, w, h, [255, 255, 255]);
   bmp.strokeRect(x, top + 8, w, h, AXIS);
-  names.forEach((n, i) => {
+  entries.forEach((e, i) => {
     const y = top + 14 + i * lineHeight(S);
-    const c = PALETTE[i % PALETTE.length]!;
-    bmp.fillRect(x + 6, y + 4, 20, 5, c);
-    bmp.text(x + 32, y, n, BLACK, S);
+    bmp.fillRect(x + 6, y + 4, 20, 5, e.colour);
+    bmp.text(x + 32, y, e.name, BLACK, S);
   });
 }
 
@@ -138,8 +140,9 @@ export function lineChart(spec: LineChartSpec): Bitmap {
   bmp.line(left, bottom, right, bottom, AXIS, 2);
   bmp.text((left + right - textWidth(spec.xLabel, S)) / 2, H - 20 - textHeight(S), spec.xLabel, BLACK, S);
   bmp.textVertical(24, (top + bottom + textWidth(spec.yLabel, S)) / 2, spec.yLabel, BLACK, S);
+  const colourOf = (s: LineSeries, i: number) => s.colour ?? PALETTE[i % PALETTE.length]!;
   spec.series.forEach((s, i) => {
-    const c = PALETTE[i % PALETTE.length]!;
+    const c = colourOf(s, i);
     const markers = spec.markers ?? s.x.length <= 50;
     let prev: [number, number] | null = null;
     s.x.forEach((x, j) => {
@@ -154,14 +157,14 @@ export function lineChart(spec: LineChartSpec): Bitmap {
       prev = p;
     });
   });
-  const names = spec.series.map((s) => s.name);
+  const entries = spec.series.map((s, i) => ({ name: s.name, colour: colourOf(s, i) }));
   let corner = spec.legend ?? 'auto';
   if (corner === 'auto') {
-    const { w, h } = legendSize(names);
+    const { w, h } = legendSize(entries);
     const inBox = (y0: number) => pts.filter(([x, y]) => px(x) >= right - w - 12 && py(y) >= y0 - 4 && py(y) <= y0 + h + 4).length;
     corner = inBox(bottom - h - 8) < inBox(top + 8) ? 'bottom-right' : 'top-right';
   }
-  drawLegend(bmp, names, right, top, corner === 'bottom-right' ? bottom : null);
+  drawLegend(bmp, entries, right, top, corner === 'bottom-right' ? bottom : null);
   return bmp;
 }
 
@@ -170,7 +173,8 @@ export interface BarChartSpec {
   title: string;
   xLabel: string;
   categories: readonly string[];
-  series: readonly { name: string; values: readonly (number | null)[] }[];
+  /** Bars of each series (`colour` default: the palette's colour of the series' index). */
+  series: readonly { name: string; colour?: Rgb; values: readonly (number | null)[] }[];
   /** Value axis range (default [0, max(1, data max)]). */
   xRange?: readonly [number, number];
   width?: number;
@@ -199,7 +203,7 @@ export function horizontalBarChart(spec: BarChartSpec): Bitmap {
     const colW = (right - left) / 3;
     const x = left + (i % 3) * colW;
     const y = 20 + textHeight(TITLE_S) + 12 + Math.floor(i / 3) * lineHeight(S);
-    bmp.fillRect(x, y + 3, 20, 8, PALETTE[i % PALETTE.length]!);
+    bmp.fillRect(x, y + 3, 20, 8, s.colour ?? PALETTE[i % PALETTE.length]!);
     bmp.text(x + 26, y, s.name, BLACK, S);
   });
   const px = (v: number) => left + ((Math.min(Math.max(v, xmin), xmax) - xmin) / (xmax - xmin)) * (right - left);
@@ -221,7 +225,7 @@ export function horizontalBarChart(spec: BarChartSpec): Bitmap {
         bmp.text(left + 4, y, 'n/a', AXIS, 1);
         return;
       }
-      bmp.fillRect(left, y, px(v) - left, barH - 1, PALETTE[i % PALETTE.length]!);
+      bmp.fillRect(left, y, px(v) - left, barH - 1, s.colour ?? PALETTE[i % PALETTE.length]!);
     });
   });
   bmp.line(left, top, left, top + plotH, AXIS, 2);

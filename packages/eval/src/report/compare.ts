@@ -6,6 +6,8 @@
 /** One finished run: its method, seed and scalar metrics (fractions for accuracies). */
 export interface RunMetrics {
   method: string;
+  /** The run's label in the report (e.g. "ccl s1"), when it has one. */
+  run?: string;
   seed: number | string;
   metrics: Readonly<Record<string, number | null>>;
 }

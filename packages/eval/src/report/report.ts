@@ -1,7 +1,9 @@
 /**
- * Run reports: a JSON summary (`report.json`), a Markdown summary (`summary.md`) and PNG figures, written
- * atomically into one folder. Accuracies, recalls and mAP are fractions in the JSON and percentages with one
- * decimal in the Markdown (as in the paper's tables).
+ * Run reports, written atomically into one folder: `report.html` (one self-contained page: tables, figures,
+ * interactive curves, semantic gap, run configs), SVG figures (the primary output; PNG copies of the R@K and
+ * per-class figures for raster use), `report.json`, `summary.md`, and long-format `curves.csv` and
+ * `results.csv`. Accuracies, recalls and mAP are fractions in the JSON and CSV and percentages with one
+ * decimal in the Markdown and HTML (as in the paper's tables). Every run keeps one colour in every figure.
  */
 import * as path from 'node:path';
 import type { ProbeResult } from '../probe';
@@ -10,11 +12,32 @@ import type { RetrievalResult } from '../retrieval';
 import { type ClassSplit, type SubsetAccuracyTable, subsetAccuracyTable, subsetsOfSplit } from '../semantic-gap';
 import { horizontalBarChart, lineChart } from './charts';
 import { type RunComparison, type RunMetrics, compareRuns } from './compare';
-import { type TrainingLog, curvesOf, isLossCurveField, parseTrainingLog } from './training-log';
+import { toCsv } from './csv';
+import { type CurvePoint, curvePoints, epochMetrics, isAccuracyMetric, lossTerms, metricTitle, seriesOf } from './curves';
+import { renderHtml } from './html';
+import { assignColours, hexToRgb } from './palette';
+import { type ResultRow, resultRows } from './results';
+import { defaultSmoothing } from './smoothing';
+import { type SvgFigure, slugOf, svgBarChart, svgLineChart } from './svg-charts';
+import { reportTables } from './tables';
+import { type TrainingLog, parseTrainingLog } from './training-log';
 import { writeFileAtomicSync } from '@ccl/base/node';
 import type { Bitmap } from './bitmap';
 
-/** Everything a report can show; every part is optional. Maps are keyed by method / feature-set name. */
+export { formatGain, formatPercent } from './tables';
+
+/** A training log as JSONL text (`source` names it in errors) or already parsed. */
+export type TrainingLogInput = { source: string; text: string } | TrainingLog;
+
+/** How the training curves are drawn. */
+export interface CurveOptions {
+  /** EMA weight in [0, 1) for the per-step loss curves; default: chosen from the number of steps. */
+  smoothing?: number;
+  /** Log y axis for the loss curves (a term with values ≤ 0 stays linear). */
+  logScale?: boolean;
+}
+
+/** Everything a report can show; every part is optional. Maps are keyed by method / run / feature-set name. */
 export interface ReportInput {
   title: string;
   /** Free-text lines shown under the title (e.g. which split chose the checkpoint). */
@@ -32,23 +55,39 @@ export interface ReportInput {
   baseline?: string;
   /** Runs for the method-comparison table (metrics are fractions, shown as mean ± std in %). */
   runs?: readonly RunMetrics[];
-  /** JSONL training log: `{step, loss terms}` and/or `{epoch, metrics}` lines (or an already parsed log). */
-  trainingLog?: { source: string; text: string } | TrainingLog;
+  /** Training logs by run name, overlaid in one small plot per loss term and per epoch metric. */
+  trainingLogs?: Readonly<Record<string, TrainingLogInput>>;
+  /** A single run's training log (shown as run "training"); `trainingLogs` takes several. */
+  trainingLog?: TrainingLogInput;
+  curves?: CurveOptions;
+  /** Each run's configuration (run.json), shown in the HTML report. */
+  runConfigs?: Readonly<Record<string, unknown>>;
+  /** Also write PNG copies of the R@K and per-class figures (default true). */
+  raster?: boolean;
 }
 
-/** One figure written by {@link writeReport}. */
+/** What a figure shows. */
+export type ReportFigureKind = 'recall-at-k' | 'per-class-accuracy' | 'subset-accuracy' | 'loss-term' | 'epoch-metric';
+
+/** One figure written by {@link writeReport}: an SVG file (`width` x `height` px), and a PNG copy when `png` is set. */
 export interface ReportFigure {
+  kind: ReportFigureKind;
   file: string;
+  png: { file: string; width: number; height: number } | null;
   title: string;
   width: number;
   height: number;
+  /** The loss term or epoch metric plotted (curve figures). */
+  term?: string;
 }
 
-/** `report.json` (schema `ccl.report/1`). */
+/** `report.json` (schema `ccl.report/2`). */
 export interface ReportJson {
-  schema: 'ccl.report/1';
+  schema: 'ccl.report/2';
   title: string;
   notes: string[];
+  /** Colour of every run / series name, the same in all figures. */
+  colours: Record<string, string>;
   recognition: Record<string, { numVideos: number; topK: Record<string, number>; meanClassAccuracy: number | null; perClassAccuracy: (number | null)[] }>;
   retrieval: Record<string, { numQueries: number; numGallery: number; recallAtK: Record<string, number>; mAP: number | null }>;
   probes: Record<
@@ -69,28 +108,41 @@ export interface ReportJson {
   agreementSource: string | null;
   subsetTable: SubsetAccuracyTable | null;
   comparison: RunComparison | null;
+  /** Smoothing weight and y scale the loss curves were drawn with (null: no training logs). */
+  curves: { smoothing: number; logScale: boolean } | null;
   figures: ReportFigure[];
 }
 
-/** Percent with one decimal ("57.5"); null → "–". */
-export function formatPercent(x: number | null | undefined): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '–' : (100 * x).toFixed(1);
+/** A figure before writing: its SVG, and the bitmap of its PNG copy. */
+export interface BuiltFigure {
+  figure: ReportFigure;
+  svg: SvgFigure;
+  bitmap: Bitmap | null;
 }
 
-/** Signed percent with one decimal ("+10.2", "-0.5"). */
-export function formatGain(x: number | null | undefined): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '–' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
-}
-
-function mdTable(header: string[], rows: string[][]): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
-  return [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+/** Everything {@link writeReport} writes, in memory. */
+export interface BuiltReport {
+  json: ReportJson;
+  figures: BuiltFigure[];
+  curves: CurvePoint[];
+  results: ResultRow[];
+  classNames: string[];
+  runConfigs: Record<string, unknown>;
 }
 
 const byNumber = (a: string, b: string) => Number(a) - Number(b);
+const pct = (a: number | null) => (a === null ? null : 100 * a);
 
-/** Builds `report.json`'s content and the figures (not yet written). */
-export function buildReport(input: ReportInput): { json: ReportJson; figures: { figure: ReportFigure; bitmap: Bitmap }[] } {
+function parsedLogs(input: ReportInput): Map<string, TrainingLog> {
+  const logs = new Map<string, TrainingLog>();
+  const add = (name: string, l: TrainingLogInput) => logs.set(name, 'text' in l ? parseTrainingLog(l.text, l.source) : l);
+  if (input.trainingLog) add('training', input.trainingLog);
+  for (const [name, l] of Object.entries(input.trainingLogs ?? {})) add(name, l);
+  return logs;
+}
+
+/** Builds `report.json`'s content, the figures, the CSV rows (nothing written yet). */
+export function buildReport(input: ReportInput): BuiltReport {
   const recognition: ReportJson['recognition'] = {};
   for (const [m, r] of Object.entries(input.recognition ?? {}))
     recognition[m] = { numVideos: r.numVideos, topK: { ...r.topK }, meanClassAccuracy: r.meanClassAccuracy, perClassAccuracy: [...r.perClassAccuracy] };
@@ -121,65 +173,152 @@ export function buildReport(input: ReportInput): { json: ReportJson; figures: { 
       : null;
   const comparison = input.runs && input.runs.length ? compareRuns(input.runs) : null;
   const classNames = input.classNames ?? recEntries[0]?.[1].classNames ?? [];
-  const figures: { figure: ReportFigure; bitmap: Bitmap }[] = [];
-  const add = (file: string, title: string, bitmap: Bitmap) => figures.push({ figure: { file, title, width: bitmap.width, height: bitmap.height }, bitmap });
+  const logs = parsedLogs(input);
+  const probeNames = Object.keys(probes).map((m) => `${m} (probe)`);
+  const colours = assignColours([
+    ...(input.runs ?? []).flatMap((r) => (r.run ? [r.run] : [])),
+    ...Object.keys(recognition),
+    ...Object.keys(retrieval),
+    ...logs.keys(),
+    ...probeNames,
+  ]);
+  const colourOf = (name: string) => colours.get(name)!;
+  const raster = input.raster ?? true;
+  const figures: BuiltFigure[] = [];
+  const usedFiles = new Set<string>();
+  const fileName = (stem: string) => {
+    let f = stem;
+    for (let i = 2; usedFiles.has(f); i++) f = `${stem}-${i}`;
+    usedFiles.add(f);
+    return f;
+  };
+  const add = (kind: ReportFigureKind, stem: string, title: string, svg: SvgFigure, bitmap: Bitmap | null, term?: string) => {
+    const base = fileName(stem);
+    const png = raster && bitmap ? { file: `${base}.png`, width: bitmap.width, height: bitmap.height } : null;
+    figures.push({
+      figure: { kind, file: `${base}.svg`, png, title, width: svg.width, height: svg.height, ...(term === undefined ? {} : { term }) },
+      svg,
+      bitmap: png ? bitmap : null,
+    });
+  };
 
   const retEntries = Object.entries(retrieval);
   if (retEntries.length) {
-    const ks = [...new Set(retEntries.flatMap(([, r]) => Object.keys(r.recallAtK)))].sort(byNumber);
+    const ks = [...new Set(retEntries.flatMap(([, r]) => Object.keys(r.recallAtK)))].sort(byNumber).map(Number);
+    const series = retEntries.map(([m, r]) => ({ name: m, x: ks, y: ks.map((k) => (r.recallAtK[k] === undefined ? null : 100 * r.recallAtK[k]!)) }));
+    const title = 'Retrieval: R@K';
     add(
-      'recall-at-k.png',
-      'Retrieval R@K',
-      lineChart({
-        title: 'Retrieval: R@K',
+      'recall-at-k',
+      'recall-at-k',
+      title,
+      svgLineChart({
+        title,
         xLabel: 'K (nearest training videos)',
         yLabel: 'R@K (%)',
-        xTicks: ks.map(Number),
+        xTicks: ks,
+        width: 390,
+        height: 260,
+        series: series.map((s) => ({ ...s, colour: colourOf(s.name) })),
+      }),
+      lineChart({
+        title,
+        xLabel: 'K (nearest training videos)',
+        yLabel: 'R@K (%)',
+        xTicks: ks,
         legend: 'bottom-right',
-        series: retEntries.map(([m, r]) => ({ name: m, x: ks.map(Number), y: ks.map((k) => (r.recallAtK[k] === undefined ? null : 100 * r.recallAtK[k]!)) })),
+        series: series.map((s) => ({ ...s, colour: hexToRgb(colourOf(s.name)) })),
       }),
     );
   }
   const perClassSeries = [
-    ...recEntries.map(([m, r]) => ({ name: m, values: r.perClassAccuracy.map((a) => (a === null ? null : 100 * a)) })),
-    ...Object.entries(probes).map(([m, p]) => ({ name: `${m} (probe)`, values: p.perClassAccuracy.map((a) => (a === null ? null : 100 * a)) })),
+    ...recEntries.map(([m, r]) => ({ name: m, values: r.perClassAccuracy.map(pct) })),
+    ...Object.entries(probes).map(([m, p]) => ({ name: `${m} (probe)`, values: p.perClassAccuracy.map(pct) })),
   ];
   if (perClassSeries.length) {
     const K = perClassSeries[0]!.values.length;
     const mark = (k: number) =>
       input.classSplit ? ` [${({ correlated: 'C', weak: 'W', not: 'N', unknown: '?' } as const)[input.classSplit.levels[k] ?? 'unknown']}]` : '';
     const cats = Array.from({ length: K }, (_, k) => `${classNames[k] ?? String(k)}${mark(k)}`);
+    const title = 'Per-class top-1 accuracy';
     add(
-      'per-class-accuracy.png',
-      'Per-class accuracy',
-      horizontalBarChart({ title: 'Per-class top-1 accuracy', xLabel: 'top-1 accuracy (%)', categories: cats, series: perClassSeries, xRange: [0, 100] }),
+      'per-class-accuracy',
+      'per-class-accuracy',
+      title,
+      svgBarChart({
+        title,
+        xLabel: 'top-1 accuracy (%)',
+        categories: cats,
+        series: perClassSeries.map((s) => ({ ...s, colour: colourOf(s.name) })),
+        xRange: [0, 100],
+      }),
+      horizontalBarChart({
+        title,
+        xLabel: 'top-1 accuracy (%)',
+        categories: cats,
+        series: perClassSeries.map((s) => ({ ...s, colour: hexToRgb(colourOf(s.name)) })),
+        xRange: [0, 100],
+      }),
     );
   }
-  if (input.trainingLog) {
-    const log = 'text' in input.trainingLog ? parseTrainingLog(input.trainingLog.text, input.trainingLog.source) : input.trainingLog;
-    const stepSeries = curvesOf(log.steps, (r) => r.step, isLossCurveField);
-    const epochSeries = curvesOf(
-      log.epochs,
-      (r) => r.epoch,
-      (k) => k !== 'lr',
+  if (subsetTable) {
+    const title = 'Top-1 accuracy per class subset';
+    add(
+      'subset-accuracy',
+      'subset-accuracy',
+      title,
+      svgBarChart({
+        title,
+        xLabel: 'mean per-class top-1 (%)',
+        categories: subsetTable.subsets.map((s) => `${s.name} (${s.numClasses})`),
+        series: subsetTable.rows.map((r) => ({ name: r.method, colour: colourOf(r.method), values: r.accuracy.map(pct) })),
+        xRange: [0, 100],
+        width: 620,
+      }),
+      null,
     );
-    if (stepSeries.length)
+  }
+  let curves: ReportJson['curves'] = null;
+  if (logs.size) {
+    const maxSteps = Math.max(0, ...[...logs.values()].map((l) => l.steps.length));
+    const smoothing = input.curves?.smoothing ?? defaultSmoothing(maxSteps);
+    const logScale = input.curves?.logScale ?? false;
+    curves = { smoothing, logScale };
+    for (const term of lossTerms(logs)) {
+      const series = [...logs].flatMap(([run, log]) => {
+        const s = seriesOf(log, 'step', term);
+        return s.x.length ? [{ name: run, colour: colourOf(run), ...s }] : [];
+      });
       add(
-        'training-steps.png',
-        'Training loss terms per step',
-        lineChart({ title: 'Training: loss terms', xLabel: 'step', yLabel: 'loss', series: stepSeries }),
+        'loss-term',
+        `loss-${slugOf(term)}`,
+        term,
+        svgLineChart({ title: term, xLabel: 'step', yLabel: 'loss', series, smoothing, logY: logScale }),
+        null,
+        term,
       );
-    if (epochSeries.length)
+    }
+    for (const metric of epochMetrics(logs)) {
+      const acc = isAccuracyMetric(metric);
+      const series = [...logs].flatMap(([run, log]) => {
+        const s = seriesOf(log, 'epoch', metric, acc ? 100 : 1);
+        return s.x.length ? [{ name: run, colour: colourOf(run), ...s }] : [];
+      });
+      const title = `${metricTitle(metric)}${acc ? ' (%)' : ''}`;
       add(
-        'training-epochs.png',
-        'Metrics per epoch',
-        lineChart({ title: 'Training: metrics per epoch', xLabel: 'epoch', yLabel: 'value', series: epochSeries }),
+        'epoch-metric',
+        `epoch-${slugOf(metric)}`,
+        title,
+        svgLineChart({ title, xLabel: 'epoch', yLabel: acc ? 'accuracy (%)' : metric, series }),
+        null,
+        metric,
       );
+    }
   }
   const json: ReportJson = {
-    schema: 'ccl.report/1',
+    schema: 'ccl.report/2',
     title: input.title,
     notes: [...(input.notes ?? [])],
+    colours: Object.fromEntries(colours),
     recognition,
     retrieval,
     probes,
@@ -187,9 +326,22 @@ export function buildReport(input: ReportInput): { json: ReportJson; figures: { 
     agreementSource: input.agreementSource ?? null,
     subsetTable,
     comparison,
+    curves,
     figures: figures.map((f) => f.figure),
   };
-  return { json, figures };
+  return {
+    json,
+    figures,
+    curves: curvePoints(logs),
+    results: resultRows(json, input.runs ?? []),
+    classNames: [...classNames],
+    runConfigs: { ...(input.runConfigs ?? {}) },
+  };
+}
+
+function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
 /** Markdown summary of a report (tables in %, one decimal; figures linked by file name). */
@@ -197,120 +349,51 @@ export function renderMarkdown(r: ReportJson, classNames: readonly string[] = []
   const out: string[] = [`# ${r.title}`, ''];
   for (const n of r.notes) out.push(`- ${n}`);
   if (r.notes.length) out.push('');
-  const rec = Object.entries(r.recognition);
-  if (rec.length) {
-    const ks = [...new Set(rec.flatMap(([, v]) => Object.keys(v.topK)))].sort(byNumber);
-    out.push('## Recognition (video level)', '', 'Softmax scores averaged over all windows of each video.', '');
-    out.push(
-      mdTable(
-        ['method', 'videos', ...ks.map((k) => `top-${k} (%)`), 'mean class acc. (%)'],
-        rec.map(([m, v]) => [m, String(v.numVideos), ...ks.map((k) => formatPercent(v.topK[k])), formatPercent(v.meanClassAccuracy)]),
-      ),
-      '',
-    );
-  }
-  const ret = Object.entries(r.retrieval);
-  if (ret.length) {
-    const ks = [...new Set(ret.flatMap(([, v]) => Object.keys(v.recallAtK)))].sort(byNumber);
-    out.push('## Retrieval', '', 'Queries rank the gallery by cosine similarity; hit at K if a same-class item is among the K nearest.', '');
-    out.push(
-      mdTable(
-        ['method', 'queries', 'gallery', ...ks.map((k) => `R@${k} (%)`), 'mAP (%)'],
-        ret.map(([m, v]) => [m, String(v.numQueries), String(v.numGallery), ...ks.map((k) => formatPercent(v.recallAtK[k])), formatPercent(v.mAP)]),
-      ),
-      '',
-    );
-  }
-  const pr = Object.entries(r.probes);
-  if (pr.length) {
-    out.push('## Linear probes', '', 'Standardised features, multinomial logistic regression with L2 penalty λ (L-BFGS).', '');
-    out.push(
-      mdTable(
-        ['features', 'train', 'test', 'dims', 'λ', 'top-1 (%)', 'train top-1 (%)', 'iterations', 'converged'],
-        pr.map(([m, v]) => [
-          m,
-          String(v.numTrain),
-          String(v.numTest),
-          String(v.dims),
-          String(v.l2),
-          formatPercent(v.top1),
-          formatPercent(v.trainTop1),
-          String(v.iterations),
-          v.converged ? 'yes' : 'no',
-        ]),
-      ),
-      '',
-    );
-  }
-  if (r.classSplit) {
-    const s = r.classSplit;
-    const name = (k: number) => classNames[k] ?? String(k);
-    out.push(
-      '## Semantic gap',
-      '',
-      `Classes split by the teacher's per-class agreement score${r.agreementSource ? ` (${r.agreementSource})` : ''}: correlated if score ≥ ${s.thresholds.correlated}, weakly correlated if ≥ ${s.thresholds.weak}, otherwise not correlated.`,
-      '',
-    );
-    out.push(
-      mdTable(
-        ['level', 'classes', 'names'],
-        [
-          ['correlated', String(s.correlated.length), s.correlated.map(name).join(', ')],
-          ['weakly correlated', String(s.weak.length), s.weak.map(name).join(', ')],
-          ['not correlated', String(s.not.length), s.not.map(name).join(', ')],
-          ...(s.unknown.length ? [['no score', String(s.unknown.length), s.unknown.map(name).join(', ')]] : []),
-        ],
-      ),
-      '',
-    );
-  }
-  if (r.subsetTable) {
-    const t = r.subsetTable;
-    out.push('### Accuracy per class subset', '', `Mean per-class top-1 (%) over each subset${t.baseline ? `; gain relative to ${t.baseline}` : ''}.`, '');
-    const header = ['method', ...t.subsets.map((s) => `${s.name} (${s.numClasses})`)];
-    const rows = t.rows.map((row) => [row.method, ...row.accuracy.map(formatPercent)]);
-    if (t.baseline) for (const row of t.rows) if (row.method !== t.baseline) rows.push([`${row.method} gain`, ...row.gain.map(formatGain)]);
-    out.push(mdTable(header, rows), '');
-  }
-  if (r.comparison) {
-    const c = r.comparison;
-    out.push('## Method comparison', '', 'Mean ± sample standard deviation over seeds, in %.', '');
-    out.push(
-      mdTable(
-        ['method', 'runs', ...c.metrics],
-        c.rows.map((row) => [
-          row.method,
-          String(row.seeds.length),
-          ...c.metrics.map((m) => {
-            const s = row.stats[m]!;
-            return s.mean === null ? '–' : `${formatPercent(s.mean)} ± ${formatPercent(s.std)}`;
-          }),
-        ]),
-      ),
-      '',
-    );
-  }
+  for (const t of reportTables(r, classNames)) out.push(`${'#'.repeat(t.level)} ${t.heading}`, '', t.intro, '', mdTable(t.header, t.rows), '');
   if (r.figures.length) {
-    out.push('## Figures', '');
+    out.push(
+      '## Figures',
+      '',
+      'Interactive version (hover values, toggle runs): [report.html](report.html). Long-format data: `curves.csv`, `results.csv`.',
+      '',
+    );
     for (const f of r.figures) out.push(`![${f.title}](${f.file})`, '');
   }
   return out.join('\n');
 }
 
-/** Writes `report.json`, `summary.md` and the PNG figures into `outDir` (atomically, file by file). */
+/**
+ * Writes the report into `outDir` (atomically, file by file): the SVG figures (and PNG copies), `report.json`,
+ * `summary.md`, `curves.csv`, `results.csv` and `report.html`. Returns the files written.
+ */
 export function writeReport(outDir: string, input: ReportInput): { files: string[]; report: ReportJson } {
-  const { json, figures } = buildReport(input);
+  const built = buildReport(input);
   const files: string[] = [];
-  for (const f of figures) {
-    const p = path.join(outDir, f.figure.file);
-    writeFileAtomicSync(p, f.bitmap.toPng());
+  const put = (name: string, content: string | Uint8Array) => {
+    const p = path.join(outDir, name);
+    writeFileAtomicSync(p, content);
     files.push(p);
+  };
+  for (const f of built.figures) {
+    put(f.figure.file, f.svg.svg);
+    if (f.figure.png && f.bitmap) put(f.figure.png.file, f.bitmap.toPng());
   }
-  const classNames = input.classNames ?? Object.values(input.recognition ?? {})[0]?.classNames ?? [];
-  const jsonPath = path.join(outDir, 'report.json');
-  writeFileAtomicSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
-  const mdPath = path.join(outDir, 'summary.md');
-  writeFileAtomicSync(mdPath, renderMarkdown(json, classNames));
-  files.push(jsonPath, mdPath);
-  return { files, report: json };
+  put('report.json', `${JSON.stringify(built.json, null, 2)}\n`);
+  put('summary.md', renderMarkdown(built.json, built.classNames));
+  put(
+    'curves.csv',
+    toCsv(
+      ['run', 'axis', 'x', 'term', 'value'],
+      built.curves.map((c) => [c.run, c.axis, c.x, c.term, c.value]),
+    ),
+  );
+  put(
+    'results.csv',
+    toCsv(
+      ['run', 'method', 'seed', 'metric', 'value'],
+      built.results.map((r) => [r.run, r.method, r.seed, r.metric, r.value]),
+    ),
+  );
+  put('report.html', renderHtml(built));
+  return { files, report: built.json };
 }

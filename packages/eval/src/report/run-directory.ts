@@ -11,7 +11,7 @@ import type { RecognitionResult, ReferenceValJson } from '../recognition';
 import type { RetrievalResult } from '../retrieval';
 import type { ClassSplit } from '../semantic-gap';
 import type { RunMetrics } from './compare';
-import { type ReportInput, type ReportJson, writeReport } from './report';
+import { type CurveOptions, type ReportInput, type ReportJson, type TrainingLogInput, writeReport } from './report';
 import { type TrainingLog, mergeTrainingLogs, parseTrainingLog } from './training-log';
 import { writeFileAtomicSync } from '@ccl/base/node';
 
@@ -26,6 +26,8 @@ export interface RunDirectory {
   retrieval: RetrievalResult | null;
   probes: Record<string, ProbeResult>;
   trainingLog: TrainingLog | null;
+  /** run.json as read (shown in the HTML report). */
+  config: Record<string, unknown>;
 }
 
 function readJson(file: string): unknown {
@@ -103,6 +105,7 @@ export function readRunDirectory(dir: string): RunDirectory {
     retrieval: readSchema<RetrievalResult>(path.join(evalDir, 'retrieval.json'), 'ccl.retrieval/1'),
     probes,
     trainingLog: logs.length ? mergeTrainingLogs(...logs) : null,
+    config: run,
   };
 }
 
@@ -129,12 +132,16 @@ export interface RunReportOptions {
   /** Extra probes (e.g. of the teacher features) shown with the runs' own. */
   probes?: Record<string, ProbeResult>;
   notes?: string[];
+  /** Smoothing and y scale of the training curves. */
+  curves?: CurveOptions;
+  /** PNG copies of the R@K and per-class figures (default true). */
+  raster?: boolean;
 }
 
 /**
  * One report over several run folders: per-run recognition and retrieval (labelled `method` when a method
- * has one run, `method s<seed>` otherwise), the comparison table over seeds, and the training curves of the
- * first run that has a log. Checkpoint-selection notes of the runs are listed.
+ * has one run, `method s<seed>` otherwise), the comparison table over seeds, every run's training curves
+ * (overlaid, one colour per run in every figure) and run.json. Checkpoint-selection notes are listed.
  */
 export function reportFromRunDirectories(runDirs: readonly string[], outDir: string, options: RunReportOptions = {}): { files: string[]; report: ReportJson } {
   if (runDirs.length === 0) throw new Error('@ccl/eval: reportFromRunDirectories needs at least one run folder');
@@ -150,11 +157,24 @@ export function reportFromRunDirectories(runDirs: readonly string[], outDir: str
     if (r.retrieval) retrieval[label(r)] = r.retrieval;
     for (const [n, p] of Object.entries(r.probes)) probes[`${label(r)}: ${n}`] = p;
   }
-  const withLog = runs.find((r) => r.trainingLog);
+  const labels = runs.map(label);
+  const duplicate = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (duplicate !== undefined)
+    throw new Error(
+      `@ccl/eval: two run folders are both '${duplicate}' (same method and seed): ${runs
+        .filter((r) => label(r) === duplicate)
+        .map((r) => r.dir)
+        .join(', ')}`,
+    );
+  const trainingLogs: Record<string, TrainingLogInput> = {};
+  const runConfigs: Record<string, unknown> = {};
+  for (const r of runs) {
+    if (r.trainingLog) trainingLogs[label(r)] = r.trainingLog;
+    runConfigs[label(r)] = { dir: r.dir, ...r.config };
+  }
   const notes = [
     ...(options.notes ?? []),
     ...[...new Set(runs.map((r) => (r.selection ? `${label(r)}: ${r.selection}` : `${label(r)}: checkpoint selection not recorded`)))],
-    ...(withLog ? [`training curves: ${withLog.dir}`] : []),
   ];
   const input: ReportInput = {
     title: options.title ?? `Report over ${runs.length} run${runs.length === 1 ? '' : 's'}`,
@@ -162,11 +182,14 @@ export function reportFromRunDirectories(runDirs: readonly string[], outDir: str
     recognition,
     retrieval,
     probes,
-    runs: runs.map(runMetrics),
+    runs: runs.map((r) => ({ ...runMetrics(r), run: label(r) })),
     ...(options.classSplit ? { classSplit: options.classSplit } : {}),
     ...(options.agreementSource ? { agreementSource: options.agreementSource } : {}),
     ...(options.baseline ? { baseline: options.baseline } : {}),
-    ...(withLog?.trainingLog ? { trainingLog: withLog.trainingLog } : {}),
+    trainingLogs,
+    runConfigs,
+    ...(options.curves ? { curves: options.curves } : {}),
+    ...(options.raster === undefined ? {} : { raster: options.raster }),
   };
   return writeReport(outDir, input);
 }

@@ -267,11 +267,13 @@ export async function runSyntheticExperiment(
     runs: rows,
     outcomes,
   });
-  await stages.run('write the report (Markdown + PNG plots)', () => {
+  await stages.run('write the report (report.html, SVG figures, Markdown, CSV)', () => {
     const { files } = reportFromRunDirectories(runDirs, reportDir, {
       title: 'ccl synthetic audio-visual distillation benchmark',
       classSplit,
       agreementSource: "the generator's designed audio-label correspondence (strong / weak / none)",
+      // one seed: the runs are labelled by method, so the subset table can show gains over the baseline
+      ...(o.seeds.length === 1 && o.methods.includes('baseline') ? { baseline: 'baseline' } : {}),
       notes: [
         `backend: ${o.backend}`,
         `student r2plus1d-18 x${o.student.widthMultiplier}, ${o.student.frames} frames ${o.student.size}px, ${o.epochs} epochs, seeds ${o.seeds.join(', ')}`,
