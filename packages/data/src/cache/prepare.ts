@@ -51,8 +51,11 @@ export interface PrepareReport {
   error?: string;
 }
 
+/** The transform settings of a prepare run, as {@link PrepareOptions} gives them. */
+export type PrepareSettingsOptions = Pick<PrepareOptions, 'shortSide' | 'audioSampleRate'>;
+
 /** The settings a sample's clip is made with in this run. */
-function clipSettings(options: PrepareOptions, sample: ManifestSample): ClipCacheSettings {
+export function clipSettings(options: PrepareSettingsOptions, sample: ManifestSample): ClipCacheSettings {
   return {
     shortSide: options.shortSide === undefined ? 240 : options.shortSide,
     audioSampleRate: options.audioSampleRate ?? null,
@@ -144,6 +147,117 @@ export function manifestOfCachedSamples(manifest: Manifest, report: PrepareRepor
   return { ...manifest, samples: manifest.samples.filter((s) => !skipped.has(s.id)) };
 }
 
+/** What happened to one video: decoded (`done`, or `rebuilt` over a clip made with other settings), reused (`cached`) or left out (`skipped`, with the reason). */
+export type ClipPrepareStatus = 'done' | 'rebuilt' | 'cached' | 'skipped';
+
+/** The result of preparing one video: what the local loop, a shard and a queue job all return for it. */
+export interface ClipPrepareResult {
+  id: string;
+  status: ClipPrepareStatus;
+  /** The video file (resolved against the manifest's root). */
+  file: string;
+  /** Why the video was skipped (a problem of the video itself). */
+  reason?: string;
+}
+
+/** One video's work: everything {@link prepareClip} needs, plain data (a queue job carries it as JSON). */
+export interface ClipPrepareTask {
+  cacheDir: string;
+  /** The sample (its id, video path relative to `file`'s manifest, segment). */
+  sample: ManifestSample;
+  /** The video file, resolved against the manifest's root. */
+  file: string;
+  settings: ClipCacheSettings;
+  /** Re-check a cached clip's CRC before reusing it. */
+  verifyExisting?: boolean;
+}
+
+/** The task of one sample of `manifest` (see {@link ClipPrepareTask}). */
+export function clipPrepareTask(
+  manifest: Manifest,
+  sample: ManifestSample,
+  options: { cacheDir: string; verifyExisting?: boolean } & PrepareSettingsOptions,
+): ClipPrepareTask {
+  return {
+    cacheDir: options.cacheDir,
+    sample,
+    file: sample.video ? resolveVideoPath(manifest, sample.video) : '',
+    settings: clipSettings(options, sample),
+    verifyExisting: options.verifyExisting === true,
+  };
+}
+
+/**
+ * Prepares one video: reuses its cached clip when it was made with the same settings, else probes and
+ * decodes it and writes the clip atomically (a temporary file renamed into place: a killed writer never
+ * leaves a clip that looks done). A problem of the video (corrupt, truncated, no video stream) is returned
+ * as `skipped` with the reason; an environment error (disk full, no permission, ffmpeg missing) is thrown
+ * as an {@link EnvironmentError} naming the file. Idempotent: running it twice decodes once.
+ */
+export async function prepareClip(task: ClipPrepareTask): Promise<ClipPrepareResult> {
+  const { sample, file, settings } = task;
+  const out = clipPath(task.cacheDir, sample.id);
+  try {
+    const state = cachedClipState(out, settings, task.verifyExisting === true);
+    if (state === 'reuse') return { id: sample.id, status: 'cached', file };
+    writeCachedClip(out, await decodeClip(file, sample, settings));
+    return { id: sample.id, status: state === 'stale' ? 'rebuilt' : 'done', file };
+  } catch (err) {
+    if (isEnvironmentError(err)) throw err instanceof EnvironmentError ? err : environmentErrorAt(file || out, 'cannot prepare the clip', err);
+    return { id: sample.id, status: 'skipped', file, reason: (err as Error).message };
+  }
+}
+
+/**
+ * The report of a prepare run over `manifest`, from the results of its videos (any order: a queue's
+ * workers finish them in any order). The one assembly for the local run, shards and the queue, so the
+ * same results give the same report. A video without a result, or `error`, makes the report `aborted`.
+ */
+export function assemblePrepareReport(manifest: Manifest, results: Iterable<ClipPrepareResult>, error?: string): PrepareReport {
+  const byId = new Map<string, ClipPrepareResult>();
+  for (const r of results) byId.set(r.id, r);
+  const report: PrepareReport = {
+    dataset: manifest.dataset,
+    total: manifest.samples.length,
+    prepared: 0,
+    rebuilt: 0,
+    alreadyCached: 0,
+    skipped: [],
+    aborted: false,
+  };
+  for (const s of manifest.samples) {
+    const r = byId.get(s.id);
+    if (!r) {
+      report.aborted = true;
+      continue;
+    }
+    if (r.status === 'cached') report.alreadyCached++;
+    else if (r.status === 'skipped') report.skipped.push({ id: r.id, file: r.file, reason: r.reason ?? 'unknown' });
+    else {
+      report.prepared++;
+      if (r.status === 'rebuilt') report.rebuilt++;
+    }
+  }
+  report.skipped.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (error !== undefined) {
+    report.aborted = true;
+    report.error = error;
+  }
+  return report;
+}
+
+/** Where a prepare run's report goes: `<cacheDir>/prepare-report.json`. */
+export function prepareReportPath(cacheDir: string): string {
+  return path.join(cacheDir, 'prepare-report.json');
+}
+
+/** Removes temporary files that killed writers left in `<cacheDir>/clips` (only while no other process writes there). */
+export function removeStaleClipTemps(cacheDir: string): void {
+  const clipsDir = path.join(cacheDir, 'clips');
+  fs.mkdirSync(clipsDir, { recursive: true });
+  for (const f of fs.readdirSync(clipsDir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(clipsDir, f), { force: true });
+}
+
 /**
  * Decodes every manifest video once into `<cacheDir>/clips/<id>.clip` (one binary file per video:
  * frames at the short side, optional audio; see clip-file.ts), `concurrency` ffmpeg decodes at a time.
@@ -157,6 +271,8 @@ export function manifestOfCachedSamples(manifest: Manifest, report: PrepareRepor
  * or killed) stop the run: the videos in flight finish, the report records the error, and the promise
  * rejects with an {@link EnvironmentError}, one line naming the file and the problem.
  * Trimmed segments (`sample.segment`) are cached as the segment only.
+ * Each video is one {@link prepareClip}; the report is {@link assemblePrepareReport} of their results (a
+ * queue of workers, `@ccl/queue`, does the same per video, so both write the same report).
  */
 export async function prepareClipCache(options: PrepareOptions): Promise<PrepareReport> {
   const release = acquireFolderLock(options.cacheDir, { what: 'prepareClipCache' });
@@ -169,61 +285,34 @@ export async function prepareClipCache(options: PrepareOptions): Promise<Prepare
 
 async function prepareLocked(options: PrepareOptions): Promise<PrepareReport> {
   const { manifest, cacheDir } = options;
-  const clipsDir = path.join(cacheDir, 'clips');
-  fs.mkdirSync(clipsDir, { recursive: true });
-  for (const f of fs.readdirSync(clipsDir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(clipsDir, f), { force: true });
-  const report: PrepareReport = {
-    dataset: manifest.dataset,
-    total: manifest.samples.length,
-    prepared: 0,
-    rebuilt: 0,
-    alreadyCached: 0,
-    skipped: [],
-    aborted: false,
-  };
+  removeStaleClipTemps(cacheDir);
+  const results: ClipPrepareResult[] = [];
   let fatal: EnvironmentError | undefined;
-  let done = 0;
   const queue = manifest.samples.slice();
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (fatal || options.signal?.aborted) {
-        report.aborted = true;
-        return;
-      }
+      if (fatal || options.signal?.aborted) return;
       const s = queue.shift();
       if (!s) return;
-      const out = clipPath(cacheDir, s.id);
-      const file = s.video ? resolveVideoPath(manifest, s.video) : '';
-      const settings = clipSettings(options, s);
-      let status: 'cached' | 'skipped' | 'done' = 'done';
+      const task = clipPrepareTask(manifest, s, options);
+      let result: ClipPrepareResult;
       try {
-        const state = cachedClipState(out, settings, options.verifyExisting === true);
-        if (state === 'reuse') status = 'cached';
-        else {
-          writeCachedClip(out, await decodeClip(file, s, settings));
-          if (state === 'stale') report.rebuilt++;
-        }
+        result = await prepareClip(task);
       } catch (err) {
-        if (isEnvironmentError(err)) {
-          fatal ??= err instanceof EnvironmentError ? err : environmentErrorAt(file || out, 'cannot prepare the clip', err);
-          report.aborted = true;
-          return;
-        }
-        status = 'skipped';
-        report.skipped.push({ id: s.id, file, reason: (err as Error).message });
+        fatal ??= err instanceof EnvironmentError ? err : environmentErrorAt(task.file || clipPath(cacheDir, s.id), 'cannot prepare the clip', err);
+        return;
       }
-      if (status === 'cached') report.alreadyCached++;
-      else if (status === 'done') report.prepared++;
-      done++;
-      options.onProgress?.({ id: s.id, status, done, total: report.total });
+      results.push(result);
+      const status = result.status === 'rebuilt' ? 'done' : result.status;
+      options.onProgress?.({ id: s.id, status, done: results.length, total: manifest.samples.length });
     }
   };
   const n = Math.max(1, options.concurrency ?? os.cpus().length);
   await Promise.all(Array.from({ length: n }, worker));
-  report.skipped.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const reportFile = path.join(cacheDir, 'prepare-report.json');
+  const report = assemblePrepareReport(manifest, results, fatal?.message);
+  if (options.signal?.aborted) report.aborted = true;
+  const reportFile = prepareReportPath(cacheDir);
   if (fatal) {
-    report.error = fatal.message;
     try {
       writeJsonAtomicSync(reportFile, report);
     } catch {
