@@ -15,6 +15,7 @@ export { VIDEO_CODECS, encodeVideo } from './media/encode';
 export type { EncodeVideoInput } from './media/encode';
 export {
   assemblePrepareReport,
+  clipCacheState,
   clipPrepareTask,
   clipSettings,
   manifestOfCachedSamples,
@@ -24,6 +25,7 @@ export {
   removeStaleClipTemps,
 } from './cache/prepare';
 export type {
+  ClipCacheState,
   ClipPrepareResult,
   ClipPrepareStatus,
   ClipPrepareTask,

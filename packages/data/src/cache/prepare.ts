@@ -25,6 +25,13 @@ export interface PrepareOptions {
   /** Re-check finished entries' CRC on resume (default false: header and size only). */
   verifyExisting?: boolean;
   onProgress?: (event: { id: string; status: 'cached' | 'skipped' | 'done'; done: number; total: number }) => void;
+  /**
+   * Prepare only shard `index` of `count`: the samples `index`, `index + count`, ... (for a Kubernetes Indexed Job
+   * or a Slurm array, every shard on the same shared cache). A shard takes no lock on the cache folder, leaves
+   * other writers' temporary files alone and writes its report to `prepare-report.shard-<index>-of-<count>.json`;
+   * a run without `shard` afterwards reuses every clip and writes `prepare-report.json` (and `ccl data prepare` the manifest).
+   */
+  shard?: { index: number; count: number };
 }
 
 /** A video left out of the cache because of the video itself (corrupt, truncated, no video stream...). */
@@ -69,12 +76,15 @@ function environmentErrorAt(file: string, what: string, err: unknown): Environme
   return new EnvironmentError(message.includes(file) ? message : `${file}: ${what}: ${message}`, { cause: err });
 }
 
+/** What the cache holds for one video: its clip made with the wanted settings, one made with other settings, or nothing. */
+export type ClipCacheState = 'reuse' | 'stale' | 'missing';
+
 /**
  * What is in the cache for one sample: a clip made with the wanted settings (`reuse`), one made with other
  * settings (`stale`), a damaged entry (removed here) or nothing (`missing`). An environment error while
  * reading the entry (no permission, I/O error) is thrown: the entry may be fine, so it is never removed.
  */
-function cachedClipState(file: string, wanted: ClipCacheSettings, verify: boolean): 'reuse' | 'stale' | 'missing' {
+function cachedClipState(file: string, wanted: ClipCacheSettings, verify: boolean): ClipCacheState {
   if (!fs.existsSync(file)) return 'missing';
   try {
     const info = verify ? verifyClipFile(file) : openClipFile(file);
@@ -187,19 +197,30 @@ export function clipPrepareTask(
   };
 }
 
+/** What the cache holds for a task's video now (a damaged entry is removed and counts as `missing`); environment errors are thrown. */
+export function clipCacheState(task: ClipPrepareTask): ClipCacheState {
+  return cachedClipState(clipPath(task.cacheDir, task.sample.id), task.settings, task.verifyExisting === true);
+}
+
 /**
  * Prepares one video: reuses its cached clip when it was made with the same settings, else probes and
  * decodes it and writes the clip atomically (a temporary file renamed into place: a killed writer never
  * leaves a clip that looks done). A problem of the video (corrupt, truncated, no video stream) is returned
  * as `skipped` with the reason; an environment error (disk full, no permission, ffmpeg missing) is thrown
  * as an {@link EnvironmentError} naming the file. Idempotent: running it twice decodes once.
+ * `before`: the cache's state when the first attempt at this video began ({@link clipCacheState}); a retry
+ * that finds the clip its killed predecessor wrote then reports `done`/`rebuilt`, as that attempt would have.
  */
-export async function prepareClip(task: ClipPrepareTask): Promise<ClipPrepareResult> {
+export async function prepareClip(task: ClipPrepareTask, options: { before?: ClipCacheState } = {}): Promise<ClipPrepareResult> {
   const { sample, file, settings } = task;
   const out = clipPath(task.cacheDir, sample.id);
   try {
     const state = cachedClipState(out, settings, task.verifyExisting === true);
-    if (state === 'reuse') return { id: sample.id, status: 'cached', file };
+    if (state === 'reuse') {
+      // made by an earlier attempt of this same run (a worker killed after its write): counted as that attempt would have
+      const status = options.before === 'missing' ? 'done' : options.before === 'stale' ? 'rebuilt' : 'cached';
+      return { id: sample.id, status, file };
+    }
     writeCachedClip(out, await decodeClip(file, sample, settings));
     return { id: sample.id, status: state === 'stale' ? 'rebuilt' : 'done', file };
   } catch (err) {
@@ -275,17 +296,25 @@ export function removeStaleClipTemps(cacheDir: string): void {
  * queue of workers, `@ccl/queue`, does the same per video, so both write the same report).
  */
 export async function prepareClipCache(options: PrepareOptions): Promise<PrepareReport> {
+  if (options.shard) {
+    const { index, count } = options.shard;
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
+      throw new Error(`shard ${index}/${count}: expected 0 <= index < count`);
+    const manifest = { ...options.manifest, samples: options.manifest.samples.filter((_, i) => i % count === index) };
+    return prepareLocked({ ...options, manifest }, path.join(options.cacheDir, `prepare-report.shard-${index}-of-${count}.json`));
+  }
   const release = acquireFolderLock(options.cacheDir, { what: 'prepareClipCache' });
   try {
-    return await prepareLocked(options);
+    removeStaleClipTemps(options.cacheDir);
+    return await prepareLocked(options, prepareReportPath(options.cacheDir));
   } finally {
     release();
   }
 }
 
-async function prepareLocked(options: PrepareOptions): Promise<PrepareReport> {
+async function prepareLocked(options: PrepareOptions, reportFile: string): Promise<PrepareReport> {
   const { manifest, cacheDir } = options;
-  removeStaleClipTemps(cacheDir);
+  fs.mkdirSync(path.join(cacheDir, 'clips'), { recursive: true });
   const results: ClipPrepareResult[] = [];
   let fatal: EnvironmentError | undefined;
   const queue = manifest.samples.slice();
@@ -311,7 +340,6 @@ async function prepareLocked(options: PrepareOptions): Promise<PrepareReport> {
   await Promise.all(Array.from({ length: n }, worker));
   const report = assemblePrepareReport(manifest, results, fatal?.message);
   if (options.signal?.aborted) report.aborted = true;
-  const reportFile = prepareReportPath(cacheDir);
   if (fatal) {
     try {
       writeJsonAtomicSync(reportFile, report);
