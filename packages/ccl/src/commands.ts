@@ -56,7 +56,7 @@ export function buildProgram(): Command {
     });
 
   registerDataCommands(program);
-  registerQueueCommands(program);
+  registerQueueCommands(program, (force) => useBackend(force));
   registerFeaturesCommands(program, (force) => useBackend(force));
   registerTrainCommands(program, (force) => useBackend(force), backendOption);
 

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Queue, type JobsOptions } from 'bullmq';
 import { writeJsonAtomicSync } from '@ccl/base/node';
 import { acquireFolderLock, type Manifest } from '@ccl/data';
@@ -10,6 +11,7 @@ import {
   type PrepareSettingsOptions,
 } from '@ccl/data/media';
 import { connectQueue } from './connection';
+import { removeJobs, runJobs } from './queued-run';
 import { PREPARE_QUEUE, prepareJobId, prepareRunKey, resultOfFailedPrepareJob, type PrepareJobData } from './prepare-jobs';
 
 export interface QueuedPrepareOptions extends PrepareSettingsOptions {
@@ -26,16 +28,6 @@ export interface QueuedPrepareOptions extends PrepareSettingsOptions {
   pollMs?: number;
   /** Told after each poll: videos finished (done, cached or skipped), failed for other reasons, and the total. */
   onProgress?: (event: { finished: number; failed: number; total: number }) => void;
-}
-
-const ADD_CHUNK = 500;
-const READ_CHUNK = 500;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function inChunks<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
-  return out;
 }
 
 /**
@@ -66,49 +58,31 @@ export async function prepareClipCacheOnQueue(options: QueuedPrepareOptions): Pr
       removeOnFail: false,
     };
     const ids = manifest.samples.map((s) => prepareJobId(run, s.id));
-    const tasks = manifest.samples.map((s) => clipPrepareTask(manifest, s, { ...options, cacheDir }));
-    for (let i = 0; i < tasks.length; i += ADD_CHUNK) {
-      await queue.addBulk(tasks.slice(i, i + ADD_CHUNK).map((task, j) => ({ name: run, data: { run, task }, opts: { ...jobOptions, jobId: ids[i + j] } })));
-    }
-    const results = new Map<string, ClipPrepareResult>();
-    const failures = new Map<string, string>();
-    let pending = ids.map((_, i) => i); // indices into the manifest's samples
-    for (let round = 0; ; round++) {
-      const states = await inChunks(pending, READ_CHUNK, (i) => queue.getJobState(ids[i]!));
-      const finished = pending.filter((_, k) => states[k] === 'completed' || states[k] === 'failed');
-      const jobs = await inChunks(finished, READ_CHUNK, (i) => queue.getJob(ids[i]!));
-      const settled = new Set<number>();
-      for (const [k, job] of jobs.entries()) {
-        const i = finished[k]!;
-        const id = manifest.samples[i]!.id;
-        if (!job) continue; // removed meanwhile (by hand): read again next round
-        if (job.finishedOn && job.returnvalue) {
-          results.set(id, job.returnvalue);
-          settled.add(i);
-        } else if (job.failedReason) {
-          const skipped = resultOfFailedPrepareJob(job.data, job.failedReason);
-          if (skipped) results.set(id, skipped);
-          else if (round === 0) {
-            await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }); // failed in an earlier run of this command: try again
-            continue;
-          } else failures.set(id, `${job.data.task.file || id}: ${job.failedReason}`);
-          settled.add(i);
-        }
-      }
-      pending = pending.filter((i) => !settled.has(i));
-      options.onProgress?.({ finished: results.size, failed: failures.size, total: ids.length });
-      if (pending.length === 0) break;
-      await sleep(options.pollMs ?? 1000);
-    }
-    const firstFailure = manifest.samples.map((s) => failures.get(s.id)).find((f) => f !== undefined);
+    const jobs = manifest.samples.map((s, i) => ({
+      id: ids[i]!,
+      data: { run, task: clipPrepareTask(manifest, s, { ...options, cacheDir: path.resolve(cacheDir) }) },
+    }));
+    const relative = jobs.find((j) => j.data.task.file !== '' && !path.isAbsolute(j.data.task.file));
+    if (relative)
+      throw new Error(
+        `manifest '${manifest.dataset}': video '${relative.data.task.file}' is a relative path (root '${manifest.root ?? ''}'): workers in other folders or on other machines cannot find it; give the manifest an absolute root`,
+      );
+    const { results, failures } = await runJobs(queue, jobs, {
+      name: run,
+      jobOptions,
+      pollMs: options.pollMs,
+      resultOfFailure: resultOfFailedPrepareJob,
+      onProgress: options.onProgress,
+    });
+    const failed = jobs.filter((j) => failures.has(j.id)).map((j) => `${j.data.task.file || j.data.task.sample.id}: ${failures.get(j.id)}`);
     const report = assemblePrepareReport(
       manifest,
-      manifest.samples.map((s) => results.get(s.id)).filter((r): r is ClipPrepareResult => r !== undefined),
-      firstFailure === undefined ? undefined : failures.size > 1 ? `${firstFailure} (and ${failures.size - 1} more failed jobs)` : firstFailure,
+      ids.map((id) => results.get(id)).filter((r): r is ClipPrepareResult => r !== undefined),
+      failed.length === 0 ? undefined : failed.length > 1 ? `${failed[0]} (and ${failed.length - 1} more failed jobs)` : failed[0],
     );
     writeJsonAtomicSync(prepareReportPath(cacheDir), report);
     if (report.error !== undefined) throw new Error(report.error);
-    await inChunks(ids, READ_CHUNK, (id) => queue.remove(id));
+    await removeJobs(queue, ids);
     return report;
   } finally {
     await queue.close();

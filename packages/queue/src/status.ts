@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { connectQueue } from './connection';
+import { FEATURES_QUEUE } from './features-jobs';
 import { PREPARE_QUEUE } from './prepare-jobs';
 
 /** The state of one ccl queue. */
@@ -25,7 +26,7 @@ export async function queueStatus(url: string, options: { windowS?: number } = {
   const windowS = options.windowS ?? 60;
   const out: QueueStatus[] = [];
   try {
-    for (const name of [PREPARE_QUEUE]) {
+    for (const name of [PREPARE_QUEUE, FEATURES_QUEUE]) {
       const queue = new Queue(name, { connection });
       try {
         const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');

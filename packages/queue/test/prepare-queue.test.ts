@@ -3,7 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Manifest } from '@ccl/data';
 import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, type PrepareReport } from '@ccl/data/media';
-import { PREPARE_QUEUE, prepareClipCacheOnQueue, queueStatus } from '../src';
+import { createEncoder } from '@ccl/encoders';
+import { extractTeacherFeatures, teacherInput } from '@ccl/experiments';
+import { extractTeacherFeaturesOnQueue, PREPARE_QUEUE, prepareClipCacheOnQueue, queueStatus, type TeacherJobSpec } from '../src';
 import { startTestRedis, type TestRedis } from './helpers/redis-server';
 import { bundleWorker, spawnWorker, type WorkerProcess } from './helpers/worker-process';
 
@@ -35,15 +37,15 @@ function queued(cacheDir: string) {
 
 beforeAll(async () => {
   redis = await startTestRedis(path.join(dir, 'redis'));
-  script = bundleWorker(path.join(__dirname, '..', '.test-build'));
+  script = await bundleWorker(path.join(__dirname, '..', '.test-build'));
   const gen = await generateSyntheticAV({
     outDir: path.join(dir, 'synth'),
     seed: 7,
     numClasses: 2,
-    videosPerClass: 4,
+    videosPerClass: 2,
     width: 32,
     height: 24,
-    frames: 12,
+    frames: 6,
     fps: 6,
     imagesPerAppearance: 0,
     clipsPerSound: 0,
@@ -78,8 +80,8 @@ afterAll(async () => {
 
 describe('prepareClipCacheOnQueue with a real redis-server and worker processes', () => {
   it('the local run skips the two broken videos (the reference)', () => {
-    expect(local.total).toBe(10);
-    expect(local.prepared).toBe(8);
+    expect(local.total).toBe(6);
+    expect(local.prepared).toBe(4);
     expect(local.skipped.map((s) => s.id)).toEqual(['bad-random', 'bad-truncated']);
   });
 
@@ -104,7 +106,7 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     const failed = workers[0]!.events.filter((e) => e.kind === 'failed') as Array<{ reason: string; willRetry: boolean }>;
     expect(failed).toHaveLength(2); // each bad video failed once, not retried
     for (const f of failed) expect(f).toMatchObject({ reason: expect.stringMatching(/^media error: /), willRetry: false });
-    expect(seen[seen.length - 1]).toBe(10);
+    expect(seen[seen.length - 1]).toBe(6);
     // the run's jobs are collected once the report is written
     const [status] = await queueStatus(redis.url);
     expect(status).toMatchObject({ queue: PREPARE_QUEUE, waiting: 0, active: 0, done: 0, failed: 0 });
@@ -112,7 +114,7 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     // again: idempotent, every clip is reused, as a local rerun reports
     const again = await queued(cacheDir);
     expect(again).toEqual(await prepareClipCache({ manifest, cacheDir: path.join(dir, 'local'), ...SETTINGS, concurrency: 2 }));
-    expect(again.alreadyCached).toBe(8);
+    expect(again.alreadyCached).toBe(4);
   });
 
   it('two workers share the work; each video is done exactly once', async () => {
@@ -120,8 +122,8 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     const report = await queued(path.join(dir, 'two'));
     expect(report).toEqual(local);
     const ids = completedIds(ws);
-    expect(ids).toHaveLength(8);
-    expect(new Set(ids).size).toBe(8);
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(4);
     for (const w of ws) expect(w.events.filter((e) => e.kind === 'completed' || e.kind === 'failed').length).toBeGreaterThan(0);
   });
 
@@ -136,7 +138,7 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     const rescuer = await worker(2);
     const report = await run;
     expect(report).toEqual(local);
-    expect(atKill.done + atKill.failed).toBeLessThan(10); // killed before the end
+    expect(atKill.done + atKill.failed).toBeLessThan(6); // killed before the end
     expect(atKill.active).toBeGreaterThan(0); // it died holding a job
     const ids = [...completedIds([victim]), ...completedIds([rescuer])];
     expect(new Set(ids).size).toBe(ids.length);
@@ -154,7 +156,34 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     await redis.start();
     const report = await run;
     expect(report).toEqual(local);
-    expect(atStop.done + atStop.failed).toBeLessThan(10); // stopped mid-run
+    expect(atStop.done + atStop.failed).toBeLessThan(6); // stopped mid-run
     expect(new Set(completedIds([w])).size).toBe(completedIds([w]).length);
+  });
+
+  it('teacher features through the queue (one job per 3 videos): the same files and report as a local extraction', async () => {
+    const ws = [await worker(1), await worker(1)];
+    const cacheDir = path.join(dir, 'local');
+    const samples = manifest.samples;
+    const spec: TeacherJobSpec = { teacher: 'resnet18', options: { widthMultiplier: 1 / 16, seed: 3 }, frames: 2, size: 32 }; // seeded: every process builds the same weights
+    const encoder = createEncoder(spec.teacher, spec.options);
+    const localOut = path.join(dir, 'features-local');
+    const localReport = await extractTeacherFeatures({ samples, cacheDir, encoder, outDir: localOut, input: teacherInput(encoder, spec.teacher, spec) });
+    expect(localReport.written).toBe(4);
+    expect(localReport.notCached.map((s) => s.id)).toEqual(['bad-random', 'bad-truncated']);
+    const queuedOut = path.join(dir, 'features-queued');
+    const report = await extractTeacherFeaturesOnQueue({ queue: redis.url, samples, cacheDir, outDir: queuedOut, spec, batchSize: 3, pollMs: 200 });
+    expect(report).toEqual(localReport);
+    const files = (root: string) =>
+      fs
+        .readdirSync(root, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.npy'))
+        .sort();
+    expect(files(queuedOut)).toEqual(files(localOut));
+    for (const f of files(localOut)) expect(fs.readFileSync(path.join(queuedOut, f)).equals(fs.readFileSync(path.join(localOut, f)))).toBe(true);
+    const jobs = ws.flatMap((w) => w.events.filter((e) => e.kind === 'completed' && (e as { queue: string }).queue === 'ccl-features'));
+    expect(jobs).toHaveLength(2); // 6 videos in jobs of 3
+    // a rerun keeps every file (idempotent)
+    const again = await extractTeacherFeaturesOnQueue({ queue: redis.url, samples, cacheDir, outDir: queuedOut, spec, batchSize: 3, pollMs: 200 });
+    expect(again).toMatchObject({ written: 0, reused: 4 });
   });
 });

@@ -88,7 +88,8 @@ export function registerDataCommands(program: Command): void {
       if (opts.queue && opts.shard) throw new Error('--queue and --shard are two ways to spread the work: give one');
       if (opts.queue) parseQueueUrl(opts.queue);
       const dataset = getDataset(opts.dataset);
-      const args = { root: opts.root, annotations: opts.annotations, features: opts.features, split: Number(opts.split) };
+      // an absolute root: the manifest and the report name the videos so that `ccl worker`s in other folders (--queue) find them too
+      const args = { root: path.resolve(opts.root), annotations: opts.annotations, features: opts.features, split: Number(opts.split) };
       if (!fs.existsSync(opts.root)) throw new Error(`${opts.root}: not found (--root)`);
       const out = path.resolve(opts.out);
       const shard = opts.shard ? parseShard(opts.shard) : null;

@@ -3,14 +3,17 @@ import { formatQueueStatus, parseQueueUrl, queueStatus, startQueueWorker } from 
 import { parsePositiveInt } from '../cli-options';
 
 /** `ccl worker` (runs queue jobs until stopped) and `ccl queue status` (counts and throughput); @ccl/queue does the work. */
-export function registerQueueCommands(program: Command): void {
+export function registerQueueCommands(program: Command, useBackend: (force?: string) => Promise<unknown>): void {
   program
     .command('worker')
-    .description('run jobs of `ccl data prepare --queue` from a Redis queue until stopped (Ctrl-C / SIGTERM finishes the jobs in flight); run one per machine')
+    .description(
+      'run jobs of `ccl data prepare --queue` and `ccl features extract --queue` from a Redis queue until stopped (Ctrl-C / SIGTERM finishes the jobs in flight); run one per machine',
+    )
     .requiredOption('--queue <url>', 'redis://HOST:PORT[/DB]')
     .option('--concurrency <n>', 'jobs at once in this process (each decode is one ffmpeg process)', parsePositiveInt, 1)
     .option('--lock-ms <ms>', "a job's lock: a worker that dies mid-job leaves its job to another one after about this long", parsePositiveInt, 30000)
-    .action(async (opts: { queue: string; concurrency: number; lockMs: number }) => {
+    .option('--backend <name>', 'tensor backend for features jobs')
+    .action(async (opts: { queue: string; concurrency: number; lockMs: number; backend?: string }) => {
       parseQueueUrl(opts.queue);
       let done = 0;
       let failed = 0;
@@ -18,6 +21,7 @@ export function registerQueueCommands(program: Command): void {
         queue: opts.queue,
         concurrency: Number(opts.concurrency),
         lockDurationMs: Number(opts.lockMs),
+        setupBackend: () => useBackend(opts.backend),
         onEvent: (e) => {
           if (e.kind === 'completed') {
             done++;
@@ -42,7 +46,7 @@ export function registerQueueCommands(program: Command): void {
       process.stdout.write(`${done} jobs done, ${failed} failed\n`);
     });
 
-  const queue = program.command('queue').description('the Redis job queue of `ccl data prepare --queue`');
+  const queue = program.command('queue').description('the Redis job queues of `ccl data prepare --queue` and `ccl features extract --queue`');
   queue
     .command('status')
     .description('jobs waiting, active, done and failed, and the recent throughput')

@@ -6,23 +6,21 @@ import type { QueueWorkerEvent } from '../../src';
 const PACKAGES = path.resolve(__dirname, '..', '..', '..');
 
 /** Bundles worker-main.ts with esbuild (the @ccl packages from their sources) into `outDir`; returns the script. */
-export function bundleWorker(outDir: string): string {
+export async function bundleWorker(outDir: string): Promise<string> {
   const outfile = path.join(outDir, 'queue-worker.cjs');
-  const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
-  esbuild.buildSync({
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  // npm packages stay external, except tfjs-core's ES-module gradient files (@ccl/base/gradients imports them;
+  // its own build bundles them the same way): only the bare '@tensorflow/tfjs-core' is external
+  const external = /^(@tensorflow\/tfjs-core$|@tensorflow\/tfjs-(node|node-gpu|backend-[a-z]+)$|mediainfo\.js|@ffmpeg-installer\/|bullmq|ioredis|commander)/;
+  await esbuild.build({
     entryPoints: [path.join(__dirname, 'worker-main.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     outfile,
-    alias: {
-      '@ccl/base/node': path.join(PACKAGES, 'base', 'src', 'node.ts'),
-      '@ccl/base': path.join(PACKAGES, 'base', 'src', 'index.ts'),
-      '@ccl/data/media': path.join(PACKAGES, 'data', 'src', 'media.ts'),
-      '@ccl/data': path.join(PACKAGES, 'data', 'src', 'index.ts'),
-    },
-    external: ['@tensorflow/tfjs-core', 'mediainfo.js', '@ffmpeg-installer/ffmpeg', 'bullmq', 'ioredis'],
+    tsconfig: path.join(PACKAGES, 'queue', 'tsconfig.json'), // its paths: the @ccl packages from their sources
+    plugins: [{ name: 'npm-external', setup: (b) => b.onResolve({ filter: /^[@a-z]/ }, (a) => (external.test(a.path) ? { path: a.path, external: true } : undefined)) }],
     logLevel: 'silent',
   });
   return outfile;
