@@ -20,7 +20,9 @@ export async function bundleWorker(outDir: string): Promise<string> {
     target: 'node20',
     outfile,
     tsconfig: path.join(PACKAGES, 'queue', 'tsconfig.json'), // its paths: the @ccl packages from their sources
-    plugins: [{ name: 'npm-external', setup: (b) => b.onResolve({ filter: /^[@a-z]/ }, (a) => (external.test(a.path) ? { path: a.path, external: true } : undefined)) }],
+    plugins: [
+      { name: 'npm-external', setup: (b) => b.onResolve({ filter: /^[@a-z]/ }, (a) => (external.test(a.path) ? { path: a.path, external: true } : undefined)) },
+    ],
     logLevel: 'silent',
   });
   return outfile;
