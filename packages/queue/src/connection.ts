@@ -32,7 +32,13 @@ export function parseQueueUrl(url: string): QueueAddress {
  */
 export async function connectQueue(url: string, options: { timeoutMs?: number } = {}): Promise<Redis> {
   parseQueueUrl(url);
-  const client = new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  let connected = false;
+  const client = new IORedis(url, {
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+    // before the first answer: give up after a few tries (a wrong address fails at once); after it, reconnect forever (a Redis restart)
+    retryStrategy: (times) => (connected ? Math.min(200 * times, 2000) : times > 5 ? null : 200),
+  });
   let lastError = '';
   client.on('error', (err: Error) => {
     lastError = err.message;
@@ -41,14 +47,19 @@ export async function connectQueue(url: string, options: { timeoutMs?: number } 
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      client.connect().then(() => client.ping()),
+      client
+        .connect()
+        .then(() => client.ping())
+        .then(() => {
+          connected = true;
+        }),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error('no answer')), timeoutMs);
       }),
     ]);
   } catch (err) {
     client.disconnect();
-    throw new Error(`${url}: cannot reach Redis within ${timeoutMs} ms (${lastError || (err as Error).message})`);
+    throw new Error(`${url}: cannot reach Redis (${lastError || `${(err as Error).message} within ${timeoutMs} ms`})`);
   } finally {
     clearTimeout(timer);
   }
