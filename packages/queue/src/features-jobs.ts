@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Job } from 'bullmq';
-import type { ManifestSample } from '@ccl/data';
+import { featureFilePath, type ManifestSample } from '@ccl/data';
 import { createEncoder, type Encoder } from '@ccl/encoders';
 import { extractTeacherFeatures, loadWeights, teacherInput } from '@ccl/experiments';
 
@@ -26,6 +27,8 @@ export interface FeaturesJobData {
   cacheDir: string;
   outDir: string;
   samples: ManifestSample[];
+  /** Written by the first attempt before it runs: the videos whose feature file was already there (so a retry after a killed worker counts as that attempt would have). */
+  existing?: string[];
 }
 
 /** What a features job did, by video id (the enqueuer turns the ids back into samples). */
@@ -57,19 +60,32 @@ function teacherOf(spec: TeacherJobSpec): Encoder {
 }
 
 /**
- * Runs one features job: the same {@link extractTeacherFeatures} as a local `ccl features extract` over the
- * job's videos. Idempotent (files already there are kept; each .npy is written atomically). Errors are
- * thrown as they are: BullMQ retries the job with backoff. The tensor backend must be set up first.
+ * Runs one features job: the same {@link extractTeacherFeatures} as a local `ccl features extract`, one video
+ * at a time with a turn of the event loop in between (so the worker's lock is renewed during a long job).
+ * Idempotent (files already there are kept; each .npy is written atomically). The counts are relative to
+ * what existed when the job's first attempt began, so a job taken over from a dead or stalled worker
+ * reports what one uninterrupted run would have. Errors are thrown as they are: BullMQ retries the job
+ * with backoff. The tensor backend must be set up first.
  */
 export async function processFeaturesJob(job: Job<FeaturesJobData, FeaturesJobResult>): Promise<FeaturesJobResult> {
-  const { spec } = job.data;
+  const { spec, samples, outDir } = job.data;
+  let existing = job.data.existing;
+  if (existing === undefined) {
+    existing = samples.filter((s) => fs.existsSync(featureFilePath(outDir, s.label, s.id))).map((s) => s.id);
+    await job.updateData({ ...job.data, existing });
+  }
   const encoder = teacherOf(spec);
-  const r = await extractTeacherFeatures({
-    samples: job.data.samples,
-    cacheDir: job.data.cacheDir,
-    encoder,
-    outDir: job.data.outDir,
-    input: teacherInput(encoder, spec.teacher, spec),
-  });
-  return { written: r.written, reused: r.reused, noInput: r.noInput.map((s) => s.id), notCached: r.notCached.map((s) => s.id) };
+  const input = teacherInput(encoder, spec.teacher, spec);
+  const noInput: string[] = [];
+  const notCached: string[] = [];
+  for (const sample of samples) {
+    const r = await extractTeacherFeatures({ samples: [sample], cacheDir: job.data.cacheDir, encoder, outDir, input });
+    for (const s of r.noInput) noInput.push(s.id);
+    for (const s of r.notCached) notCached.push(s.id);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const before = new Set(existing);
+  const reused = samples.filter((s) => before.has(s.id)).length;
+  const written = samples.filter((s) => !before.has(s.id) && fs.existsSync(featureFilePath(outDir, s.label, s.id))).length;
+  return { written, reused, noInput, notCached };
 }

@@ -13,7 +13,7 @@ export interface QueuedFeaturesOptions {
   cacheDir: string;
   outDir: string;
   spec: TeacherJobSpec;
-  /** Videos per job (default 8). A job runs without yielding between videos: keep it shorter than the workers' lock. */
+  /** Videos per job (default 8). The worker's lock is renewed between videos: keep one video's forward pass shorter than the lock. */
   batchSize?: number;
   attempts?: number;
   backoffMs?: number;

@@ -6,6 +6,7 @@ import {
   assemblePrepareReport,
   clipPrepareTask,
   prepareReportPath,
+  removeStaleClipTemps,
   type ClipPrepareResult,
   type PrepareReport,
   type PrepareSettingsOptions,
@@ -80,6 +81,8 @@ export async function prepareClipCacheOnQueue(options: QueuedPrepareOptions): Pr
       ids.map((id) => results.get(id)).filter((r): r is ClipPrepareResult => r !== undefined),
       failed.length === 0 ? undefined : failed.length > 1 ? `${failed[0]} (and ${failed.length - 1} more failed jobs)` : failed[0],
     );
+    // every job of this run has finished and the cache folder is ours (locked): what killed workers left is stale
+    if (report.error === undefined) removeStaleClipTemps(cacheDir);
     writeJsonAtomicSync(prepareReportPath(cacheDir), report);
     if (report.error !== undefined) throw new Error(report.error);
     await removeJobs(queue, ids);

@@ -22,8 +22,8 @@ let script: string;
 let local: PrepareReport;
 const workers: WorkerProcess[] = [];
 
-async function worker(concurrency = 1): Promise<WorkerProcess> {
-  const w = await spawnWorker(script, redis.url, { concurrency, lockMs: LOCK_MS });
+async function worker(concurrency = 1, env?: Record<string, string>): Promise<WorkerProcess> {
+  const w = await spawnWorker(script, redis.url, { concurrency, lockMs: LOCK_MS, env });
   workers.push(w);
   return w;
 }
@@ -142,8 +142,8 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     expect(atKill.active).toBeGreaterThan(0); // it died holding a job
     const ids = [...completedIds([victim]), ...completedIds([rescuer])];
     expect(new Set(ids).size).toBe(ids.length);
-    const killedClips = clipsIn(path.join(dir, 'killed')).filter((f) => !f.endsWith('.tmp'));
-    expect(killedClips).toEqual(clipsIn(path.join(dir, 'local')).filter((f) => !f.endsWith('.tmp')));
+    // every clip, and no temporary file a killed write may have left
+    expect(clipsIn(path.join(dir, 'killed'))).toEqual(clipsIn(path.join(dir, 'local')));
   });
 
   it('Redis restarted mid-run (its data persisted): the run completes with the same report', async () => {
@@ -158,6 +158,22 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     expect(report).toEqual(local);
     expect(atStop.done + atStop.failed).toBeLessThan(6); // stopped mid-run
     expect(new Set(completedIds([w])).size).toBe(completedIds([w]).length);
+  });
+
+  it('an environment error (ffmpeg missing on a worker) is retried with backoff; when it persists the report is aborted, and a rerun completes', async () => {
+    const broken = await worker(1, { CCL_FFMPEG: '/nonexistent/ffmpeg' });
+    const cacheDir = path.join(dir, 'environment');
+    const first = prepareClipCacheOnQueue({ queue: redis.url, manifest, cacheDir, ...SETTINGS, pollMs: 200, attempts: 2, backoffMs: 100 });
+    await expect(first).rejects.toThrow(/ffmpeg not found at \/nonexistent\/ffmpeg \(from CCL_FFMPEG\)/);
+    const failed = broken.events.filter((e) => e.kind === 'failed') as Array<{ reason: string; willRetry: boolean }>;
+    expect(failed.filter((f) => f.willRetry).length).toBe(4); // each good video: a first attempt, retried after the backoff
+    expect(failed.filter((f) => !f.willRetry && /ffmpeg not found/.test(f.reason)).length).toBe(4); // and its last attempt
+    const aborted = JSON.parse(fs.readFileSync(path.join(cacheDir, 'prepare-report.json'), 'utf8')) as PrepareReport;
+    expect(aborted).toMatchObject({ aborted: true, prepared: 0, error: expect.stringMatching(/ffmpeg not found .*\(and 3 more failed jobs\)/) });
+    expect(aborted.skipped).toEqual(local.skipped); // the bad videos' results were kept
+    await broken.stop();
+    await worker(2);
+    expect(await queued(cacheDir)).toEqual(local); // the failed jobs retried, the finished ones kept
   });
 
   it('teacher features through the queue (one job per 3 videos): the same files and report as a local extraction', async () => {

@@ -25,8 +25,9 @@ export function registerQueueCommands(program: Command, useBackend: (force?: str
         onEvent: (e) => {
           if (e.kind === 'completed') {
             done++;
-            const r = e.result as { id?: string; status?: string };
-            process.stderr.write(`${new Date().toISOString()} done ${r.id ?? e.jobId} ${r.status ?? ''} ${e.ms} ms (${done} done, ${failed} failed)\n`);
+            const r = e.result as { id?: string; status?: string; written?: number; reused?: number };
+            const what = r.id !== undefined ? `${r.id} ${r.status}` : `${e.jobId} (${r.written} features written, ${r.reused} already there)`;
+            process.stderr.write(`${new Date().toISOString()} done ${what} in ${e.ms} ms (${done} done, ${failed} failed)\n`);
           } else if (e.kind === 'failed') {
             failed++;
             process.stderr.write(`${new Date().toISOString()} failed ${e.jobId}${e.willRetry ? ' (will retry)' : ''}: ${e.reason}\n`);

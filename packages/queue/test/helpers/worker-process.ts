@@ -38,9 +38,14 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnWorker(script: string, url: string, options: { concurrency: number; lockMs: number }): Promise<WorkerProcess> {
+export async function spawnWorker(
+  script: string,
+  url: string,
+  options: { concurrency: number; lockMs: number; env?: Record<string, string> },
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [script, url, String(options.concurrency), String(options.lockMs)], {
     cwd: path.join(PACKAGES, 'queue'),
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: WorkerProcess['events'] = [];
