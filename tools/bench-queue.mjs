@@ -19,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'packages', 'queue', 'package.json'));
 const { generateSyntheticAV, prepareClipCache, closeMediaInfo } = require('@ccl/data/media');
 const { prepareClipCacheOnQueue } = require('@ccl/queue');
-const { writeJsonAtomicSync } = require('@ccl/base/node');
+const { writeFileAtomicSync } = require('@ccl/base/node');
 const ccl = path.join(root, 'packages', 'ccl', 'bin', 'ccl.cjs');
 
 const arg = (name, dflt) => {
@@ -118,7 +118,10 @@ try {
   }
   results.loadavgAfter = os.loadavg();
   fs.mkdirSync(path.join(root, 'tools', 'bench'), { recursive: true });
-  writeJsonAtomicSync(path.join(root, 'tools', 'bench', 'queue-results.json'), results);
+  // formatted as the project's Prettier check wants it
+  const prettier = createRequire(path.join(root, 'package.json'))('prettier');
+  const out = path.join(root, 'tools', 'bench', 'queue-results.json');
+  writeFileAtomicSync(out, await prettier.format(JSON.stringify(results, null, 2), { ...(await prettier.resolveConfig(out)), parser: 'json' }));
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');

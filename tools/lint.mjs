@@ -3,7 +3,7 @@
 // Usage: node tools/lint.mjs <packageDir>. Fails (exit 1) when a package
 //  - imports a sibling's internals (`@ccl/x/src/...`, or a relative path leaving the package; a subpath the
 //    sibling's exports map declares, such as `@ccl/encoders/node`, is public),
-//  - imports a sibling against the dependency direction data/encoders/compose/losses -> distill -> eval -> ccl,
+//  - imports a sibling against the dependency direction (LAYERS below: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> queue -> ccl),
 //  - imports a package its package.json does not declare (dependencies or peerDependencies),
 //  - names a tfjs backend outside the umbrella and @ccl/backends (libraries only peer-depend on @tensorflow/tfjs-core),
 //  - commits focused or skipped tests (`.only`, `.skip`, `xit`, `xdescribe`).
