@@ -19,6 +19,7 @@ export {
   clipPrepareTask,
   clipSettings,
   manifestOfCachedSamples,
+  manifestWithProbes,
   prepareClip,
   prepareClipCache,
   prepareReportPath,

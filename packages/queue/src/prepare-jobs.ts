@@ -22,8 +22,13 @@ export interface PrepareJobData {
  * A run's key: the same cache folder and transform settings give the same key, so enqueueing a run again
  * (after the enqueuing process died) finds its jobs instead of adding them twice.
  */
-export function prepareRunKey(cacheDir: string, settings: PrepareSettingsOptions): string {
-  const key = JSON.stringify({ cacheDir: path.resolve(cacheDir), shortSide: settings.shortSide ?? 240, audioSampleRate: settings.audioSampleRate ?? null });
+export function prepareRunKey(cacheDir: string, settings: PrepareSettingsOptions, probe = false): string {
+  const key = JSON.stringify({
+    cacheDir: path.resolve(cacheDir),
+    shortSide: settings.shortSide ?? 240,
+    audioSampleRate: settings.audioSampleRate ?? null,
+    probe,
+  });
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 

@@ -5,6 +5,7 @@ import { acquireFolderLock, type Manifest } from '@ccl/data';
 import {
   assemblePrepareReport,
   clipPrepareTask,
+  manifestWithProbes,
   prepareReportPath,
   removeStaleClipTemps,
   type ClipPrepareResult,
@@ -22,6 +23,13 @@ export interface QueuedPrepareOptions extends PrepareSettingsOptions {
   /** The clip cache, on storage every worker reaches under the same path. */
   cacheDir: string;
   verifyExisting?: boolean;
+  /**
+   * The workers probe the videos (each job returns its probe) instead of the caller having probed them all
+   * first with `probeManifest`: the probing spreads over the workers. `onProbedManifest` then gets
+   * `manifest` with the probes, the same as `probeManifest` gives for the videos that were cached.
+   */
+  probeOnWorkers?: boolean;
+  onProbedManifest?: (manifest: Manifest) => void;
   /** Tries per job for errors that are not the video's (default 5), with exponential backoff from `backoffMs` (default 2000). */
   attempts?: number;
   backoffMs?: number;
@@ -51,7 +59,7 @@ export async function prepareClipCacheOnQueue(options: QueuedPrepareOptions): Pr
   const queue = new Queue<PrepareJobData, ClipPrepareResult>(PREPARE_QUEUE, { connection });
   queue.on('error', () => {}); // a Redis restart: ioredis reconnects, the commands wait
   try {
-    const run = prepareRunKey(cacheDir, options);
+    const run = prepareRunKey(cacheDir, options, options.probeOnWorkers === true);
     const jobOptions: JobsOptions = {
       attempts: options.attempts ?? 5,
       backoff: { type: 'exponential', delay: options.backoffMs ?? 2000 },
@@ -61,7 +69,7 @@ export async function prepareClipCacheOnQueue(options: QueuedPrepareOptions): Pr
     const ids = manifest.samples.map((s) => prepareJobId(run, s.id));
     const jobs = manifest.samples.map((s, i) => ({
       id: ids[i]!,
-      data: { run, task: clipPrepareTask(manifest, s, { ...options, cacheDir: path.resolve(cacheDir) }) },
+      data: { run, task: clipPrepareTask(manifest, s, { ...options, cacheDir: path.resolve(cacheDir), probe: options.probeOnWorkers === true }) },
     }));
     const relative = jobs.find((j) => j.data.task.file !== '' && !path.isAbsolute(j.data.task.file));
     if (relative)
@@ -83,6 +91,7 @@ export async function prepareClipCacheOnQueue(options: QueuedPrepareOptions): Pr
     );
     // every job of this run has finished and the cache folder is ours (locked): what killed workers left is stale
     if (report.error === undefined) removeStaleClipTemps(cacheDir);
+    if (options.probeOnWorkers) options.onProbedManifest?.(manifestWithProbes(manifest, results.values()));
     writeJsonAtomicSync(prepareReportPath(cacheDir), report);
     if (report.error !== undefined) throw new Error(report.error);
     await removeJobs(queue, ids);

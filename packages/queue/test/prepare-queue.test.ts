@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Manifest } from '@ccl/data';
-import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, type PrepareReport } from '@ccl/data/media';
+import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, probeManifest, type PrepareReport } from '@ccl/data/media';
 import { createEncoder } from '@ccl/encoders';
 import { extractTeacherFeatures, teacherInput } from '@ccl/experiments';
 import { extractTeacherFeaturesOnQueue, PREPARE_QUEUE, prepareClipCacheOnQueue, queueStatus, type TeacherJobSpec } from '../src';
@@ -117,10 +117,22 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     expect(again.alreadyCached).toBe(4);
   });
 
-  it('two workers share the work; each video is done exactly once', async () => {
+  it('two workers share the work; each video is done exactly once; the workers probe the videos, as probeManifest would', async () => {
     const ws = [await worker(1), await worker(1)];
-    const report = await queued(path.join(dir, 'two'));
+    let probed: Manifest | undefined;
+    const report = await prepareClipCacheOnQueue({
+      queue: redis.url,
+      manifest,
+      cacheDir: path.join(dir, 'two'),
+      ...SETTINGS,
+      pollMs: 200,
+      probeOnWorkers: true,
+      onProbedManifest: (m) => (probed = m),
+    });
     expect(report).toEqual(local);
+    const probedHere = (await probeManifest(manifest)).manifest;
+    expect(manifestOfCachedSamples(probed!, report)).toEqual(manifestOfCachedSamples(probedHere, local));
+    expect(manifestOfCachedSamples(probed!, report).samples.every((s) => s.probe && s.probe.frameCount > 0)).toBe(true);
     const ids = completedIds(ws);
     expect(ids).toHaveLength(4);
     expect(new Set(ids).size).toBe(4);

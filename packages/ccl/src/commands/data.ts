@@ -97,11 +97,17 @@ export function registerDataCommands(program: Command): void {
       const release = shard ? () => {} : acquireFolderLock(out, { what: 'ccl data prepare' });
       try {
         const built = dataset.buildManifest(args);
-        const { manifest: probed, failures } = await probeManifest(built);
-        closeMediaInfo();
-        for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
+        // with a queue, the workers probe the videos (each job returns its probe), unless the dataset selects videos by their probes
+        const probeOnWorkers = opts.queue !== undefined && !dataset.selectProbed;
+        let probed = built;
+        if (!probeOnWorkers) {
+          const { manifest, failures } = await probeManifest(built);
+          closeMediaInfo();
+          for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
+          probed = manifest;
+        }
         const selected = dataset.selectProbed ? dataset.selectProbed(probed, args) : probed;
-        const all = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
+        let all = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
         const common = {
           manifest: all,
           cacheDir: path.join(out, 'cache'),
@@ -115,6 +121,8 @@ export function registerDataCommands(program: Command): void {
           report = await prepareClipCacheOnQueue({
             ...common,
             queue: opts.queue,
+            probeOnWorkers,
+            onProbedManifest: (m) => (all = m),
             onProgress: (e) =>
               process.stderr.write(
                 `\r${e.finished}/${e.total} finished${e.failed ? `, ${e.failed} failed` : ''} (${(e.finished / Math.max(1e-3, (Date.now() - t0) / 1000)).toFixed(2)} videos/s)\u001b[K`,

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { writeJsonAtomicSync } from '@ccl/base/node';
 import { EnvironmentError, isEnvironmentError } from '../io/environment-error';
 import { acquireFolderLock } from '../io/folder-lock';
-import type { Manifest, ManifestSample } from '../manifest/schema';
+import type { Manifest, ManifestProbe, ManifestSample } from '../manifest/schema';
 import { decodeAudio, decodeVideo } from '../media/decode';
-import { probeMedia } from '../media/probe';
+import { probeMedia, toManifestProbe } from '../media/probe';
 import { resolveVideoPath } from '../media/probe-manifest';
 import { openClipFile, sameClipSettings, verifyClipFile, writeClipFile, type ClipCacheSettings } from './clip-file';
 import { clipPath } from './clip-paths';
@@ -98,6 +98,7 @@ function cachedClipState(file: string, wanted: ClipCacheSettings, verify: boolea
 
 /** A decoded video: frames `[T, H, W, 3]`, optional mono audio. */
 interface DecodedClip {
+  probe: ManifestProbe;
   header: Parameters<typeof writeClipFile>[1];
   frames: Uint8Array;
   audio?: Float32Array;
@@ -127,7 +128,7 @@ async function decodeClip(file: string, sample: ManifestSample, settings: ClipCa
       settings,
     };
     if (audio) header.audio = { sampleRate: settings.audioSampleRate as number, samples: audio.length };
-    return { header, frames: video.frames, audio };
+    return { probe: toManifestProbe(probe), header, frames: video.frames, audio };
   } catch (err) {
     if (isEnvironmentError(err)) throw environmentErrorAt(file, 'cannot decode the video', err);
     throw err;
@@ -168,6 +169,8 @@ export interface ClipPrepareResult {
   file: string;
   /** Why the video was skipped (a problem of the video itself). */
   reason?: string;
+  /** The video's probe, as `probeManifest` records it, when the task asked for it (`probe: true`). */
+  probe?: ManifestProbe;
 }
 
 /** One video's work: everything {@link prepareClip} needs, plain data (a queue job carries it as JSON). */
@@ -180,21 +183,25 @@ export interface ClipPrepareTask {
   settings: ClipCacheSettings;
   /** Re-check a cached clip's CRC before reusing it. */
   verifyExisting?: boolean;
+  /** Also return the video's probe (a queued run's workers probe the videos instead of the enqueuing machine). */
+  probe?: boolean;
 }
 
 /** The task of one sample of `manifest` (see {@link ClipPrepareTask}). */
 export function clipPrepareTask(
   manifest: Manifest,
   sample: ManifestSample,
-  options: { cacheDir: string; verifyExisting?: boolean } & PrepareSettingsOptions,
+  options: { cacheDir: string; verifyExisting?: boolean; probe?: boolean } & PrepareSettingsOptions,
 ): ClipPrepareTask {
-  return {
+  const task: ClipPrepareTask = {
     cacheDir: options.cacheDir,
     sample,
     file: sample.video ? resolveVideoPath(manifest, sample.video) : '',
     settings: clipSettings(options, sample),
     verifyExisting: options.verifyExisting === true,
   };
+  if (options.probe) task.probe = true;
+  return task;
 }
 
 /** What the cache holds for a task's video now (a damaged entry is removed and counts as `missing`); environment errors are thrown. */
@@ -219,10 +226,18 @@ export async function prepareClip(task: ClipPrepareTask, options: { before?: Cli
     if (state === 'reuse') {
       // made by an earlier attempt of this same run (a worker killed after its write): counted as that attempt would have
       const status = options.before === 'missing' ? 'done' : options.before === 'stale' ? 'rebuilt' : 'cached';
-      return { id: sample.id, status, file };
+      const result: ClipPrepareResult = { id: sample.id, status, file };
+      if (task.probe) {
+        const probe = await probeMedia(file).then(toManifestProbe, () => undefined); // as probeManifest: a failed probe leaves none
+        if (probe) result.probe = probe;
+      }
+      return result;
     }
-    writeCachedClip(out, await decodeClip(file, sample, settings));
-    return { id: sample.id, status: state === 'stale' ? 'rebuilt' : 'done', file };
+    const clip = await decodeClip(file, sample, settings);
+    writeCachedClip(out, clip);
+    const result: ClipPrepareResult = { id: sample.id, status: state === 'stale' ? 'rebuilt' : 'done', file };
+    if (task.probe) result.probe = clip.probe;
+    return result;
   } catch (err) {
     if (isEnvironmentError(err)) throw err instanceof EnvironmentError ? err : environmentErrorAt(file || out, 'cannot prepare the clip', err);
     return { id: sample.id, status: 'skipped', file, reason: (err as Error).message };
@@ -265,6 +280,13 @@ export function assemblePrepareReport(manifest: Manifest, results: Iterable<Clip
     report.error = error;
   }
   return report;
+}
+
+/** `manifest` with each sample that has no probe given the one its result carries (results of tasks made with `probe: true`). */
+export function manifestWithProbes(manifest: Manifest, results: Iterable<ClipPrepareResult>): Manifest {
+  const probes = new Map<string, ManifestProbe>();
+  for (const r of results) if (r.probe) probes.set(r.id, r.probe);
+  return { ...manifest, samples: manifest.samples.map((s) => (s.probe || !probes.has(s.id) ? s : { ...s, probe: probes.get(s.id) })) };
 }
 
 /** Where a prepare run's report goes: `<cacheDir>/prepare-report.json`. */
