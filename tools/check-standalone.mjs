@@ -6,7 +6,7 @@
 // it is finite and non-zero, and runs each library README's example (the first ```js block after an
 // `<!-- example -->` marker, as an .mjs file). Then bundles the main entries of @ccl/encoders, @ccl/losses
 // and @ccl/compose for the browser with esbuild and fails on any Node built-in they import. Last, installs
-// the applications (@ccl/experiments and the umbrella ccl-distill, which bring ffmpeg and mediainfo.js) into
+// the applications (@ccl/experiments, @ccl/queue and the umbrella ccl-distill, which bring ffmpeg and mediainfo.js) into
 // the same project and runs their README examples.
 // Usage: node tools/check-standalone.mjs [--keep] (--keep leaves the temporary project for inspection).
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ const keep = process.argv.includes('--keep');
 const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
 const BROWSER_ENTRIES = ['@ccl/encoders', '@ccl/losses', '@ccl/compose'];
 // packages that depend on the media stack (ffmpeg, mediainfo.js): installed after the libraries' checks
-const APPLICATIONS = ['@ccl/experiments', 'ccl-distill'];
+const APPLICATIONS = ['@ccl/experiments', '@ccl/queue', 'ccl-distill'];
 const EXAMPLE_RE = /<!--\s*example\s*-->\s*\n```(?:js|javascript|mjs|ts)\n([\s\S]*?)\n```/;
 const problems = [];
 const log = (line) => console.log(`check-standalone: ${line}`);

@@ -41,6 +41,7 @@ const EXPECTED = {
   losses: '@ccl/losses',
   distill: '@ccl/distill',
   eval: '@ccl/eval',
+  queue: '@ccl/queue',
   ccl: 'ccl-distill',
 };
 const UMBRELLA = EXPECTED.ccl;

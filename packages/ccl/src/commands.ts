@@ -6,6 +6,7 @@ import { BACKEND_ORDER, formatBackendReport, pickBackend, type BackendReport } f
 import { integerBetween, parsePositiveInt } from './cli-options';
 import { registerDataCommands } from './commands/data';
 import { registerFeaturesCommands } from './commands/features';
+import { registerQueueCommands } from './commands/queue';
 import { registerTrainCommands } from './commands/train';
 import { registerReportCommand } from './commands/report';
 import { BENCH_PRESETS, DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from '@ccl/experiments';
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
     });
 
   registerDataCommands(program);
+  registerQueueCommands(program, (force) => useBackend(force));
   registerFeaturesCommands(program, (force) => useBackend(force));
   registerTrainCommands(program, (force) => useBackend(force), backendOption);
 

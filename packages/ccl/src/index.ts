@@ -9,6 +9,7 @@ export * as losses from '@ccl/losses';
 export * as distill from '@ccl/distill';
 export * as evaluation from '@ccl/eval';
 export * as experiments from '@ccl/experiments';
+export * as queue from '@ccl/queue';
 export {
   pickBackend,
   formatBackendReport,

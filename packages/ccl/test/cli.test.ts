@@ -61,6 +61,8 @@ describe('ccl command line', () => {
         /option '--segment-seconds <s>' argument '-2' is invalid\. expected a number > 0/,
       ],
       [['features', 'extract', '--teacher', 'cnn14', '--data', dir, '--out', dir, '--shard', '2/2'], /option '--shard <i\/N>' argument '2\/2' is invalid/],
+      [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--shard', '1/1'], /option '--shard <i\/N>' argument '1\/1' is invalid/],
+      [['worker', '--queue', 'redis://h:1', '--concurrency', '0'], /option '--concurrency <n>' argument '0' is invalid/],
       [['demo', '--epochs', 'ten'], /option '--epochs <n>' argument 'ten' is invalid/],
       [['bench', 'synthetic', '--seeds', '0'], /option '--seeds <n>' argument '0' is invalid/],
     ];
@@ -69,6 +71,25 @@ describe('ccl command line', () => {
       expect({ args, code: r.code, named: message.test(r.err), usage: /Usage: ccl/.test(r.err) }).toEqual({ args, code: 2, named: true, usage: true });
     }
     expect(fs.readdirSync(dir)).toEqual([]); // nothing ran
+  });
+
+  it('queue options: a bad address or both ways of spreading the work are refused in one line; an unreachable Redis is named', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-cli-queue-'));
+    try {
+      const bad = await ccl('data', 'prepare', '--dataset', 'folder', '--root', root, '--out', root, '--queue', 'http://h:1');
+      expect({ code: bad.code, err: bad.err.trim() }).toEqual({
+        code: 1,
+        err: "ccl: --queue 'http://h:1': protocol 'http:' is not redis: (expected redis://HOST:PORT[/DB])",
+      });
+      const both = await ccl('data', 'prepare', '--dataset', 'folder', '--root', root, '--out', root, '--queue', 'redis://h:1', '--shard', '0/2');
+      expect(both.err).toMatch(/--queue and --shard are two ways to spread the work: give one/);
+      const down = await ccl('queue', 'status', '--queue', 'redis://127.0.0.1:1/0');
+      expect(down.code).toBe(1);
+      expect(down.err).toMatch(/redis:\/\/127\.0\.0\.1:1\/0: cannot reach Redis \(connect ECONNREFUSED/);
+      expect(fs.readdirSync(root)).toEqual([]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('names a missing file and exits 1', async () => {

@@ -13,7 +13,27 @@ export { probeManifest, resolveVideoPath } from './media/probe-manifest';
 export type { ProbeFailure } from './media/probe-manifest';
 export { VIDEO_CODECS, encodeVideo } from './media/encode';
 export type { EncodeVideoInput } from './media/encode';
-export { manifestOfCachedSamples, prepareClipCache } from './cache/prepare';
-export type { PrepareOptions, PrepareReport, PrepareSkip } from './cache/prepare';
+export {
+  assemblePrepareReport,
+  clipCacheState,
+  clipPrepareTask,
+  clipSettings,
+  manifestOfCachedSamples,
+  manifestWithProbes,
+  prepareClip,
+  prepareClipCache,
+  prepareReportPath,
+  removeStaleClipTemps,
+} from './cache/prepare';
+export type {
+  ClipCacheState,
+  ClipPrepareResult,
+  ClipPrepareStatus,
+  ClipPrepareTask,
+  PrepareOptions,
+  PrepareReport,
+  PrepareSettingsOptions,
+  PrepareSkip,
+} from './cache/prepare';
 export { generateSyntheticAV } from './synth/generate';
 export type { SyntheticAVOptions, SyntheticAVResult, TeacherSourceIndex, TeacherSourceItem } from './synth/generate';

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parsePositiveInt } from '../cli-options';
+import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parsePositiveInt, parseShard, parseShardSpec } from '../cli-options';
 import * as fs from 'node:fs';
 import { acquireFolderLock, getDataset, holdOutValidation, listDatasets, writeManifest } from '@ccl/data';
-import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, probeManifest, probeMedia } from '@ccl/data/media';
+import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, probeManifest, probeMedia, type PrepareReport } from '@ccl/data/media';
+import { parseQueueUrl, prepareClipCacheOnQueue } from '@ccl/queue';
 
 interface PrepareOpts {
   dataset: string;
@@ -16,6 +17,9 @@ interface PrepareOpts {
   audioRate?: number;
   val: number;
   seed: number;
+  queue?: string;
+  shard?: string;
+  concurrency?: number;
 }
 
 /** `dataset: meaning; ...` of a `ccl data prepare` argument, over the registered datasets (@ccl/data) that read it. */
@@ -70,26 +74,74 @@ export function registerDataCommands(program: Command): void {
     .option('--audio-rate <hz>', 'also cache mono audio at this rate (Cnn14: 32000)', parsePositiveInt)
     .option('--val <fraction>', 'held-out validation fraction carved from train (group-aware for UCF), in [0, 1)', parseFraction, 0.1)
     .option('--seed <n>', 'seed of the held-out split', parseInteger, 1)
+    .option('--concurrency <n>', 'videos decoded at once on this machine (default: the CPU cores)', parsePositiveInt)
+    .option(
+      '--queue <url>',
+      'redis://HOST:PORT[/DB]: enqueue one job per video for `ccl worker`s on any machines (shared storage), wait, then write the manifest and report as a local run would',
+    )
+    .option(
+      '--shard <i/N>',
+      'prepare only videos i, i+N, ... (Kubernetes Indexed Job, Slurm array); then run once without --shard for the manifest',
+      parseShardSpec,
+    )
     .action(async (opts: PrepareOpts) => {
+      if (opts.queue && opts.shard) throw new Error('--queue and --shard are two ways to spread the work: give one');
+      if (opts.queue) parseQueueUrl(opts.queue);
       const dataset = getDataset(opts.dataset);
-      const args = { root: opts.root, annotations: opts.annotations, features: opts.features, split: Number(opts.split) };
+      // an absolute root: the manifest and the report name the videos so that `ccl worker`s in other folders (--queue) find them too
+      const args = { root: path.resolve(opts.root), annotations: opts.annotations, features: opts.features, split: Number(opts.split) };
       if (!fs.existsSync(opts.root)) throw new Error(`${opts.root}: not found (--root)`);
       const out = path.resolve(opts.out);
-      const release = acquireFolderLock(out, { what: 'ccl data prepare' });
+      const shard = opts.shard ? parseShard(opts.shard) : null;
+      // shards share the output folder (they write disjoint clips and their own reports): only a whole run locks it
+      const release = shard ? () => {} : acquireFolderLock(out, { what: 'ccl data prepare' });
       try {
         const built = dataset.buildManifest(args);
-        const { manifest: probed, failures } = await probeManifest(built);
-        closeMediaInfo();
-        for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
+        // with a queue, the workers probe the videos (each job returns its probe), unless the dataset selects videos by their probes
+        const probeOnWorkers = opts.queue !== undefined && !dataset.selectProbed;
+        let probed = built;
+        if (!probeOnWorkers) {
+          const { manifest, failures } = await probeManifest(built);
+          closeMediaInfo();
+          for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
+          probed = manifest;
+        }
         const selected = dataset.selectProbed ? dataset.selectProbed(probed, args) : probed;
-        const all = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
-        const report = await prepareClipCache({
+        let all = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
+        const common = {
           manifest: all,
           cacheDir: path.join(out, 'cache'),
           shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
           audioSampleRate: opts.audioRate ? Number(opts.audioRate) : undefined,
-          onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
-        }).finally(() => process.stderr.write('\n')); // ends the progress line, also before an error
+        };
+        const t0 = Date.now();
+        let report: PrepareReport;
+        if (opts.queue) {
+          process.stderr.write(`queue ${opts.queue}: ${all.samples.length} jobs; start \`ccl worker --queue ${opts.queue}\` on any machines\n`);
+          report = await prepareClipCacheOnQueue({
+            ...common,
+            queue: opts.queue,
+            probeOnWorkers,
+            onProbedManifest: (m) => (all = m),
+            onProgress: (e) =>
+              process.stderr.write(
+                `\r${e.finished}/${e.total} finished${e.failed ? `, ${e.failed} failed` : ''} (${(e.finished / Math.max(1e-3, (Date.now() - t0) / 1000)).toFixed(2)} videos/s)\u001b[K`,
+              ),
+          }).finally(() => process.stderr.write('\n'));
+        } else {
+          report = await prepareClipCache({
+            ...common,
+            concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
+            shard: shard ? { index: shard[0], count: shard[1] } : undefined,
+            onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
+          }).finally(() => process.stderr.write('\n')); // ends the progress line, also before an error
+        }
+        if (shard) {
+          process.stdout.write(
+            `shard ${opts.shard}: ${report.total} videos, ${report.prepared} decoded, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${path.join(out, 'cache', `prepare-report.shard-${shard[0]}-of-${shard[1]}.json`)}); once every shard is done, run the same command without --shard for the manifest\n`,
+          );
+          return;
+        }
         // what train reads: only the cached videos (the skipped ones are listed with their reasons in the report)
         const manifest = manifestOfCachedSamples(all, report);
         writeManifest(path.join(out, 'manifest.json'), manifest);

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { parsePositiveInt, parsePositiveNumber, parseShard, parseShardSpec } from '../cli-options';
 import { readManifest } from '@ccl/data';
 import { createEncoder, type Encoder } from '@ccl/encoders';
-import { extractTeacherFeatures, loadWeights, teacherInput } from '@ccl/experiments';
+import { extractTeacherFeatures, loadWeights, teacherInput, type TeacherFeatureReport } from '@ccl/experiments';
+import { extractTeacherFeaturesOnQueue, parseQueueUrl } from '@ccl/queue';
 
 interface ExtractOpts {
   teacher: string;
@@ -16,6 +17,8 @@ interface ExtractOpts {
   frames: number;
   size: number;
   segmentSeconds?: number;
+  queue?: string;
+  batch: number;
 }
 
 export function registerExtractCommand(features: Command, useBackend: (force?: string) => Promise<unknown>): void {
@@ -36,7 +39,10 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
     .option('--size <px>', 'image teachers: input size', parsePositiveInt, 224)
     .option('--segment-seconds <s>', 'audio teachers: one row per segment of this length (default: the whole track)', parsePositiveNumber)
     .option('--backend <name>', 'tensor backend')
+    .option('--queue <url>', 'redis://HOST:PORT[/DB]: enqueue jobs of --batch videos for `ccl worker`s on any machines (shared storage) and wait for them')
+    .option('--batch <n>', 'with --queue: videos per job', parsePositiveInt, 8)
     .action(async (opts: ExtractOpts & { backend?: string }) => {
+      if (opts.queue) parseQueueUrl(opts.queue);
       await useBackend(opts.backend);
       const [shard, shards] = parseShard(opts.shard);
       const manifestFile = path.join(opts.data, 'manifest.json');
@@ -51,14 +57,38 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
       if (opts.weights) loadWeights(encoder, opts.weights);
       if (encoder.inputConvention) process.stderr.write(`${opts.teacher} input: ${encoder.inputConvention.description}\n`);
       const mine = manifest.samples.filter((_, i) => i % shards === shard);
-      const r = await extractTeacherFeatures({
-        samples: mine,
-        cacheDir: path.join(opts.data, 'cache'),
-        encoder,
-        outDir: opts.out,
-        input: teacherInput(encoder, opts.teacher, opts),
-        onWritten: (k, s) => process.stderr.write(`\r${k + 1}/${mine.length} ${s.id}\u001b[K`),
-      });
+      let r: TeacherFeatureReport;
+      if (opts.queue) {
+        const t0 = Date.now();
+        r = await extractTeacherFeaturesOnQueue({
+          queue: opts.queue,
+          samples: mine,
+          cacheDir: path.join(opts.data, 'cache'),
+          outDir: opts.out,
+          spec: {
+            teacher: opts.teacher,
+            options: JSON.parse(opts.options) as Record<string, unknown>,
+            weights: opts.weights ? path.resolve(opts.weights) : undefined,
+            frames: Number(opts.frames),
+            size: Number(opts.size),
+            segmentSeconds: opts.segmentSeconds === undefined ? undefined : Number(opts.segmentSeconds),
+          },
+          batchSize: Number(opts.batch),
+          onProgress: (e) =>
+            process.stderr.write(
+              `\r${e.finished}/${e.total} jobs finished (${(e.finished / Math.max(1e-3, (Date.now() - t0) / 1000)).toFixed(2)} jobs/s)\u001b[K`,
+            ),
+        });
+      } else {
+        r = await extractTeacherFeatures({
+          samples: mine,
+          cacheDir: path.join(opts.data, 'cache'),
+          encoder,
+          outDir: opts.out,
+          input: teacherInput(encoder, opts.teacher, opts),
+          onWritten: (k, s) => process.stderr.write(`\r${k + 1}/${mine.length} ${s.id}\u001b[K`),
+        });
+      }
       process.stderr.write('\n');
       process.stdout.write(
         `${r.written} written, ${r.reused} already there, ${r.noInput.length} without input (no audio), ${r.notCached.length} not in the cache (see prepare-report.json) in ${opts.out} (shard ${opts.shard})\n`,

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Manifest } from '../src';
+import { assemblePrepareReport, closeMediaInfo, generateSyntheticAV, prepareClip, prepareClipCache, clipPrepareTask } from '../src/media';
+import { tempDir } from './helpers';
+
+const dir = tempDir('ccl-prepare-shard-');
+let manifest: Manifest;
+
+beforeAll(async () => {
+  const gen = await generateSyntheticAV({
+    outDir: path.join(dir, 'synth'),
+    seed: 4,
+    numClasses: 2,
+    videosPerClass: 2,
+    width: 32,
+    height: 24,
+    frames: 4,
+    fps: 4,
+    imagesPerAppearance: 0,
+    clipsPerSound: 0,
+  });
+  fs.writeFileSync(path.join(gen.manifest.root!, 'random.mp4'), Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 31) & 255)));
+  manifest = { ...gen.manifest, samples: [...gen.manifest.samples, { id: 'bad', label: gen.manifest.classes[0]!, split: 'train', video: 'random.mp4' }] };
+});
+afterAll(async () => {
+  await closeMediaInfo();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('prepareClipCache --shard i/N', () => {
+  it('two shards fill the same cache as one run; each writes its own report; a final run reuses every clip', async () => {
+    const cacheDir = path.join(dir, 'sharded');
+    const r0 = await prepareClipCache({ manifest, cacheDir, shortSide: null, shard: { index: 0, count: 2 }, concurrency: 1 });
+    const r1 = await prepareClipCache({ manifest, cacheDir, shortSide: null, shard: { index: 1, count: 2 }, concurrency: 1 });
+    expect([r0.total, r1.total]).toEqual([3, 2]); // samples 0, 2, 4 and 1, 3
+    expect(r0.prepared + r1.prepared).toBe(4);
+    expect([...r0.skipped, ...r1.skipped].map((s) => s.id)).toEqual(['bad']);
+    expect(JSON.parse(fs.readFileSync(path.join(cacheDir, 'prepare-report.shard-1-of-2.json'), 'utf8'))).toEqual(r1);
+    expect(fs.existsSync(path.join(cacheDir, 'prepare-report.json'))).toBe(false);
+    const final = await prepareClipCache({ manifest, cacheDir, shortSide: null, concurrency: 1 });
+    expect(final).toMatchObject({ total: 5, prepared: 0, alreadyCached: 4, aborted: false });
+    expect(final.skipped.map((s) => s.id)).toEqual(['bad']);
+    await expect(prepareClipCache({ manifest, cacheDir, shard: { index: 2, count: 2 } })).rejects.toThrow('shard 2/2');
+  });
+
+  it('prepareClip is idempotent, and a retry after a killed attempt reports what that attempt would have', async () => {
+    const cacheDir = path.join(dir, 'one');
+    const task = clipPrepareTask(manifest, manifest.samples[0]!, { cacheDir, shortSide: null });
+    expect((await prepareClip(task)).status).toBe('done');
+    expect((await prepareClip(task)).status).toBe('cached');
+    expect((await prepareClip(task, { before: 'missing' })).status).toBe('done');
+    const bad = await prepareClip(clipPrepareTask(manifest, manifest.samples[4]!, { cacheDir, shortSide: null }));
+    expect(bad).toMatchObject({ id: 'bad', status: 'skipped', reason: expect.any(String) });
+    // the report is assembled in manifest order whatever order the results come in
+    const report = assemblePrepareReport({ ...manifest, samples: manifest.samples.slice(0, 1).concat(manifest.samples[4]!) }, [bad, await prepareClip(task)]);
+    expect(report).toMatchObject({ total: 2, alreadyCached: 1, prepared: 0, aborted: false, skipped: [{ id: 'bad' }] });
+    expect(assemblePrepareReport(manifest, [bad]).aborted).toBe(true);
+  });
+});

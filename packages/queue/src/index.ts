@@ -1,0 +1,22 @@
+/**
+ * @ccl/queue: clip-cache preparation spread over any number of machines through a Redis-backed job queue
+ * (BullMQ over ioredis). `prepareClipCacheOnQueue` enqueues one job per video and writes the same report
+ * as a local `prepareClipCache`; `extractTeacherFeaturesOnQueue` does the same for teacher features (one job
+ * per batch of videos); `startQueueWorker` runs both kinds of jobs; `queueStatus` counts them.
+ */
+export { connectQueue, parseQueueUrl } from './connection';
+export type { QueueAddress } from './connection';
+export { MEDIA_ERROR_PREFIX, PREPARE_QUEUE, prepareJobId, prepareRunKey, processPrepareJob, resultOfFailedPrepareJob } from './prepare-jobs';
+export type { PrepareJobData } from './prepare-jobs';
+export { prepareClipCacheOnQueue } from './prepare-on-queue';
+export { FEATURES_QUEUE, featuresRunKey, processFeaturesJob } from './features-jobs';
+export type { FeaturesJobData, FeaturesJobResult, TeacherJobSpec } from './features-jobs';
+export { extractTeacherFeaturesOnQueue } from './features-on-queue';
+export type { QueuedFeaturesOptions } from './features-on-queue';
+export { removeJobs, runJobs } from './queued-run';
+export type { RunJob, RunJobsOptions, RunJobsOutcome } from './queued-run';
+export type { QueuedPrepareOptions } from './prepare-on-queue';
+export { startQueueWorker } from './worker';
+export type { QueueWorkerEvent, QueueWorkerHandle, QueueWorkerOptions } from './worker';
+export { formatQueueStatus, queueStatus } from './status';
+export type { QueueStatus } from './status';

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { clipCacheState, prepareClip, type ClipCacheState, type ClipPrepareResult, type ClipPrepareTask, type PrepareSettingsOptions } from '@ccl/data/media';
+
+/** The BullMQ queue that holds clip-cache preparation jobs (one job per video). */
+export const PREPARE_QUEUE = 'ccl-prepare';
+
+/** A failed job's reason starts with this when the video itself is bad (the job is not retried; the report lists it as skipped). */
+export const MEDIA_ERROR_PREFIX = 'media error: ';
+
+/** What one preparation job carries: the video's task, and the cache's state when the first attempt began. */
+export interface PrepareJobData {
+  /** The run it belongs to ({@link prepareRunKey}). */
+  run: string;
+  task: ClipPrepareTask;
+  /** Written by the first attempt before it decodes, so a retry after a killed worker reports what that attempt would have. */
+  before?: ClipCacheState;
+}
+
+/**
+ * A run's key: the same cache folder and transform settings give the same key, so enqueueing a run again
+ * (after the enqueuing process died) finds its jobs instead of adding them twice.
+ */
+export function prepareRunKey(cacheDir: string, settings: PrepareSettingsOptions, probe = false): string {
+  const key = JSON.stringify({
+    cacheDir: path.resolve(cacheDir),
+    shortSide: settings.shortSide ?? 240,
+    audioSampleRate: settings.audioSampleRate ?? null,
+    probe,
+  });
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/** The job id of one video of a run: `<run>-<video id>` (BullMQ dedupes on it; ':' is escaped, BullMQ refuses it in ids). */
+export function prepareJobId(run: string, videoId: string): string {
+  return `${run}-${videoId.replace(/%/g, '%25').replace(/:/g, '%3A')}`;
+}
+
+/**
+ * Runs one preparation job: the same {@link prepareClip} as a local `prepare`. A bad video fails the job
+ * at once with an UnrecoverableError whose reason is {@link MEDIA_ERROR_PREFIX} + the local run's skip
+ * reason; an environment error (disk full, ffmpeg missing...) is thrown as it is, so BullMQ retries it with
+ * backoff. Idempotent: a clip already cached with the same settings is not decoded again.
+ */
+export async function processPrepareJob(job: Job<PrepareJobData, ClipPrepareResult>): Promise<ClipPrepareResult> {
+  let before = job.data.before;
+  if (before === undefined) {
+    before = clipCacheState(job.data.task);
+    await job.updateData({ ...job.data, before });
+  }
+  const result = await prepareClip(job.data.task, { before });
+  if (result.status === 'skipped') throw new UnrecoverableError(`${MEDIA_ERROR_PREFIX}${result.reason ?? 'unknown'}`);
+  return result;
+}
+
+/** The result record of a finished job: its return value, or `skipped` with the reason when the video was bad; null for a failure that is not the video's. */
+export function resultOfFailedPrepareJob(data: PrepareJobData, failedReason: string): ClipPrepareResult | null {
+  if (!failedReason.startsWith(MEDIA_ERROR_PREFIX)) return null;
+  return { id: data.task.sample.id, status: 'skipped', file: data.task.file, reason: failedReason.slice(MEDIA_ERROR_PREFIX.length) };
+}

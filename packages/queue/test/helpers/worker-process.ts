@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+import * as path from 'node:path';
+import type { QueueWorkerEvent } from '../../src';
+
+const PACKAGES = path.resolve(__dirname, '..', '..', '..');
+
+/** Bundles worker-main.ts with esbuild (the @ccl packages from their sources) into `outDir`; returns the script. */
+export async function bundleWorker(outDir: string): Promise<string> {
+  const outfile = path.join(outDir, 'queue-worker.cjs');
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  // npm packages stay external, except tfjs-core's ES-module gradient files (@ccl/base/gradients imports them;
+  // its own build bundles them the same way): only the bare '@tensorflow/tfjs-core' is external
+  const external = /^(@tensorflow\/tfjs-core$|@tensorflow\/tfjs-(node|node-gpu|backend-[a-z]+)$|mediainfo\.js|@ffmpeg-installer\/|bullmq|ioredis|commander)/;
+  await esbuild.build({
+    entryPoints: [path.join(__dirname, 'worker-main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    tsconfig: path.join(PACKAGES, 'queue', 'tsconfig.json'), // its paths: the @ccl packages from their sources
+    plugins: [
+      { name: 'npm-external', setup: (b) => b.onResolve({ filter: /^[@a-z]/ }, (a) => (external.test(a.path) ? { path: a.path, external: true } : undefined)) },
+    ],
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+/** A worker child process and the events it printed. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  events: Array<QueueWorkerEvent | { kind: 'ready'; pid: number }>;
+  /** Resolves once an event matching `test` has been printed. */
+  waitFor(test: (e: WorkerProcess['events'][number]) => boolean, timeoutMs?: number): Promise<void>;
+  /** SIGTERM (finish the jobs in flight) and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+export async function spawnWorker(
+  script: string,
+  url: string,
+  options: { concurrency: number; lockMs: number; env?: Record<string, string> },
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [script, url, String(options.concurrency), String(options.lockMs)], {
+    cwd: path.join(PACKAGES, 'queue'),
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: WorkerProcess['events'] = [];
+  const waiters: Array<() => void> = [];
+  let stderr = '';
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const l of lines) if (l.trim()) events.push(JSON.parse(l));
+    for (const w of waiters.slice()) w();
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const waitFor: WorkerProcess['waitFor'] = (test, timeoutMs = 30000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        if (events.some(test)) {
+          waiters.splice(waiters.indexOf(check), 1);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => reject(new Error(`worker ${child.pid}: no such event within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`)), timeoutMs);
+      waiters.push(check);
+      child.on('exit', (code) => reject(new Error(`worker ${child.pid} exited (${code ?? child.signalCode}); stderr: ${stderr.slice(-500)}`)));
+      check();
+    });
+  await waitFor((e) => e.kind === 'ready');
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.on('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  };
+  return { child, events, waitFor, stop };
+}
