@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { BACKEND_ORDER, formatBackendReport, pickBackend, type BackendReport } from '@ccl/backends';
 import { integerBetween, parsePositiveInt } from './cli-options';
 import { registerDataCommands } from './commands/data';
+import { registerExportCommand } from './commands/export';
 import { registerFeaturesCommands } from './commands/features';
 import { registerTrainCommands } from './commands/train';
 import { reportFromRunDirectories } from '@ccl/eval';
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerFeaturesCommands(program, (force) => useBackend(force));
   registerTrainCommands(program, (force) => useBackend(force), backendOption);
+  registerExportCommand(program);
 
   program
     .command('demo')
