@@ -58,7 +58,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerFeaturesCommands(program, (force) => useBackend(force));
   registerTrainCommands(program, (force) => useBackend(force), backendOption);
-  registerExportCommand(program);
+  registerExportCommand(program, (force, quiet) => useBackend(force, quiet), backendOption);
 
   program
     .command('demo')

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 import { exportStudent } from '@ccl/experiments';
 import { parsePositiveInt } from '../cli-options';
 
-export function registerExportCommand(program: Command): void {
+export function registerExportCommand(program: Command, useBackend: (force?: string, quiet?: boolean) => Promise<unknown>, backendOption: () => Option): void {
   program
     .command('export')
     .description("write what a web page needs to run a run's student: weights (safetensors), class names, clip spec (student.json)")
@@ -12,7 +12,9 @@ export function registerExportCommand(program: Command): void {
     .option('--checkpoint <name>', 'checkpoint file in <run>/checkpoints', 'best.ckpt')
     .option('--frames <n>', 'clip frames, when the run folder records none', parsePositiveInt)
     .option('--size <n>', 'clip size, when the run folder records none', parsePositiveInt)
-    .action((opts: { run: string; out: string; checkpoint: string; frames?: number; size?: number }) => {
+    .addOption(backendOption())
+    .action(async (opts: { run: string; out: string; checkpoint: string; frames?: number; size?: number; backend?: string }) => {
+      await useBackend(opts.backend, true); // the checkpoint's tensors pass through tfjs
       const { files, spec } = exportStudent(path.resolve(opts.run), path.resolve(opts.out), {
         checkpoint: opts.checkpoint,
         frames: opts.frames,
