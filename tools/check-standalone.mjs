@@ -7,7 +7,7 @@
 // `<!-- example -->` marker, as an .mjs file). Then bundles the main entries of @ccl/encoders, @ccl/losses
 // and @ccl/compose for the browser with esbuild and fails on any Node built-in they import. Last, installs
 // the applications (@ccl/experiments, @ccl/queue and the umbrella ccl-distill, which bring ffmpeg and mediainfo.js) into
-// the same project and runs their README examples.
+// the same project (and the web app, @ccl/web) and runs their README examples.
 // Usage: node tools/check-standalone.mjs [--keep] (--keep leaves the temporary project for inspection).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,8 +20,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const keep = process.argv.includes('--keep');
 const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
 const BROWSER_ENTRIES = ['@ccl/encoders', '@ccl/losses', '@ccl/compose'];
-// packages that depend on the media stack (ffmpeg, mediainfo.js): installed after the libraries' checks
-const APPLICATIONS = ['@ccl/experiments', '@ccl/queue', 'ccl-distill'];
+// packages that depend on the media stack (ffmpeg, mediainfo.js): installed after the libraries' checks (@ccl/web
+// through @ccl/experiments; it also brings the browser's tfjs backends)
+const APPLICATIONS = ['@ccl/experiments', '@ccl/queue', 'ccl-distill', '@ccl/web'];
 const EXAMPLE_RE = /<!--\s*example\s*-->\s*\n```(?:js|javascript|mjs|ts)\n([\s\S]*?)\n```/;
 const problems = [];
 const log = (line) => console.log(`check-standalone: ${line}`);

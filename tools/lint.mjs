@@ -3,15 +3,16 @@
 // Usage: node tools/lint.mjs <packageDir>. Fails (exit 1) when a package
 //  - imports a sibling's internals (`@ccl/x/src/...`, or a relative path leaving the package; a subpath the
 //    sibling's exports map declares, such as `@ccl/encoders/node`, is public),
-//  - imports a sibling against the dependency direction (LAYERS below: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> queue -> ccl),
+//  - imports a sibling against the dependency direction (LAYERS below: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> queue -> ccl -> web),
 //  - imports a package its package.json does not declare (dependencies or peerDependencies),
-//  - names a tfjs backend outside the umbrella and @ccl/backends (libraries only peer-depend on @tensorflow/tfjs-core),
+//  - names a tfjs backend outside the applications (the umbrella, @ccl/web's page) and @ccl/backends (libraries only
+//    peer-depend on @tensorflow/tfjs-core),
 //  - commits focused or skipped tests (`.only`, `.skip`, `xit`, `xdescribe`).
 import fs from 'node:fs';
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 
-export const LAYERS = { base: 0, data: 1, encoders: 1, compose: 1, losses: 1, backends: 1, distill: 2, eval: 3, experiments: 4, queue: 4.5, ccl: 5 };
+export const LAYERS = { base: 0, data: 1, encoders: 1, compose: 1, losses: 1, backends: 1, distill: 2, eval: 3, experiments: 4, queue: 4.5, ccl: 5, web: 6 };
 const BACKENDS = /^@tensorflow\/tfjs-(node|node-gpu|backend-wasm|backend-cpu|backend-webgl|backend-webgpu)$/;
 const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm;
 const SKIP_RE = /\b(?:(?:it|test|describe)\.(?:only|skip|todo)|x(?:it|describe|test))\s*\(/;
@@ -84,11 +85,11 @@ export function lintPackage(pkgDir) {
           if (LAYERS[sibling] === undefined) problems.push(`${rel}: unknown workspace package '${name}'`);
           else if (sibling !== self && LAYERS[sibling] >= layer)
             problems.push(
-              `${rel}: '${self}' may not import '${name}' (dependency direction: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> queue -> ccl)`,
+              `${rel}: '${self}' may not import '${name}' (dependency direction: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> queue -> ccl -> web)`,
             );
         }
         if (area === 'src') {
-          if (self !== 'ccl' && self !== 'backends' && BACKENDS.test(name))
+          if (self !== 'ccl' && self !== 'backends' && self !== 'web' && BACKENDS.test(name))
             problems.push(`${rel}: library packages never import a backend ('${name}'); the application picks one (@ccl/backends)`);
           if (name !== pkg.name && !declared.has(name)) problems.push(`${rel}: imports '${name}' which package.json does not declare`);
         }

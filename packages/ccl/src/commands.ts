@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { BACKEND_ORDER, formatBackendReport, pickBackend, type BackendReport } from '@ccl/backends';
 import { integerBetween, parsePositiveInt } from './cli-options';
 import { registerDataCommands } from './commands/data';
+import { registerExportCommand } from './commands/export';
 import { registerFeaturesCommands } from './commands/features';
 import { registerQueueCommands } from './commands/queue';
 import { registerTrainCommands } from './commands/train';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerQueueCommands(program, (force) => useBackend(force));
   registerFeaturesCommands(program, (force) => useBackend(force));
   registerTrainCommands(program, (force) => useBackend(force), backendOption);
+  registerExportCommand(program, (force, quiet) => useBackend(force, quiet), backendOption);
 
   program
     .command('demo')

@@ -114,6 +114,18 @@ describe('synthetic pipeline (demo path)', () => {
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/ccl-ai/);
     expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
 
+    // `ccl export` of a demo run: its run.json records the clip and the classes (its config names no data)
+    const exportSilence = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const exported = await main(['node', 'ccl', 'export', '--run', path.join(work, 'runs', 'ccl-ai-s1'), '--out', path.join(work, 'web-model')]);
+    exportSilence.mockRestore();
+    expect(exported).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(work, 'web-model', 'student.json'), 'utf8'))).toMatchObject({
+      encoder: 'r2plus1d-18',
+      classes: manifest.classes,
+      clip: { frames: 4, size: 16 },
+      source: { method: 'ccl-ai', checkpoint: 'best.ckpt' },
+    });
+
     // `ccl train --config` / `ccl eval --run` on the same prepared data, from a JSON config file whose
     // paths are relative to it: CCL-AI with the audio features folder and the online image teacher.
     const appearances = JSON.parse(fs.readFileSync(path.join(work, 'data', 'teachers', 'images', 'index.json'), 'utf8')).classes.length;

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CompositionHead, detach } from '@ccl/compose';
 import { crossEntropy, jsdLoss, multiClassNce } from '@ccl/losses';
 import { cclObjectives, createMethod, loadCheckpoint, resolveExperimentConfig, Trainer, type CclObjectives, type CclTermSwitches, type StepInfo } from '../src';
-import { TinyStudent, tinySource } from './helpers/tiny';
+import { TinyStudent, tinySource } from '../../../tools/fixtures/tiny-training';
 
 // CCL's ablation switches (config `cclTerms`, objective `switches`): each removes exactly its term(s).
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isResolvedExperimentConfig, resolveExperimentConfig, Trainer } from '../src';
-import { TinyStudent, tinySource } from './helpers/tiny';
+import { TinyStudent, tinySource } from '../../../tools/fixtures/tiny-training';
 
 const raw = {
   method: 'baseline',

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { LOCK_FILE } from '@ccl/data';
 import { Trainer, type TrainerOptions } from '../src';
-import { TinyStudent, tinySource } from './helpers/tiny';
+import { TinyStudent, tinySource } from '../../../tools/fixtures/tiny-training';
 
 const CLASSES = 3;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-run-folder-'));

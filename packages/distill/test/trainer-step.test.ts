@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeBatch, Trainer, type StepInfo, type StepOutcome } from '../src';
-import { TinyFrameTeacher, TinyStudent, tinySource } from './helpers/tiny';
+import { TinyFrameTeacher, TinyStudent, tinySource } from '../../../tools/fixtures/tiny-training';
 
 const CLASSES = 3;
 const CLIP: [number, number, number, number] = [2, 3, 3, 3];

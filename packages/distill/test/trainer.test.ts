@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEncoder } from '@ccl/encoders';
 import { loadCheckpoint, saveCheckpoint, Trainer, type StepInfo } from '../src';
-import { TinyFrameTeacher, TinyStudent, tinySource } from './helpers/tiny';
+import { TinyFrameTeacher, TinyStudent, tinySource } from '../../../tools/fixtures/tiny-training';
 
 const CLASSES = 3;
 const CLIP: [number, number, number, number] = [2, 3, 3, 3];

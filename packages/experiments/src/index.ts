@@ -7,6 +7,8 @@ export { buildExperiment, dataOf, studentFor } from './build-experiment';
 export type { Experiment, ExperimentResources } from './build-experiment';
 export { loadWeights } from './load-encoder';
 export { evaluateRunFolder } from './evaluate-run-folder';
+export { exportStudent, STUDENT_EXPORT_FILE, STUDENT_EXPORT_FORMAT } from './export/export-student';
+export type { ExportStudentOptions, StudentClipSpec, StudentExport } from './export/export-student';
 export { extractTeacherFeatures } from './features/extract-teacher-features';
 export type { TeacherFeatureExtraction, TeacherFeatureReport } from './features/extract-teacher-features';
 export { evenFrames, fitLength, fixedLengthAudio, segmentedAudio, teacherInput } from './features/teacher-inputs';

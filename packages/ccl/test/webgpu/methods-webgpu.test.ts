@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { pickBackend } from '@ccl/backends';
 import { Trainer } from '@ccl/distill';
-import { TinyFrameTeacher, TinyStudent, tinySource } from '../../../distill/test/helpers/tiny';
+import { TinyFrameTeacher, TinyStudent, tinySource } from '../../../../tools/fixtures/tiny-training';
 import { relativeError } from '../../../../tools/fixtures/kernel-checks';
 
 const METHODS = ['baseline', 'ccl', 'ccl-paper', 'fitnet', 'pkt', 'cor', 'rkd', 'crd', 'ifd', 'cmc', 'sp', 'vid'];

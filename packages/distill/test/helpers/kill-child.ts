@@ -3,7 +3,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from '../../src';
-import { TinyStudent, tinySource } from './tiny';
+import { TinyStudent, tinySource } from '../../../../tools/fixtures/tiny-training';
 
 export async function runChild(outDir: string, config: Record<string, unknown>): Promise<void> {
   await tf.setBackend('cpu');

@@ -93,7 +93,13 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
     force: !resume,
     onNotice: spec.notice,
     progress: spec.progress,
-    runInfo: { method: spec.label ?? spec.method, studentInitDigest },
+    // the clip and the class list are recorded for `ccl export` (the config of a demo run names no data)
+    runInfo: {
+      method: spec.label ?? spec.method,
+      studentInitDigest,
+      clip: { frames: spec.student.frames, size: spec.student.size },
+      classes: spec.manifest.classes,
+    },
   });
   await trainer.fit();
   trainer.dispose();

@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { KINETICS_MEAN, writeManifest, makeManifest } from '@ccl/data';
+import { resolveExperimentConfig, saveCheckpoint } from '@ccl/distill';
+import { createEncoder, parseSafetensors } from '@ccl/encoders';
+import { exportStudent, studentFor } from '../src';
+
+/** A run folder as `ccl train` leaves it (run.json + checkpoints/best.ckpt), without training. */
+function fakeRun(run: Record<string, unknown>, numClasses: number): { dir: string; state: Record<string, number[]> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-export-'));
+  const config = resolveExperimentConfig(run.config, 'run.json');
+  const student = studentFor(config, numClasses);
+  const dict = student.stateDict();
+  const state = Object.fromEntries(Object.entries(dict).map(([k, t]) => [k, Array.from(t.dataSync())]));
+  const head = tf.zeros([2]);
+  fs.mkdirSync(path.join(dir, 'checkpoints'));
+  saveCheckpoint(
+    path.join(dir, 'checkpoints', 'best.ckpt'),
+    { ...Object.fromEntries(Object.entries(dict).map(([k, t]) => [`student.${k}`, t])), 'head.other': head },
+    {
+      format: 'ccl-checkpoint/1',
+      architecture: 'r2plus1d-18 (test)',
+      epoch: 3,
+      stepInEpoch: 0,
+      globalStep: 12,
+      bestMetric: null,
+      config: run.config,
+    },
+  );
+  tf.dispose([...Object.values(dict), head]);
+  student.dispose();
+  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(run));
+  return { dir, state };
+}
+
+const config = (extra: Record<string, unknown> = {}) => ({
+  method: 'baseline',
+  seed: 2,
+  student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 1 / 16, numClasses: 3 } },
+  teachers: [],
+  ...extra,
+});
+
+describe('exportStudent (ccl export)', () => {
+  it("writes the student's tensors and student.json (encoder, classes, clip spec) that rebuild the same student", () => {
+    const { dir, state } = fakeRun({ config: config(), method: 'baseline', clip: { frames: 8, size: 32 }, classes: ['a', 'b', 'c'] }, 3);
+    const out = path.join(dir, 'web');
+    const { files, spec } = exportStudent(dir, out);
+    expect(files).toEqual([path.join(out, 'student.safetensors'), path.join(out, 'student.json')]);
+    expect(JSON.parse(fs.readFileSync(files[1]!, 'utf8'))).toEqual(spec);
+    expect(spec).toMatchObject({
+      format: 'ccl-student/1',
+      encoder: 'r2plus1d-18',
+      options: { widthMultiplier: 1 / 16, numClasses: 3 },
+      weights: 'student.safetensors',
+      classes: ['a', 'b', 'c'],
+      clip: { frames: 8, size: 32, stride: 8, valueScale: 1, mean: [...KINETICS_MEAN] },
+      source: { checkpoint: 'best.ckpt', method: 'baseline', epoch: 3, globalStep: 12 },
+    });
+    // the weights: exactly the student's tensors, names without 'student.', loadable strictly into a fresh student
+    const tensors = parseSafetensors(new Uint8Array(fs.readFileSync(files[0]!)), files[0]);
+    expect(Object.keys(tensors).sort()).toEqual(Object.keys(state).sort());
+    for (const [k, v] of Object.entries(state)) expect(Array.from(tensors[k]!.dataSync())).toEqual(v);
+    const fresh = createEncoder(spec.encoder, spec.options);
+    fresh.loadStateDict(tensors, { strict: true, source: files[0] });
+    tf.dispose(Object.values(tensors));
+    fresh.dispose();
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it("reads the clip and classes of a `ccl train` run from its config's data section and manifest", () => {
+    const { dir } = fakeRun({ config: config({ data: { manifest: 'm.json', cacheDir: 'cache', frames: 4, size: 16 } }) }, 3);
+    writeManifest(path.join(dir, 'm.json'), makeManifest({ dataset: 'test', classes: ['x', 'y', 'z'], samples: [] }));
+    const { spec } = exportStudent(dir, path.join(dir, 'web'));
+    expect(spec.classes).toEqual(['x', 'y', 'z']);
+    expect(spec.clip).toMatchObject({ frames: 4, size: 16 });
+    expect(() => exportStudent(dir, path.join(dir, 'web'), { size: 32 })).toThrow(/run\.json: the run was trained on clips of size 16, not 32/);
+  });
+
+  it('a demo run that records no clip needs frames and size; classes come from its evaluation; bad input names the file', () => {
+    const { dir } = fakeRun({ config: config() }, 3);
+    expect(() => exportStudent(dir, path.join(dir, 'web'))).toThrow(/run\.json: records no clip frames and size .*ccl export --frames N --size N/);
+    expect(() => exportStudent(dir, path.join(dir, 'web'), { frames: 8, size: 32 })).toThrow(/run\.json: names no class list/);
+    fs.mkdirSync(path.join(dir, 'eval'));
+    fs.writeFileSync(path.join(dir, 'eval', 'recognition.json'), JSON.stringify({ classNames: ['p', 'q', 'r'] }));
+    expect(exportStudent(dir, path.join(dir, 'web'), { frames: 8, size: 32 }).spec).toMatchObject({ classes: ['p', 'q', 'r'], clip: { frames: 8, size: 32 } });
+    fs.writeFileSync(path.join(dir, 'eval', 'recognition.json'), JSON.stringify({ classNames: ['p', 'q'] }));
+    expect(() => exportStudent(dir, path.join(dir, 'web'), { frames: 8, size: 32 })).toThrow(
+      /run\.json: the student has 3 classes but the run's class list has 2/,
+    );
+    fs.writeFileSync(path.join(dir, 'eval', 'recognition.json'), JSON.stringify({ classNames: ['p', 'q', 'r'] }));
+    expect(() => exportStudent(dir, path.join(dir, 'web'), { frames: 8, size: 32, checkpoint: 'nope.ckpt' })).toThrow(/nope\.ckpt: checkpoint not found/);
+    expect(() => exportStudent(path.join(dir, 'missing'), path.join(dir, 'web'))).toThrow(/missing[/\\]run\.json: not found/);
+  });
+});
