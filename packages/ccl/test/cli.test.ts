@@ -28,7 +28,7 @@ describe('ccl command line', () => {
     expect(unknown.err).toMatch(/Usage: ccl/);
     const badChoice = await ccl('backend', '--backend', 'tpu');
     expect(badChoice.code).toBe(2);
-    expect(badChoice.err).toMatch(/Allowed choices are node-gpu, node, wasm, cpu/);
+    expect(badChoice.err).toMatch(/Allowed choices are node-gpu, webgpu, node, wasm, cpu/);
     const missing = await ccl('features', 'probe', '--split', 'ucf101:1');
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/required option '--features <path>' not specified/);
