@@ -200,7 +200,7 @@ async function modelRun(ccl, tf, cfg) {
     await vars[0].data();
     const t2 = now();
     tf.dispose([value, ...Object.values(grads)]);
-    peakGpuBytes = Math.max(peakGpuBytes, tf.memory().numBytesInGPUAllocated ?? 0);
+    peakGpuBytes = Math.max(peakGpuBytes, tf.memory().numBytesAllocatedInGPU ?? 0); // WebGPU: in use + pooled
     return { gradsMs: t1 - t0, updateMs: t2 - t1, stepMs: t2 - t0 };
   };
   const forward = async () => {
