@@ -5,22 +5,8 @@
  *    `[className, score]` pairs (matched to the runs' class names), or an object with such a `scores` array.
  * Bad input throws one line naming the file and the problem.
  */
-import * as fs from 'node:fs';
 import type { ClassSplit } from '../semantic-gap';
-
-function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`@ccl/eval: cannot read ${file}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`@ccl/eval: ${file} is not valid JSON (${(e as Error).message})`);
-  }
-}
+import { readJsonFile } from './read-json-file';
 
 const isScore = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
 

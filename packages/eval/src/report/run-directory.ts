@@ -14,6 +14,7 @@ import type { RunMetrics } from './compare';
 import { type CurveOptions, type ReportInput, type ReportJson, type TrainingLogInput, writeReport } from './report';
 import { type TrainingLog, mergeTrainingLogs, parseTrainingLog } from './training-log';
 import { writeFileAtomicSync } from '@ccl/base/node';
+import { readJsonFile } from './read-json-file';
 
 /** What {@link readRunDirectory} found in one run folder. */
 export interface RunDirectory {
@@ -30,23 +31,9 @@ export interface RunDirectory {
   config: Record<string, unknown>;
 }
 
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`@ccl/eval: cannot read ${file}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`@ccl/eval: ${file} is not valid JSON (${(e as Error).message})`);
-  }
-}
-
 function readSchema<T>(file: string, schema: string): T | null {
   if (!fs.existsSync(file)) return null;
-  const obj = readJson(file) as { schema?: unknown };
+  const obj = readJsonFile(file) as { schema?: unknown };
   if (typeof obj !== 'object' || obj === null || obj.schema !== schema)
     throw new Error(`@ccl/eval: ${file} has schema ${JSON.stringify(obj?.schema)}, expected "${schema}"`);
   return obj as T;
@@ -77,7 +64,7 @@ export function writeRunEvaluation(
 export function readRunDirectory(dir: string): RunDirectory {
   const runFile = path.join(dir, 'run.json');
   if (!fs.existsSync(runFile)) throw new Error(`@ccl/eval: ${dir} is not a run folder (no run.json)`);
-  const run = readJson(runFile) as Record<string, unknown>;
+  const run = readJsonFile(runFile) as Record<string, unknown>;
   if (typeof run['method'] !== 'string') throw new Error(`@ccl/eval: ${runFile} has no string "method"`);
   const seed = run['seed'];
   if (typeof seed !== 'number' && typeof seed !== 'string') throw new Error(`@ccl/eval: ${runFile} has no "seed" (number or string)`);
