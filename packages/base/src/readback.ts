@@ -8,8 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
  * `toHost` (each backend then keeps a host copy, so a later `dataSync` of the same tensors works).
  */
 
-/** Brings the tensors' values to the host; afterwards their synchronous reads work on every backend. */
+/**
+ * Brings the tensors' values to the host; afterwards their synchronous reads work on every backend. A no-op
+ * where synchronous reads already work (cpu, wasm): there it would only copy every tensor once more.
+ */
 export async function toHost(tensors: readonly tf.Tensor[]): Promise<void> {
+  if (syncReadback()) return;
   await Promise.all(tensors.map((t) => t.data()));
 }
 
