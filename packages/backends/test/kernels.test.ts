@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import { sgdUpdateValues } from '@ccl/base';
+import { conv2dFilterGradAsForwardConv, sgdUpdateValues, TFJS_FILTER_GRAD_PRIMITIVES } from '@ccl/base';
 import { configureWasmThreads, MAX_WASM_THREADS, registerKernels, WASM_KERNELS } from '../src';
 import { sgdSimdFor, sgdSimdModuleBytes, wasmApi, type SgdSimdExports, type WasmMemory } from '../src/kernels/wasm/sgd-update-simd';
 import { onBackend, randomValues, relativeError } from '../../../tools/fixtures/kernel-checks';
@@ -268,6 +268,42 @@ describe.each([tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput])('%s on wasm mat
     runBackprop(kernelName, CASES[6], 3);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
+  });
+});
+
+describe('Conv2DBackpropFilter on wasm is the one filter-gradient plan of @ccl/base', () => {
+  // The encoders' conv2d op runs conv2dFilterGradAsForwardConv over tfjs ops; the kernel runs it over kernel
+  // calls. On the same backend both reach the same WASM kernels in the same order: the results are equal bit for bit.
+  it.each(CASES.map((c, i) => [caseName(c), c, i] as const))('%s', async (_name, c, i) => {
+    await tf.setBackend('wasm');
+    const kernel = runBackprop(tf.Conv2DBackpropFilter, c, 100 * i);
+    const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, undefined, false, 'channelsLast');
+    const plan = tf.tidy(() => {
+      const x = tf.tensor(
+        randomValues(
+          c.x.reduce((a, b) => a * b),
+          100 * i,
+        ),
+        c.x,
+      );
+      const dy = tf.tensor(
+        randomValues(
+          info.outShape.reduce((a, b) => a * b),
+          100 * i + 1,
+        ),
+        info.outShape,
+      );
+      const dw = conv2dFilterGradAsForwardConv(TFJS_FILTER_GRAD_PRIMITIVES, x, dy, {
+        kernelHeight: info.filterHeight,
+        kernelWidth: info.filterWidth,
+        strideHeight: info.strideHeight,
+        strideWidth: info.strideWidth,
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
+      }); // [kh, kw, Cin, Cout]
+      return dw.dataSync() as Float32Array;
+    });
+    expect(Array.from(kernel)).toEqual(Array.from(plan));
   });
 });
 

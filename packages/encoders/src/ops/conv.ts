@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dFilterGradAsForwardConv, TFJS_FILTER_GRAD_PRIMITIVES } from '@ccl/base';
 
 /**
  * Every convolution of @ccl/encoders goes through this module, so a faster kernel (a real conv3d, a fused
@@ -79,23 +80,15 @@ export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: [number, num
 }
 
 /**
- * Filter gradient of conv2d, computed as a forward convolution with the roles of batch and channels
- * swapped (x zero-padded by [ph, pw] on both sides):
- *
- *     dK[i, j, c, o] = sum_{n, h, w} x[n, i + s_h h, j + s_w w, c] dy[n, h, w, o]
- *                    = conv2d(x^T [Cin, H, W, N], dy^T [H', W', N, Cout], dilation = stride)[c, i, j, o]
- *
- * When the kernel is one column wide (kw = 1, sw = 1, pw = 0: the temporal half of a (2+1)D conv), the W
- * axis is folded into the reduction channels too: x^T [Cin, H, 1, N W], dy^T [H', 1, N W, Cout]. The
- * convolution then has N W input channels and H' taps instead of N channels and H' W' taps, a shape the
- * backends' convolutions run several times faster (measured on WASM: docs/performance.md).
- *
- * tfjs's own Conv2DBackpropFilter is a naive loop on the pure-JS backend (measured 340x slower than the
- * forward conv of the same size, 71 s vs 0.21 s for [32,16,16,32] with a 3x3 kernel) and missing on WASM;
- * forward convolutions are fast everywhere.
+ * Filter gradient of conv2d as one forward convolution (batch and channels trade places, dy is the filter
+ * dilated by the stride): `conv2dFilterGradAsForwardConv` of @ccl/base, the plan the WASM
+ * Conv2DBackpropFilter kernel of @ccl/backends runs too, here over tfjs ops. tfjs's own
+ * Conv2DBackpropFilter is a naive loop on the pure-JS backend (~340x slower than a forward conv of the
+ * same size) and missing on WASM; forward convolutions are fast everywhere.
  *
  * @param x [N, H, W, Cin] (not padded)
  * @param dy [N, H', W', Cout]
+ * @param padding [ph, pw] the forward conv's symmetric zero padding
  * @returns [kh, kw, Cin, Cout]
  */
 export function conv2dFilterGrad(
@@ -105,23 +98,17 @@ export function conv2dFilterGrad(
   stride: [number, number],
   padding: [number, number] = [0, 0],
 ): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [n, , w, cin] = x.shape;
-    const [kh, kw] = kernelSize;
-    const pad = explicitPadding(padding);
-    let full: tf.Tensor4D; // [Cin, >= kh, >= kw, Cout]
-    if (kw === 1 && stride[1] === 1 && padding[1] === 0) {
-      const xT = tf.reshape(tf.transpose(x, [3, 1, 0, 2]), [cin, x.shape[1], 1, n * w]) as tf.Tensor4D; // [Cin, H, 1, N*W]
-      const dyT = tf.reshape(tf.transpose(dy, [1, 0, 2, 3]), [dy.shape[1], 1, n * w, dy.shape[3]]) as tf.Tensor4D; // [H', 1, N*W, Cout]
-      full = tf.conv2d(xT, dyT, 1, pad, 'NHWC', [stride[0], 1]);
-    } else {
-      const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Cin, H, W, N]
-      const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H', W', N, Cout]
-      full = tf.conv2d(xT, dyT, 1, pad, 'NHWC', stride);
-    }
-    const k = full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [-1, kh, kw, -1]);
-    return tf.transpose(k, [1, 2, 0, 3]) as tf.Tensor4D; // [kh, kw, Cin, Cout]
-  });
+  return tf.tidy(
+    () =>
+      conv2dFilterGradAsForwardConv(TFJS_FILTER_GRAD_PRIMITIVES, x, dy, {
+        kernelHeight: kernelSize[0],
+        kernelWidth: kernelSize[1],
+        strideHeight: stride[0],
+        strideWidth: stride[1],
+        padTop: padding[0],
+        padLeft: padding[1],
+      }) as tf.Tensor4D,
+  );
 }
 
 /**
