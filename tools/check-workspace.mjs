@@ -117,6 +117,17 @@ for (const file of fs.readdirSync(path.join(root, '.changeset')).filter((f) => f
   }
 }
 
+// The umbrella stays thin: re-exports and the `ccl` command, each command a few lines over library calls
+// (orchestration belongs in the libraries: docs/architecture.md).
+const UMBRELLA_MAX_LINES = 700;
+const umbrellaSrc = path.join(root, 'packages', 'ccl', 'src');
+const umbrellaLines = fs
+  .readdirSync(umbrellaSrc, { recursive: true })
+  .filter((f) => String(f).endsWith('.ts'))
+  .reduce((n, f) => n + fs.readFileSync(path.join(umbrellaSrc, String(f)), 'utf8').split('\n').length - 1, 0);
+if (umbrellaLines > UMBRELLA_MAX_LINES)
+  problems.push(`packages/ccl/src: ${umbrellaLines} lines, over the umbrella's ${UMBRELLA_MAX_LINES} (move orchestration into a library)`);
+
 for (const p of problems) console.error(`check-workspace: ${p}`);
 if (problems.length) process.exit(1);
 console.log(`check-workspace: ${Object.keys(manifests).length} packages ok`);

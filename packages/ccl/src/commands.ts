@@ -10,8 +10,21 @@ import { registerFeaturesCommands } from './commands/features';
 import { registerQueueCommands } from './commands/queue';
 import { registerTrainCommands } from './commands/train';
 import { registerReportCommand } from './commands/report';
-import { BENCH_PRESETS, DEMO_DEFAULTS, formatBenchOutput, METHOD_PLANS, runSyntheticExperiment } from '@ccl/experiments';
-import { defaultBenchJobs, parseBenchRunId, spawnBenchRun, workerThreads } from './commands/bench-jobs';
+import {
+  BENCH_PRESETS,
+  benchOptions,
+  defaultBenchJobs,
+  DEMO_DEFAULTS,
+  describeBenchPresets,
+  formatBenchOutput,
+  METHOD_PLANS,
+  parseBenchRunId,
+  runSyntheticExperiment,
+  spawnBenchRun,
+  workerThreads,
+  type BenchOverrides,
+  type BenchRunId,
+} from '@ccl/experiments';
 import { packageVersion } from './version';
 
 export function backendOption(): Option {
@@ -91,16 +104,7 @@ export function buildProgram(): Command {
       "the synthetic audio-visual distillation benchmark (the project's small version of the paper's table): a paired design, bootstrap CIs, resumable",
     )
     .addOption(backendOption())
-    .addOption(
-      new Option(
-        '--preset <name>',
-        Object.entries(BENCH_PRESETS)
-          .map(([n, p]) => `${n}: ${p.description}`)
-          .join('; '),
-      )
-        .choices(Object.keys(BENCH_PRESETS))
-        .default('full'),
-    )
+    .addOption(new Option('--preset <name>', describeBenchPresets()).choices(Object.keys(BENCH_PRESETS)).default('full'))
     .option('--work <dir>', 'working folder (finished runs are reused; default: one per preset)')
     .option('--seeds <n>', "number of seeds (default: the preset's)", parsePositiveInt)
     .option('--methods <list>', `comma-separated (default: the preset's), from: ${Object.keys(METHOD_PLANS).join(', ')}`)
@@ -111,55 +115,30 @@ export function buildProgram(): Command {
     .option('--jobs <n>', `runs trained at once, each in its own process (default: one per core, at most 4: ${defaultBenchJobs()} here)`, parsePositiveInt)
     .addOption(new Option('--run <method@seed>', 'train and evaluate only this run (a worker of --jobs)').hideHelp().argParser(parseBenchRunId))
     .action(
-      async (opts: {
-        backend?: string;
-        preset: string;
-        work?: string;
-        seeds?: number;
-        methods?: string;
-        epochs?: number;
-        classes?: number;
-        videosPerClass?: number;
-        json?: boolean;
-        jobs?: number;
-        run?: ReturnType<typeof parseBenchRunId>;
-      }) => {
+      async (
+        opts: Omit<BenchOverrides, 'methods'> & {
+          backend?: string;
+          preset: string;
+          work?: string;
+          methods?: string;
+          json?: boolean;
+          jobs?: number;
+          run?: BenchRunId;
+        },
+      ) => {
         const jobs = opts.jobs ?? defaultBenchJobs();
         const threads = workerThreads(jobs);
         if (jobs > 1 && !opts.run && !process.env.CCL_WASM_THREADS) process.env.CCL_WASM_THREADS = threads; // the parent's own work (data, teachers) runs with the workers' thread count
         const report = await useBackend(opts.backend, Boolean(opts.run));
-        const preset = BENCH_PRESETS[opts.preset]!.options;
-        const methods = opts.methods ? parseList(opts.methods) : preset.methods;
-        for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
-        const seeds = opts.seeds ? Array.from({ length: opts.seeds }, (_, i) => i + 1) : preset.seeds;
+        const options = benchOptions(opts.preset, { ...opts, methods: opts.methods ? parseList(opts.methods) : undefined });
         const workDir = path.resolve(opts.work ?? defaultWorkDir(`bench-synthetic-${opts.preset}`));
         // a worker is this command again with every choice spelled out, the backend included
-        const workerArgv = [
-          process.argv[1]!,
-          'bench',
-          'synthetic',
-          '--preset',
-          opts.preset,
-          '--work',
-          workDir,
-          '--backend',
-          report.name,
-          '--methods',
-          methods.join(','),
-          '--jobs',
-          '1',
-          ...(opts.seeds ? ['--seeds', String(opts.seeds)] : []),
-          ...(opts.epochs ? ['--epochs', String(opts.epochs)] : []),
-          ...(opts.classes ? ['--classes', String(opts.classes)] : []),
-          ...(opts.videosPerClass ? ['--videos-per-class', String(opts.videosPerClass)] : []),
-        ];
+        const given = (flag: string, v: number | undefined) => (v ? [flag, String(v)] : []);
+        const workerArgv = [process.argv[1]!, 'bench', 'synthetic', '--preset', opts.preset, '--work', workDir, '--backend', report.name];
+        workerArgv.push('--methods', options.methods.join(','), '--jobs', '1', ...given('--seeds', opts.seeds), ...given('--epochs', opts.epochs));
+        workerArgv.push(...given('--classes', opts.classes), ...given('--videos-per-class', opts.videosPerClass));
         const result = await runSyntheticExperiment({
-          ...preset,
-          seeds,
-          methods,
-          epochs: opts.epochs ?? preset.epochs,
-          classes: opts.classes ?? preset.classes,
-          videosPerClass: opts.videosPerClass ?? preset.videosPerClass,
+          ...options,
           workDir,
           backend: report.name,
           progress: opts.run ? null : process.stderr,

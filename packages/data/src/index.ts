@@ -13,7 +13,9 @@ export type { UcfVideoName } from './features/ucf-names';
 export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatureFromNpy, teacherRowAtTime } from './features/teacher';
 export type { TeacherFeature, TeacherFeatureOptions } from './features/teacher';
 export { FEATURE_EXTENSION, featureEntryOf, featureFilePath } from './features/layout';
-export { gatherTeacherBatch, readFeaturesArchive, readFeaturesFolder } from './features/feature-set';
+export { gatherTeacherBatch, readFeatureSet, readFeaturesArchive, readFeaturesFolder } from './features/feature-set';
+export { featureRows, featureSplitOf } from './features/feature-split';
+export type { FeatureRows, FeatureSplit } from './features/feature-split';
 export type { TeacherFeatureSet, TeacherFeatureSetOptions, TeacherBatch } from './features/feature-set';
 export {
   MANIFEST_JSON_SCHEMA,
@@ -31,7 +33,7 @@ export {
 } from './manifest/schema';
 export type { Manifest, ManifestProbe, ManifestSample, SplitName } from './manifest/schema';
 export { VIDEO_EXTENSIONS, scanClassFolders } from './manifest/files';
-export { existingArg, getDataset, listDatasets, registerDataset } from './manifest/datasets';
+export { datasetArgumentHelp, datasetChoicesHelp, existingArg, getDataset, listDatasets, registerDataset } from './manifest/datasets';
 export type { Dataset, DatasetArgs } from './manifest/datasets';
 import './manifest/existing'; // registers the 'manifest' dataset (the others register beside their builders below)
 export { buildUcf101FromFolders, buildUcf101FromLists, buildUcf51FromFeatures, selectClassesWithAudio } from './manifest/ucf101';

@@ -5,8 +5,8 @@
  * The main entry `@ccl/data` loads neither.
  */
 export { resolveFfmpegPath, runFfmpeg } from './media/ffmpeg';
-export { closeMediaInfo, mediaInfoWasmPath, probeMedia, toManifestProbe } from './media/probe';
-export type { MediaProbe } from './media/probe';
+export { closeMediaInfo, mediaInfoWasmPath, probeFiles, probeMedia, toManifestProbe } from './media/probe';
+export type { FileProbe, MediaProbe } from './media/probe';
 export { decodeAudio, decodeVideo, decodeVideoFrames, shortSideSize } from './media/decode';
 export type { DecodeAudioOptions, DecodeVideoOptions, DecodedVideo, VideoFrame } from './media/decode';
 export { probeManifest, resolveVideoPath } from './media/probe-manifest';
@@ -35,5 +35,7 @@ export type {
   PrepareSettingsOptions,
   PrepareSkip,
 } from './cache/prepare';
+export { prepareDataset } from './cache/prepare-dataset';
+export type { PrepareDatasetOptions, PreparedDataset, RemotePrepareRequest } from './cache/prepare-dataset';
 export { generateSyntheticAV } from './synth/generate';
 export type { SyntheticAVOptions, SyntheticAVResult, TeacherSourceIndex, TeacherSourceItem } from './synth/generate';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Manifest } from '../src';
-import { assemblePrepareReport, closeMediaInfo, generateSyntheticAV, prepareClip, prepareClipCache, clipPrepareTask } from '../src/media';
+import { readManifest, registerDataset, type Manifest } from '../src';
+import { assemblePrepareReport, closeMediaInfo, generateSyntheticAV, prepareClip, prepareClipCache, clipPrepareTask, prepareDataset } from '../src/media';
 import { tempDir } from './helpers';
 
 const dir = tempDir('ccl-prepare-shard-');
@@ -56,5 +56,34 @@ describe('prepareClipCache --shard i/N', () => {
     const report = assemblePrepareReport({ ...manifest, samples: manifest.samples.slice(0, 1).concat(manifest.samples[4]!) }, [bad, await prepareClip(task)]);
     expect(report).toMatchObject({ total: 2, alreadyCached: 1, prepared: 0, aborted: false, skipped: [{ id: 'bad' }] });
     expect(assemblePrepareReport(manifest, [bad]).aborted).toBe(true);
+  });
+});
+
+describe('prepareDataset (ccl data prepare)', () => {
+  it('builds the registered dataset, holds out validation; shards write only their reports; the whole run writes the manifest of the cached videos', async () => {
+    registerDataset({ name: 'prepare-dataset-test', description: 'the synthetic videos and one broken file', buildManifest: () => manifest });
+    const outDir = path.join(dir, 'dataset');
+    const common = { dataset: 'prepare-dataset-test', args: { root: manifest.root!, split: 1 }, outDir, shortSide: null, val: 0.5, seed: 3, concurrency: 1 };
+    const shard = await prepareDataset({ ...common, shard: { index: 1, count: 2 } });
+    expect(shard).toMatchObject({ manifest: null, manifestFile: null, reportFile: path.join(outDir, 'cache', 'prepare-report.shard-1-of-2.json') });
+    expect(shard.report.total).toBe(2);
+    expect(fs.existsSync(path.join(outDir, 'manifest.json'))).toBe(false);
+    const failures: string[] = [];
+    const whole = await prepareDataset({ ...common, onProbeFailure: (f) => failures.push(f.id) });
+    expect(failures).toEqual(['bad']); // mediainfo cannot read the random bytes either
+    expect(whole.report).toMatchObject({ total: 5, prepared: 2, alreadyCached: 2 });
+    expect(whole.manifest!.samples.map((x) => x.id).sort()).toEqual(
+      manifest.samples
+        .slice(0, 4)
+        .map((x) => x.id)
+        .sort(),
+    );
+    expect(whole.manifest!.samples.some((x) => x.split === 'val')).toBe(true);
+    expect(whole.manifest!.samples.every((x) => x.probe && x.probe.frameCount > 0)).toBe(true);
+    expect(readManifest(whole.manifestFile!)).toEqual(whole.manifest);
+    await expect(prepareDataset({ ...common, args: { root: path.join(dir, 'nope'), split: 1 } })).rejects.toThrow(
+      `${path.join(dir, 'nope')}: not found (--root)`,
+    );
+    await expect(prepareDataset({ ...common, dataset: 'kinetics' })).rejects.toThrow(/kinetics/);
   });
 });

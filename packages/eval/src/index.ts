@@ -60,6 +60,8 @@ export { curvePoints } from './report/curves';
 export type { CurvePoint } from './report/curves';
 export type { ResultRow } from './report/results';
 export { readClassSplitFile, readAgreementScoresFile } from './report/class-split-file';
+export { classSplitForRuns } from './report/class-split-choice';
+export type { ClassSplitChoice } from './report/class-split-choice';
 export { writeRunEvaluation, readRunDirectory, runMetrics, reportFromRunDirectories } from './report/run-directory';
 export type { RunDirectory, RunReportOptions } from './report/run-directory';
 export { percentile, percentileInterval } from './stats/percentile';

@@ -1,6 +1,6 @@
 import type { Manifest } from '@ccl/data';
 import type { TrainableEncoder } from '@ccl/distill';
-import { BENCH_PRESETS, MAIN_TABLE_METHODS, METHOD_PLANS, studentRunConfig } from '../src';
+import { BENCH_PRESETS, benchOptions, describeBenchPresets, MAIN_TABLE_METHODS, METHOD_PLANS, studentRunConfig } from '../src';
 
 const manifest = { classes: ['a', 'b', 'c'], samples: [] } as unknown as Manifest;
 const configOf = (label: string) => {
@@ -60,5 +60,20 @@ describe('bench synthetic presets', () => {
       ['audio', 0.5],
       ['image', 0.1],
     ]);
+  });
+});
+
+describe('benchOptions (ccl bench synthetic --preset with overrides)', () => {
+  it("keeps the preset's values unless overridden; seeds N means 1..N", () => {
+    const quick = BENCH_PRESETS.quick!.options;
+    expect(benchOptions('quick')).toEqual(quick);
+    const o = benchOptions('quick', { seeds: 3, methods: ['baseline', 'crd'], epochs: 2, classes: 4, videosPerClass: 5 });
+    expect(o).toEqual({ ...quick, seeds: [1, 2, 3], methods: ['baseline', 'crd'], epochs: 2, classes: 4, videosPerClass: 5 });
+  });
+
+  it('refuses an unknown preset or method, naming the known ones', () => {
+    expect(() => benchOptions('huge')).toThrow(/unknown preset 'huge'; known: quick, full/);
+    expect(() => benchOptions('quick', { methods: ['baseline', 'ccl-x'] })).toThrow(/unknown method 'ccl-x'; known: .*ccl-ai/);
+    expect(describeBenchPresets()).toContain(`quick: ${BENCH_PRESETS.quick!.description}`);
   });
 });

@@ -3,27 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Job } from 'bullmq';
 import { featureFilePath, type ManifestSample } from '@ccl/data';
-import { createEncoder, type Encoder } from '@ccl/encoders';
-import { extractTeacherFeatures, loadWeights, teacherInput } from '@ccl/experiments';
+import type { Encoder } from '@ccl/encoders';
+import { extractTeacherFeatures, openFeatureTeacher, teacherInput, type FeatureTeacherSpec } from '@ccl/experiments';
 
 /** The BullMQ queue that holds teacher-feature extraction jobs (one job per batch of videos). */
 export const FEATURES_QUEUE = 'ccl-features';
 
-/** The teacher and its input, as `ccl features extract` takes them. */
-export interface TeacherJobSpec {
-  teacher: string;
-  /** Encoder options (JSON). */
-  options: Record<string, unknown>;
-  /** A .safetensors file every worker reaches under this path. */
-  weights?: string;
-  frames: number;
-  size: number;
-  segmentSeconds?: number;
-}
-
 export interface FeaturesJobData {
   run: string;
-  spec: TeacherJobSpec;
+  spec: FeatureTeacherSpec;
   cacheDir: string;
   outDir: string;
   samples: ManifestSample[];
@@ -40,7 +28,7 @@ export interface FeaturesJobResult {
 }
 
 /** A features run's key: the same cache, output folder, teacher and batch size give the same key (and job ids). */
-export function featuresRunKey(cacheDir: string, outDir: string, spec: TeacherJobSpec, batchSize: number): string {
+export function featuresRunKey(cacheDir: string, outDir: string, spec: FeatureTeacherSpec, batchSize: number): string {
   const key = JSON.stringify({ cacheDir: path.resolve(cacheDir), outDir: path.resolve(outDir), spec, batchSize });
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
@@ -48,12 +36,11 @@ export function featuresRunKey(cacheDir: string, outDir: string, spec: TeacherJo
 /** A worker keeps the teachers it has built (building one and loading its weights is slow). */
 const encoders = new Map<string, Encoder>();
 
-function teacherOf(spec: TeacherJobSpec): Encoder {
+function teacherOf(spec: FeatureTeacherSpec): Encoder {
   const key = JSON.stringify([spec.teacher, spec.options, spec.weights ?? null]);
   let encoder = encoders.get(key);
   if (!encoder) {
-    encoder = createEncoder(spec.teacher, spec.options);
-    if (spec.weights) loadWeights(encoder, spec.weights);
+    encoder = openFeatureTeacher(spec);
     encoders.set(key, encoder);
   }
   return encoder;

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import type { ManifestSample } from '@ccl/data';
-import type { TeacherFeatureReport } from '@ccl/experiments';
+import type { FeatureTeacherSpec, TeacherFeatureReport } from '@ccl/experiments';
 import { connectQueue } from './connection';
-import { FEATURES_QUEUE, featuresRunKey, type FeaturesJobData, type FeaturesJobResult, type TeacherJobSpec } from './features-jobs';
+import { FEATURES_QUEUE, featuresRunKey, type FeaturesJobData, type FeaturesJobResult } from './features-jobs';
 import { removeJobs, runJobs } from './queued-run';
 
 export interface QueuedFeaturesOptions {
@@ -12,7 +12,7 @@ export interface QueuedFeaturesOptions {
   samples: readonly ManifestSample[];
   cacheDir: string;
   outDir: string;
-  spec: TeacherJobSpec;
+  spec: FeatureTeacherSpec;
   /** Videos per job (default 8). The worker's lock is renewed between videos: keep one video's forward pass shorter than the lock. */
   batchSize?: number;
   attempts?: number;

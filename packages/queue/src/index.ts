@@ -10,13 +10,15 @@ export { MEDIA_ERROR_PREFIX, PREPARE_QUEUE, prepareJobId, prepareRunKey, process
 export type { PrepareJobData } from './prepare-jobs';
 export { prepareClipCacheOnQueue } from './prepare-on-queue';
 export { FEATURES_QUEUE, featuresRunKey, processFeaturesJob } from './features-jobs';
-export type { FeaturesJobData, FeaturesJobResult, TeacherJobSpec } from './features-jobs';
+export type { FeaturesJobData, FeaturesJobResult } from './features-jobs';
 export { extractTeacherFeaturesOnQueue } from './features-on-queue';
 export type { QueuedFeaturesOptions } from './features-on-queue';
 export { removeJobs, runJobs } from './queued-run';
 export type { RunJob, RunJobsOptions, RunJobsOutcome } from './queued-run';
 export type { QueuedPrepareOptions } from './prepare-on-queue';
-export { startQueueWorker } from './worker';
-export type { QueueWorkerEvent, QueueWorkerHandle, QueueWorkerOptions } from './worker';
+export { runQueueWorkerUntilSignal, startQueueWorker } from './worker';
+export type { QueueWorkerEvent, QueueWorkerHandle, QueueWorkerOptions, SignalledWorkerOptions } from './worker';
+export { workerLog } from './worker-log';
+export type { WorkerLog } from './worker-log';
 export { formatQueueStatus, queueStatus } from './status';
 export type { QueueStatus } from './status';

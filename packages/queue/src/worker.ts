@@ -95,3 +95,31 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     },
   };
 }
+
+/** Options of {@link runQueueWorkerUntilSignal}. */
+export interface SignalledWorkerOptions extends QueueWorkerOptions {
+  /** Told once the worker listens for jobs. */
+  onStarted?: () => void;
+  /** Told when SIGINT or SIGTERM arrives, before the jobs in flight finish. */
+  onStopping?: (signal: NodeJS.Signals) => void;
+}
+
+/**
+ * Runs a worker ({@link startQueueWorker}) until this process gets SIGINT or SIGTERM (Ctrl-C, a Kubernetes
+ * pod's or a Slurm job's stop), then lets the jobs in flight finish and closes it.
+ */
+export async function runQueueWorkerUntilSignal(options: SignalledWorkerOptions): Promise<void> {
+  const worker = await startQueueWorker(options);
+  options.onStarted?.();
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      options.onStopping?.(signal);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await worker.close();
+}

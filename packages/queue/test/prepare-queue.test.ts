@@ -1,11 +1,20 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Manifest } from '@ccl/data';
-import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, probeManifest, type PrepareReport } from '@ccl/data/media';
+import { registerDataset, type Manifest } from '@ccl/data';
+import {
+  closeMediaInfo,
+  generateSyntheticAV,
+  manifestOfCachedSamples,
+  prepareClipCache,
+  prepareDataset,
+  probeManifest,
+  type PrepareReport,
+} from '@ccl/data/media';
 import { createEncoder } from '@ccl/encoders';
 import { extractTeacherFeatures, teacherInput } from '@ccl/experiments';
-import { extractTeacherFeaturesOnQueue, PREPARE_QUEUE, prepareClipCacheOnQueue, queueStatus, type TeacherJobSpec } from '../src';
+import { extractTeacherFeaturesOnQueue, PREPARE_QUEUE, prepareClipCacheOnQueue, queueStatus } from '../src';
+import type { FeatureTeacherSpec } from '@ccl/experiments';
 import { startTestRedis, type TestRedis } from './helpers/redis-server';
 import { bundleWorker, spawnWorker, type WorkerProcess } from './helpers/worker-process';
 
@@ -139,6 +148,24 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     for (const w of ws) expect(w.events.filter((e) => e.kind === 'completed' || e.kind === 'failed').length).toBeGreaterThan(0);
   });
 
+  it('prepareDataset with the queue as its remote (ccl data prepare --queue) writes the manifest.json a local prepareDataset writes', async () => {
+    registerDataset({ name: 'queue-test', description: 'the test videos, two of them broken', buildManifest: () => manifest });
+    const common = { dataset: 'queue-test', args: { root: manifest.root!, split: 1 }, ...SETTINGS, val: 0.25, seed: 2 };
+    const here = await prepareDataset({ ...common, outDir: path.join(dir, 'dataset-local'), concurrency: 2, onProbeFailure: () => {} });
+    await worker(2);
+    const there = await prepareDataset({
+      ...common,
+      outDir: path.join(dir, 'dataset-queue'),
+      remote: (request) => {
+        expect(request.probeOnWorkers).toBe(true); // the workers probe: this process probed nothing
+        return prepareClipCacheOnQueue({ ...request, queue: redis.url, pollMs: 200 });
+      },
+    });
+    expect(there.report).toEqual(here.report);
+    expect(there.manifest).toEqual(here.manifest);
+    expect(fs.readFileSync(there.manifestFile!, 'utf8')).toBe(fs.readFileSync(here.manifestFile!, 'utf8'));
+  });
+
   it('a worker SIGKILLed mid-job: its job is taken over by another worker and the run completes, each video once', async () => {
     const victim = await worker(2);
     const run = queued(path.join(dir, 'killed'));
@@ -192,7 +219,7 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
     const ws = [await worker(1), await worker(1)];
     const cacheDir = path.join(dir, 'local');
     const samples = manifest.samples;
-    const spec: TeacherJobSpec = { teacher: 'resnet18', options: { widthMultiplier: 1 / 16, seed: 3 }, frames: 2, size: 32 }; // seeded: every process builds the same weights
+    const spec: FeatureTeacherSpec = { teacher: 'resnet18', options: { widthMultiplier: 1 / 16, seed: 3 }, frames: 2, size: 32 }; // seeded: every process builds the same weights
     const encoder = createEncoder(spec.teacher, spec.options);
     const localOut = path.join(dir, 'features-local');
     const localReport = await extractTeacherFeatures({ samples, cacheDir, encoder, outDir: localOut, input: teacherInput(encoder, spec.teacher, spec) });

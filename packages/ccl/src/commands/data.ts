@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parsePositiveInt, parseShard, parseShardSpec } from '../cli-options';
-import * as fs from 'node:fs';
-import { acquireFolderLock, getDataset, holdOutValidation, listDatasets, writeManifest } from '@ccl/data';
-import { closeMediaInfo, generateSyntheticAV, manifestOfCachedSamples, prepareClipCache, probeManifest, probeMedia, type PrepareReport } from '@ccl/data/media';
+import { datasetArgumentHelp, datasetChoicesHelp } from '@ccl/data';
+import { closeMediaInfo, generateSyntheticAV, prepareDataset, probeFiles } from '@ccl/data/media';
+import { rate } from '../progress';
 import { parseQueueUrl, prepareClipCacheOnQueue } from '@ccl/queue';
 
 interface PrepareOpts {
@@ -22,15 +22,6 @@ interface PrepareOpts {
   concurrency?: number;
 }
 
-/** `dataset: meaning; ...` of a `ccl data prepare` argument, over the registered datasets (@ccl/data) that read it. */
-function argumentHelp(arg: 'annotations' | 'features'): string {
-  return listDatasets()
-    .map(getDataset)
-    .filter((d) => d.arguments?.[arg] !== undefined)
-    .map((d) => `${d.name}: ${d.arguments![arg]}`)
-    .join('; ');
-}
-
 export function registerDataCommands(program: Command): void {
   const data = program.command('data').description('datasets: probe media files, synthesise data');
 
@@ -40,35 +31,22 @@ export function registerDataCommands(program: Command): void {
     .argument('<files...>', 'video files')
     .option('--json', 'print JSON')
     .action(async (files: string[], opts: { json?: boolean }) => {
-      const results = [];
-      let failed = 0;
-      for (const f of files) {
-        try {
-          results.push({ ...(await probeMedia(f)), file: f });
-        } catch (err) {
-          failed++;
-          results.push({ file: f, error: err instanceof Error ? err.message : String(err) });
-        }
-      }
-      closeMediaInfo();
+      const results = await probeFiles(files);
+      await closeMediaInfo();
       if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       else for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
+      const failed = results.filter((r) => 'error' in r).length;
       if (failed) throw new Error(`${failed} of ${files.length} file(s) could not be probed`);
     });
 
   data
     .command('prepare')
     .description('build the manifest, probe every video (mediainfo.js) and decode it once into the clip cache (ffmpeg); resumable')
-    .requiredOption(
-      '--dataset <name>',
-      `one of: ${listDatasets()
-        .map((n) => `${n} (${getDataset(n).description})`)
-        .join(', ')}`,
-    )
+    .requiredOption('--dataset <name>', `one of: ${datasetChoicesHelp()}`)
     .requiredOption('--root <dir>', 'folder of the videos')
     .requiredOption('--out <dir>', 'output: manifest.json (the cached videos), cache/ (clips, prepare-report.json); one prepare at a time')
-    .option('--annotations <path>', argumentHelp('annotations'))
-    .option('--features <path>', argumentHelp('features'))
+    .option('--annotations <path>', datasetArgumentHelp('annotations'))
+    .option('--features <path>', datasetArgumentHelp('features'))
     .option('--split <n>', 'UCF101 split 1|2|3', integerBetween(1, 3), 1)
     .option('--short-side <px>', 'short side of cached frames (0 keeps the native size)', parseNonNegativeInt, 240)
     .option('--audio-rate <hz>', 'also cache mono audio at this rate (Cnn14: 32000)', parsePositiveInt)
@@ -87,71 +65,43 @@ export function registerDataCommands(program: Command): void {
     .action(async (opts: PrepareOpts) => {
       if (opts.queue && opts.shard) throw new Error('--queue and --shard are two ways to spread the work: give one');
       if (opts.queue) parseQueueUrl(opts.queue);
-      const dataset = getDataset(opts.dataset);
-      // an absolute root: the manifest and the report name the videos so that `ccl worker`s in other folders (--queue) find them too
-      const args = { root: path.resolve(opts.root), annotations: opts.annotations, features: opts.features, split: Number(opts.split) };
-      if (!fs.existsSync(opts.root)) throw new Error(`${opts.root}: not found (--root)`);
-      const out = path.resolve(opts.out);
-      const shard = opts.shard ? parseShard(opts.shard) : null;
-      // shards share the output folder (they write disjoint clips and their own reports): only a whole run locks it
-      const release = shard ? () => {} : acquireFolderLock(out, { what: 'ccl data prepare' });
-      try {
-        const built = dataset.buildManifest(args);
-        // with a queue, the workers probe the videos (each job returns its probe), unless the dataset selects videos by their probes
-        const probeOnWorkers = opts.queue !== undefined && !dataset.selectProbed;
-        let probed = built;
-        if (!probeOnWorkers) {
-          const { manifest, failures } = await probeManifest(built);
-          closeMediaInfo();
-          for (const f of failures) process.stderr.write(`probe: ${JSON.stringify(f)}\n`);
-          probed = manifest;
-        }
-        const selected = dataset.selectProbed ? dataset.selectProbed(probed, args) : probed;
-        let all = Number(opts.val) > 0 ? holdOutValidation(selected, { fraction: Number(opts.val), seed: Number(opts.seed) }) : selected;
-        const common = {
-          manifest: all,
-          cacheDir: path.join(out, 'cache'),
-          shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
-          audioSampleRate: opts.audioRate ? Number(opts.audioRate) : undefined,
-        };
-        const t0 = Date.now();
-        let report: PrepareReport;
-        if (opts.queue) {
-          process.stderr.write(`queue ${opts.queue}: ${all.samples.length} jobs; start \`ccl worker --queue ${opts.queue}\` on any machines\n`);
-          report = await prepareClipCacheOnQueue({
-            ...common,
-            queue: opts.queue,
-            probeOnWorkers,
-            onProbedManifest: (m) => (all = m),
-            onProgress: (e) =>
+      const shard = opts.shard ? parseShard(opts.shard) : undefined;
+      const t0 = Date.now();
+      const r = await prepareDataset({
+        dataset: opts.dataset,
+        args: { root: opts.root, annotations: opts.annotations, features: opts.features, split: Number(opts.split) },
+        outDir: opts.out,
+        shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
+        audioSampleRate: opts.audioRate ? Number(opts.audioRate) : undefined,
+        val: Number(opts.val),
+        seed: Number(opts.seed),
+        concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
+        shard: shard ? { index: shard[0], count: shard[1] } : undefined,
+        onProbeFailure: (f) => process.stderr.write(`probe: ${JSON.stringify(f)}\n`),
+        onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
+        remote: opts.queue
+          ? (request) => {
               process.stderr.write(
-                `\r${e.finished}/${e.total} finished${e.failed ? `, ${e.failed} failed` : ''} (${(e.finished / Math.max(1e-3, (Date.now() - t0) / 1000)).toFixed(2)} videos/s)\u001b[K`,
-              ),
-          }).finally(() => process.stderr.write('\n'));
-        } else {
-          report = await prepareClipCache({
-            ...common,
-            concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
-            shard: shard ? { index: shard[0], count: shard[1] } : undefined,
-            onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
-          }).finally(() => process.stderr.write('\n')); // ends the progress line, also before an error
-        }
-        if (shard) {
-          process.stdout.write(
-            `shard ${opts.shard}: ${report.total} videos, ${report.prepared} decoded, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${path.join(out, 'cache', `prepare-report.shard-${shard[0]}-of-${shard[1]}.json`)}); once every shard is done, run the same command without --shard for the manifest\n`,
-          );
-          return;
-        }
-        // what train reads: only the cached videos (the skipped ones are listed with their reasons in the report)
-        const manifest = manifestOfCachedSamples(all, report);
-        writeManifest(path.join(out, 'manifest.json'), manifest);
-        const count = (s: string) => manifest.samples.filter((x) => x.split === s).length;
+                `queue ${opts.queue}: ${request.manifest.samples.length} jobs; start \`ccl worker --queue ${opts.queue}\` on any machines\n`,
+              );
+              const onProgress = (e: { finished: number; failed: number; total: number }) =>
+                process.stderr.write(`\r${e.finished}/${e.total} finished${e.failed ? `, ${e.failed} failed` : ''} (${rate(e.finished, t0)} videos/s)\u001b[K`);
+              return prepareClipCacheOnQueue({ ...request, queue: opts.queue!, onProgress });
+            }
+          : undefined,
+      }).finally(() => process.stderr.write('\n')); // ends the progress line, also before an error
+      const { report } = r;
+      const counts = `${report.prepared} decoded${report.rebuilt ? ` (${report.rebuilt} rebuilt: cached with other settings)` : ''}, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${r.reportFile})`;
+      if (!r.manifest) {
         process.stdout.write(
-          `${manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${report.prepared} decoded${report.rebuilt ? ` (${report.rebuilt} rebuilt: cached with other settings)` : ''}, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${path.join(out, 'cache', 'prepare-report.json')})\nmanifest: ${path.join(out, 'manifest.json')}\n`,
+          `shard ${opts.shard}: ${report.total} videos, ${counts}; once every shard is done, run the same command without --shard for the manifest\n`,
         );
-      } finally {
-        release();
+        return;
       }
+      const count = (s: string) => r.manifest!.samples.filter((x) => x.split === s).length;
+      process.stdout.write(
+        `${r.manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${counts}\nmanifest: ${r.manifestFile}\n`,
+      );
     });
 
   data

@@ -1,10 +1,15 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { parsePositiveInt, parsePositiveNumber, parseShard, parseShardSpec } from '../cli-options';
-import { readManifest } from '@ccl/data';
-import { createEncoder, type Encoder } from '@ccl/encoders';
-import { extractTeacherFeatures, loadWeights, teacherInput, type TeacherFeatureReport } from '@ccl/experiments';
+import {
+  extractTeacherFeatures,
+  openFeatureTeacher,
+  preparedSamples,
+  teacherInput,
+  type FeatureTeacherSpec,
+  type TeacherFeatureReport,
+} from '@ccl/experiments';
+import { rate } from '../progress';
 import { extractTeacherFeaturesOnQueue, parseQueueUrl } from '@ccl/queue';
 
 interface ExtractOpts {
@@ -44,50 +49,26 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
     .action(async (opts: ExtractOpts & { backend?: string }) => {
       if (opts.queue) parseQueueUrl(opts.queue);
       await useBackend(opts.backend);
-      const [shard, shards] = parseShard(opts.shard);
-      const manifestFile = path.join(opts.data, 'manifest.json');
-      if (!fs.existsSync(manifestFile)) throw new Error(`${manifestFile}: not found (run ccl data prepare first)`);
-      const manifest = readManifest(manifestFile);
-      let encoder: Encoder;
-      try {
-        encoder = createEncoder(opts.teacher, JSON.parse(opts.options) as Record<string, unknown>);
-      } catch (err) {
-        throw new Error(`--teacher ${opts.teacher} --options ${opts.options}: ${(err as Error).message}`);
-      }
-      if (opts.weights) loadWeights(encoder, opts.weights);
+      const { samples, cacheDir } = preparedSamples(opts.data, ...parseShard(opts.shard));
+      const spec: FeatureTeacherSpec = {
+        teacher: opts.teacher,
+        options: JSON.parse(opts.options) as Record<string, unknown>,
+        weights: opts.weights ? path.resolve(opts.weights) : undefined,
+        frames: Number(opts.frames),
+        size: Number(opts.size),
+        segmentSeconds: opts.segmentSeconds === undefined ? undefined : Number(opts.segmentSeconds),
+      };
+      const encoder = openFeatureTeacher(spec); // refuses a bad teacher here, before any job is queued
       if (encoder.inputConvention) process.stderr.write(`${opts.teacher} input: ${encoder.inputConvention.description}\n`);
-      const mine = manifest.samples.filter((_, i) => i % shards === shard);
+      const t0 = Date.now();
       let r: TeacherFeatureReport;
       if (opts.queue) {
-        const t0 = Date.now();
-        r = await extractTeacherFeaturesOnQueue({
-          queue: opts.queue,
-          samples: mine,
-          cacheDir: path.join(opts.data, 'cache'),
-          outDir: opts.out,
-          spec: {
-            teacher: opts.teacher,
-            options: JSON.parse(opts.options) as Record<string, unknown>,
-            weights: opts.weights ? path.resolve(opts.weights) : undefined,
-            frames: Number(opts.frames),
-            size: Number(opts.size),
-            segmentSeconds: opts.segmentSeconds === undefined ? undefined : Number(opts.segmentSeconds),
-          },
-          batchSize: Number(opts.batch),
-          onProgress: (e) =>
-            process.stderr.write(
-              `\r${e.finished}/${e.total} jobs finished (${(e.finished / Math.max(1e-3, (Date.now() - t0) / 1000)).toFixed(2)} jobs/s)\u001b[K`,
-            ),
-        });
+        const onProgress = (e: { finished: number; total: number }) =>
+          process.stderr.write(`\r${e.finished}/${e.total} jobs finished (${rate(e.finished, t0)} jobs/s)\u001b[K`);
+        r = await extractTeacherFeaturesOnQueue({ queue: opts.queue, samples, cacheDir, outDir: opts.out, spec, batchSize: Number(opts.batch), onProgress });
       } else {
-        r = await extractTeacherFeatures({
-          samples: mine,
-          cacheDir: path.join(opts.data, 'cache'),
-          encoder,
-          outDir: opts.out,
-          input: teacherInput(encoder, opts.teacher, opts),
-          onWritten: (k, s) => process.stderr.write(`\r${k + 1}/${mine.length} ${s.id}\u001b[K`),
-        });
+        const onWritten = (k: number, s: { id: string }) => process.stderr.write(`\r${k + 1}/${samples.length} ${s.id}\u001b[K`);
+        r = await extractTeacherFeatures({ samples, cacheDir, encoder, outDir: opts.out, input: teacherInput(encoder, opts.teacher, spec), onWritten });
       }
       process.stderr.write('\n');
       process.stdout.write(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatQueueStatus, parseQueueUrl, queueStatus, startQueueWorker } from '@ccl/queue';
+import { formatQueueStatus, parseQueueUrl, queueStatus, runQueueWorkerUntilSignal, workerLog } from '@ccl/queue';
 import { parsePositiveInt } from '../cli-options';
 
 /** `ccl worker` (runs queue jobs until stopped) and `ccl queue status` (counts and throughput); @ccl/queue does the work. */
@@ -15,36 +15,17 @@ export function registerQueueCommands(program: Command, useBackend: (force?: str
     .option('--backend <name>', 'tensor backend for features jobs')
     .action(async (opts: { queue: string; concurrency: number; lockMs: number; backend?: string }) => {
       parseQueueUrl(opts.queue);
-      let done = 0;
-      let failed = 0;
-      const worker = await startQueueWorker({
+      const log = workerLog((line) => process.stderr.write(line));
+      await runQueueWorkerUntilSignal({
         queue: opts.queue,
         concurrency: Number(opts.concurrency),
         lockDurationMs: Number(opts.lockMs),
         setupBackend: () => useBackend(opts.backend),
-        onEvent: (e) => {
-          if (e.kind === 'completed') {
-            done++;
-            const r = e.result as { id?: string; status?: string; written?: number; reused?: number };
-            const what = r.id !== undefined ? `${r.id} ${r.status}` : `${e.jobId} (${r.written} features written, ${r.reused} already there)`;
-            process.stderr.write(`${new Date().toISOString()} done ${what} in ${e.ms} ms (${done} done, ${failed} failed)\n`);
-          } else if (e.kind === 'failed') {
-            failed++;
-            process.stderr.write(`${new Date().toISOString()} failed ${e.jobId}${e.willRetry ? ' (will retry)' : ''}: ${e.reason}\n`);
-          } else process.stderr.write(`${new Date().toISOString()} redis: ${e.message}\n`);
-        },
+        onEvent: log.onEvent,
+        onStarted: () => process.stderr.write(`worker ${process.pid}: waiting for jobs on ${opts.queue} (concurrency ${opts.concurrency})\n`),
+        onStopping: () => process.stderr.write(`worker ${process.pid}: stopping after the jobs in flight\n`),
       });
-      process.stderr.write(`worker ${process.pid}: waiting for jobs on ${opts.queue} (concurrency ${opts.concurrency})\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.stderr.write(`worker ${process.pid}: stopping after the jobs in flight\n`);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await worker.close();
-      process.stdout.write(`${done} jobs done, ${failed} failed\n`);
+      process.stdout.write(`${log.done} jobs done, ${log.failed} failed\n`);
     });
 
   const queue = program.command('queue').description('the Redis job queues of `ccl data prepare --queue` and `ccl features extract --queue`');

@@ -1,15 +1,6 @@
 import * as path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import {
-  type ClassSplit,
-  DEFAULT_CORRELATION_THRESHOLDS,
-  readAgreementScoresFile,
-  readClassSplitFile,
-  readRunDirectory,
-  reportFromRunDirectories,
-  splitClassesByAgreement,
-  splitClassesByRank,
-} from '@ccl/eval';
+import { classSplitForRuns, DEFAULT_CORRELATION_THRESHOLDS, reportFromRunDirectories, type ClassSplitChoice } from '@ccl/eval';
 import { parseFraction } from '../cli-options';
 
 /** `a,b`: two numbers (thresholds or counts), checked by `check`. */
@@ -21,34 +12,13 @@ function numberPair(expected: string, check: (n: number) => boolean) {
   };
 }
 
-interface ReportOptions {
+interface ReportOptions extends ClassSplitChoice {
   out: string;
   title?: string;
   baseline?: string;
-  classSplit?: string;
-  agreement?: string;
-  thresholds?: [number, number];
-  rankSplit?: [number, number];
-  agreementSource?: string;
   smoothing?: number;
   logScale?: boolean;
   png: boolean;
-}
-
-/** The class split the options ask for (none, from a file, or from agreement scores), with its source text. */
-function classSplitOf(runs: string[], o: ReportOptions): { split: ClassSplit; source: string | undefined } | null {
-  if (o.classSplit && o.agreement) throw new Error('give --class-split or --agreement, not both');
-  if ((o.thresholds || o.rankSplit) && !o.agreement) throw new Error('--thresholds and --rank-split need --agreement');
-  if (o.thresholds && o.rankSplit) throw new Error('give --thresholds or --rank-split, not both');
-  const classNames = runs.map((r) => readRunDirectory(r).recognition?.classNames).find((c) => c !== undefined);
-  if (o.classSplit) return { split: readClassSplitFile(path.resolve(o.classSplit), classNames?.length), source: o.agreementSource };
-  if (!o.agreement) return null;
-  if (!classNames) throw new Error('--agreement needs evaluated runs (eval/recognition.json) to know the class names');
-  const scores = readAgreementScoresFile(path.resolve(o.agreement), classNames);
-  const split = o.rankSplit
-    ? splitClassesByRank(scores, { correlated: o.rankSplit[0], weak: o.rankSplit[1] })
-    : splitClassesByAgreement(scores, o.thresholds ? { correlated: o.thresholds[0], weak: o.thresholds[1] } : DEFAULT_CORRELATION_THRESHOLDS);
-  return { split, source: o.agreementSource ?? path.basename(o.agreement) };
 }
 
 /** `ccl report RUN_DIR... --out DIR`: the HTML/SVG/Markdown/CSV report over run folders. */
@@ -78,7 +48,7 @@ export function registerReportCommand(program: Command): void {
     .option('--no-png', 'SVG figures only (no PNG copies)')
     .action((runs: string[], opts: ReportOptions) => {
       const dirs = runs.map((r) => path.resolve(r));
-      const split = classSplitOf(dirs, opts);
+      const split = classSplitForRuns(dirs, opts);
       const { files } = reportFromRunDirectories(dirs, path.resolve(opts.out), {
         ...(opts.title ? { title: opts.title } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),

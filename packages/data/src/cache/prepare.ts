@@ -290,8 +290,8 @@ export function manifestWithProbes(manifest: Manifest, results: Iterable<ClipPre
 }
 
 /** Where a prepare run's report goes: `<cacheDir>/prepare-report.json`. */
-export function prepareReportPath(cacheDir: string): string {
-  return path.join(cacheDir, 'prepare-report.json');
+export function prepareReportPath(cacheDir: string, shard?: { index: number; count: number }): string {
+  return path.join(cacheDir, shard ? `prepare-report.shard-${shard.index}-of-${shard.count}.json` : 'prepare-report.json');
 }
 
 /** Removes temporary files that killed writers left in `<cacheDir>/clips` (only while no other process writes there). */
@@ -323,7 +323,7 @@ export async function prepareClipCache(options: PrepareOptions): Promise<Prepare
     if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
       throw new Error(`shard ${index}/${count}: expected 0 <= index < count`);
     const manifest = { ...options.manifest, samples: options.manifest.samples.filter((_, i) => i % count === index) };
-    return prepareLocked({ ...options, manifest }, path.join(options.cacheDir, `prepare-report.shard-${index}-of-${count}.json`));
+    return prepareLocked({ ...options, manifest }, prepareReportPath(options.cacheDir, options.shard));
   }
   const release = acquireFolderLock(options.cacheDir, { what: 'prepareClipCache' });
   try {

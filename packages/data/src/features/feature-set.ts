@@ -102,6 +102,12 @@ export function readFeaturesArchive(file: string, options: TeacherFeatureSetOpti
   return set;
 }
 
+/** A features folder ({@link readFeaturesFolder}) or `.tar.gz` archive ({@link readFeaturesArchive}), by what `source` is. */
+export function readFeatureSet(source: string, options: TeacherFeatureSetOptions = {}): TeacherFeatureSet {
+  if (!fs.existsSync(source)) throw new Error(`${source}: not found (a features folder or .tar.gz)`);
+  return fs.statSync(source).isDirectory() ? readFeaturesFolder(source, options) : readFeaturesArchive(source, options);
+}
+
 /** Teacher vectors for a batch: missing videos get a zero row and `hasTeacher = 0` (never silent). */
 export interface TeacherBatch {
   features: Float32Array; // [B, D]

@@ -52,3 +52,19 @@ export function existingArg(value: string | undefined, flag: string): string {
   if (!fs.existsSync(value)) throw new Error(`${value}: not found (--${flag})`);
   return value;
 }
+
+/** `dataset: meaning; ...` of a manifest argument over the registered datasets that read it (help text). */
+export function datasetArgumentHelp(arg: 'annotations' | 'features'): string {
+  return listDatasets()
+    .map(getDataset)
+    .filter((d) => d.arguments?.[arg] !== undefined)
+    .map((d) => `${d.name}: ${d.arguments![arg]}`)
+    .join('; ');
+}
+
+/** `name (description), ...` of the registered datasets (help text). */
+export function datasetChoicesHelp(): string {
+  return listDatasets()
+    .map((n) => `${n} (${getDataset(n).description})`)
+    .join(', ');
+}

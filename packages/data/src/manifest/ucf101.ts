@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseUcfVideoName, ucfSplitOfGroup } from '../features/ucf-names';
 import type { TeacherFeatureSet } from '../features/feature-set';
@@ -6,7 +5,7 @@ import type { Manifest, ManifestSample } from './schema';
 import { makeManifest, sortedNames } from './schema';
 import { readTextFile, scanClassFolders, stem } from './files';
 import { existingArg, registerDataset } from './datasets';
-import { readFeaturesArchive, readFeaturesFolder } from '../features/feature-set';
+import { readFeatureSet } from '../features/feature-set';
 
 export interface Ucf101ListOptions {
   /** Official `classInd.txt` (`<index> <ClassName>` per line): fixes the class order. */
@@ -193,8 +192,7 @@ registerDataset({
   buildManifest: ({ root, features, split }) => {
     if (!features) return buildUcf101FromFolders({ videoRoot: root, split: split as 1 | 2 | 3, dataset: 'ucf51' }); // classes with audio chosen after probing
     const f = existingArg(features, 'features');
-    const set = fs.statSync(f).isDirectory() ? readFeaturesFolder(f) : readFeaturesArchive(f);
-    return buildUcf51FromFeatures(set, { split: split as 1 | 2 | 3, videoRoot: root, videoExtension: '.avi' });
+    return buildUcf51FromFeatures(readFeatureSet(f), { split: split as 1 | 2 | 3, videoRoot: root, videoExtension: '.avi' });
   },
   selectProbed: (probed, { features }) => (features ? probed : selectClassesWithAudio(probed, { dataset: 'ucf51' })),
 });

@@ -136,6 +136,22 @@ export async function probeMedia(file: string): Promise<MediaProbe> {
   return probe;
 }
 
+/** One file's probe, or why it could not be probed. */
+export type FileProbe = (MediaProbe & { file: string }) | { file: string; error: string };
+
+/** Probes each file in turn (`ccl data probe`); a file that cannot be probed gets its error, and the others are still probed. */
+export async function probeFiles(files: readonly string[]): Promise<FileProbe[]> {
+  const results: FileProbe[] = [];
+  for (const file of files) {
+    try {
+      results.push({ ...(await probeMedia(file)), file });
+    } catch (err) {
+      results.push({ file, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return results;
+}
+
 /** The subset of a probe that manifests cache. */
 export function toManifestProbe(p: MediaProbe): ManifestProbe {
   const out: ManifestProbe = {

@@ -1,3 +1,4 @@
+import { METHOD_PLANS } from './method-plans';
 import { DEMO_DEFAULTS, type SyntheticExperimentOptions } from './options';
 
 /** A named configuration of `ccl bench synthetic`; command-line options override its values. */
@@ -70,3 +71,36 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
     },
   },
 };
+
+/** What a user may override of a preset (`ccl bench synthetic`'s options); absent values keep the preset's. */
+export interface BenchOverrides {
+  /** seeds 1 .. n */
+  seeds?: number;
+  methods?: readonly string[];
+  epochs?: number;
+  classes?: number;
+  videosPerClass?: number;
+}
+
+/** A preset's options with the overrides applied; an unknown preset or method is refused, naming the known ones. */
+export function benchOptions(presetName: string, o: BenchOverrides = {}): BenchPreset['options'] {
+  const preset = BENCH_PRESETS[presetName];
+  if (!preset) throw new Error(`unknown preset '${presetName}'; known: ${Object.keys(BENCH_PRESETS).join(', ')}`);
+  const methods = o.methods ? [...o.methods] : preset.options.methods;
+  for (const m of methods) if (!METHOD_PLANS[m]) throw new Error(`unknown method '${m}'; known: ${Object.keys(METHOD_PLANS).join(', ')}`);
+  return {
+    ...preset.options,
+    methods,
+    seeds: o.seeds ? Array.from({ length: o.seeds }, (_, i) => i + 1) : preset.options.seeds,
+    epochs: o.epochs ?? preset.options.epochs,
+    classes: o.classes ?? preset.options.classes,
+    videosPerClass: o.videosPerClass ?? preset.options.videosPerClass,
+  };
+}
+
+/** `name: description; ...` of the presets (help text). */
+export function describeBenchPresets(): string {
+  return Object.entries(BENCH_PRESETS)
+    .map(([name, p]) => `${name}: ${p.description}`)
+    .join('; ');
+}

@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BenchRunId } from '@ccl/experiments';
+import type { BenchRunId } from './options';
+
+// Parallel runs of the synthetic benchmark: each run in a child process of the same command (`ccl bench
+// synthetic ... --run METHOD@SEED`), with its share of the cores.
 
 /** `METHOD@SEED` (the hidden `--run` option of a bench worker). */
 export function parseBenchRunId(value: string): BenchRunId {

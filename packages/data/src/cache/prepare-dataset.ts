@@ -1,0 +1,89 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { acquireFolderLock } from '../io/folder-lock';
+import { getDataset, type DatasetArgs } from '../manifest/datasets';
+import { holdOutValidation } from '../manifest/holdout';
+import { writeManifest, type Manifest } from '../manifest/schema';
+import { probeManifest, type ProbeFailure } from '../media/probe-manifest';
+import { closeMediaInfo } from '../media/probe';
+import { manifestOfCachedSamples, prepareClipCache, prepareReportPath, type PrepareOptions, type PrepareReport, type PrepareSettingsOptions } from './prepare';
+
+/** What a prepare elsewhere than in this process gets (a job queue: @ccl/queue's `prepareClipCacheOnQueue`). */
+export interface RemotePrepareRequest extends PrepareSettingsOptions {
+  manifest: Manifest;
+  cacheDir: string;
+  /** The manifest is not probed yet: the remote side probes each video and reports the probed manifest. */
+  probeOnWorkers: boolean;
+  onProbedManifest: (manifest: Manifest) => void;
+}
+
+/** `ccl data prepare`'s whole job, over the registered datasets (@ccl/data's `registerDataset`). */
+export interface PrepareDatasetOptions extends PrepareSettingsOptions {
+  /** A registered dataset name. */
+  dataset: string;
+  /** What the dataset builds its manifest from (`root` is made absolute: remote workers find the videos by it). */
+  args: DatasetArgs;
+  /** Output folder: `manifest.json` and `cache/`. */
+  outDir: string;
+  /** Held-out validation fraction carved from train, in [0, 1) (group-aware for UCF); default 0.1. */
+  val?: number;
+  /** Seed of the held-out split (default 1). */
+  seed?: number;
+  concurrency?: PrepareOptions['concurrency'];
+  shard?: PrepareOptions['shard'];
+  onProgress?: PrepareOptions['onProgress'];
+  onProbeFailure?: (failure: ProbeFailure) => void;
+  /** Prepare the clips elsewhere (no `shard` then); absent: in this process. */
+  remote?: (request: RemotePrepareRequest) => Promise<PrepareReport>;
+}
+
+/** What `prepareDataset` wrote. */
+export interface PreparedDataset {
+  report: PrepareReport;
+  /** The cached videos (what training reads); null for a shard, which writes no manifest. */
+  manifest: Manifest | null;
+  manifestFile: string | null;
+  reportFile: string;
+}
+
+/**
+ * Builds the dataset's manifest, probes every video (mediainfo.js), carves the held-out split and decodes each
+ * video once into `<outDir>/cache` (resumable), then writes `<outDir>/manifest.json` of the videos that were
+ * cached. A whole run locks the output folder (one prepare at a time); shards share it and write only their
+ * clips and their own reports.
+ */
+export async function prepareDataset(o: PrepareDatasetOptions): Promise<PreparedDataset> {
+  if (o.remote && o.shard) throw new Error('a remote prepare and a shard are two ways to spread the work: give one');
+  const dataset = getDataset(o.dataset);
+  if (!fs.existsSync(o.args.root)) throw new Error(`${o.args.root}: not found (--root)`);
+  const args = { ...o.args, root: path.resolve(o.args.root) };
+  const outDir = path.resolve(o.outDir);
+  const cacheDir = path.join(outDir, 'cache');
+  const release = o.shard ? () => {} : acquireFolderLock(outDir, { what: 'ccl data prepare' });
+  try {
+    const built = dataset.buildManifest(args);
+    // remote workers probe the videos themselves (each job returns its probe), unless the dataset selects videos by their probes
+    const probeOnWorkers = o.remote !== undefined && !dataset.selectProbed;
+    let probed = built;
+    if (!probeOnWorkers) {
+      const { manifest, failures } = await probeManifest(built);
+      await closeMediaInfo();
+      for (const f of failures) o.onProbeFailure?.(f);
+      probed = manifest;
+    }
+    const selected = dataset.selectProbed ? dataset.selectProbed(probed, args) : probed;
+    const val = o.val ?? 0.1;
+    let all = val > 0 ? holdOutValidation(selected, { fraction: val, seed: o.seed ?? 1 }) : selected;
+    const settings = { shortSide: o.shortSide, audioSampleRate: o.audioSampleRate };
+    const report = o.remote
+      ? await o.remote({ ...settings, manifest: all, cacheDir, probeOnWorkers, onProbedManifest: (m) => (all = m) })
+      : await prepareClipCache({ ...settings, manifest: all, cacheDir, concurrency: o.concurrency, shard: o.shard, onProgress: o.onProgress });
+    if (o.shard) return { report, manifest: null, manifestFile: null, reportFile: prepareReportPath(cacheDir, o.shard) };
+    const manifest = manifestOfCachedSamples(all, report); // the skipped videos are listed with their reasons in the report
+    const manifestFile = path.join(outDir, 'manifest.json');
+    writeManifest(manifestFile, manifest);
+    return { report, manifest, manifestFile, reportFile: prepareReportPath(cacheDir) };
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,40 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readManifest, type ManifestSample } from '@ccl/data';
+import { createEncoder, type Encoder } from '@ccl/encoders';
+import { loadWeights } from '../load-encoder';
+
+/** A frozen teacher and its input, as `ccl features extract` takes them (and a queue job carries them). */
+export interface FeatureTeacherSpec {
+  /** A registered encoder name (cnn14, resnet18, resnet34, ...). */
+  teacher: string;
+  /** Encoder options (JSON). */
+  options: Record<string, unknown>;
+  /** A .safetensors file with the PyTorch names (on a queue: a path every worker reaches). */
+  weights?: string;
+  /** Image teachers: evenly spaced frames per video and their input size. */
+  frames: number;
+  size: number;
+  /** Audio teachers: one row per segment of this length (absent: the whole track). */
+  segmentSeconds?: number;
+}
+
+/** The teacher `spec` names, with its weights loaded; a bad name or option is one line naming both. */
+export function openFeatureTeacher(spec: FeatureTeacherSpec): Encoder {
+  let encoder: Encoder;
+  try {
+    encoder = createEncoder(spec.teacher, spec.options);
+  } catch (err) {
+    throw new Error(`--teacher ${spec.teacher} --options ${JSON.stringify(spec.options)}: ${(err as Error).message}`);
+  }
+  if (spec.weights) loadWeights(encoder, spec.weights);
+  return encoder;
+}
+
+/** The samples of shard `shard` of `count` (indices i with i mod count = shard) of a `ccl data prepare` folder, and its clip cache. */
+export function preparedSamples(dataDir: string, shard = 0, count = 1): { samples: ManifestSample[]; cacheDir: string } {
+  const manifestFile = path.join(dataDir, 'manifest.json');
+  if (!fs.existsSync(manifestFile)) throw new Error(`${manifestFile}: not found (run ccl data prepare first)`);
+  const samples = readManifest(manifestFile).samples.filter((_, i) => i % count === shard);
+  return { samples, cacheDir: path.join(dataDir, 'cache') };
+}
