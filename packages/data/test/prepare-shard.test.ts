@@ -1,7 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readManifest, registerDataset, type Manifest } from '../src';
-import { assemblePrepareReport, closeMediaInfo, generateSyntheticAV, prepareClip, prepareClipCache, clipPrepareTask, prepareDataset } from '../src/media';
+import { holdOutValidation, readManifest, registerDataset, type Manifest } from '../src';
+import {
+  assemblePrepareReport,
+  closeMediaInfo,
+  generateSyntheticAV,
+  prepareClip,
+  prepareClipCache,
+  clipPrepareTask,
+  manifestOfCachedSamples,
+  prepareDataset,
+  probeManifest,
+} from '../src/media';
 import { tempDir } from './helpers';
 
 const dir = tempDir('ccl-prepare-shard-');
@@ -68,10 +78,14 @@ describe('prepareDataset (ccl data prepare)', () => {
     expect(shard).toMatchObject({ manifest: null, manifestFile: null, reportFile: path.join(outDir, 'cache', 'prepare-report.shard-1-of-2.json') });
     expect(shard.report.total).toBe(2);
     expect(fs.existsSync(path.join(outDir, 'manifest.json'))).toBe(false);
-    const failures: string[] = [];
-    const whole = await prepareDataset({ ...common, onProbeFailure: (f) => failures.push(f.id) });
-    expect(failures).toEqual(['bad']); // mediainfo cannot read the random bytes either
+    const whole = await prepareDataset({
+      ...common,
+      onProbeFailure: (f) => {
+        throw new Error(`${f.id}: probed before preparing, expected while preparing`);
+      },
+    });
     expect(whole.report).toMatchObject({ total: 5, prepared: 2, alreadyCached: 2 });
+    expect(whole.report.skipped.map((x) => x.id)).toEqual(['bad']);
     expect(whole.manifest!.samples.map((x) => x.id).sort()).toEqual(
       manifest.samples
         .slice(0, 4)
@@ -79,11 +93,36 @@ describe('prepareDataset (ccl data prepare)', () => {
         .sort(),
     );
     expect(whole.manifest!.samples.some((x) => x.split === 'val')).toBe(true);
+    // the same manifest as probing every video first (probeManifest), then preparing
+    const probedFirst = holdOutValidation((await probeManifest(manifest)).manifest, { fraction: 0.5, seed: 3 });
+    expect(whole.manifest).toEqual(manifestOfCachedSamples(probedFirst, whole.report));
     expect(whole.manifest!.samples.every((x) => x.probe && x.probe.frameCount > 0)).toBe(true);
     expect(readManifest(whole.manifestFile!)).toEqual(whole.manifest);
     await expect(prepareDataset({ ...common, args: { root: path.join(dir, 'nope'), split: 1 } })).rejects.toThrow(
       `${path.join(dir, 'nope')}: not found (--root)`,
     );
     await expect(prepareDataset({ ...common, dataset: 'kinetics' })).rejects.toThrow(/kinetics/);
+  });
+
+  it('a dataset that chooses among probed videos (selectProbed) has them all probed first; probe failures are told', async () => {
+    registerDataset({
+      name: 'prepare-dataset-select-test',
+      description: 'the synthetic videos, keeping those with at least 4 frames',
+      buildManifest: () => manifest,
+      selectProbed: (probed) => ({ ...probed, samples: probed.samples.filter((x) => (x.probe?.frameCount ?? 0) >= 4) }),
+    });
+    const failures: string[] = [];
+    const r = await prepareDataset({
+      dataset: 'prepare-dataset-select-test',
+      args: { root: manifest.root!, split: 1 },
+      outDir: path.join(dir, 'dataset-select'),
+      shortSide: null,
+      val: 0,
+      concurrency: 1,
+      onProbeFailure: (f) => failures.push(f.id),
+    });
+    expect(failures).toEqual(['bad']);
+    expect(r.report).toMatchObject({ total: 4, prepared: 4, skipped: [] });
+    expect(r.manifest!.samples.every((x) => x.probe && x.probe.frameCount >= 4)).toBe(true);
   });
 });

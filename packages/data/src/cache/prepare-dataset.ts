@@ -32,6 +32,7 @@ export interface PrepareDatasetOptions extends PrepareSettingsOptions {
   concurrency?: PrepareOptions['concurrency'];
   shard?: PrepareOptions['shard'];
   onProgress?: PrepareOptions['onProgress'];
+  /** A video mediainfo.js could not read, when the dataset has all videos probed before choosing (`selectProbed`); otherwise such a video is in the report's `skipped`. */
   onProbeFailure?: (failure: ProbeFailure) => void;
   /** Prepare the clips elsewhere (no `shard` then); absent: in this process. */
   remote?: (request: RemotePrepareRequest) => Promise<PrepareReport>;
@@ -47,9 +48,9 @@ export interface PreparedDataset {
 }
 
 /**
- * Builds the dataset's manifest, probes every video (mediainfo.js), carves the held-out split and decodes each
- * video once into `<outDir>/cache` (resumable), then writes `<outDir>/manifest.json` of the videos that were
- * cached. A whole run locks the output folder (one prepare at a time); shards share it and write only their
+ * Builds the dataset's manifest, carves the held-out split and decodes each video once into `<outDir>/cache`
+ * (resumable), probing each (mediainfo.js) as it goes, then writes `<outDir>/manifest.json` of the videos that
+ * were cached, with their probes. A whole run locks the output folder (one prepare at a time); shards share it and write only their
  * clips and their own reports.
  */
 export async function prepareDataset(o: PrepareDatasetOptions): Promise<PreparedDataset> {
@@ -62,10 +63,12 @@ export async function prepareDataset(o: PrepareDatasetOptions): Promise<Prepared
   const release = o.shard ? () => {} : acquireFolderLock(outDir, { what: 'ccl data prepare' });
   try {
     const built = dataset.buildManifest(args);
-    // remote workers probe the videos themselves (each job returns its probe), unless the dataset selects videos by their probes
-    const probeOnWorkers = o.remote !== undefined && !dataset.selectProbed;
+    // The videos are probed while they are prepared (in parallel, each decoded video once; on the workers of a
+    // remote run), unless the dataset selects videos by their probes: then all are probed here first. A shard
+    // writes no manifest, so it records no probes.
+    const probeFirst = dataset.selectProbed !== undefined;
     let probed = built;
-    if (!probeOnWorkers) {
+    if (probeFirst) {
       const { manifest, failures } = await probeManifest(built);
       await closeMediaInfo();
       for (const f of failures) o.onProbeFailure?.(f);
@@ -75,9 +78,21 @@ export async function prepareDataset(o: PrepareDatasetOptions): Promise<Prepared
     const val = o.val ?? 0.1;
     let all = val > 0 ? holdOutValidation(selected, { fraction: val, seed: o.seed ?? 1 }) : selected;
     const settings = { shortSide: o.shortSide, audioSampleRate: o.audioSampleRate };
+    const onProbedManifest = (m: Manifest) => (all = m);
+    const probe = !probeFirst && !o.shard;
     const report = o.remote
-      ? await o.remote({ ...settings, manifest: all, cacheDir, probeOnWorkers, onProbedManifest: (m) => (all = m) })
-      : await prepareClipCache({ ...settings, manifest: all, cacheDir, concurrency: o.concurrency, shard: o.shard, onProgress: o.onProgress });
+      ? await o.remote({ ...settings, manifest: all, cacheDir, probeOnWorkers: probe, onProbedManifest })
+      : await prepareClipCache({
+          ...settings,
+          manifest: all,
+          cacheDir,
+          concurrency: o.concurrency,
+          shard: o.shard,
+          onProgress: o.onProgress,
+          probe,
+          onProbedManifest,
+        });
+    if (probe) await closeMediaInfo();
     if (o.shard) return { report, manifest: null, manifestFile: null, reportFile: prepareReportPath(cacheDir, o.shard) };
     const manifest = manifestOfCachedSamples(all, report); // the skipped videos are listed with their reasons in the report
     const manifestFile = path.join(outDir, 'manifest.json');

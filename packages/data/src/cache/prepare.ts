@@ -32,6 +32,13 @@ export interface PrepareOptions {
    * a run without `shard` afterwards reuses every clip and writes `prepare-report.json` (and `ccl data prepare` the manifest).
    */
   shard?: { index: number; count: number };
+  /**
+   * Also probe each video (mediainfo.js) as it is prepared, `concurrency` at a time, instead of the caller
+   * probing them all first with `probeManifest`; `onProbedManifest` then gets `manifest` with the probes (the
+   * same probes `probeManifest` records for the videos that were cached). A decoded video is probed once.
+   */
+  probe?: boolean;
+  onProbedManifest?: (manifest: Manifest) => void;
 }
 
 /** A video left out of the cache because of the video itself (corrupt, truncated, no video stream...). */
@@ -371,5 +378,6 @@ async function prepareLocked(options: PrepareOptions, reportFile: string): Promi
     throw fatal;
   }
   writeJsonAtomicSync(reportFile, report);
+  if (options.probe) options.onProbedManifest?.(manifestWithProbes(manifest, results));
   return report;
 }
