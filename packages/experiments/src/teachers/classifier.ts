@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encoder } from '@ccl/encoders';
 import { keyedRng, permutation } from '@ccl/base';
-import { Sgd } from '@ccl/distill';
+import { createSchedule, Sgd } from '@ccl/distill';
 import { crossEntropy } from '@ccl/losses';
 
 export interface ClassifierTraining {
@@ -14,8 +14,8 @@ export interface ClassifierTraining {
 }
 
 /**
- * Trains an encoder with a classifier head by cross-entropy (SGD with momentum 0.9, cosine decay):
- * the teachers' pre-training on their own source tasks.
+ * Trains an encoder with a classifier head by cross-entropy (SGD with momentum 0.9, weight decay 5e-4, the
+ * `cosine` schedule of @ccl/distill over `epochs`): the teachers' pre-training on their own source tasks.
  *
  * @param inputs [N, ...] encoder inputs
  * @param labels [N]
@@ -23,9 +23,10 @@ export interface ClassifierTraining {
 export async function trainClassifier(encoder: Encoder, inputs: tf.Tensor, labels: number[], o: ClassifierTraining): Promise<void> {
   const opt = new Sgd(encoder.trainableVariables, { lr: o.lr, momentum: 0.9, weightDecay: 5e-4 });
   encoder.train();
+  const schedule = createSchedule({ kind: 'cosine', epochs: o.epochs });
   const n = labels.length;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    opt.lr = (o.lr * (1 + Math.cos((Math.PI * epoch) / o.epochs))) / 2;
+    opt.lr = schedule.lrAt(epoch, o.lr);
     const order = permutation(n, keyedRng(o.seed, 11, epoch));
     let total = 0;
     let batches = 0;
