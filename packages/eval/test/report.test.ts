@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import {
+  buildReport,
   compareRuns,
   evaluateRecognition,
   evaluateRetrieval,
@@ -159,9 +160,13 @@ describe('writeReport', () => {
   it('writes the HTML, JSON, Markdown, CSVs, an SVG per figure and PNG copies that decode at their stated sizes', () => {
     expect(files.map((f) => path.basename(f)).sort()).toEqual([
       'curves.csv',
+      'epoch-train-acc.png',
       'epoch-train-acc.svg',
+      'epoch-val-clip-acc.png',
       'epoch-val-clip-acc.svg',
+      'loss-ce.png',
       'loss-ce.svg',
+      'loss-nce.png',
       'loss-nce.svg',
       'per-class-accuracy.png',
       'per-class-accuracy.svg',
@@ -170,6 +175,7 @@ describe('writeReport', () => {
       'report.html',
       'report.json',
       'results.csv',
+      'subset-accuracy.png',
       'subset-accuracy.svg',
       'summary.md',
     ]);
@@ -195,7 +201,7 @@ describe('writeReport', () => {
       expect(dark).toBeGreaterThan(100);
       expect(coloured).toBeGreaterThan(20);
     }
-    expect(report.figures.flatMap((f) => (f.png ? [f.png.file] : []))).toEqual(['recall-at-k.png', 'per-class-accuracy.png']);
+    expect(report.figures.map((f) => f.png?.file)).toEqual(report.figures.map((f) => f.file.replace(/\.svg$/, '.png'))); // every figure has its PNG copy
     expect(report.figures.find((f) => f.png?.file === 'recall-at-k.png')!.png).toEqual({ file: 'recall-at-k.png', width: 900, height: 560 });
     // accuracies logged as fractions are plotted in %
     const acc = fs.readFileSync(path.join(dir, 'epoch-val-clip-acc.svg'), 'utf8');
@@ -251,5 +257,22 @@ describe('writeReport', () => {
     const perClass = report.recognition['CCL']!.perClassAccuracy;
     expect(t.rows[1]!.accuracy[0]).toBe(perClass[0]); // 'correlated' = class 0 only
     expect(t.subsets.map((s) => s.numClasses)).toEqual([1, 1, 2, 1, 3]);
+  });
+});
+
+describe("the loss curves' PNG copies", () => {
+  // a noisy curve: smoothing and the log axis must change what is drawn
+  const log = Array.from({ length: 60 }, (_, i) => `{"step": ${i}, "ce": ${(3 * Math.exp(-i / 20) + (i % 2 ? 0.4 : 0.05)).toFixed(4)}}`).join('\n');
+  const lossPng = (curves: { smoothing?: number; logScale?: boolean }) => {
+    const built = buildReport({ trainingLogs: { run: { source: 'log.jsonl', text: log } }, curves });
+    const fig = built.figures.find((f) => f.figure.kind === 'loss-term')!;
+    return Buffer.from(fig.bitmap!.toPng());
+  };
+
+  it('draw the smoothed values on the asked y axis, as the SVG does', () => {
+    const raw = lossPng({ smoothing: 0 });
+    expect(lossPng({ smoothing: 0 }).equals(raw)).toBe(true); // deterministic
+    expect(lossPng({ smoothing: 0.9 }).equals(raw)).toBe(false);
+    expect(lossPng({ smoothing: 0, logScale: true }).equals(raw)).toBe(false);
   });
 });

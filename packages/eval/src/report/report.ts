@@ -1,7 +1,7 @@
 /**
  * Run reports, written atomically into one folder: `report.html` (one self-contained page: tables, figures,
- * interactive curves, semantic gap, run configs), SVG figures (the primary output; PNG copies of the R@K and
- * per-class figures for raster use), `report.json`, `summary.md`, and long-format `curves.csv` and
+ * interactive curves, semantic gap, run configs), SVG figures (the primary output; a PNG copy of each for
+ * raster use), `report.json`, `summary.md`, and long-format `curves.csv` and
  * `results.csv`. Accuracies, recalls and mAP are fractions in the JSON and CSV and percentages with one
  * decimal in the Markdown and HTML (as in the paper's tables). Every run keeps one colour in every figure.
  */
@@ -17,7 +17,7 @@ import { type CurvePoint, curvePoints, epochMetrics, isAccuracyMetric, lossTerms
 import { renderHtml } from './html';
 import { assignColours, hexToRgb } from './palette';
 import { type ResultRow, resultRows } from './results';
-import { defaultSmoothing } from './smoothing';
+import { defaultSmoothing, smoothEma } from './smoothing';
 import { type SvgFigure, slugOf, svgBarChart, svgLineChart } from './svg-charts';
 import { reportTables } from './tables';
 import { type TrainingLog, parseTrainingLog } from './training-log';
@@ -62,7 +62,7 @@ export interface ReportInput {
   curves?: CurveOptions;
   /** Each run's configuration (run.json), shown in the HTML report. */
   runConfigs?: Readonly<Record<string, unknown>>;
-  /** Also write PNG copies of the R@K and per-class figures (default true). */
+  /** Also write a PNG copy of every figure (default true). */
   raster?: boolean;
 }
 
@@ -192,13 +192,15 @@ export function buildReport(input: ReportInput): BuiltReport {
     usedFiles.add(f);
     return f;
   };
-  const add = (kind: ReportFigureKind, stem: string, title: string, svg: SvgFigure, bitmap: Bitmap | null, term?: string) => {
+  /** `drawBitmap` draws the PNG copy, only when the report has PNG copies (`raster`). */
+  const add = (kind: ReportFigureKind, stem: string, title: string, svg: SvgFigure, drawBitmap: () => Bitmap, term?: string) => {
     const base = fileName(stem);
-    const png = raster && bitmap ? { file: `${base}.png`, width: bitmap.width, height: bitmap.height } : null;
+    const bitmap = raster ? drawBitmap() : null;
+    const png = bitmap ? { file: `${base}.png`, width: bitmap.width, height: bitmap.height } : null;
     figures.push({
       figure: { kind, file: `${base}.svg`, png, title, width: svg.width, height: svg.height, ...(term === undefined ? {} : { term }) },
       svg,
-      bitmap: png ? bitmap : null,
+      bitmap,
     });
   };
 
@@ -220,14 +222,15 @@ export function buildReport(input: ReportInput): BuiltReport {
         height: 260,
         series: series.map((s) => ({ ...s, colour: colourOf(s.name) })),
       }),
-      lineChart({
-        title,
-        xLabel: 'K (nearest training videos)',
-        yLabel: 'R@K (%)',
-        xTicks: ks,
-        legend: 'bottom-right',
-        series: series.map((s) => ({ ...s, colour: hexToRgb(colourOf(s.name)) })),
-      }),
+      () =>
+        lineChart({
+          title,
+          xLabel: 'K (nearest training videos)',
+          yLabel: 'R@K (%)',
+          xTicks: ks,
+          legend: 'bottom-right',
+          series: series.map((s) => ({ ...s, colour: hexToRgb(colourOf(s.name)) })),
+        }),
     );
   }
   const perClassSeries = [
@@ -251,13 +254,14 @@ export function buildReport(input: ReportInput): BuiltReport {
         series: perClassSeries.map((s) => ({ ...s, colour: colourOf(s.name) })),
         xRange: [0, 100],
       }),
-      horizontalBarChart({
-        title,
-        xLabel: 'top-1 accuracy (%)',
-        categories: cats,
-        series: perClassSeries.map((s) => ({ ...s, colour: hexToRgb(colourOf(s.name)) })),
-        xRange: [0, 100],
-      }),
+      () =>
+        horizontalBarChart({
+          title,
+          xLabel: 'top-1 accuracy (%)',
+          categories: cats,
+          series: perClassSeries.map((s) => ({ ...s, colour: hexToRgb(colourOf(s.name)) })),
+          xRange: [0, 100],
+        }),
     );
   }
   if (subsetTable) {
@@ -274,9 +278,42 @@ export function buildReport(input: ReportInput): BuiltReport {
         xRange: [0, 100],
         width: 620,
       }),
-      null,
+      () =>
+        horizontalBarChart({
+          title,
+          xLabel: 'mean per-class top-1 (%)',
+          categories: subsetTable.subsets.map((s) => `${s.name} (${s.numClasses})`),
+          series: subsetTable.rows.map((r) => ({ name: r.method, colour: hexToRgb(colourOf(r.method)), values: r.accuracy.map(pct) })),
+          xRange: [0, 100],
+        }),
     );
   }
+  /**
+   * The PNG copy of a curve figure: the smoothed values (as the SVG's solid lines; raw when `smoothing` is 0) on a
+   * log10 axis when asked and every value is > 0 (the SVG falls back to linear the same way).
+   */
+  const rasterCurve = (
+    title: string,
+    xLabel: string,
+    yLabel: string,
+    series: readonly { name: string; colour: string; x: number[]; y: number[] }[],
+    smoothing = 0,
+    logScale = false,
+  ): Bitmap => {
+    const finite = series.map((s) => {
+      const keep = s.x.flatMap((x, i) => (Number.isFinite(x) && Number.isFinite(s.y[i]!) ? [i] : []));
+      const y = keep.map((i) => s.y[i]!);
+      return { ...s, x: keep.map((i) => s.x[i]!), y: smoothing > 0 ? smoothEma(y, smoothing) : y };
+    });
+    const log = logScale && finite.every((s) => s.y.every((v) => v > 0));
+    const label = logScale ? (log ? `${yLabel} (log10)` : `${yLabel} (linear: values <= 0)`) : yLabel;
+    return lineChart({
+      title,
+      xLabel,
+      yLabel: label,
+      series: finite.map((s) => ({ name: s.name, x: s.x, y: log ? s.y.map(Math.log10) : s.y, colour: hexToRgb(s.colour) })),
+    });
+  };
   let curves: ReportJson['curves'] = null;
   if (logs.size) {
     const maxSteps = Math.max(0, ...[...logs.values()].map((l) => l.steps.length));
@@ -293,7 +330,7 @@ export function buildReport(input: ReportInput): BuiltReport {
         `loss-${slugOf(term)}`,
         term,
         svgLineChart({ title: term, xLabel: 'step', yLabel: 'loss', series, smoothing, logY: logScale }),
-        null,
+        () => rasterCurve(term, 'step', 'loss', series, smoothing, logScale),
         term,
       );
     }
@@ -309,7 +346,7 @@ export function buildReport(input: ReportInput): BuiltReport {
         `epoch-${slugOf(metric)}`,
         title,
         svgLineChart({ title, xLabel: 'epoch', yLabel: acc ? 'accuracy (%)' : metric, series }),
-        null,
+        () => rasterCurve(title, 'epoch', acc ? 'accuracy (%)' : metric, series),
         metric,
       );
     }

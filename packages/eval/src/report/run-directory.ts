@@ -121,7 +121,7 @@ export interface RunReportOptions {
   notes?: string[];
   /** Smoothing and y scale of the training curves. */
   curves?: CurveOptions;
-  /** PNG copies of the R@K and per-class figures (default true). */
+  /** A PNG copy of every figure (default true). */
   raster?: boolean;
 }
 
