@@ -81,12 +81,14 @@ describe('ccl report', () => {
     const reused = path.join(root, 'reused');
     expect((await ccl('report', base, ccl3, '--out', reused, '--class-split', path.join(ranked, 'report.json'))).code).toBe(0);
     expect(readReport(reused).classSplit).toEqual(readReport(ranked).classSplit);
-    expect(
+    const figures = (ext: string) =>
       fs
         .readdirSync(reused)
-        .filter((f) => f.endsWith('.png'))
-        .sort(),
-    ).toEqual(['per-class-accuracy.png']);
+        .filter((f) => f.endsWith(ext))
+        .map((f) => f.slice(0, -ext.length))
+        .sort();
+    expect(figures('.png')).toEqual(figures('.svg')); // a PNG copy of every figure
+    expect(figures('.png')).toContain('subset-accuracy');
   });
 
   it('refuses bad flag values (exit 2) and inconsistent or wrong inputs (exit 1, one line naming the problem)', async () => {

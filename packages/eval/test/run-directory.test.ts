@@ -128,9 +128,13 @@ describe('run folders', () => {
     const names = files.map((f) => path.basename(f)).sort();
     expect(names).toEqual([
       'curves.csv',
+      'epoch-valclipaccuracy.png',
       'epoch-valclipaccuracy.svg',
+      'loss-cls-v.png',
       'loss-cls-v.svg',
+      'loss-loss.png',
       'loss-loss.svg',
+      'loss-nce-a.png',
       'loss-nce-a.svg',
       'per-class-accuracy.png',
       'per-class-accuracy.svg',
