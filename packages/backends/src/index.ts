@@ -7,7 +7,7 @@ export { pickBackend, formatBackendReport, isBackendName } from './picker/picker
 export type { BackendReport, SkippedBackend, PickBackendOptions } from './picker/picker';
 export { BACKEND_ORDER, CANDIDATES, wasmBinaryDir } from './picker/candidates';
 export type { BackendName, BackendCandidate, Env, PrepareContext } from './picker/candidates';
-export { isSoftwareAdapter, formatAdapter } from './picker/webgpu-adapter';
+export { isSoftwareAdapter, formatAdapter, probeWebGpuAdapter } from './picker/webgpu-adapter';
 export type { WebGpuAdapterInfo } from './picker/webgpu-adapter';
 export { registerKernels } from './kernels/register-kernels';
 export { WASM_BACKEND, CPU_BACKEND } from './kernels/backend-names';

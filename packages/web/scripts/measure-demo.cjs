@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// docs/performance.md section 10: the demo's exported student in the page (tfjs WebGL in headless Chromium)
+// docs/performance.md section 11: the demo's exported student in the page (tfjs WebGL, and WebGPU, in headless Chromium)
 // against Node (WASM): time per clip, the logit difference on the same clips, and the page's predictions on
 // the demo's test videos (decoded in the page) against `ccl eval`'s recognition.json.
 // Usage, after `npm run demo` and `npm run web` (which exports the student into <work>/web-model) and
@@ -48,7 +48,13 @@ const runName = process.argv[3] ?? 'ccl-ai-s1';
   single.sort((a, b) => a - b);
   console.log(`node wasm: ${nodeTimes[2].toFixed(2)} ms/clip in batches of 8, ${single[2].toFixed(2)} ms for 1 clip`);
   const server = await web.startWebServer({ appDir: web.defaultAppDir(), modelDir, mounts: { media: path.join(work, 'data') } });
-  const browser = await launchBrowser(['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--autoplay-policy=no-user-gesture-required']);
+  const browser = await launchBrowser([
+    '--use-angle=swiftshader',
+    '--enable-unsafe-swiftshader',
+    '--enable-unsafe-webgpu',
+    '--use-webgpu-adapter=swiftshader',
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.log('pageerror', e.message));
   await page.goto(server.url);
@@ -68,6 +74,17 @@ const runName = process.argv[3] ?? 'ccl-ai-s1';
   let maxDiff = 0;
   onClip.logits.forEach((row, i) => row.forEach((v, k) => (maxDiff = Math.max(maxDiff, Math.abs(v - nodeLogits[i][k])))));
   console.log(`page webgl: ${onClip.msPerClip.toFixed(2)} ms/clip in a batch of 8; max |logit diff| vs node wasm ${maxDiff.toExponential(2)}`);
+  // the same clips on WebGPU (forced: SwiftShader's adapter is a software one)
+  const gpuPage = await browser.newPage();
+  await gpuPage.goto(`${server.url}?backend=webgpu`);
+  const gpuBackend = await gpuPage.evaluate(async () => (await window.cclWeb).backend);
+  const onGpu = await gpuPage.evaluate(async () => (await window.cclWeb).logitsOfClipUrl('model/clip.safetensors', 5));
+  let gpuDiff = 0;
+  onGpu.logits.forEach((row, i) => row.forEach((v, k) => (gpuDiff = Math.max(gpuDiff, Math.abs(v - nodeLogits[i][k])))));
+  console.log(
+    `page webgpu (${gpuBackend.detail}): ${onGpu.msPerClip.toFixed(2)} ms/clip in a batch of 8; max |logit diff| vs node wasm ${gpuDiff.toExponential(2)}`,
+  );
+  await gpuPage.close();
   fs.rmSync(path.join(modelDir, 'clip.safetensors'));
   let agree = 0,
     correct = 0,

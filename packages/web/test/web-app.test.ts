@@ -102,7 +102,14 @@ describe('web app: an exported student in headless Chromium', () => {
     // 4. the page, bundled with esbuild, served on 127.0.0.1, in headless Chromium
     execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'bundle-page.mjs'), appDir], { stdio: 'pipe' });
     server = await startWebServer({ appDir, modelDir, mounts: { media: dataDir } });
-    browser = await launchBrowser(['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--autoplay-policy=no-user-gesture-required']);
+    // SwiftShader for WebGL and for WebGPU (a software adapter: the page skips it unless ?backend=webgpu)
+    browser = await launchBrowser([
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--enable-unsafe-webgpu',
+      '--use-webgpu-adapter=swiftshader',
+      '--autoplay-policy=no-user-gesture-required',
+    ]);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -113,6 +120,9 @@ describe('web app: an exported student in headless Chromium', () => {
     });
     expect(errors).toEqual([]);
     expect(ready.backend.name).toBe('webgl');
+    expect(ready.backend.skipped).toEqual([
+      { name: 'webgpu', reason: expect.stringMatching(/^software adapter \(.*\[software\]\); \?backend=webgpu forces it$/) },
+    ]);
     expect(ready.backend.detail).toMatch(/float32 textures/);
     expect(ready.classes).toEqual(spec.classes);
     await expect(page.textContent('#backend')).resolves.toMatch(/tfjs backend: webgl/);
@@ -177,9 +187,33 @@ describe('web app: an exported student in headless Chromium', () => {
     expect(new Set(predictions).size).toBe(2);
     expect(await page.evaluate(async () => (await window.cclWeb).numTensors())).toBe(tensorsAfterFirst);
     expect(errors).toEqual([]);
+
+    // 5. the same page on WebGPU (forced: SwiftShader's adapter is a software one)
+    const gpuPage = await browser.newPage();
+    gpuPage.on('pageerror', (e) => errors.push(e.message));
+    await gpuPage.goto(`${server.url}?backend=webgpu`);
+    const gpuBackend = await gpuPage.evaluate(async () => (await window.cclWeb).backend);
+    expect(gpuBackend).toMatchObject({ name: 'webgpu', skipped: [], detail: expect.stringMatching(/^WebGPU on .*\[software\]$/) });
+    const gpuClip = await gpuPage.evaluate(async () => (await window.cclWeb).logitsOfClipUrl('model/clip.safetensors'));
+    const gpuTensors = await gpuPage.evaluate(async () => (await window.cclWeb).numTensors());
+    let gpuMaxDiff = 0;
+    gpuClip.logits.forEach((row, i) => row.forEach((v, k) => (gpuMaxDiff = Math.max(gpuMaxDiff, Math.abs(v - nodeLogits[i]![k]!)))));
+    expect(gpuMaxDiff).toBeLessThan(1e-4);
+    const firstVideo = resolveVideoPath(manifest, samplesOfSplit(manifest, 'test')[0]!.video!);
+    const firstUrl = `media/${path.relative(dataDir, firstVideo).split(path.sep).map(encodeURIComponent).join('/')}`;
+    const gpuVideo = await gpuPage.evaluate(async (u) => (await window.cclWeb).classifyUrl(u, u, true), firstUrl);
+    const gpuFrames = new Uint8Array(Buffer.from(gpuVideo.framesBase64!, 'base64'));
+    const gpuWindows = evalWindowsOfVideo({ data: gpuFrames, t: gpuVideo.frames, h: gpuVideo.size.height, w: gpuVideo.size.width, c: 3 }, spec.clip);
+    const nodeOnGpuFrames = await logitsOfClips(nodeStudent, gpuWindows);
+    expect(gpuVideo.windowLogits).toHaveLength(gpuWindows.length);
+    gpuVideo.windowLogits.forEach((row, i) => row.forEach((v, k) => expect(Math.abs(v - nodeOnGpuFrames[i]![k]!)).toBeLessThan(1e-4)));
+    expect(gpuVideo.top5[0]!.index).toBe(predictions[0]);
+    expect(await gpuPage.evaluate(async () => (await window.cclWeb).numTensors())).toBe(gpuTensors);
+    expect(errors).toEqual([]);
     nodeStudent.dispose();
     process.stdout.write(
       `web app: webgl (${ready.backend.detail}); trained in ${trainS.toFixed(1)} s; max |logit diff| ${maxDiff.toExponential(2)} on the clip file (${windows.length} clips); ` +
+        `webgpu (${gpuBackend.detail}): max |logit diff| ${gpuMaxDiff.toExponential(2)}, ${gpuClip.msPerClip.toFixed(2)} ms per clip; ` +
         `${onClip.msPerClip.toFixed(2)} ms per clip in the page, ${nodeMsPerClip.toFixed(2)} ms in Node (cpu); ` +
         `decoded frames mean |diff| ${decodedDiffs.map((d) => d.toFixed(2)).join(', ')} levels; max |video score diff| ${Math.max(...scoreDiffs).toFixed(4)}; ` +
         `ccl eval top-1 ${evaluated.recognition.top1}, predictions ${JSON.stringify(evaluated.recognition.videos.map((v) => v.predicted))}, page ${JSON.stringify(predictions)}\n`,

@@ -40,7 +40,7 @@ export function formatAdapter(a: WebGpuAdapterInfo): string {
 }
 
 function navigatorGpu(): GpuLike | undefined {
-  const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
+  const nav = (globalThis as unknown as { navigator?: { gpu?: GpuLike } }).navigator;
   return nav?.gpu;
 }
 
@@ -60,7 +60,7 @@ export function ensureNavigatorGpu(loadDawn: () => DawnBinding): GpuLike {
   const dawn = loadDawn();
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
-  const g = globalThis as { navigator?: Record<string, unknown> };
+  const g = globalThis as unknown as { navigator?: Record<string, unknown> };
   // Node 21+ has a global navigator (a getter on globalThis); Node 20 has none.
   if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
