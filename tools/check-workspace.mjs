@@ -87,9 +87,10 @@ for (const [dir, name] of Object.entries(EXPECTED)) {
   if (!dot?.import || !dot?.require) problems.push(`${where}: exports['.'] needs both 'import' and 'require'`);
   if (name !== UMBRELLA && !pkg.peerDependencies?.['@tensorflow/tfjs-core']) problems.push(`${where}: must peer-depend on @tensorflow/tfjs-core`);
   // @ccl/backends is the one library that ships tfjs backends (cpu, wasm) as dependencies: picking one is its job;
-  // the web app (@ccl/web, an application like the umbrella) ships the browser's (webgl, cpu)
+  // the web app (@ccl/web, an application like the umbrella) ships the browser's (webgpu, webgl, cpu)
   const tfjsDeps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@tensorflow/'));
-  const allowed = name === '@ccl/backends' ? /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ : name === '@ccl/web' ? /^@tensorflow\/tfjs-backend-(cpu|webgl)$/ : null;
+  const allowed =
+    name === '@ccl/backends' ? /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ : name === '@ccl/web' ? /^@tensorflow\/tfjs-backend-(cpu|webgl|webgpu)$/ : null;
   if (name !== UMBRELLA && tfjsDeps.some((d) => allowed === null || !allowed.test(d))) {
     problems.push(`${where}: a library depends on a tfjs package directly; use a peer dependency on @tensorflow/tfjs-core`);
   }
