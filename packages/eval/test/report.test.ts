@@ -264,7 +264,7 @@ describe("the loss curves' PNG copies", () => {
   // a noisy curve: smoothing and the log axis must change what is drawn
   const log = Array.from({ length: 60 }, (_, i) => `{"step": ${i}, "ce": ${(3 * Math.exp(-i / 20) + (i % 2 ? 0.4 : 0.05)).toFixed(4)}}`).join('\n');
   const lossPng = (curves: { smoothing?: number; logScale?: boolean }) => {
-    const built = buildReport({ trainingLogs: { run: { source: 'log.jsonl', text: log } }, curves });
+    const built = buildReport({ title: 'curves', trainingLogs: { run: { source: 'log.jsonl', text: log } }, curves });
     const fig = built.figures.find((f) => f.figure.kind === 'loss-term')!;
     return Buffer.from(fig.bitmap!.toPng());
   };

@@ -207,7 +207,9 @@ describe('web app: an exported student in headless Chromium', () => {
     const nodeOnGpuFrames = await logitsOfClips(nodeStudent, gpuWindows);
     expect(gpuVideo.windowLogits).toHaveLength(gpuWindows.length);
     gpuVideo.windowLogits.forEach((row, i) => row.forEach((v, k) => expect(Math.abs(v - nodeOnGpuFrames[i]![k]!)).toBeLessThan(1e-4)));
-    expect(gpuVideo.top5[0]!.index).toBe(predictions[0]);
+    // the video's scores are Node's on the frames this page decoded (each page decodes the video itself)
+    const nodeTopOnGpuFrames = topClasses(nodeOnGpuFrames, spec.classes, 5);
+    for (const c of gpuVideo.top5) expect(Math.abs(c.score - nodeTopOnGpuFrames.find((n) => n.index === c.index)!.score)).toBeLessThan(1e-4);
     expect(await gpuPage.evaluate(async () => (await window.cclWeb).numTensors())).toBe(gpuTensors);
     expect(errors).toEqual([]);
     nodeStudent.dispose();
