@@ -50,16 +50,7 @@ export function temporalEvenCrop(numFrames: number, size: number, numClips: numb
   checkArgs(numFrames, size, 'temporalEvenCrop');
   if (!(Number.isInteger(numClips) && numClips >= 1)) throw new Error(`temporalEvenCrop: numClips must be a positive integer, got ${numClips}`);
   const stride = numClips === 1 ? numFrames : Math.max(1, Math.ceil((numFrames - 1 - size) / (numClips - 1)));
-  const out: number[][] = [];
-  for (let begin = 0; begin < numFrames && out.length < numClips; begin += stride) {
-    const clip = range(begin, Math.min(numFrames, begin + size));
-    if (clip.length < size) {
-      out.push(loopPad(clip, size));
-      break;
-    }
-    out.push(clip);
-  }
-  return out;
+  return windowsFrom(numFrames, size, stride, numClips);
 }
 
 /**
@@ -69,8 +60,16 @@ export function temporalEvenCrop(numFrames: number, size: number, numClips: numb
 export function slidingWindows(numFrames: number, size: number, stride: number = size): number[][] {
   checkArgs(numFrames, size, 'slidingWindows');
   if (!(Number.isInteger(stride) && stride >= 1)) throw new Error(`slidingWindows: stride must be a positive integer, got ${stride}`);
+  return windowsFrom(numFrames, size, stride);
+}
+
+/**
+ * Windows of `size` frames starting at 0, stride, 2*stride, ... below `numFrames`, at most `maxWindows`; the
+ * first one running past the end is loop-padded and is the last.
+ */
+function windowsFrom(numFrames: number, size: number, stride: number, maxWindows = Number.POSITIVE_INFINITY): number[][] {
   const out: number[][] = [];
-  for (let begin = 0; begin < numFrames; begin += stride) {
+  for (let begin = 0; begin < numFrames && out.length < maxWindows; begin += stride) {
     const clip = range(begin, Math.min(numFrames, begin + size));
     if (clip.length < size) {
       out.push(loopPad(clip, size));
