@@ -27,4 +27,10 @@ async function launchBrowser(extraArgs = []) {
   return chromium.launch({ executablePath: chromiumPath(), args, headless: true });
 }
 
-module.exports = { chromiumPath, launchBrowser };
+/**
+ * Flags for a machine without a GPU: WebGL through ANGLE on SwiftShader, and WebGPU on SwiftShader's adapter
+ * (a software one: the web app's page skips it unless ?backend=webgpu forces it).
+ */
+const SOFTWARE_GPU_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+
+module.exports = { chromiumPath, launchBrowser, SOFTWARE_GPU_ARGS };

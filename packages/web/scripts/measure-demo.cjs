@@ -14,7 +14,7 @@ const data = require('@ccl/data');
 const backends = require('@ccl/backends');
 const tf = require('@tensorflow/tfjs-core');
 const enc = require('@ccl/encoders');
-const { launchBrowser } = require(path.join(root, 'tools', 'system', 'browser.cjs'));
+const { launchBrowser, SOFTWARE_GPU_ARGS } = require(path.join(root, 'tools', 'system', 'browser.cjs'));
 const work = path.resolve(process.argv[2] ?? path.join(os.homedir(), '.cache', 'ccl', 'demo'));
 const runName = process.argv[3] ?? 'ccl-ai-s1';
 (async () => {
@@ -48,13 +48,7 @@ const runName = process.argv[3] ?? 'ccl-ai-s1';
   single.sort((a, b) => a - b);
   console.log(`node wasm: ${nodeTimes[2].toFixed(2)} ms/clip in batches of 8, ${single[2].toFixed(2)} ms for 1 clip`);
   const server = await web.startWebServer({ appDir: web.defaultAppDir(), modelDir, mounts: { media: path.join(work, 'data') } });
-  const browser = await launchBrowser([
-    '--use-angle=swiftshader',
-    '--enable-unsafe-swiftshader',
-    '--enable-unsafe-webgpu',
-    '--use-webgpu-adapter=swiftshader',
-    '--autoplay-policy=no-user-gesture-required',
-  ]);
+  const browser = await launchBrowser([...SOFTWARE_GPU_ARGS, '--autoplay-policy=no-user-gesture-required']);
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.log('pageerror', e.message));
   await page.goto(server.url);

@@ -11,8 +11,9 @@ import { buildExperiment, evaluateRunFolder, exportStudent } from '@ccl/experime
 import { evalWindowsOfVideo, loadStudent, logitsOfClips, parseStudentExport, startWebServer, topClasses, type WebServer } from '../src';
 
 // tools/system/browser.cjs: Debian's chromium (tools/system/setup.sh installs it) driven by playwright-core
-const { launchBrowser } = require(path.resolve(__dirname, '..', '..', '..', 'tools', 'system', 'browser.cjs')) as {
+const { launchBrowser, SOFTWARE_GPU_ARGS } = require(path.resolve(__dirname, '..', '..', '..', 'tools', 'system', 'browser.cjs')) as {
   launchBrowser(args?: string[]): Promise<import('playwright-core').Browser>;
+  SOFTWARE_GPU_ARGS: string[];
 };
 
 const FRAMES = 4;
@@ -103,13 +104,7 @@ describe('web app: an exported student in headless Chromium', () => {
     execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'bundle-page.mjs'), appDir], { stdio: 'pipe' });
     server = await startWebServer({ appDir, modelDir, mounts: { media: dataDir } });
     // SwiftShader for WebGL and for WebGPU (a software adapter: the page skips it unless ?backend=webgpu)
-    browser = await launchBrowser([
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--enable-unsafe-webgpu',
-      '--use-webgpu-adapter=swiftshader',
-      '--autoplay-policy=no-user-gesture-required',
-    ]);
+    browser = await launchBrowser([...SOFTWARE_GPU_ARGS, '--autoplay-policy=no-user-gesture-required']);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

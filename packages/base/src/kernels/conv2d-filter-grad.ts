@@ -70,32 +70,15 @@ export function conv2dFilterGradAsForwardConv<T>(ops: FilterGradPrimitives<T>, x
   // Rows / columns the taps reach, (Ho - 1) sh + kh from the top of the padded input: pad what lies past x.
   const padBottom = Math.max(0, (ho - 1) * sh + kh - h - padTop);
   const padRight = Math.max(0, (wo - 1) * sw + kw - w - padLeft);
-  let full: T; // [Cin, >= kh, >= kw, Cout]
-  if (kw === 1 && sw === 1 && padLeft === 0 && padRight === 0) {
-    const xT = ops.reshape(ops.transpose(x, [3, 1, 0, 2]), [cin, h, 1, n * w]); // [Cin, H, 1, N*W]
-    const dyT = ops.reshape(ops.transpose(dy, [1, 0, 2, 3]), [ho, 1, n * w, cout]); // [Ho, 1, N*W, Cout]
-    full = ops.conv2d(
-      xT,
-      dyT,
-      [
-        [padTop, padBottom],
-        [0, 0],
-      ],
-      [sh, 1],
-    );
-  } else {
-    const xT = ops.transpose(x, [3, 1, 2, 0]); // [Cin, H, W, N]
-    const dyT = ops.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, N, Cout]
-    full = ops.conv2d(
-      xT,
-      dyT,
-      [
-        [padTop, padBottom],
-        [padLeft, padRight],
-      ],
-      [sh, sw],
-    );
-  }
+  // The fold needs no column padding or stride (kw = 1, sw = 1, pl = pr = 0), so both forms take the same conv arguments.
+  const fold = kw === 1 && sw === 1 && padLeft === 0 && padRight === 0;
+  const xT = fold ? ops.reshape(ops.transpose(x, [3, 1, 0, 2]), [cin, h, 1, n * w]) : ops.transpose(x, [3, 1, 2, 0]); // [Cin, H, 1, N*W] or [Cin, H, W, N]
+  const dyT = fold ? ops.reshape(ops.transpose(dy, [1, 0, 2, 3]), [ho, 1, n * w, cout]) : ops.transpose(dy, [1, 2, 0, 3]); // [Ho, 1, N*W, Cout] or [Ho, Wo, N, Cout]
+  const pads: [[number, number], [number, number]] = [
+    [padTop, padBottom],
+    [padLeft, padRight],
+  ];
+  const full = ops.conv2d(xT, dyT, pads, [sh, sw]); // [Cin, >= kh, >= kw, Cout]
   const [, fh, fw] = ops.shape(full);
   const k = fh === kh && fw === kw ? full : ops.slice(full, [0, 0, 0, 0], [cin, kh, kw, cout]); // [Cin, kh, kw, Cout]
   return ops.transpose(k, [1, 2, 0, 3]); // [kh, kw, Cin, Cout]

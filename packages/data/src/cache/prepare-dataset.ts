@@ -62,24 +62,21 @@ export async function prepareDataset(o: PrepareDatasetOptions): Promise<Prepared
   const cacheDir = path.join(outDir, 'cache');
   const release = o.shard ? () => {} : acquireFolderLock(outDir, { what: 'ccl data prepare' });
   try {
-    const built = dataset.buildManifest(args);
     // The videos are probed while they are prepared (in parallel, each decoded video once; on the workers of a
     // remote run), unless the dataset selects videos by their probes: then all are probed here first. A shard
     // writes no manifest, so it records no probes.
-    const probeFirst = dataset.selectProbed !== undefined;
-    let probed = built;
-    if (probeFirst) {
-      const { manifest, failures } = await probeManifest(built);
+    let selected = dataset.buildManifest(args);
+    if (dataset.selectProbed) {
+      const { manifest, failures } = await probeManifest(selected);
       await closeMediaInfo();
       for (const f of failures) o.onProbeFailure?.(f);
-      probed = manifest;
+      selected = dataset.selectProbed(manifest, args);
     }
-    const selected = dataset.selectProbed ? dataset.selectProbed(probed, args) : probed;
     const val = o.val ?? 0.1;
     let all = val > 0 ? holdOutValidation(selected, { fraction: val, seed: o.seed ?? 1 }) : selected;
     const settings = { shortSide: o.shortSide, audioSampleRate: o.audioSampleRate };
     const onProbedManifest = (m: Manifest) => (all = m);
-    const probe = !probeFirst && !o.shard;
+    const probe = !dataset.selectProbed && !o.shard;
     const report = o.remote
       ? await o.remote({ ...settings, manifest: all, cacheDir, probeOnWorkers: probe, onProbedManifest })
       : await prepareClipCache({

@@ -22,18 +22,19 @@ export interface ClassSplitChoice {
  * eval/recognition.json), with the text that says where it came from; null when it asks for none.
  * Contradictory choices are refused, one line naming `ccl report`'s options.
  */
-export function classSplitForRuns(runDirs: readonly string[], choice: ClassSplitChoice): { split: ClassSplit; source: string | undefined } | null {
-  const c = choice;
+export function classSplitForRuns(runDirs: readonly string[], c: ClassSplitChoice): { split: ClassSplit; source: string | undefined } | null {
   if (c.classSplit && c.agreement) throw new Error('give --class-split or --agreement, not both');
   if ((c.thresholds || c.rankSplit) && !c.agreement) throw new Error('--thresholds and --rank-split need --agreement');
   if (c.thresholds && c.rankSplit) throw new Error('give --thresholds or --rank-split, not both');
-  const classNames = runDirs.map((r) => readRunDirectory(r).recognition?.classNames).find((names) => names !== undefined);
+  if (!c.classSplit && !c.agreement) return null;
+  // the first evaluated run's class names (run folders are read only when a split is asked for)
+  let classNames: string[] | undefined;
+  for (const dir of runDirs) if ((classNames = readRunDirectory(dir).recognition?.classNames) !== undefined) break;
   if (c.classSplit) return { split: readClassSplitFile(path.resolve(c.classSplit), classNames?.length), source: c.agreementSource };
-  if (!c.agreement) return null;
   if (!classNames) throw new Error('--agreement needs evaluated runs (eval/recognition.json) to know the class names');
-  const scores = readAgreementScoresFile(path.resolve(c.agreement), classNames);
+  const scores = readAgreementScoresFile(path.resolve(c.agreement!), classNames);
   const split = c.rankSplit
     ? splitClassesByRank(scores, { correlated: c.rankSplit[0], weak: c.rankSplit[1] })
     : splitClassesByAgreement(scores, c.thresholds ? { correlated: c.thresholds[0], weak: c.thresholds[1] } : DEFAULT_CORRELATION_THRESHOLDS);
-  return { split, source: c.agreementSource ?? path.basename(c.agreement) };
+  return { split, source: c.agreementSource ?? path.basename(c.agreement!) };
 }

@@ -18,7 +18,7 @@ import { renderHtml } from './html';
 import { assignColours, hexToRgb } from './palette';
 import { type ResultRow, resultRows } from './results';
 import { defaultSmoothing, smoothEma } from './smoothing';
-import { type SvgFigure, slugOf, svgBarChart, svgLineChart } from './svg-charts';
+import { type SvgFigure, finitePoints, slugOf, svgBarChart, svgLineChart } from './svg-charts';
 import { reportTables } from './tables';
 import { type TrainingLog, parseTrainingLog } from './training-log';
 import { writeFileAtomicSync } from '@ccl/base/node';
@@ -290,7 +290,7 @@ export function buildReport(input: ReportInput): BuiltReport {
   }
   /**
    * The PNG copy of a curve figure: the smoothed values (as the SVG's solid lines; raw when `smoothing` is 0) on a
-   * log10 axis when asked and every value is > 0 (the SVG falls back to linear the same way).
+   * log10 axis when asked and every raw value is > 0 (the SVG's rule for falling back to linear).
    */
   const rasterCurve = (
     title: string,
@@ -300,18 +300,18 @@ export function buildReport(input: ReportInput): BuiltReport {
     smoothing = 0,
     logScale = false,
   ): Bitmap => {
-    const finite = series.map((s) => {
-      const keep = s.x.flatMap((x, i) => (Number.isFinite(x) && Number.isFinite(s.y[i]!) ? [i] : []));
-      const y = keep.map((i) => s.y[i]!);
-      return { ...s, x: keep.map((i) => s.x[i]!), y: smoothing > 0 ? smoothEma(y, smoothing) : y };
-    });
-    const log = logScale && finite.every((s) => s.y.every((v) => v > 0));
+    const points = series.map(finitePoints); // [x, y] per series
+    const log = logScale && points.every((pts) => pts.every(([, y]) => y > 0));
     const label = logScale ? (log ? `${yLabel} (log10)` : `${yLabel} (linear: values <= 0)`) : yLabel;
     return lineChart({
       title,
       xLabel,
       yLabel: label,
-      series: finite.map((s) => ({ name: s.name, x: s.x, y: log ? s.y.map(Math.log10) : s.y, colour: hexToRgb(s.colour) })),
+      series: series.map((s, i) => {
+        const y = points[i]!.map((p) => p[1]);
+        const drawn = smoothing > 0 ? smoothEma(y, smoothing) : y;
+        return { name: s.name, x: points[i]!.map((p) => p[0]), y: log ? drawn.map(Math.log10) : drawn, colour: hexToRgb(s.colour) };
+      }),
     });
   };
   let curves: ReportJson['curves'] = null;

@@ -66,7 +66,8 @@ export interface SvgFigure {
   logFellBack?: boolean;
 }
 
-function finitePoints(s: CurveSeries): [number, number][] {
+/** A series' points whose x and y are finite numbers, in order (the rest are not drawn). */
+export function finitePoints(s: Pick<CurveSeries, 'name' | 'x' | 'y'>): [number, number][] {
   if (s.x.length !== s.y.length) throw new Error(`@ccl/eval: series '${s.name}' has ${s.x.length} x values but ${s.y.length} y values`);
   return s.x.flatMap((x, i) => {
     const y = s.y[i];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Composite kernels of this folder are written as calls of the WASM backend's own registered kernels
- * (XNNPACK convolution, batched matrix product, transpose, pad, slice), never as tfjs ops: ops would
+ * (XNNPACK convolution, batched matrix product, transpose, slice), never as tfjs ops: ops would
  * go through the engine (tape, scopes, per-op bookkeeping), kernel calls only allocate backend buffers.
  *
  * Every TensorInfo a helper returns owns one reference to its buffer; the caller releases it with
@@ -57,11 +57,6 @@ export class KernelCalls {
 
   transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
     return this.run(tf.Transpose, { x }, { perm });
-  }
-
-  /** Zero padding; `paddings[i] = [before, after]`, both >= 0. */
-  pad(x: tf.TensorInfo, paddings: Array<[number, number]>): tf.TensorInfo {
-    return this.run(tf.PadV2, { x }, { paddings, constantValue: 0 });
   }
 
   slice(x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
