@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { lineChart } = require('../packages/eval/dist/index.js');
-const { writeFileAtomicSync } = require('../packages/base/dist/node.js');
+const { lineChart } = require('../packages/eval/dist/index.mjs');
+const { writeFileAtomicSync } = require('../packages/base/dist/node.mjs');
 
 const [workDir, out, only] = process.argv.slice(2);
 if (!workDir || !out) {

@@ -13,7 +13,7 @@
 // best of its steps after a warm-up step. Writes tools/bench/pairs-<device>.json and the table between the
 // `bench-pairs-<device>` markers of docs/performance.md (atomically). Nothing here asserts a time.
 // Needs PyTorch (Debian's python3-torch for the CPU; the GPU machine's own for CUDA) and a built ccl
-// (`npm run bench` builds it; `npx nx run ccl-distill:build`).
+// (`npm run bench` builds it; `npx nx run @ccl/toolkit:build`).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

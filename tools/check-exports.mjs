@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // After the build: every package packs (npm pack --dry-run) with its dist, passes publint, and its
-// exports resolve from both ESM (import) and CJS (require) to the same public API; every tarball ships
-// README.md and LICENSE. Finally the `ccl` bin (package ccl-distill) prints its package.json's version and
+// exports resolve from both ESM (import) and CJS (require) to the same module: the packages ship ES modules
+// only, which `require` loads on Node >= 20.19, so both give one namespace object (one copy of every
+// registry per process; docs/architecture.md, "One copy of each module"); every tarball ships
+// README.md and LICENSE. Finally the `ccl` bin (package @ccl/toolkit) prints its package.json's version and
 // reports a backend.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,14 +20,17 @@ for (const dir of dirs) {
   const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
   const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkgDir, encoding: 'utf8' }));
   const files = new Set(packed[0].files.map((f) => f.path));
-  for (const f of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'package.json', 'README.md', 'LICENSE']) {
+  for (const f of ['dist/index.mjs', 'dist/index.d.mts', 'package.json', 'README.md', 'LICENSE']) {
     if (!files.has(f)) problems.push(`${pkg.name}: packed tarball lacks ${f}`);
   }
+  const commonJs = [...files].filter((f) => f.startsWith('dist/') && !f.startsWith('dist/app/') && /\.(c?js|d\.c?ts)$/.test(f));
+  if (commonJs.length) problems.push(`${pkg.name}: ships a second (CommonJS) build: ${commonJs.join(', ')}`);
   if ([...files].some((f) => f.startsWith('src/') || f.startsWith('test/'))) problems.push(`${pkg.name}: tarball ships sources or tests`);
   const { messages } = await publint({ pkgDir, strict: true, pack: false });
   for (const m of messages.filter((x) => x.type !== 'suggestion')) problems.push(`${pkg.name}: publint ${m.type} ${m.code} at ${m.path?.join('.')}`);
   const cjs = require(pkg.name);
   const esm = await import(pkg.name);
+  if (cjs !== esm) problems.push(`${pkg.name}: require() and import() give two different module objects (two copies of its state)`);
   const cjsKeys = Object.keys(cjs)
     .filter((k) => k !== '__esModule')
     .sort();

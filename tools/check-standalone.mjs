@@ -6,7 +6,7 @@
 // it is finite and non-zero, and runs each library README's example (the first ```js block after an
 // `<!-- example -->` marker, as an .mjs file). Then bundles the main entries of @ccl/encoders, @ccl/losses
 // and @ccl/compose for the browser with esbuild and fails on any Node built-in they import. Last, installs
-// the applications (@ccl/experiments, @ccl/queue and the umbrella ccl-distill, which bring ffmpeg and mediainfo.js) into
+// the applications (@ccl/experiments, @ccl/queue and the umbrella @ccl/toolkit, which bring ffmpeg and mediainfo.js) into
 // the same project (and the web app, @ccl/web) and runs their README examples.
 // Usage: node tools/check-standalone.mjs [--keep] (--keep leaves the temporary project for inspection).
 import fs from 'node:fs';
@@ -22,7 +22,7 @@ const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22
 const BROWSER_ENTRIES = ['@ccl/encoders', '@ccl/losses', '@ccl/compose'];
 // packages that depend on the media stack (ffmpeg, mediainfo.js): installed after the libraries' checks (@ccl/web
 // through @ccl/experiments; it also brings the browser's tfjs backends)
-const APPLICATIONS = ['@ccl/experiments', '@ccl/queue', 'ccl-distill', '@ccl/web'];
+const APPLICATIONS = ['@ccl/experiments', '@ccl/queue', '@ccl/toolkit', '@ccl/web'];
 const EXAMPLE_RE = /<!--\s*example\s*-->\s*\n```(?:js|javascript|mjs|ts)\n([\s\S]*?)\n```/;
 const problems = [];
 const log = (line) => console.log(`check-standalone: ${line}`);
@@ -162,7 +162,7 @@ for (const dir of fs.readdirSync(path.join(root, 'packages'))) {
 }
 const libraries = Object.keys(SMOKE).filter((name) => {
   if (!manifests[name]) return (log(`${name}: skipped (no such package)`), false);
-  if (!fs.existsSync(path.join(manifests[name], 'dist', 'index.js'))) {
+  if (!fs.existsSync(path.join(manifests[name], 'dist', 'index.mjs'))) {
     problems.push(`${name}: not built (run the build first: npx nx run-many -t build)`);
     return false;
   }
@@ -170,7 +170,7 @@ const libraries = Object.keys(SMOKE).filter((name) => {
 });
 // every other library (its README example runs too), and the applications, installed last
 const built = (name) => {
-  if (fs.existsSync(path.join(manifests[name], 'dist', 'index.js'))) return true;
+  if (fs.existsSync(path.join(manifests[name], 'dist', 'index.mjs'))) return true;
   problems.push(`${name}: not built (run the build first: npx nx run-many -t build)`);
   return false;
 };
@@ -197,7 +197,7 @@ try {
   const project = path.join(tmp, 'project');
   fs.mkdirSync(tarballs);
   fs.mkdirSync(project);
-  // two folders: the tarball of @ccl/distill and that of the umbrella ccl-distill have the same file name
+  // one folder per install step (libraries first, then the applications that bring the media stack)
   const pack = (names, folder) => {
     fs.mkdirSync(folder);
     const workspaces = names.map((name) => `--workspace=${path.relative(root, manifests[name])}`);

@@ -42,7 +42,7 @@ const EXPECTED = {
   distill: '@ccl/distill',
   eval: '@ccl/eval',
   queue: '@ccl/queue',
-  ccl: 'ccl-distill',
+  ccl: '@ccl/toolkit',
   web: '@ccl/web',
 };
 const UMBRELLA = EXPECTED.ccl;

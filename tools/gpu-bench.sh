@@ -58,7 +58,7 @@ NODE
   cp tools/bench.mjs tools/bench-pairs.mjs tools/bench-torch.py "$PACK/tree/tools/"
   printf '# Performance\n\n<!-- bench-webgpu:begin -->\n<!-- bench-webgpu:end -->\n\n<!-- bench-pairs-cuda:begin -->\n<!-- bench-pairs-cuda:end -->\n' >"$PACK/tree/docs/performance.md"
   # bench.mjs resolves tfjs versions from packages/ccl (createRequire); a package.json there is enough
-  mkdir -p "$PACK/tree/packages/ccl" && echo '{ "name": "ccl-distill-bench", "private": true }' >"$PACK/tree/packages/ccl/package.json"
+  mkdir -p "$PACK/tree/packages/ccl" && echo '{ "name": "ccl-toolkit-bench", "private": true }' >"$PACK/tree/packages/ccl/package.json"
   tar -C "$PACK/tree" -cf - . | xz -T0 -6 >"$PACK/tree.tar.xz"
   rm -rf "$PACK/tree"
   xz -T0 -9 -c "$(command -v node)" >"$PACK/node.xz"

@@ -22,7 +22,7 @@ module.exports = function jestConfig(packageDir, { suite = 'default' } = {}) {
       // subpath exports ('@ccl/encoders/node': the Node-only file I/O, '@ccl/data/media') map to src/<subpath>.ts
       '^@ccl/(base|backends|experiments|data|encoders|compose|losses|distill|eval)/(node|media|gradients)$': `${packagesDir}/$1/src/$2.ts`,
       '^@ccl/(base|backends|experiments|data|encoders|compose|losses|distill|eval|queue)$': `${packagesDir}/$1/src/index.ts`,
-      '^ccl-distill$': `${packagesDir}/ccl/src/index.ts`,
+      '^@ccl/toolkit$': `${packagesDir}/ccl/src/index.ts`,
     },
     setupFiles: [path.join(__dirname, 'jest.setup-backend.cjs')],
     testTimeout: 120000,

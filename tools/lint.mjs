@@ -77,7 +77,7 @@ export function lintPackage(pkgDir) {
         }
         if (builtins.has(spec) || builtins.has(spec.split('/')[0])) continue;
         const name = bareName(spec);
-        const sibling = name === 'ccl-distill' ? 'ccl' : name.startsWith('@ccl/') ? name.slice(5) : null;
+        const sibling = name === '@ccl/toolkit' ? 'ccl' : name.startsWith('@ccl/') ? name.slice(5) : null;
         if (sibling !== null) {
           if (spec !== name && !publicSubpaths(root, sibling).has(`.${spec.slice(name.length)}`)) {
             problems.push(`${rel}: deep import '${spec}': import the package's public API '${name}' (or a subpath its exports map declares) instead`);

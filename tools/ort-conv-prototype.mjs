@@ -9,7 +9,7 @@
 //     node tools/ort-conv-prototype.mjs [--threads 2] [--input 2,8,112,112,3] [--kernels-only]
 //
 // (onnxruntime-node's install script only fetches GPU providers; its CPU library ships in the tarball.)
-// Needs `npx nx run ccl-distill:build` first. Prints per-kernel times and one training step against the WASM
+// Needs `npx nx run @ccl/toolkit:build` first. Prints per-kernel times and one training step against the WASM
 // kernels of packages/ccl/src/kernels, and checks the numbers against them.
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';

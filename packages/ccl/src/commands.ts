@@ -31,11 +31,20 @@ export function backendOption(): Option {
   return new Option('--backend <name>', 'force a tensor backend (else CCL_BACKEND, else the first that works)').choices([...BACKEND_ORDER]);
 }
 
-/** Picks the backend and says which one runs and why (to stderr, so --json output stays clean). */
+/**
+ * Picks the backend and says in one line which one runs (to stderr, so --json output stays clean); why the
+ * others were skipped is `ccl backend`'s to say.
+ */
 export async function useBackend(force: string | undefined, quiet = false): Promise<BackendReport> {
   const report = await pickBackend({ force });
-  if (!quiet) process.stderr.write(`${formatBackendReport(report)}\n`);
+  if (!quiet) process.stderr.write(`${formatBackendLine(report)}\n`);
   return report;
+}
+
+/** `backend: wasm (@tensorflow/tfjs-backend-wasm 4.22.0, 2 threads)`: what a command says about its backend. */
+export function formatBackendLine(r: BackendReport): string {
+  const threads = `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  return `backend: ${r.name} (${r.module} ${r.version}${r.device ? `, ${r.device}` : ''}, ${threads}; \`ccl backend\` says why)`;
 }
 
 function defaultWorkDir(kind: string): string {

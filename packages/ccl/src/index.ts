@@ -1,5 +1,5 @@
 /**
- * ccl-distill (the `ccl` command) — the umbrella package. Each @ccl package is re-exported as a namespace (their names may overlap),
+ * @ccl/toolkit (the `ccl` command) — the umbrella package. Each @ccl package is re-exported as a namespace (their names may overlap),
  * plus the tensor backend picker (@ccl/backends) that only the application (never a library) runs.
  */
 export * as data from '@ccl/data';

@@ -10,7 +10,7 @@ import { packageVersion } from '../src/version';
 describe('ccl command line', () => {
   it('prints the version of its own package.json (read at run time, not compiled in)', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { name: string; version: string };
-    expect(pkg.name).toBe('ccl-distill');
+    expect(pkg.name).toBe('@ccl/toolkit');
     const r = await ccl('--version');
     expect(r.code).toBe(0);
     expect(r.out.trim()).toBe(pkg.version);

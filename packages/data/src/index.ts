@@ -33,12 +33,22 @@ export {
 } from './manifest/schema';
 export type { Manifest, ManifestProbe, ManifestSample, SplitName } from './manifest/schema';
 export { VIDEO_EXTENSIONS, scanClassFolders } from './manifest/files';
-export { datasetArgumentHelp, datasetChoicesHelp, existingArg, getDataset, listDatasets, registerDataset } from './manifest/datasets';
-export type { Dataset, DatasetArgs } from './manifest/datasets';
-import './manifest/existing'; // registers the 'manifest' dataset (the others register beside their builders below)
+export {
+  DATASET_ARG_FLAGS,
+  checkDatasetArgs,
+  datasetArgumentHelp,
+  datasetArguments,
+  datasetChoicesHelp,
+  existingArg,
+  getDataset,
+  listDatasets,
+  registerDataset,
+} from './manifest/datasets';
+export type { Dataset, DatasetArgName, DatasetArgs } from './manifest/datasets';
+import './manifest/builtin-datasets'; // registers the built-in datasets
 export { buildUcf101FromFolders, buildUcf101FromLists, buildUcf51FromFeatures, selectClassesWithAudio } from './manifest/ucf101';
 export type { Ucf101ListOptions, Ucf101ScanOptions, Ucf51FromFeaturesOptions } from './manifest/ucf101';
-export { buildFolderManifest } from './manifest/folder';
+export { FOLDER_TEST_FRACTION, buildFolderManifest, hasTrainTestLayout } from './manifest/folder';
 export type { FolderManifestOptions } from './manifest/folder';
 export { buildActivityNetManifest } from './manifest/activitynet';
 export type { ActivityNetOptions } from './manifest/activitynet';
@@ -76,5 +86,5 @@ export type { ClipCacheSettings, ClipFileHeader, ClipFileInfo } from './cache/cl
 export { clipFileName, clipPath } from './cache/clip-paths';
 export { loadEvalWindows } from './loader/eval-windows';
 export type { EvalWindowsOptions } from './loader/eval-windows';
-export { holdOutValidation } from './manifest/holdout';
-export type { HoldOutOptions } from './manifest/holdout';
+export { holdOutSplit, holdOutValidation } from './manifest/holdout';
+export type { HoldOutOptions, HoldOutSplitOptions } from './manifest/holdout';

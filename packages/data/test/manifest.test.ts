@@ -224,7 +224,7 @@ describe('ActivityNet, VGGSound and folder builders', () => {
     expect(() => buildActivityNetManifest({ jsonFile: write('anet-x.json', '{"x":1}') })).toThrow(/anet-x\.json: missing 'database'/);
   });
 
-  it('VGGSound CSV: quoted labels with commas, 10-s segments, errors with line numbers', () => {
+  it('VGGSound CSV: quoted labels with commas, each file the 10-s clip itself (start only names it), errors with line numbers', () => {
     expect(parseCsvLine('a,"b, c ""q""",d')).toEqual(['a', 'b, c "q"', 'd']);
     const csv = write(
       'vgg.csv',
@@ -232,8 +232,16 @@ describe('ActivityNet, VGGSound and folder builders', () => {
     );
     const m = buildVggSoundManifest({ csvFile: csv });
     expect(m.classes).toEqual(['dog barking, growling', 'people marching', 'waterfall burbling']);
-    expect(m.samples[0]).toEqual({ id: '---g-f_I2yQ_000001', label: 'people marching', split: 'test', video: '---g-f_I2yQ_000001.mp4', segment: [1, 11] });
-    expect(m.samples[1]!.segment).toEqual([30, 40]);
+    // the downloaded <id>_<start>.mp4 is the segment: decoded whole (a start of 30 inside a 10-s file decoded nothing)
+    expect(m.samples[0]).toEqual({ id: '---g-f_I2yQ_000001', label: 'people marching', split: 'test', video: '---g-f_I2yQ_000001.mp4' });
+    expect(m.samples.map((s) => s.segment)).toEqual([undefined, undefined, undefined]);
+    // files that are the whole YouTube videos: the clip is the segment inside them
+    const full = buildVggSoundManifest({ csvFile: csv, fullVideos: true, videoName: (id) => `${id}.mp4` });
+    expect(full.samples.map((s) => [s.video, s.segment])).toEqual([
+      ['---g-f_I2yQ.mp4', [1, 11]],
+      ['--0PQM4-hqg.mp4', [30, 40]],
+      ['-1xSN7OMJtQ.mp4', [12, 22]],
+    ]);
     const dup = write('vgg-dup.csv', 'a,1,x,train\na,1,x,test\n');
     expect(() => buildVggSoundManifest({ csvFile: dup })).toThrow(/duplicate video id 'a_000001'/);
     const badSplit = write('vgg-bad.csv', 'a,1,x,train\nb,2,y,val\n');

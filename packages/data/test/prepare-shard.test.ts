@@ -73,7 +73,7 @@ describe('prepareDataset (ccl data prepare)', () => {
   it('builds the registered dataset, holds out validation; shards write only their reports; the whole run writes the manifest of the cached videos', async () => {
     registerDataset({ name: 'prepare-dataset-test', description: 'the synthetic videos and one broken file', buildManifest: () => manifest });
     const outDir = path.join(dir, 'dataset');
-    const common = { dataset: 'prepare-dataset-test', args: { root: manifest.root!, split: 1 }, outDir, shortSide: null, val: 0.5, seed: 3, concurrency: 1 };
+    const common = { dataset: 'prepare-dataset-test', args: { root: manifest.root! }, outDir, shortSide: null, val: 0.5, seed: 3, concurrency: 1 };
     const shard = await prepareDataset({ ...common, shard: { index: 1, count: 2 } });
     expect(shard).toMatchObject({ manifest: null, manifestFile: null, reportFile: path.join(outDir, 'cache', 'prepare-report.shard-1-of-2.json') });
     expect(shard.report.total).toBe(2);
@@ -98,7 +98,7 @@ describe('prepareDataset (ccl data prepare)', () => {
     expect(whole.manifest).toEqual(manifestOfCachedSamples(probedFirst, whole.report));
     expect(whole.manifest!.samples.every((x) => x.probe && x.probe.frameCount > 0)).toBe(true);
     expect(readManifest(whole.manifestFile!)).toEqual(whole.manifest);
-    await expect(prepareDataset({ ...common, args: { root: path.join(dir, 'nope'), split: 1 } })).rejects.toThrow(
+    await expect(prepareDataset({ ...common, args: { root: path.join(dir, 'nope') } })).rejects.toThrow(
       `${path.join(dir, 'nope')}: not found (--root)`,
     );
     await expect(prepareDataset({ ...common, dataset: 'kinetics' })).rejects.toThrow(/kinetics/);
@@ -114,7 +114,7 @@ describe('prepareDataset (ccl data prepare)', () => {
     const failures: string[] = [];
     const r = await prepareDataset({
       dataset: 'prepare-dataset-select-test',
-      args: { root: manifest.root!, split: 1 },
+      args: { root: manifest.root! },
       outDir: path.join(dir, 'dataset-select'),
       shortSide: null,
       val: 0,

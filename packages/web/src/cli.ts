@@ -23,13 +23,24 @@ export async function webMain(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { model: { type: 'string' }, work: { type: 'string' }, run: { type: 'string' }, port: { type: 'string' }, app: { type: 'string' } },
+      options: {
+        model: { type: 'string' },
+        work: { type: 'string' },
+        run: { type: 'string' },
+        port: { type: 'string' },
+        app: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     process.stderr.write(`ccl-web: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535 || positionals.length !== 1 || !['serve', 'demo'].includes(positionals[0]!)) {
     process.stderr.write(`${USAGE}\n`);

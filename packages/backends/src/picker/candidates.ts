@@ -6,7 +6,8 @@ import { CPU_KERNELS } from '../kernels/cpu/table';
 import { configureWasmThreads, MAX_WASM_THREADS } from '../kernels/wasm/wasm-threads';
 import { WASM_KERNELS } from '../kernels/wasm/table';
 import { BackendUnsuitable } from './backend-unsuitable';
-import { ensureNavigatorGpu, formatAdapter, probeWebGpuAdapter, type DawnBinding } from './webgpu-adapter';
+import { ensureNavigatorGpu, formatAdapter, isSoftwareAdapter, probeWebGpuAdapter, type DawnBinding } from './webgpu-adapter';
+import { childProbeVerdict, probeWebGpuInChild } from './webgpu-child-probe';
 
 /** The backends the picker knows, in preference order. */
 export type BackendName = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
@@ -80,10 +81,19 @@ export function wasmThreadsWanted(env: Env): number {
  * package, one folder per platform), required directly so that CJS builds and jest load it as well as ESM
  * (the package's own entry is an ES module).
  */
-function loadDawn(): DawnBinding {
+function dawnNodePath(): string {
   const packageDir = path.dirname(localRequire.resolve('webgpu/package.json'));
   const arch = process.platform === 'darwin' ? 'universal' : process.arch;
-  return localRequire(path.join(packageDir, 'dist', `${process.platform}-${arch}`, 'dawn.node')) as DawnBinding;
+  return path.join(packageDir, 'dist', `${process.platform}-${arch}`, 'dawn.node');
+}
+
+function loadDawn(): DawnBinding {
+  return localRequire(dawnNodePath()) as DawnBinding;
+}
+
+/** Whether this runtime has its own WebGPU (a browser, or a Node that was given one). */
+function hasNavigatorGpu(): boolean {
+  return (globalThis as unknown as { navigator?: { gpu?: unknown } }).navigator?.gpu !== undefined;
 }
 
 /** A package's version from its package.json (the WebGPU backend exports none). */
@@ -117,6 +127,12 @@ export const CANDIDATES: Record<BackendName, BackendCandidate> = {
     // A software adapter (llvmpipe, SwiftShader) computes on the CPU, slower than wasm: used only when forced.
     // The package registers its backend at import only where navigator.gpu exists: find the adapter first.
     probeDevice: async (_env, { forced }) => {
+      // Unless forced, look in a child process first: Dawn prints its findings straight to stderr, and on a
+      // machine without a usable GPU they would clutter every command (webgpu-child-probe.ts).
+      if (!forced && !hasNavigatorGpu()) {
+        const verdict = childProbeVerdict(await probeWebGpuInChild(dawnNodePath(), (info, fallback) => ({ ...info, software: isSoftwareAdapter(info, fallback) })));
+        if (verdict !== null) throw new BackendUnsuitable(verdict);
+      }
       const gpu = ensureNavigatorGpu(loadDawn);
       const adapter = await probeWebGpuAdapter(gpu);
       const device = formatAdapter(adapter);

@@ -8,10 +8,11 @@ import { parseQueueUrl, prepareClipCacheOnQueue } from '@ccl/queue';
 
 interface PrepareOpts {
   dataset: string;
-  root: string;
+  root?: string;
   annotations?: string;
   features?: string;
-  split: number;
+  split?: number;
+  testFraction?: number;
   out: string;
   shortSide: number;
   audioRate?: number;
@@ -43,11 +44,12 @@ export function registerDataCommands(program: Command): void {
     .command('prepare')
     .description('build the manifest, probe every video (mediainfo.js) and decode it once into the clip cache (ffmpeg); resumable')
     .requiredOption('--dataset <name>', `one of: ${datasetChoicesHelp()}`)
-    .requiredOption('--root <dir>', 'folder of the videos')
+    .option('--root <dir>', `folder of the videos (every dataset but manifest: ${datasetArgumentHelp('root')})`)
     .requiredOption('--out <dir>', 'output: manifest.json (the cached videos), cache/ (clips, prepare-report.json); one prepare at a time')
     .option('--annotations <path>', datasetArgumentHelp('annotations'))
     .option('--features <path>', datasetArgumentHelp('features'))
-    .option('--split <n>', 'UCF101 split 1|2|3', integerBetween(1, 3), 1)
+    .option('--split <n>', 'UCF101 split 1|2|3 (ucf101, ucf51; default 1)', integerBetween(1, 3))
+    .option('--test-fraction <f>', datasetArgumentHelp('testFraction'), parseFraction)
     .option('--short-side <px>', 'short side of cached frames (0 keeps the native size)', parseNonNegativeInt, 240)
     .option('--audio-rate <hz>', 'also cache mono audio at this rate (Cnn14: 32000)', parsePositiveInt)
     .option('--val <fraction>', 'held-out validation fraction carved from train (group-aware for UCF), in [0, 1)', parseFraction, 0.1)
@@ -69,7 +71,7 @@ export function registerDataCommands(program: Command): void {
       const t0 = Date.now();
       const r = await prepareDataset({
         dataset: opts.dataset,
-        args: { root: opts.root, annotations: opts.annotations, features: opts.features, split: Number(opts.split) },
+        args: { root: opts.root, annotations: opts.annotations, features: opts.features, split: opts.split, testFraction: opts.testFraction },
         outDir: opts.out,
         shortSide: Number(opts.shortSide) > 0 ? Number(opts.shortSide) : null,
         audioSampleRate: opts.audioRate ? Number(opts.audioRate) : undefined,

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { acquireFolderLock } from '../io/folder-lock';
-import { getDataset, type DatasetArgs } from '../manifest/datasets';
+import { checkDatasetArgs, getDataset, type DatasetArgs } from '../manifest/datasets';
+import '../manifest/builtin-datasets'; // the built-in datasets, whichever entry loaded this module
 import { holdOutValidation } from '../manifest/holdout';
 import { writeManifest, type Manifest } from '../manifest/schema';
 import { probeManifest, type ProbeFailure } from '../media/probe-manifest';
@@ -56,8 +57,12 @@ export interface PreparedDataset {
 export async function prepareDataset(o: PrepareDatasetOptions): Promise<PreparedDataset> {
   if (o.remote && o.shard) throw new Error('a remote prepare and a shard are two ways to spread the work: give one');
   const dataset = getDataset(o.dataset);
-  if (!fs.existsSync(o.args.root)) throw new Error(`${o.args.root}: not found (--root)`);
-  const args = { ...o.args, root: path.resolve(o.args.root) };
+  const args = checkDatasetArgs(dataset, o.args);
+  if (args.root !== undefined) {
+    if (!fs.existsSync(args.root)) throw new Error(`${args.root}: not found (--root)`);
+    args.root = path.resolve(args.root);
+  }
+  args.seed = o.seed ?? 1;
   const outDir = path.resolve(o.outDir);
   const cacheDir = path.join(outDir, 'cache');
   const release = o.shard ? () => {} : acquireFolderLock(outDir, { what: 'ccl data prepare' });

@@ -82,6 +82,7 @@ export function buildActivityNetManifest(options: ActivityNetOptions): Manifest 
 registerDataset({
   name: 'activitynet',
   description: 'ActivityNet v1.3 (training and validation subsets)',
-  arguments: { annotations: 'the v1.3 JSON' },
+  arguments: { root: 'folder of the downloaded videos (v_<id>.mp4, ...)', annotations: 'the v1.3 JSON' },
+  required: ['root', 'annotations'],
   buildManifest: ({ root, annotations }) => buildActivityNetManifest({ jsonFile: existingArg(annotations, 'annotations'), videoRoot: root }),
 });

@@ -14,14 +14,28 @@ export interface HoldOutOptions {
   by?: 'group' | 'sample';
 }
 
+export interface HoldOutSplitOptions extends HoldOutOptions {
+  /** The split the held-out training units move to. */
+  into: 'val' | 'test';
+}
+
 /**
  * A held-out validation split taken out of the training split, stratified by class and seeded (METHOD §6: the
  * authors select checkpoints on the test split; this gives a validation split instead). Test samples
  * are untouched. Returns a new manifest with `meta.validation` describing the hold-out.
  */
 export function holdOutValidation(manifest: Manifest, options: HoldOutOptions = {}): Manifest {
+  return holdOutSplit(manifest, { ...options, into: 'val' });
+}
+
+/**
+ * Moves a seeded, class-stratified share of the training units to the split `into` ('val': a held-out
+ * validation split, recorded as `meta.validation`; 'test': a test split for a dataset that has none, recorded as
+ * `meta.testSplit`). The same rules as `holdOutValidation`.
+ */
+export function holdOutSplit(manifest: Manifest, options: HoldOutSplitOptions): Manifest {
   const fraction = options.fraction ?? 0.1;
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`holdOutValidation: fraction must be in (0, 1), got ${fraction}`);
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`holdOut ${options.into}: fraction must be in (0, 1), got ${fraction}`);
   const train = manifest.samples.filter((s) => s.split === 'train');
   const by = options.by ?? (train.length > 0 && train.every((s) => s.group !== undefined) ? 'group' : 'sample');
   const unitOf = (s: ManifestSample): string => (by === 'group' ? `${s.label}\u0000g${s.group}` : `${s.label}\u0000${s.id}`);
@@ -40,11 +54,9 @@ export function holdOutValidation(manifest: Manifest, options: HoldOutOptions = 
     const n = Math.min(units.length - 1, Math.max(1, Math.round(units.length * fraction)));
     for (const u of shuffled(units, rng).slice(0, n)) held.add(u);
   }
-  const samples = manifest.samples.map((s) => (s.split === 'train' && held.has(unitOf(s)) ? { ...s, split: 'val' as const } : s));
-  const out: Manifest = {
-    ...manifest,
-    samples,
-    meta: { ...(manifest.meta ?? {}), validation: { heldOutFrom: 'train', fraction, seed: options.seed ?? 1, by } },
-  };
+  const into = options.into;
+  const samples = manifest.samples.map((s) => (s.split === 'train' && held.has(unitOf(s)) ? { ...s, split: into } : s));
+  const record = { heldOutFrom: 'train', fraction, seed: options.seed ?? 1, by };
+  const out: Manifest = { ...manifest, samples, meta: { ...(manifest.meta ?? {}), [into === 'val' ? 'validation' : 'testSplit']: record } };
   return validateManifest(out, manifest.dataset);
 }

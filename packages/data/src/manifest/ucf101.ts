@@ -171,10 +171,15 @@ export function selectClassesWithAudio(manifest: Manifest, options: { minAudioFr
 registerDataset({
   name: 'ucf101',
   description: 'UCF101, 101 classes, splits 1-3 (class folders; or the official lists)',
-  arguments: { annotations: 'folder with classInd.txt + train/testlist0N.txt (else the split follows the group numbers)' },
+  arguments: {
+    root: 'the UCF-101 folder of class folders',
+    annotations: 'folder with classInd.txt + train/testlist0N.txt (else the split follows the group numbers)',
+    split: 'the official split 1|2|3',
+  },
+  required: ['root'],
   buildManifest: ({ root, annotations, split }) => {
     const s = split as 1 | 2 | 3;
-    if (!annotations) return buildUcf101FromFolders({ videoRoot: root, split: s });
+    if (!annotations) return buildUcf101FromFolders({ videoRoot: root!, split: s });
     const dir = existingArg(annotations, 'annotations');
     return buildUcf101FromLists({
       classIndFile: path.join(dir, 'classInd.txt'),
@@ -188,9 +193,14 @@ registerDataset({
 registerDataset({
   name: 'ucf51',
   description: 'the 51 UCF101 classes with audio (from the released features, else chosen after probing)',
-  arguments: { features: 'the released feature folder or .tar.gz (defines the 51 classes)' },
+  arguments: {
+    root: 'the UCF-101 folder of class folders',
+    features: 'the released feature folder or .tar.gz (defines the 51 classes)',
+    split: 'the official split 1|2|3',
+  },
+  required: ['root'],
   buildManifest: ({ root, features, split }) => {
-    if (!features) return buildUcf101FromFolders({ videoRoot: root, split: split as 1 | 2 | 3, dataset: 'ucf51' }); // classes with audio chosen after probing
+    if (!features) return buildUcf101FromFolders({ videoRoot: root!, split: split as 1 | 2 | 3, dataset: 'ucf51' }); // classes with audio chosen after probing
     const f = existingArg(features, 'features');
     return buildUcf51FromFeatures(readFeatureSet(f), { split: split as 1 | 2 | 3, videoRoot: root, videoExtension: '.avi' });
   },

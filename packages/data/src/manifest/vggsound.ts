@@ -32,13 +32,19 @@ export interface VggSoundOptions {
   classes?: readonly string[];
   /** Clip length in seconds (10). */
   clipSeconds?: number;
+  /**
+   * Whether each file is the whole YouTube video (a custom `videoName`): then the clip is the segment
+   * [start, start + clipSeconds] inside it. Default false: the file is the downloaded 10-s clip itself
+   * (`<id>_<start>.mp4`), used whole; `start` only names it.
+   */
+  fullVideos?: boolean;
   /** File name of a clip (default `<id>_<start, 6 digits>.mp4`). */
   videoName?: (youtubeId: string, startS: number) => string;
   videoRoot?: string;
   dataset?: string;
 }
 
-/** VGGSound from its CSV: one 10-s clip per row, id `<youtubeId>_<start 6 digits>`. */
+/** VGGSound from its CSV: one 10-s clip per row, id `<youtubeId>_<start 6 digits>`; the file is the clip (see `fullVideos`). */
 export function buildVggSoundManifest(options: VggSoundOptions): Manifest {
   const file = options.csvFile;
   const clip = options.clipSeconds ?? 10;
@@ -56,7 +62,9 @@ export function buildVggSoundManifest(options: VggSoundOptions): Manifest {
       if (!Number.isInteger(start) || start < 0) throw new Error(`${file}:${i + 1}: start second '${startText}' is not a non-negative integer`);
       if (splitText !== 'train' && splitText !== 'test') throw new Error(`${file}:${i + 1}: split must be 'train' or 'test', got '${splitText}'`);
       const id = `${ytid}_${String(start).padStart(6, '0')}`;
-      samples.push({ id, label, split: splitText as SplitName, video: videoName(ytid, start), segment: [start, start + clip] });
+      const sample: ManifestSample = { id, label, split: splitText as SplitName, video: videoName(ytid, start) };
+      if (options.fullVideos) sample.segment = [start, start + clip];
+      samples.push(sample);
     });
   if (samples.length === 0) throw new Error(`${file}: no rows`);
   const args: Parameters<typeof makeManifest>[0] = { dataset: options.dataset ?? 'vggsound', samples, source: file };
@@ -68,6 +76,7 @@ export function buildVggSoundManifest(options: VggSoundOptions): Manifest {
 registerDataset({
   name: 'vggsound',
   description: 'VGGSound (the released CSV of clips)',
-  arguments: { annotations: 'the CSV' },
+  arguments: { root: 'folder of the downloaded 10-s clips (<id>_<start, 6 digits>.mp4)', annotations: 'the CSV' },
+  required: ['root', 'annotations'],
   buildManifest: ({ root, annotations }) => buildVggSoundManifest({ csvFile: existingArg(annotations, 'annotations'), videoRoot: root }),
 });

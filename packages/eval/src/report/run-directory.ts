@@ -153,6 +153,11 @@ export function reportFromRunDirectories(runDirs: readonly string[], outDir: str
         .map((r) => r.dir)
         .join(', ')}`,
     );
+  if (options.baseline !== undefined) {
+    if (!labels.includes(options.baseline))
+      throw new Error(`@ccl/eval: baseline '${options.baseline}' is not a run of this report (runs: ${labels.map((l) => `'${l}'`).join(', ')})`);
+    if (!options.classSplit) throw new Error(`@ccl/eval: a baseline ('${options.baseline}') is what subset gains are relative to: it needs a class split`);
+  }
   const trainingLogs: Record<string, TrainingLogInput> = {};
   const runConfigs: Record<string, unknown> = {};
   for (const r of runs) {
