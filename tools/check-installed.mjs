@@ -71,13 +71,22 @@ try {
   const fileNames = packed.map((p) => p.filename);
   const clashes = fileNames.filter((f, i) => fileNames.indexOf(f) !== i);
   if (clashes.length) fail('npm pack', `two packages pack to the same file name: ${clashes.join(', ')}`);
-  if (fs.readdirSync(tarballs).length !== manifests.size) fail('npm pack', `${manifests.size} packages but ${fs.readdirSync(tarballs).length} tarballs in one folder`);
+  if (fs.readdirSync(tarballs).length !== manifests.size)
+    fail('npm pack', `${manifests.size} packages but ${fs.readdirSync(tarballs).length} tarballs in one folder`);
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'ccl-installed-check', private: true, version: '0.0.0' }, null, 2));
-  const install = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', ...packed.map((p) => path.join(tarballs, p.filename)), ...TFJS];
+  const install = [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--ignore-scripts',
+    '--no-package-lock',
+    ...packed.map((p) => path.join(tarballs, p.filename)),
+    ...TFJS,
+  ];
   try {
     execFileSync('npm', [...install, '--offline'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    log(`offline install failed (${String(e.stderr).split('\n').filter((l) => /ERR/.test(l)).slice(0, 6).join(' | ')}); retrying with --prefer-offline`);
+    log(`offline install failed (${String(e.stderr).trim().split('\n').slice(-4).join(' | ')}); retrying with --prefer-offline`);
     execFileSync('npm', [...install, '--prefer-offline'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
   log(`${packed.length} tarballs (${fileNames.join(', ')}) installed into ${project} (${seconds(t0)})`);
@@ -144,7 +153,8 @@ const problems = [];
     else {
       const res = JSON.parse(line);
       for (const p of res.problems) fail('one copy per process', p);
-      if (res.problems.length === 0) log(`one copy per process: ${res.entries} entries, require === import for each; registries ${JSON.stringify(res.listed)} (${seconds(t0)})`);
+      if (res.problems.length === 0)
+        log(`one copy per process: ${res.entries} entries, require === import for each; registries ${JSON.stringify(res.listed)} (${seconds(t0)})`);
     }
   }
 
@@ -163,7 +173,10 @@ const problems = [];
   (err) => { if (!/not found \\(--root\\)/.test(err.message)) throw err; });`
           : `if (Object.keys(m).length === 0) throw new Error('no exports');`;
       const file = path.join(project, `alone-${e.replace(/[@/]/g, '_')}.${kind}`);
-      fs.writeFileSync(file, kind === 'cjs' ? `(async () => {\n${load}\n${body}\n})().catch((e) => { console.error(e.message); process.exit(1); });\n` : `${load}\n${body}\n`);
+      fs.writeFileSync(
+        file,
+        kind === 'cjs' ? `(async () => {\n${load}\n${body}\n})().catch((e) => { console.error(e.message); process.exit(1); });\n` : `${load}\n${body}\n`,
+      );
       const r = spawnSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });
       if (r.status !== 0) fail(`${e} alone (${kind === 'cjs' ? 'require' : 'import'})`, r.stderr || `exit ${r.status}`);
       else if (NOISE.test(r.stderr)) fail(`${e} alone (${kind === 'cjs' ? 'require' : 'import'}) printed noise`, r.stderr);
@@ -189,7 +202,14 @@ const problems = [];
     const r = spawnSync(bin, args, { cwd: work, encoding: 'utf8', env: { ...env, ...extraEnv }, maxBuffer: 64 << 20 });
     const what = `ccl ${args.slice(0, 3).join(' ')}`;
     if (r.status !== code) fail(`${what} exited ${r.status} (expected ${code})`, `${r.stderr}\n${r.stdout}`.trim().split('\n').slice(-8).join('\n'));
-    if (NOISE.test(r.stderr)) fail(`${what} printed noise on stderr`, r.stderr.split('\n').filter((l) => NOISE.test(l)).join('\n'));
+    if (NOISE.test(r.stderr))
+      fail(
+        `${what} printed noise on stderr`,
+        r.stderr
+          .split('\n')
+          .filter((l) => NOISE.test(l))
+          .join('\n'),
+      );
     return r;
   };
   const readJson = (f) => JSON.parse(fs.readFileSync(f, 'utf8'));
@@ -227,16 +247,43 @@ const problems = [];
   fs.writeFileSync(path.join(lists, 'trainlist01.txt'), trainList.map((l) => `${l}\r\n`).join(''));
   fs.writeFileSync(path.join(lists, 'testlist01.txt'), testList.map((l) => `${l}\r\n`).join(''));
   const prep = (name) => path.join(work, 'prepared', name);
-  ccl(['data', 'prepare', '--dataset', 'ucf101', '--root', ucfRoot, '--annotations', lists, '--split', '1', '--out', prep('ucf101'), '--short-side', '32', '--audio-rate', '32000', '--val', '0.2']);
+  ccl([
+    'data',
+    'prepare',
+    '--dataset',
+    'ucf101',
+    '--root',
+    ucfRoot,
+    '--annotations',
+    lists,
+    '--split',
+    '1',
+    '--out',
+    prep('ucf101'),
+    '--short-side',
+    '32',
+    '--audio-rate',
+    '32000',
+    '--val',
+    '0.2',
+  ]);
   {
     const m = readJson(path.join(prep('ucf101'), 'manifest.json'));
     const count = (s) => m.samples.filter((x) => x.split === s).length;
-    expect('ucf101 manifest: 3 classes, 6 test videos (groups 1-2), 9 train + val', m.classes.length === 3 && count('test') === 6 && count('train') + count('val') === 9, JSON.stringify({ classes: m.classes, test: count('test'), train: count('train'), val: count('val') }));
+    expect(
+      'ucf101 manifest: 3 classes, 6 test videos (groups 1-2), 9 train + val',
+      m.classes.length === 3 && count('test') === 6 && count('train') + count('val') === 9,
+      JSON.stringify({ classes: m.classes, test: count('test'), train: count('train'), val: count('val') }),
+    );
   }
   ccl(['data', 'prepare', '--dataset', 'ucf51', '--root', ucfRoot, '--out', prep('ucf51'), '--short-side', '32']);
   {
     const m = readJson(path.join(prep('ucf51'), 'manifest.json'));
-    expect('ucf51 keeps the classes with audio (Typing has none)', JSON.stringify(m.classes) === JSON.stringify(['ApplyEyeMakeup', 'Basketball']), JSON.stringify(m.classes));
+    expect(
+      'ucf51 keeps the classes with audio (Typing has none)',
+      JSON.stringify(m.classes) === JSON.stringify(['ApplyEyeMakeup', 'Basketball']),
+      JSON.stringify(m.classes),
+    );
   }
   log(`UCF101 layout with the official lists (CRLF): ucf101 and ucf51 prepared (${seconds(t0)})`);
 
@@ -254,10 +301,29 @@ const problems = [];
     { nodeId: 3, nodeName: 'Surfing', parentId: 1 },
   ];
   fs.writeFileSync(path.join(media, 'activity_net.v1-3.min.json'), JSON.stringify({ version: 'VERSION 1.3', taxonomy, database }));
-  ccl(['data', 'prepare', '--dataset', 'activitynet', '--root', anetRoot, '--annotations', path.join(media, 'activity_net.v1-3.min.json'), '--out', prep('activitynet'), '--short-side', '32', '--val', '0']);
+  ccl([
+    'data',
+    'prepare',
+    '--dataset',
+    'activitynet',
+    '--root',
+    anetRoot,
+    '--annotations',
+    path.join(media, 'activity_net.v1-3.min.json'),
+    '--out',
+    prep('activitynet'),
+    '--short-side',
+    '32',
+    '--val',
+    '0',
+  ]);
   {
     const m = readJson(path.join(prep('activitynet'), 'manifest.json'));
-    expect('activitynet: 4 segments, 2 train / 2 test', m.samples.length === 4 && m.samples.filter((s) => s.split === 'test').length === 2, JSON.stringify(m.samples));
+    expect(
+      'activitynet: 4 segments, 2 train / 2 test',
+      m.samples.length === 4 && m.samples.filter((s) => s.split === 'test').length === 2,
+      JSON.stringify(m.samples),
+    );
   }
   const vggRoot = path.join(media, 'vggsound');
   const rows = [
@@ -268,7 +334,22 @@ const problems = [];
   ];
   rows.forEach(([id, start], k) => makeVideo(path.join(vggRoot, `${id}_${String(start).padStart(6, '0')}.mp4`), { seconds: 2, hz: 350 + 90 * k }));
   fs.writeFileSync(path.join(media, 'vggsound.csv'), rows.map((r) => `${r[0]},${r[1]},${r[2]},${r[3]}\n`).join(''));
-  const vggArgs = ['data', 'prepare', '--dataset', 'vggsound', '--root', vggRoot, '--annotations', path.join(media, 'vggsound.csv'), '--out', prep('vggsound'), '--short-side', '32', '--val', '0'];
+  const vggArgs = [
+    'data',
+    'prepare',
+    '--dataset',
+    'vggsound',
+    '--root',
+    vggRoot,
+    '--annotations',
+    path.join(media, 'vggsound.csv'),
+    '--out',
+    prep('vggsound'),
+    '--short-side',
+    '32',
+    '--val',
+    '0',
+  ];
   ccl([...vggArgs, '--shard', '0/2']);
   ccl([...vggArgs, '--shard', '1/2']);
   expect('a shard writes no manifest', !fs.existsSync(path.join(prep('vggsound'), 'manifest.json')));
@@ -277,8 +358,16 @@ const problems = [];
     expect('the whole run after the shards decodes nothing again', /0 decoded, 4 already cached/.test(r.stdout), r.stdout);
     const m = readJson(path.join(prep('vggsound'), 'manifest.json'));
     const report = readJson(path.join(prep('vggsound'), 'cache', 'prepare-report.json'));
-    expect('vggsound: every clip cached (starts 12, 30, 250 are names, not offsets)', m.samples.length === 4 && report.skipped.length === 0, JSON.stringify(report.skipped));
-    expect('vggsound: the whole 2-s file is the clip (20 frames at 10 fps)', m.samples.every((s) => s.segment === undefined && Math.abs((s.probe?.frameCount ?? 0) - 20) <= 1), JSON.stringify(m.samples.map((s) => [s.id, s.segment, s.probe?.frameCount])));
+    expect(
+      'vggsound: every clip cached (starts 12, 30, 250 are names, not offsets)',
+      m.samples.length === 4 && report.skipped.length === 0,
+      JSON.stringify(report.skipped),
+    );
+    expect(
+      'vggsound: the whole 2-s file is the clip (20 frames at 10 fps)',
+      m.samples.every((s) => s.segment === undefined && Math.abs((s.probe?.frameCount ?? 0) - 20) <= 1),
+      JSON.stringify(m.samples.map((s) => [s.id, s.segment, s.probe?.frameCount])),
+    );
   }
   log(`ActivityNet JSON and VGGSound CSV (with --shard) prepared (${seconds(t0)})`);
 
@@ -286,7 +375,10 @@ const problems = [];
   t0 = Date.now();
   const flat = path.join(media, 'folder-flat');
   const layout = path.join(media, 'folder-layout');
-  for (const [c, hz] of [['cats', 400], ['dogs', 800]]) {
+  for (const [c, hz] of [
+    ['cats', 400],
+    ['dogs', 800],
+  ]) {
     for (let i = 0; i < 5; i++) makeVideo(path.join(flat, c, `${c}-${i}.mp4`), { hz: hz + i, seconds: 1 });
     makeVideo(path.join(layout, 'train', c, `${c}-a.mp4`), { hz, seconds: 1 });
     makeVideo(path.join(layout, 'test', c, `${c}-b.mp4`), { hz, seconds: 1 });
@@ -299,7 +391,20 @@ const problems = [];
   expect('folder (flat): 40% of each class is the test split', splitCounts(prep('folder')) === '6/0/4', splitCounts(prep('folder')));
   ccl(['data', 'prepare', '--dataset', 'folder', '--root', layout, '--out', prep('folder-layout'), '--short-side', '32', '--val', '0']);
   expect('folder (train/ + test/)', splitCounts(prep('folder-layout')) === '2/0/2', splitCounts(prep('folder-layout')));
-  ccl(['data', 'prepare', '--dataset', 'manifest', '--annotations', path.join(prep('folder'), 'manifest.json'), '--out', prep('manifest'), '--short-side', '32', '--val', '0']);
+  ccl([
+    'data',
+    'prepare',
+    '--dataset',
+    'manifest',
+    '--annotations',
+    path.join(prep('folder'), 'manifest.json'),
+    '--out',
+    prep('manifest'),
+    '--short-side',
+    '32',
+    '--val',
+    '0',
+  ]);
   expect('manifest (no --root): the same videos', splitCounts(prep('manifest')) === '6/0/4', splitCounts(prep('manifest')));
   const wrong = ccl(['data', 'prepare', '--dataset', 'folder', '--root', flat, '--out', prep('wrong'), '--features', flat], { code: 1 });
   expect('an argument the dataset does not read is refused in one line', /^ccl: dataset 'folder' does not read --features/m.test(wrong.stderr), wrong.stderr);
@@ -321,7 +426,7 @@ const problems = [];
   ccl(['data', 'prepare', '--dataset', 'folder', '--root', layout, '--out', prep('folder-queue'), '--short-side', '32', '--val', '0', '--queue', queue]);
   expect('prepared through the queue: the same splits', splitCounts(prep('folder-queue')) === '2/0/2', splitCounts(prep('folder-queue')));
   const status = ccl(['queue', 'status', '--queue', queue]);
-  expect('ccl queue status reports the finished jobs', /4/.test(status.stdout), status.stdout);
+  expect('ccl queue status sees the worker', /ccl-prepare: .*1 worker connection/.test(status.stdout), status.stdout);
   worker.kill('SIGTERM');
   await new Promise((resolve) => (worker.exitCode !== null ? resolve() : worker.once('exit', resolve)));
   if (NOISE.test(workerErr)) fail('ccl worker printed noise on stderr', workerErr);
@@ -334,7 +439,24 @@ const problems = [];
   const imageOut = path.join(work, 'features', 'image');
   const audio = ccl(['features', 'extract', '--teacher', 'cnn14', '--options', tiny, '--data', prep('ucf101'), '--out', audioOut, '--backend', 'cpu']);
   expect('cnn14 features: 10 videos with sound', /10 written, 0 already there, 5 without input/.test(audio.stdout), audio.stdout);
-  const image = ccl(['features', 'extract', '--teacher', 'resnet34', '--options', tiny, '--data', prep('ucf101'), '--out', imageOut, '--frames', '2', '--size', '32', '--backend', 'cpu']);
+  const image = ccl([
+    'features',
+    'extract',
+    '--teacher',
+    'resnet34',
+    '--options',
+    tiny,
+    '--data',
+    prep('ucf101'),
+    '--out',
+    imageOut,
+    '--frames',
+    '2',
+    '--size',
+    '32',
+    '--backend',
+    'cpu',
+  ]);
   expect('resnet34 features: all 15 videos', /15 written/.test(image.stdout), image.stdout);
   const config = path.join(work, 'ccl-ai.json');
   fs.writeFileSync(
@@ -361,14 +483,39 @@ const problems = [];
   expect('report.html written', fs.existsSync(path.join(work, 'report', 'report.html')), report.stdout);
   ccl(['report', run, '--out', path.join(work, 'report2'), '--baseline', 'nosuch'], { code: 1 });
   ccl(['export', '--run', run, '--out', path.join(work, 'exported')]);
-  expect('export wrote the student', fs.existsSync(path.join(work, 'exported', 'student.safetensors')) && fs.existsSync(path.join(work, 'exported', 'student.json')));
+  expect(
+    'export wrote the student',
+    fs.existsSync(path.join(work, 'exported', 'student.safetensors')) && fs.existsSync(path.join(work, 'exported', 'student.json')),
+  );
   const web = spawnSync(path.join(project, 'node_modules', '.bin', 'ccl-web'), ['--help'], { encoding: 'utf8' });
   expect('ccl-web --help prints the usage and exits 0', web.status === 0 && /usage: ccl-web serve/.test(web.stdout), `${web.status} ${web.stderr}`);
   log(`features extract (cnn14, resnet34), train (CCL-AI), eval, report, export (${seconds(t0)})`);
 
   // 3f. the bench group: a tiny synthetic bench
   t0 = Date.now();
-  const bench = ccl(['bench', 'synthetic', '--preset', 'quick', '--seeds', '1', '--methods', 'baseline', '--epochs', '1', '--classes', '2', '--videos-per-class', '3', '--jobs', '1', '--work', path.join(work, 'bench'), '--json', '--backend', 'cpu']);
+  const bench = ccl([
+    'bench',
+    'synthetic',
+    '--preset',
+    'quick',
+    '--seeds',
+    '1',
+    '--methods',
+    'baseline',
+    '--epochs',
+    '1',
+    '--teacher-epochs',
+    '1',
+    '--classes',
+    '2',
+    '--videos-per-class',
+    '3',
+    '--jobs',
+    '1',
+    '--work',
+    path.join(work, 'bench'),
+    '--json',
+  ]);
   expect('bench synthetic --json prints bench.json', /"comparison"|"runs"/.test(bench.stdout), bench.stdout.slice(0, 300));
   log(`bench synthetic (tiny) (${seconds(t0)})`);
 } catch (e) {

@@ -84,7 +84,15 @@ for (const [dir, name] of Object.entries(EXPECTED)) {
     problems.push(`packages/${dir}/LICENSE differs from the root LICENSE (copy it: cp LICENSE packages/${dir}/)`);
   }
   const dot = pkg.exports?.['.'];
-  if (!dot?.import || !dot?.require) problems.push(`${where}: exports['.'] needs both 'import' and 'require'`);
+  // ES modules only (docs/architecture.md, "One copy of each module per process"): one `default` per entry,
+  // which `require` loads too; a separate `require` target would be a second copy of the package's state
+  for (const [key, entry] of Object.entries(pkg.exports ?? {})) {
+    if (key === './package.json') continue;
+    if (typeof entry !== 'object' || !entry.types || !entry.default || !String(entry.default).endsWith('.mjs') || entry.require || entry.import)
+      problems.push(`${where}: exports['${key}'] must be { types, default: './dist/<entry>.mjs' } (ES modules only, one copy per process)`);
+  }
+  if (JSON.stringify(pkg.tsup?.format) !== '["esm"]') problems.push(`${where}: tsup.format must be ["esm"] (one build: one copy per process)`);
+  if (dot === undefined) problems.push(`${where}: no exports['.']`);
   if (name !== UMBRELLA && !pkg.peerDependencies?.['@tensorflow/tfjs-core']) problems.push(`${where}: must peer-depend on @tensorflow/tfjs-core`);
   // @ccl/backends is the one library that ships tfjs backends (cpu, wasm) as dependencies: picking one is its job;
   // the web app (@ccl/web, an application like the umbrella) ships the browser's (webgpu, webgl, cpu)

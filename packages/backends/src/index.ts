@@ -3,7 +3,7 @@
  * per tfjs backend (the WASM training kernels, the fused SGD update on wasm and cpu), one table per backend
  * as tfjs's own backend packages register theirs.
  */
-export { pickBackend, formatBackendReport, isBackendName } from './picker/picker';
+export { pickBackend, formatBackendLine, formatBackendReport, isBackendName } from './picker/picker';
 export type { BackendReport, SkippedBackend, PickBackendOptions } from './picker/picker';
 export { BACKEND_ORDER, CANDIDATES, wasmBinaryDir } from './picker/candidates';
 export type { BackendName, BackendCandidate, Env, PrepareContext } from './picker/candidates';

@@ -4,8 +4,7 @@ import { buildProgram } from './commands';
 
 /** Runs the CLI; resolves to the process exit code (2 for usage errors, 1 for failures). */
 export async function main(argv: string[]): Promise<number> {
-  // An application's choice: tfjs's own console notes (the "running TensorFlow.js in Node.js" banner of the cpu
-  // backend, re-registration warnings) are not ccl's to print; CCL_DEBUG=1 keeps them.
+  // tfjs's console notes (the cpu backend's "running TensorFlow.js in Node.js" banner) are not ccl's to print
   if (!process.env.CCL_DEBUG) env().set('PROD', true);
   const program: Command = buildProgram();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });

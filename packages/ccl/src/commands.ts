@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { BACKEND_ORDER, formatBackendReport, pickBackend, type BackendReport } from '@ccl/backends';
+import { BACKEND_ORDER, formatBackendLine, formatBackendReport, pickBackend, type BackendReport } from '@ccl/backends';
 import { integerBetween, parsePositiveInt } from './cli-options';
 import { registerDataCommands } from './commands/data';
 import { registerExportCommand } from './commands/export';
@@ -31,20 +31,11 @@ export function backendOption(): Option {
   return new Option('--backend <name>', 'force a tensor backend (else CCL_BACKEND, else the first that works)').choices([...BACKEND_ORDER]);
 }
 
-/**
- * Picks the backend and says in one line which one runs (to stderr, so --json output stays clean); why the
- * others were skipped is `ccl backend`'s to say.
- */
+/** Picks the backend and says in one line which (to stderr: --json output stays clean); `ccl backend` says why. */
 export async function useBackend(force: string | undefined, quiet = false): Promise<BackendReport> {
   const report = await pickBackend({ force });
   if (!quiet) process.stderr.write(`${formatBackendLine(report)}\n`);
   return report;
-}
-
-/** `backend: wasm (@tensorflow/tfjs-backend-wasm 4.22.0, 2 threads)`: what a command says about its backend. */
-export function formatBackendLine(r: BackendReport): string {
-  const threads = `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
-  return `backend: ${r.name} (${r.module} ${r.version}${r.device ? `, ${r.device}` : ''}, ${threads}; \`ccl backend\` says why)`;
 }
 
 function defaultWorkDir(kind: string): string {
@@ -120,6 +111,7 @@ export function buildProgram(): Command {
     .option('--epochs <n>', "student epochs per run (default: the preset's)", parsePositiveInt)
     .option('--classes <n>', "video classes, 2-36 (default: the preset's)", integerBetween(2, 36))
     .option('--videos-per-class <n>', "videos per class when the preset sets no split sizes (default: the preset's)", parsePositiveInt)
+    .option('--teacher-epochs <n>', "pre-training epochs of both teachers (default: the preset's)", parsePositiveInt)
     .option('--json', 'print bench.json (every number, the seeds, the options, the code revision) instead of the tables; progress goes to stderr')
     .option('--jobs <n>', `runs trained at once, each in its own process (default: one per core, at most 4: ${defaultBenchJobs()} here)`, parsePositiveInt)
     .addOption(new Option('--run <method@seed>', 'train and evaluate only this run (a worker of --jobs)').hideHelp().argParser(parseBenchRunId))
@@ -145,7 +137,11 @@ export function buildProgram(): Command {
         const given = (flag: string, v: number | undefined) => (v ? [flag, String(v)] : []);
         const workerArgv = [process.argv[1]!, 'bench', 'synthetic', '--preset', opts.preset, '--work', workDir, '--backend', report.name];
         workerArgv.push('--methods', options.methods.join(','), '--jobs', '1', ...given('--seeds', opts.seeds), ...given('--epochs', opts.epochs));
-        workerArgv.push(...given('--classes', opts.classes), ...given('--videos-per-class', opts.videosPerClass));
+        workerArgv.push(
+          ...given('--classes', opts.classes),
+          ...given('--videos-per-class', opts.videosPerClass),
+          ...given('--teacher-epochs', opts.teacherEpochs),
+        );
         const result = await runSyntheticExperiment({
           ...options,
           workDir,

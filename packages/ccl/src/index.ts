@@ -12,6 +12,7 @@ export * as experiments from '@ccl/experiments';
 export * as queue from '@ccl/queue';
 export {
   pickBackend,
+  formatBackendLine,
   formatBackendReport,
   isBackendName,
   BACKEND_ORDER,

@@ -35,7 +35,7 @@ export type {
   PrepareSettingsOptions,
   PrepareSkip,
 } from './cache/prepare';
-export { prepareDataset } from './cache/prepare-dataset';
+export { describePreparedDataset, prepareDataset } from './cache/prepare-dataset';
 export type { PrepareDatasetOptions, PreparedDataset, RemotePrepareRequest } from './cache/prepare-dataset';
 export { generateSyntheticAV } from './synth/generate';
 export type { SyntheticAVOptions, SyntheticAVResult, TeacherSourceIndex, TeacherSourceItem } from './synth/generate';

@@ -98,7 +98,8 @@ describe('dataset registry', () => {
       fs.writeFileSync(path.join(dir, f), '');
     };
     for (const c of ['cats', 'dogs']) for (let i = 0; i < 10; i++) touch(`flat/${c}/${c}${i}.mp4`);
-    const build = (root: string, extra: { testFraction?: number; seed?: number } = {}) => getDataset('folder').buildManifest({ root: path.join(dir, root), ...extra });
+    const build = (root: string, extra: { testFraction?: number; seed?: number } = {}) =>
+      getDataset('folder').buildManifest({ root: path.join(dir, root), ...extra });
     const flat = build('flat');
     const tests = (m: ReturnType<typeof build>) => m.samples.filter((s) => s.split === 'test').map((s) => s.id);
     expect(tests(flat)).toHaveLength(4); // 20% of each class of 10

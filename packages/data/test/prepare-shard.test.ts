@@ -98,9 +98,7 @@ describe('prepareDataset (ccl data prepare)', () => {
     expect(whole.manifest).toEqual(manifestOfCachedSamples(probedFirst, whole.report));
     expect(whole.manifest!.samples.every((x) => x.probe && x.probe.frameCount > 0)).toBe(true);
     expect(readManifest(whole.manifestFile!)).toEqual(whole.manifest);
-    await expect(prepareDataset({ ...common, args: { root: path.join(dir, 'nope') } })).rejects.toThrow(
-      `${path.join(dir, 'nope')}: not found (--root)`,
-    );
+    await expect(prepareDataset({ ...common, args: { root: path.join(dir, 'nope') } })).rejects.toThrow(`${path.join(dir, 'nope')}: not found (--root)`);
     await expect(prepareDataset({ ...common, dataset: 'kinetics' })).rejects.toThrow(/kinetics/);
   });
 

@@ -130,7 +130,9 @@ export const CANDIDATES: Record<BackendName, BackendCandidate> = {
       // Unless forced, look in a child process first: Dawn prints its findings straight to stderr, and on a
       // machine without a usable GPU they would clutter every command (webgpu-child-probe.ts).
       if (!forced && !hasNavigatorGpu()) {
-        const verdict = childProbeVerdict(await probeWebGpuInChild(dawnNodePath(), (info, fallback) => ({ ...info, software: isSoftwareAdapter(info, fallback) })));
+        const verdict = childProbeVerdict(
+          await probeWebGpuInChild(dawnNodePath(), (info, fallback) => ({ ...info, software: isSoftwareAdapter(info, fallback) })),
+        );
         if (verdict !== null) throw new BackendUnsuitable(verdict);
       }
       const gpu = ensureNavigatorGpu(loadDawn);

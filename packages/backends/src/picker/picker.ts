@@ -133,6 +133,12 @@ export async function pickBackend(options: PickBackendOptions = {}): Promise<Bac
   throw new Error(`no tensor backend could be loaded:\n${skipped.map((s) => `  ${s.name}: ${s.reason}`).join('\n')}`);
 }
 
+/** `backend: wasm (@tensorflow/tfjs-backend-wasm 4.22.0, 2 threads; ...)`: what a command says about its backend, in one line. */
+export function formatBackendLine(r: BackendReport): string {
+  const threads = `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  return `backend: ${r.name} (${r.module} ${r.version}${r.device ? `, ${r.device}` : ''}, ${threads}; \`ccl backend\` says why)`;
+}
+
 /** Human-readable lines for `ccl backend`. */
 export function formatBackendReport(r: BackendReport): string {
   const lines = [

@@ -55,7 +55,9 @@ export function probeWebGpuInChild(
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (!line) {
         const why = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ` after ${timeoutMs} ms` : ''}` : `exit code ${code}`;
-        reject(new BackendUnsuitable(`the WebGPU probe (Dawn, in a child process) ended without an answer (${why})${messages.length ? `: ${messages[0]}` : ''}`));
+        reject(
+          new BackendUnsuitable(`the WebGPU probe (Dawn, in a child process) ended without an answer (${why})${messages.length ? `: ${messages[0]}` : ''}`),
+        );
         return;
       }
       const r = JSON.parse(line) as { adapter?: (Omit<WebGpuAdapterInfo, 'software'> & { fallback: boolean }) | null; error?: string };

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parsePositiveInt, parseShard, parseShardSpec } from '../cli-options';
 import { datasetArgumentHelp, datasetChoicesHelp } from '@ccl/data';
-import { closeMediaInfo, generateSyntheticAV, prepareDataset, probeFiles } from '@ccl/data/media';
+import { closeMediaInfo, describePreparedDataset, generateSyntheticAV, prepareDataset, probeFiles } from '@ccl/data/media';
 import { rate } from '../progress';
 import { parseQueueUrl, prepareClipCacheOnQueue } from '@ccl/queue';
 
@@ -92,18 +92,7 @@ export function registerDataCommands(program: Command): void {
             }
           : undefined,
       }).finally(() => process.stderr.write('\n')); // ends the progress line, also before an error
-      const { report } = r;
-      const counts = `${report.prepared} decoded${report.rebuilt ? ` (${report.rebuilt} rebuilt: cached with other settings)` : ''}, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${r.reportFile})`;
-      if (!r.manifest) {
-        process.stdout.write(
-          `shard ${opts.shard}: ${report.total} videos, ${counts}; once every shard is done, run the same command without --shard for the manifest\n`,
-        );
-        return;
-      }
-      const count = (s: string) => r.manifest!.samples.filter((x) => x.split === s).length;
-      process.stdout.write(
-        `${r.manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${counts}\nmanifest: ${r.manifestFile}\n`,
-      );
+      process.stdout.write(`${describePreparedDataset(r, opts.shard)}\n`);
     });
 
   data

@@ -104,3 +104,13 @@ export async function prepareDataset(o: PrepareDatasetOptions): Promise<Prepared
     release();
   }
 }
+
+/** What `ccl data prepare` prints: the split sizes and what was decoded (a shard: what to run once every shard is done). */
+export function describePreparedDataset(r: PreparedDataset, shard?: string): string {
+  const { report } = r;
+  const counts = `${report.prepared} decoded${report.rebuilt ? ` (${report.rebuilt} rebuilt: cached with other settings)` : ''}, ${report.alreadyCached} already cached, ${report.skipped.length} skipped (see ${r.reportFile})`;
+  if (!r.manifest)
+    return `shard ${shard ?? '?'}: ${report.total} videos, ${counts}; once every shard is done, run the same command without --shard for the manifest`;
+  const count = (s: string) => r.manifest!.samples.filter((x) => x.split === s).length;
+  return `${r.manifest.classes.length} classes; ${count('train')} train / ${count('val')} val / ${count('test')} test; ${counts}\nmanifest: ${r.manifestFile}`;
+}

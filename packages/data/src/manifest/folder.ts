@@ -65,7 +65,8 @@ registerDataset({
   buildManifest: ({ root, testFraction, seed }) => {
     const manifest = buildFolderManifest({ root: root! });
     if (hasTrainTestLayout(root!)) {
-      if (testFraction !== undefined) throw new Error(`${root}: --test-fraction is for a flat folder; this one has train/ and test/ folders, which give the split`);
+      if (testFraction !== undefined)
+        throw new Error(`${root}: --test-fraction is for a flat folder; this one has train/ and test/ folders, which give the split`);
       return manifest;
     }
     const fraction = testFraction ?? FOLDER_TEST_FRACTION;

@@ -80,6 +80,8 @@ export interface BenchOverrides {
   epochs?: number;
   classes?: number;
   videosPerClass?: number;
+  /** Pre-training epochs of both teachers (default: the preset's; small values for smoke runs). */
+  teacherEpochs?: number;
 }
 
 /** A preset's options with the overrides applied; an unknown preset or method is refused, naming the known ones. */
@@ -95,6 +97,7 @@ export function benchOptions(presetName: string, o: BenchOverrides = {}): BenchP
     epochs: o.epochs ?? preset.options.epochs,
     classes: o.classes ?? preset.options.classes,
     videosPerClass: o.videosPerClass ?? preset.options.videosPerClass,
+    teacherEpochs: o.teacherEpochs ? { image: o.teacherEpochs, audio: o.teacherEpochs } : preset.options.teacherEpochs,
   };
 }
 
