@@ -100,7 +100,10 @@ describe('ccl report', () => {
       [['--thresholds', '0.5,0.2'], /--thresholds and --rank-split need --agreement/],
       [['--agreement', scores, '--class-split', scores], /give --class-split or --agreement, not both/],
       [['--class-split', scores], /agreement.json is neither a class split/],
-      [['--agreement', scores, '--baseline', 'nope'], /baseline 'nope' is not among the methods \(baseline, ccl\)/],
+      [['--agreement', scores, '--baseline', 'nope'], /baseline 'nope' is not a run of this report \(runs: 'baseline', 'ccl'\)/],
+      // without --agreement an unknown baseline was accepted silently, and so was a baseline with nothing to be relative to
+      [['--baseline', 'nope'], /baseline 'nope' is not a run of this report \(runs: 'baseline', 'ccl'\)/],
+      [['--baseline', 'baseline'], /a baseline \('baseline'\) is what subset gains are relative to: it needs a class split/],
     ];
     for (const [args, message] of cases) {
       const r = await ccl('report', base, ccl3, '--out', out, ...args);
