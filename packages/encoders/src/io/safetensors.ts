@@ -98,10 +98,14 @@ function decode(
   }
 }
 
-/** Parses the header of a safetensors byte buffer (validated). */
+/**
+ * Parses the header of a safetensors byte buffer (validated). `fileSize` (default: the buffer's length)
+ * lets `bytes` be only the file's first 8 + N bytes: offsets are checked against the whole file's size.
+ */
 export function parseSafetensorsHeader(
   bytes: Uint8Array,
   source = '<buffer>',
+  fileSize = bytes.length,
 ): { entries: Record<string, SafetensorsEntry>; metadata: Record<string, string>; dataStart: number } {
   if (bytes.length < 8) fail(source, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -115,7 +119,7 @@ export function parseSafetensorsHeader(
     fail(source, `header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail(source, 'header is not a JSON object');
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileSize - dataStart;
   const entries: Record<string, SafetensorsEntry> = {};
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {

@@ -2,9 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StateDict } from '@ccl/base';
 import { writeFileAtomicSync } from '@ccl/base/node';
-import { parseSafetensors, parseSafetensorsHeader, rawTensorsToStateDict, serializeRawSafetensors } from './safetensors';
+import { createEncoder } from '../create-encoder';
+import { parseSafetensors, parseSafetensorsHeader, rawTensorsToStateDict, serializeRawSafetensors, type RawTensor } from './safetensors';
 import { torchFormat } from './torch/containers';
 import { parseTorchCheckpoint, summarizeTensors, type TorchCheckpointOptions, type TorchStateDict } from './torch/checkpoint';
+import { encoderMetadata, type EncoderSpec } from './weights-metadata';
 
 function readBytes(file: string, what: string): Buffer {
   try {
@@ -58,11 +60,11 @@ export function readWeightsMetadata(file: string): Record<string, string> {
     const got = fs.readSync(fd, head, 0, 16, 0);
     if (torchFormat(head.subarray(0, got)) !== null || TORCH_EXTENSIONS.has(path.extname(file).toLowerCase())) return {};
     const size = fs.fstatSync(fd).size;
-    const headerLength = got >= 8 ? Number(head.readBigUInt64LE(0)) : 0;
-    if (headerLength > size - 8) return parseSafetensorsHeader(readBytes(file, 'weights'), file).metadata; // let the full parser name the problem
-    const bytes = Buffer.alloc(8 + headerLength);
+    const headerLength = got >= 8 ? head.readBigUInt64LE(0) : 0n;
+    if (got < 8 || headerLength > BigInt(size - 8)) return parseSafetensorsHeader(head.subarray(0, got), file, size).metadata; // names the problem
+    const bytes = Buffer.alloc(8 + Number(headerLength));
     fs.readSync(fd, bytes, 0, bytes.length, 0);
-    return parseSafetensorsHeader(bytes, file).metadata;
+    return parseSafetensorsHeader(bytes, file, size).metadata;
   } finally {
     fs.closeSync(fd);
   }
@@ -83,21 +85,37 @@ export interface TorchImportReport {
   names: { name: string; dtype: string; shape: number[] }[];
   skipped: string[];
   others: Record<string, string>;
+  /** The encoder the tensors were checked against and recorded for, if any. */
+  encoder: EncoderSpec | null;
   bytes: number;
+}
+
+/** Builds `spec`'s encoder and loads `tensors` into it strictly (every name and shape checked); throws what does not fit. Needs a tfjs backend. */
+function checkEncoderFits(spec: EncoderSpec, tensors: Record<string, RawTensor>, source: string): void {
+  const encoder = createEncoder(spec.encoder, spec.options);
+  const dict = rawTensorsToStateDict(tensors, source);
+  try {
+    encoder.loadStateDict(dict, { strict: true, source });
+  } finally {
+    Object.values(dict).forEach((t) => t.dispose());
+    encoder.dispose();
+  }
 }
 
 /**
  * `ccl weights import`: reads a PyTorch checkpoint (readTorchCheckpoint) and writes its state dict as
  * safetensors, each tensor in its own dtype, atomically (temporary file, fsync, rename): a failed import
- * writes nothing. `metadata` is added to `{ format: 'pt' }` (e.g. encoderMetadata). Node only.
+ * writes nothing. With `encoder`, the tensors are first loaded strictly into that encoder (a tfjs backend
+ * is needed then) and the file records it (encoderMetadata), so it says what it is. Node only.
  */
 export function importTorchCheckpoint(
   file: string,
   out: string,
-  options: Omit<TorchCheckpointOptions, 'source'> & { metadata?: Record<string, string> } = {},
+  options: Omit<TorchCheckpointOptions, 'source'> & { encoder?: EncoderSpec } = {},
 ): TorchImportReport {
   const checkpoint = readTorchCheckpoint(file, { key: options.key });
-  const bytes = serializeRawSafetensors(checkpoint.tensors, { format: 'pt', ...options.metadata });
+  if (options.encoder) checkEncoderFits(options.encoder, checkpoint.tensors, file);
+  const bytes = serializeRawSafetensors(checkpoint.tensors, { format: 'pt', ...(options.encoder ? encoderMetadata(options.encoder) : {}) });
   writeFileAtomicSync(out, bytes, { what: 'safetensors' });
   const summary = summarizeTensors(checkpoint.tensors);
   return {
@@ -112,6 +130,7 @@ export function importTorchCheckpoint(
     names: Object.entries(checkpoint.tensors).map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape })),
     skipped: checkpoint.skipped,
     others: checkpoint.others,
+    encoder: options.encoder ?? null,
     bytes: bytes.length,
   };
 }
@@ -131,6 +150,7 @@ export function formatTorchImport(r: TorchImportReport): string {
   if (r.skipped.length) lines.push(`left out (not tensors): ${r.skipped.join('; ')}`);
   const others = Object.entries(r.others);
   if (others.length) lines.push(`also in the file: ${others.map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+  if (r.encoder) lines.push(`loads strictly into ${r.encoder.encoder} ${JSON.stringify(r.encoder.options)}; recorded in the file's metadata`);
   lines.push(`wrote ${r.out} (${r.bytes.toLocaleString('en-US')} bytes)`);
   return lines.join('\n');
 }
