@@ -23,11 +23,11 @@ function swapBytes(data: Uint8Array, size: number): void {
 }
 
 /**
- * A tensor's elements, row-major and little-endian, from its storage: the checks come first (the dtype
- * matches the storage's, the furthest element lies inside the storage, the storage inside the file's
- * bytes), then one copy. A contiguous tensor is one slice of its storage (a view into a storage shared
- * with other tensors starts at its own offset); any other stride pattern (a transpose, a slice with a
- * step) is gathered element by element into a contiguous tensor.
+ * A tensor's elements, row-major and little-endian, from its storage: the checks come first (the furthest
+ * element lies inside the storage, the storage inside the file's bytes). A contiguous little-endian tensor
+ * is a view of its storage's bytes (read-only by convention: tensors viewing one storage share them; a
+ * view into a shared storage starts at its own offset); any other stride pattern (a transpose, a slice
+ * with a step) is gathered element by element into a new contiguous buffer, as is a big-endian one.
  */
 export function materializeTensor(name: string, t: TensorRef, storage: StorageBytes): RawTensor {
   const dtype = t.storage.dtype;
@@ -48,7 +48,8 @@ export function materializeTensor(name: string, t: TensorRef, storage: StorageBy
     throw new Error(`tensor '${name}' has ${count} elements, more than its storage's ${t.storage.numel} (an expanded view is not a state-dict tensor)`);
   let data: Uint8Array;
   if (isContiguous(t.shape, t.stride)) {
-    data = new Uint8Array(storage.bytes.subarray(base * size, (base + count) * size)); // a copy (the file's bytes may be a Buffer)
+    const bytes = storage.bytes.subarray(base * size, (base + count) * size);
+    data = storage.littleEndian ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes); // a view, or a copy to swap
   } else {
     data = new Uint8Array(count * size);
     const index = new Array<number>(t.shape.length).fill(0);
