@@ -52,11 +52,14 @@ function ndDict(file: string): NdDict {
 
 describe('PyTorch checkpoints, read without Python', () => {
   describe.each(['zip', 'legacy'])('torch.save %s format', (format) => {
-    it.each(['bare', 'half', 'dtypes', 'views', 'training', 'panns'])('%s: every tensor equals the one torch saved, dtype, shape and bytes', (layout) => {
-      const got = readTorchCheckpoint(fixture(`${layout}-${format}.pth`));
-      expect(got.format).toBe(format);
-      expectSameTensors(got.tensors, expectedTensors(fixture(`${layout}-${format}.expected.safetensors`)));
-    });
+    it.each(['bare', 'bare-p4', 'half', 'dtypes', 'views', 'training', 'panns'])(
+      '%s: every tensor equals the one torch saved, dtype, shape and bytes',
+      (layout) => {
+        const got = readTorchCheckpoint(fixture(`${layout}-${format}.pth`));
+        expect(got.format).toBe(format);
+        expectSameTensors(got.tensors, expectedTensors(fixture(`${layout}-${format}.expected.safetensors`)));
+      },
+    );
 
     it('finds the state dict: a bare dict, CCL training checkpoints (state_dict, DataParallel names), PANNs (model)', () => {
       const bare = readTorchCheckpoint(fixture(`bare-${format}.pth`));
@@ -131,6 +134,7 @@ describe('PyTorch checkpoints, read without Python', () => {
 
     it.each([
       ['hostile-system-zip.pth', 'posix.system'], // os.system, as Python pickles it on Linux
+      ['hostile-system-p4-zip.pth', 'posix.system'], // the same at pickle protocol 4 (STACK_GLOBAL)
       ['hostile-eval-legacy.pth', '__builtin__.eval'], // builtins.eval at pickle protocol 2
       ['module-zip.pth', 'torch.nn.modules.linear.Linear'], // a whole pickled model: its class is code
     ])('%s is refused, naming %s; nothing runs and nothing is written', (file, global) => {
