@@ -128,7 +128,7 @@ for (const file of fs.readdirSync(path.join(root, '.changeset')).filter((f) => f
 
 // The umbrella stays thin: re-exports and the `ccl` command, each command a few lines over library calls
 // (orchestration belongs in the libraries: docs/architecture.md).
-const UMBRELLA_MAX_LINES = 700;
+const UMBRELLA_MAX_LINES = 750; // 700 until `ccl weights import` (a command of ~35 lines over @ccl/encoders/node)
 const umbrellaSrc = path.join(root, 'packages', 'ccl', 'src');
 const umbrellaLines = fs
   .readdirSync(umbrellaSrc, { recursive: true })

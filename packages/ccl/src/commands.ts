@@ -10,6 +10,7 @@ import { registerFeaturesCommands } from './commands/features';
 import { registerQueueCommands } from './commands/queue';
 import { registerTrainCommands } from './commands/train';
 import { registerReportCommand } from './commands/report';
+import { registerWeightsCommands } from './commands/weights';
 import {
   BENCH_PRESETS,
   benchOptions,
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
   registerFeaturesCommands(program, (force) => useBackend(force));
   registerTrainCommands(program, (force) => useBackend(force), backendOption);
   registerExportCommand(program, (force, quiet) => useBackend(force, quiet), backendOption);
+  registerWeightsCommands(program, (force, quiet) => useBackend(force, quiet));
 
   program
     .command('demo')

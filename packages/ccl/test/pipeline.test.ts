@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodePngSize } from './helpers/png';
-import { runSyntheticExperiment, formatResultsTable, trainStudentRun, type BenchRunId } from '@ccl/experiments';
+import { evenFrames, openFeatureTeacher, runSyntheticExperiment, formatResultsTable, trainStudentRun, type BenchRunId } from '@ccl/experiments';
 import { main } from '../src/cli';
-import { acquireFolderLock } from '@ccl/data';
+import { acquireFolderLock, clipPath, KINETICS_MEAN, KINETICS_STD, readNpy } from '@ccl/data';
+import { ccl as runCcl } from './helpers/run-cli';
 
 /**
  * End to end on the pure-JS backend at a tiny size: synthesise real mp4s -> probe + prepare the cache ->
@@ -128,7 +129,6 @@ describe('synthetic pipeline (demo path)', () => {
 
     // `ccl train --config` / `ccl eval --run` on the same prepared data, from a JSON config file whose
     // paths are relative to it: CCL-AI with the audio features folder and the online image teacher.
-    const appearances = JSON.parse(fs.readFileSync(path.join(work, 'data', 'teachers', 'images', 'index.json'), 'utf8')).classes.length;
     const configFile = path.join(work, 'ccl-ai.json');
     fs.writeFileSync(
       configFile,
@@ -140,16 +140,8 @@ describe('synthetic pipeline (demo path)', () => {
         student: { encoder: 'r2plus1d-18', options: { widthMultiplier: 1 / 16 } },
         teachers: [
           { name: 'audio', modality: 'audio', dim: 32, features: 'features/audio-cnn14' },
-          {
-            name: 'image',
-            modality: 'image',
-            dim: 32,
-            encoder: {
-              name: 'resnet18',
-              options: { numClasses: appearances, widthMultiplier: 1 / 16, normalize: 'none' },
-              weights: 'teachers/image-resnet18.safetensors',
-            },
-          },
+          // the demo's teacher file says which encoder it is and how it was built: no name, no options
+          { name: 'image', modality: 'image', dim: 32, encoder: { weights: 'teachers/image-resnet18.safetensors' } },
         ],
         data: { manifest: 'manifest.prepared.json', cacheDir: 'cache', frames: 4, size: 16 },
       }),
@@ -171,6 +163,32 @@ describe('synthetic pipeline (demo path)', () => {
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'recognition.json'), 'utf8')).numVideos).toBe(
       manifest.samples.filter((x: { split: string }) => x.split === 'test').length,
     );
+
+    // `ccl features extract` with the demo's image teacher and nothing but its file: the encoder and options
+    // come from the file, and the frames are normalised as its stills were in pre-training (the student's
+    // Kinetics statistics; it printed and applied ImageNet's before the file said so)
+    const prepared = path.join(work, 'prepared');
+    fs.mkdirSync(prepared, { recursive: true });
+    fs.copyFileSync(path.join(work, 'manifest.prepared.json'), path.join(prepared, 'manifest.json'));
+    fs.symlinkSync(path.join(work, 'cache'), path.join(prepared, 'cache'));
+    const teacherFile = path.join(work, 'teachers', 'image-resnet18.safetensors');
+    const args = ['--weights', teacherFile, '--data', prepared, '--out', path.join(prepared, 'image'), '--frames', '2', '--size', '16', '--backend', 'cpu'];
+    const extracted = await runCcl('features', 'extract', ...args);
+    expect({ code: extracted.code, err: extracted.code ? extracted.err : '' }).toEqual({ code: 0, err: '' });
+    expect(extracted.err).toMatch(/resnet18 input: RGB in \[0, 1\] normalised with mean \[0\.4345, 0\.4051, 0\.3775\] std \[0\.2768, 0\.2713, 0\.2737\]/);
+    const sample = manifest.samples[0] as { id: string; label: string };
+    const teacher = openFeatureTeacher({ weights: teacherFile, options: {}, frames: 2, size: 16 });
+    const frames = evenFrames(2, 16, { kind: 'images', mean: [...KINETICS_MEAN], std: [...KINETICS_STD], description: 'Kinetics' })(
+      clipPath(path.join(work, 'cache'), sample.id),
+    )!;
+    const byHand = teacher.eval().features(frames);
+    const npy = readNpy(path.join(prepared, 'image', sample.label, `${sample.id}.npy`));
+    expect(npy.shape).toEqual([2, 32]);
+    const worst = Array.from(byHand.dataSync()).reduce((m, v, i) => Math.max(m, Math.abs(v - npy.data[i]!)), 0);
+    expect(worst).toBeLessThan(1e-5);
+    byHand.dispose();
+    frames.dispose();
+    teacher.dispose();
   }, 300_000); // the whole pipeline: ~45 s alone on 2 cores, over 120 s when the machine is shared
   // (uses the work folder of the test above)
   it('parallel runs: each run without an evaluation goes to a worker (`only`), at most `jobs` at once; the numbers are the sequential ones', async () => {

@@ -1,7 +1,8 @@
 /**
  * @ccl/encoders public API: encoder registry and contract, R(2+1)D student, ResNet and Cnn14 teachers,
  * layers, conv ops (the one module a faster kernel replaces), state dicts, safetensors (de)serialisation,
- * feature extraction. File I/O (safetensors and tfjs model files) is in '@ccl/encoders/node'. See docs/encoders.md.
+ * PyTorch checkpoints read without running their pickle (parseTorchCheckpoint), feature extraction. File
+ * I/O (safetensors, PyTorch checkpoints and tfjs model files) is in '@ccl/encoders/node'. See docs/encoders.md.
  */
 // Registers tfjs-core's gradient functions (tfjs-core's CJS bundle has none): this package trains.
 import '@ccl/base/gradients';
@@ -21,10 +22,25 @@ export {
   parseSafetensors,
   parseSafetensorsHeader,
   serializeSafetensors,
+  serializeRawSafetensors,
+  rawTensorsToStateDict,
+  dtypeBytes,
+  type RawTensor,
   type SafetensorsDtype,
   type SafetensorsEntry,
   type WriteSafetensorsOptions,
 } from './io/safetensors';
+export {
+  parseTorchCheckpoint,
+  describeValue,
+  summarizeTensors,
+  STATE_DICT_KEYS,
+  type TorchCheckpointOptions,
+  type TorchStateDict,
+} from './io/torch/checkpoint';
+export { RefusedGlobalError } from './io/torch/unpickle';
+export { allowedGlobalNames } from './io/torch/torch-globals';
+export { encoderMetadata, encoderSpecOf, ENCODER_METADATA_KEY, OPTIONS_METADATA_KEY, type EncoderSpec } from './io/weights-metadata';
 export { floatToHalf, halfToFloat, floatToBf16, bf16ToFloat } from './io/half';
 export { Resnet, describeResnet, RESNET_STAGE_BLOCKS, IMAGENET_MEAN, IMAGENET_STD, type ResnetOptions } from './models/resnet';
 export { Cnn14, describeCnn14, type Cnn14Options } from './models/cnn14';

@@ -85,6 +85,20 @@ describe('resnet image teachers (torchvision layout)', () => {
     norm.dispose();
   });
 
+  it('inputStats declares the statistics weights trained on other data expect (the convention feature extraction applies)', () => {
+    const kinetics = { mean: [0.4345, 0.4051, 0.3775], std: [0.2768, 0.2713, 0.2737] };
+    const enc = createEncoder('resnet18', { widthMultiplier: 1 / 16, normalize: 'none', inputStats: kinetics });
+    expect(enc.inputConvention).toMatchObject({ kind: 'images', mean: kinetics.mean, std: kinetics.std });
+    expect(enc.inputConvention!.description).toMatch(/mean \[0\.4345, 0\.4051, 0\.3775\]/);
+    enc.dispose();
+    const torchvision = createEncoder('resnet18', { widthMultiplier: 1 / 16 });
+    expect(torchvision.inputConvention).toMatchObject({ mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+    torchvision.dispose();
+    expect(() => createEncoder('resnet18', { inputStats: { mean: [0, 0], std: [1, 1, 1] } })).toThrow(/inputStats must be \{ mean: \[r, g, b\]/);
+    expect(() => createEncoder('resnet18', { inputStats: { mean: [0, 0, 0], std: [1, 0, 1] } })).toThrow(/std > 0/);
+    expect(() => createEncoder('resnet18', { normalize: 'imagenet', inputStats: kinetics })).toThrow(/cannot go with normalize: 'imagenet'/);
+  });
+
   it('rejects a video input and a torchvision checkpoint with fc when fc is dropped (strict)', () => {
     const enc = createEncoder('resnet18', { widthMultiplier: 1 / 16 });
     const withFc = createEncoder('resnet18', { widthMultiplier: 1 / 16, numClasses: 10 });

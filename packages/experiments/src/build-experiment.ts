@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { readFeaturesFolder, readManifest, type TeacherFeatureSet, type Manifest, type TrainClipOptions } from '@ccl/data';
 import { clipCacheSource, type DataConfig, type ExperimentConfig, type TrainableEncoder, type TrainerOptions } from '@ccl/distill';
 import { createEncoder, encoderOptionKeys, type Encoder } from '@ccl/encoders';
-import { loadWeights } from './load-encoder';
+import { loadWeights, weightsEncoderSpec } from './load-encoder';
 
 /**
  * The config's student, initialised from the config's seed (unless its options give one): two runs of one
@@ -79,8 +79,10 @@ export function buildExperiment(config: ExperimentConfig, baseDir: string, resou
         continue;
       }
       if (!t.encoder) throw new Error(`${source}: teacher '${t.name}' runs online but has no "encoder" { name, options, weights }`);
-      const enc = createEncoder(t.encoder.name, t.encoder.options ?? {});
-      if (t.encoder.weights) loadWeights(enc, at(t.encoder.weights));
+      const weights = t.encoder.weights ? at(t.encoder.weights) : undefined;
+      const spec = weightsEncoderSpec(weights, t.encoder, `${source}: teacher '${t.name}'`); // a weights file that says what it is needs no name
+      const enc = createEncoder(spec.encoder, spec.options);
+      if (weights) loadWeights(enc, weights);
       online[t.name] = enc.eval();
     }
   }

@@ -5,7 +5,7 @@
  */
 export { buildExperiment, dataOf, studentFor } from './build-experiment';
 export type { Experiment, ExperimentResources } from './build-experiment';
-export { loadWeights } from './load-encoder';
+export { loadWeights, weightsEncoderSpec } from './load-encoder';
 export { evaluateRunFolder, formatRunEvaluation, summarizeRunEvaluation } from './evaluate-run-folder';
 export type { RunEvaluationSummary } from './evaluate-run-folder';
 export { trainFromConfigFile } from './train-from-config';
@@ -14,13 +14,13 @@ export { exportStudent, STUDENT_EXPORT_FILE, STUDENT_EXPORT_FORMAT } from './exp
 export type { ExportStudentOptions, StudentClipSpec, StudentExport } from './export/export-student';
 export { extractTeacherFeatures } from './features/extract-teacher-features';
 export type { TeacherFeatureExtraction, TeacherFeatureReport } from './features/extract-teacher-features';
-export { openFeatureTeacher, preparedSamples } from './features/feature-teacher';
+export { openFeatureTeacher, preparedSamples, resolveFeatureTeacher } from './features/feature-teacher';
 export type { FeatureTeacherSpec } from './features/feature-teacher';
 export { evenFrames, fitLength, fixedLengthAudio, segmentedAudio, teacherInput } from './features/teacher-inputs';
 export type { ClipInput } from './features/teacher-inputs';
 export { classifierAccuracy, trainClassifier } from './teachers/classifier';
 export type { ClassifierTraining } from './teachers/classifier';
-export { pretrainAudioTeacher, pretrainImageTeacher } from './teachers/pretrain';
+export { audioTeacherSpec, imageTeacherSpec, pretrainAudioTeacher, pretrainImageTeacher, saveTeacher } from './teachers/pretrain';
 export type { PretrainedTeacher, TeacherSpec } from './teachers/pretrain';
 export { checkSameStudentPerSeed, runSyntheticExperiment } from './synthetic/experiment';
 export { DEMO_DEFAULTS } from './synthetic/options';

@@ -5,6 +5,7 @@ import {
   extractTeacherFeatures,
   openFeatureTeacher,
   preparedSamples,
+  resolveFeatureTeacher,
   teacherInput,
   type FeatureTeacherSpec,
   type TeacherFeatureReport,
@@ -13,7 +14,7 @@ import { rate } from '../progress';
 import { extractTeacherFeaturesOnQueue, parseQueueUrl } from '@ccl/queue';
 
 interface ExtractOpts {
-  teacher: string;
+  teacher?: string;
   weights?: string;
   options: string;
   data: string;
@@ -34,9 +35,12 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
         'Inputs follow the teacher\'s own convention: image teachers get RGB in [0, 1] normalised as their weights expect (resnet18/34: ImageNet mean/std, as torchvision\'s; with {"normalize":"imagenet"} the encoder does it, never both); ' +
         'audio teachers get the cached mono track, which must be at their sample rate (cnn14: 32 kHz unless {"sampleRate":...}; prepare with --audio-rate 32000), else the file is refused.',
     )
-    .requiredOption('--teacher <name>', 'encoder: cnn14 (audio), resnet18 / resnet34 (images), or any registered encoder')
-    .option('--weights <file>', 'teacher weights (.safetensors with the PyTorch names)')
-    .option('--options <json>', 'encoder options as JSON, e.g. {"numClasses":527}', '{}')
+    .option('--teacher <name>', 'encoder: cnn14 (audio), resnet18 / resnet34 (images), or any registered encoder (default: the one --weights names)')
+    .option(
+      '--weights <file>',
+      "teacher weights with the PyTorch names: .safetensors, or a PyTorch .pth (converted in memory); a file that names its encoder and options (ccl's teachers, `ccl weights import --encoder`) needs no --teacher",
+    )
+    .option('--options <json>', 'encoder options as JSON, e.g. {"numClasses":527}; they override the weights file\'s', '{}')
     .requiredOption('--data <dir>', 'output folder of `ccl data prepare` (manifest.json + cache/)')
     .requiredOption('--out <dir>', 'features folder')
     .option('--shard <i/N>', 'process samples i, i+N, i+2N, ...', parseShardSpec, '0/1')
@@ -50,16 +54,16 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
       if (opts.queue) parseQueueUrl(opts.queue);
       await useBackend(opts.backend);
       const { samples, cacheDir } = preparedSamples(opts.data, ...parseShard(opts.shard));
-      const spec: FeatureTeacherSpec = {
+      const spec: FeatureTeacherSpec = resolveFeatureTeacher({
         teacher: opts.teacher,
         options: JSON.parse(opts.options) as Record<string, unknown>,
         weights: opts.weights ? path.resolve(opts.weights) : undefined,
         frames: Number(opts.frames),
         size: Number(opts.size),
         segmentSeconds: opts.segmentSeconds === undefined ? undefined : Number(opts.segmentSeconds),
-      };
+      });
       const encoder = openFeatureTeacher(spec); // refuses a bad teacher here, before any job is queued
-      if (encoder.inputConvention) process.stderr.write(`${opts.teacher} input: ${encoder.inputConvention.description}\n`);
+      if (encoder.inputConvention) process.stderr.write(`${spec.teacher} input: ${encoder.inputConvention.description}\n`);
       const t0 = Date.now();
       let r: TeacherFeatureReport;
       if (opts.queue) {
@@ -68,7 +72,7 @@ export function registerExtractCommand(features: Command, useBackend: (force?: s
         r = await extractTeacherFeaturesOnQueue({ queue: opts.queue, samples, cacheDir, outDir: opts.out, spec, batchSize: Number(opts.batch), onProgress });
       } else {
         const onWritten = (k: number, s: { id: string }) => process.stderr.write(`\r${k + 1}/${samples.length} ${s.id}\u001b[K`);
-        r = await extractTeacherFeatures({ samples, cacheDir, encoder, outDir: opts.out, input: teacherInput(encoder, opts.teacher, spec), onWritten });
+        r = await extractTeacherFeatures({ samples, cacheDir, encoder, outDir: opts.out, input: teacherInput(encoder, spec.teacher, spec), onWritten });
       }
       process.stderr.write('\n');
       process.stdout.write(

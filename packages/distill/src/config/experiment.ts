@@ -39,8 +39,12 @@ export interface TeacherConfig {
    * ImageNet). Absent: the frame goes to the teacher as it is (the reference behaviour).
    */
   frameTransform?: { size?: number; mean?: number[]; std?: number[]; inputMean?: number[]; inputStd?: number[] };
-  /** For `online-frame`: the frozen encoder and its weights (used by `ccl train`). */
-  encoder?: { name: string; options?: Record<string, unknown>; weights?: string };
+  /**
+   * For `online-frame`: the frozen encoder and its weights (.safetensors or a PyTorch .pth; used by `ccl
+   * train`). `name` may be left out when the weights file says which encoder it holds (a teacher written by
+   * ccl, or `ccl weights import --encoder`); `options` then override the file's.
+   */
+  encoder?: { name?: string; options?: Record<string, unknown>; weights?: string };
 }
 
 /** Where `ccl train` reads its data: a prepared manifest and its clip cache. */
@@ -127,7 +131,7 @@ const teacherSpec = obj(
     features: str(),
     minCoverage: num({ min: 0, max: 1 }),
     lowCoverage: str(['fail', 'warn']),
-    encoder: obj({ name: str(), options: { type: 'record' }, weights: str() }, ['name']),
+    encoder: obj({ name: str(), options: { type: 'record' }, weights: str() }),
     frameTransform: obj({
       size: num({ integer: true, min: 1 }),
       mean: { type: 'array', items: num() },
@@ -187,7 +191,7 @@ function factoryOptionProblems(r: Partial<ExperimentConfig> & { teachers?: Parti
   return [
     ...check(r.student?.options, encoderOptionKeys(r.student!.encoder), `${source}.student.options`),
     ...(r.teachers ?? []).flatMap((t, i) =>
-      t.encoder ? check(t.encoder.options, encoderOptionKeys(t.encoder.name), `${source}.teachers[${i}].encoder.options`) : [],
+      t.encoder?.name ? check(t.encoder.options, encoderOptionKeys(t.encoder.name), `${source}.teachers[${i}].encoder.options`) : [],
     ),
     ...check(r.kdOptions, lossOptionKeys(r.method!), `${source}.kdOptions`),
   ];

@@ -98,10 +98,14 @@ function decode(
   }
 }
 
-/** Parses the header of a safetensors byte buffer (validated). */
+/**
+ * Parses the header of a safetensors byte buffer (validated). `fileSize` (default: the buffer's length)
+ * lets `bytes` be only the file's first 8 + N bytes: offsets are checked against the whole file's size.
+ */
 export function parseSafetensorsHeader(
   bytes: Uint8Array,
   source = '<buffer>',
+  fileSize = bytes.length,
 ): { entries: Record<string, SafetensorsEntry>; metadata: Record<string, string>; dataStart: number } {
   if (bytes.length < 8) fail(source, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -115,7 +119,7 @@ export function parseSafetensorsHeader(
     fail(source, `header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail(source, 'header is not a JSON object');
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileSize - dataStart;
   const entries: Record<string, SafetensorsEntry> = {};
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
@@ -145,18 +149,47 @@ export function parseSafetensorsHeader(
 /** Decodes safetensors bytes into tensors (caller disposes). */
 export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): Record<string, tf.Tensor> {
   const { entries, dataStart } = parseSafetensorsHeader(bytes, source);
-  const out: Record<string, tf.Tensor> = {};
+  const raw: Record<string, RawTensor> = {};
   for (const [name, e] of Object.entries(entries)) {
     const [begin, end] = e.data_offsets;
-    const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
+    raw[name] = { dtype: e.dtype, shape: e.shape, data: bytes.subarray(dataStart + begin, dataStart + end) };
+  }
+  return rawTensorsToStateDict(raw, `safetensors ${source}`);
+}
+
+/**
+ * A tensor as bytes: `data` holds its elements row-major (contiguous), little-endian, in `dtype`
+ * (safetensors' data layout). What `serializeRawSafetensors` writes and a PyTorch checkpoint import gives.
+ */
+export interface RawTensor {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  data: Uint8Array;
+}
+
+/** Bytes per element of a safetensors dtype. */
+export function dtypeBytes(dtype: SafetensorsDtype): number {
+  return BYTES[dtype];
+}
+
+/**
+ * Raw tensors -> tfjs tensors (caller disposes): floats become float32, integers int32 (an I64 value must
+ * fit), BOOL bool. An error names `source` and the tensor; nothing stays allocated then.
+ */
+export function rawTensorsToStateDict(tensors: Record<string, RawTensor>, source = '<buffer>'): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
     let decoded;
     try {
-      decoded = decode(view, e.dtype, end === begin ? 0 : (end - begin) / BYTES[e.dtype]);
+      if (t.data.byteLength !== count * BYTES[t.dtype])
+        throw new Error(`${t.dtype} [${t.shape.join(', ')}] needs ${count * BYTES[t.dtype]} bytes, got ${t.data.byteLength}`);
+      decoded = decode(new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength), t.dtype, count);
     } catch (err) {
       tf.dispose(Object.values(out));
-      fail(source, `tensor '${name}': ${(err as Error).message}`);
+      throw new Error(`${source}: tensor '${name}': ${(err as Error).message}`);
     }
-    out[name] = tf.tensor(decoded.values, e.shape, decoded.dtype);
+    out[name] = tf.tensor(decoded.values, t.shape, decoded.dtype);
   }
   return out;
 }
@@ -189,21 +222,21 @@ function encode(values: ArrayLike<number>, dtype: SafetensorsDtype, view: DataVi
   }
 }
 
-/** Encodes tensors as safetensors bytes (keys in insertion order, header padded to 8 bytes). */
-export function serializeSafetensors(dict: Record<string, tf.Tensor>, options: WriteSafetensorsOptions = {}): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: options.metadata ?? { format: 'pt' } };
-  const parts: { t: tf.Tensor; dtype: SafetensorsDtype; begin: number }[] = [];
+/**
+ * The file's layout for tensors of these dtypes and shapes, in order: the output buffer with the header
+ * written (padded to 8 bytes), and where each tensor's bytes go in it.
+ */
+function layOut(
+  items: { name: string; dtype: SafetensorsDtype; shape: readonly number[] }[],
+  metadata: Record<string, string>,
+): { out: Uint8Array; begins: number[] } {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  const begins: number[] = [];
   let offset = 0;
-  for (const [name, t] of Object.entries(dict)) {
-    let dtype: SafetensorsDtype;
-    try {
-      dtype = storageDtype(t, options);
-    } catch (e) {
-      throw new Error(`safetensors: tensor '${name}': ${(e as Error).message}`);
-    }
-    const size = t.size * BYTES[dtype];
-    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + size] };
-    parts.push({ t, dtype, begin: offset });
+  for (const { name, dtype, shape } of items) {
+    const size = shape.reduce((a, b) => a * b, 1) * BYTES[dtype];
+    header[name] = { dtype, shape, data_offsets: [offset, offset + size] };
+    begins.push(offset);
     offset += size;
   }
   const utf8 = new TextEncoder().encode(JSON.stringify(header));
@@ -212,10 +245,38 @@ export function serializeSafetensors(dict: Record<string, tf.Tensor>, options: W
   new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
   out.set(utf8, 8);
   out.fill(0x20, 8 + utf8.length, 8 + headerLength);
-  const dataStart = 8 + headerLength;
-  for (const { t, dtype, begin } of parts) {
-    const view = new DataView(out.buffer, out.byteOffset + dataStart + begin, t.size * BYTES[dtype]);
+  return { out, begins: begins.map((b) => 8 + headerLength + b) };
+}
+
+/** Encodes tensors as safetensors bytes (keys in insertion order, header padded to 8 bytes). */
+export function serializeSafetensors(dict: Record<string, tf.Tensor>, options: WriteSafetensorsOptions = {}): Uint8Array {
+  const items = Object.entries(dict).map(([name, t]) => {
+    try {
+      return { name, t, dtype: storageDtype(t, options), shape: t.shape };
+    } catch (e) {
+      throw new Error(`safetensors: tensor '${name}': ${(e as Error).message}`);
+    }
+  });
+  const { out, begins } = layOut(items, options.metadata ?? { format: 'pt' });
+  items.forEach(({ t, dtype }, i) => {
+    const view = new DataView(out.buffer, out.byteOffset + begins[i]!, t.size * BYTES[dtype]);
     encode(t.dataSync() as ArrayLike<number>, dtype, view);
-  }
+  });
+  return out;
+}
+
+/**
+ * Encodes raw tensors (each keeps its own dtype: F16 stays F16, I64 values beyond int32 stay exact) as
+ * safetensors bytes, keys in insertion order; `metadata` default { format: 'pt' }.
+ */
+export function serializeRawSafetensors(tensors: Record<string, RawTensor>, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
+  const items = Object.entries(tensors).map(([name, t]) => {
+    const expected = t.shape.reduce((a, b) => a * b, 1) * BYTES[t.dtype];
+    if (t.data.byteLength !== expected)
+      throw new Error(`safetensors: tensor '${name}' (${t.dtype} [${t.shape.join(', ')}]) needs ${expected} bytes, got ${t.data.byteLength}`);
+    return { name, ...t };
+  });
+  const { out, begins } = layOut(items, metadata);
+  items.forEach((t, i) => out.set(t.data, begins[i]!));
   return out;
 }

@@ -36,6 +36,12 @@ export interface ResnetOptions {
    * already normalised.
    */
   normalize?: 'imagenet' | 'none';
+  /**
+   * With normalize 'none': the RGB mean and std the caller normalises inputs with, i.e. those the weights
+   * were trained on (default ImageNet's, torchvision's weights; the demo's teacher: the Kinetics statistics
+   * of the student's clips). Only declared (`inputConvention`), never applied by the encoder.
+   */
+  inputStats?: { mean: number[]; std: number[] };
   seed?: number;
 }
 
@@ -104,6 +110,7 @@ export class Resnet extends ModuleEncoder {
     if (!(multiplier > 0)) throw new Error(`${name}: widthMultiplier must be > 0, got ${multiplier}`);
     const numClasses = options.numClasses ?? 0;
     if (!Number.isInteger(numClasses) || numClasses < 0) throw new Error(`${name}: numClasses must be an integer >= 0, got ${numClasses}`);
+    checkInputStats(name, options);
     const widths = [64, 128, 256, 512].map((c) => Math.max(1, Math.round(c * multiplier)));
     this.conv1 = new Conv2d(this.store, 'conv1', 3, widths[0]!, 7, 2, 3, { inputGradient: false }); // input = images: no gradient needed
     this.bn1 = new BatchNorm(this.store, 'bn1', widths[0]!);
@@ -121,17 +128,26 @@ export class Resnet extends ModuleEncoder {
 
   /**
    * torchvision's convention: RGB in [0, 1] normalised with ImageNet mean/std, by the caller, or by the
-   * encoder itself with `normalize: 'imagenet'` (then the caller only scales to [0, 1]).
+   * encoder itself with `normalize: 'imagenet'` (then the caller only scales to [0, 1]); weights trained on
+   * other statistics declare them with `inputStats`.
    */
   get inputConvention(): InputConvention {
-    return this.options.normalize === 'imagenet'
-      ? { kind: 'images', mean: [0, 0, 0], std: [1, 1, 1], description: 'RGB in [0, 1] (the encoder applies ImageNet mean/std itself)' }
-      : {
-          kind: 'images',
-          mean: [...IMAGENET_MEAN],
-          std: [...IMAGENET_STD],
-          description: 'RGB in [0, 1] normalised with ImageNet mean/std (torchvision weights)',
-        };
+    const stats = this.options.inputStats;
+    if (this.options.normalize === 'imagenet')
+      return { kind: 'images', mean: [0, 0, 0], std: [1, 1, 1], description: 'RGB in [0, 1] (the encoder applies ImageNet mean/std itself)' };
+    if (stats)
+      return {
+        kind: 'images',
+        mean: [...stats.mean],
+        std: [...stats.std],
+        description: `RGB in [0, 1] normalised with mean [${stats.mean.join(', ')}] std [${stats.std.join(', ')}] (the weights' inputStats)`,
+      };
+    return {
+      kind: 'images',
+      mean: [...IMAGENET_MEAN],
+      std: [...IMAGENET_STD],
+      description: 'RGB in [0, 1] normalised with ImageNet mean/std (torchvision weights)',
+    };
   }
 
   protected batchNorms(): BatchNorm[] {
@@ -157,13 +173,29 @@ export class Resnet extends ModuleEncoder {
   }
 }
 
+function checkInputStats(name: string, options: ResnetOptions): void {
+  const stats = options.inputStats;
+  if (stats === undefined) return;
+  const three = (v: unknown, positive: boolean) => Array.isArray(v) && v.length === 3 && v.every((x) => Number.isFinite(x) && (!positive || x > 0));
+  if (typeof stats !== 'object' || stats === null || !three(stats.mean, false) || !three(stats.std, true))
+    throw new Error(`${name}: inputStats must be { mean: [r, g, b], std: [r, g, b] } with std > 0, got ${JSON.stringify(stats)}`);
+  if (options.normalize === 'imagenet') throw new Error(`${name}: inputStats declares how inputs arrive normalised; it cannot go with normalize: 'imagenet'`);
+}
+
 /** Parameter specs and trainable count of a ResNet without allocating it. */
 export function describeResnet(options: ResnetOptions = {}): { params: ParamSpec[]; parameters: number } {
   const params = new Resnet(`resnet${options.depth ?? 18}`, options, false).describe();
   return { params, parameters: countTrainable(params) };
 }
 
-const RESNET_OPTION_KEYS = keysOf<Omit<ResnetOptions, 'depth'>>({ numClasses: true, widthMultiplier: true, inputSize: true, normalize: true, seed: true });
+const RESNET_OPTION_KEYS = keysOf<Omit<ResnetOptions, 'depth'>>({
+  numClasses: true,
+  widthMultiplier: true,
+  inputSize: true,
+  normalize: true,
+  inputStats: true,
+  seed: true,
+});
 for (const depth of [18, 34]) {
   registerEncoder(`resnet${depth}`, (options = {}) => new Resnet(`resnet${depth}`, { ...(options as ResnetOptions), depth }), {
     optionKeys: RESNET_OPTION_KEYS,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readManifest, type ManifestSample } from '@ccl/data';
 import { createEncoder, type Encoder } from '@ccl/encoders';
-import { loadWeights } from '../load-encoder';
+import { loadWeights, weightsEncoderSpec } from '../load-encoder';
 
 /** A frozen teacher and its input, as `ccl features extract` takes them (and a queue job carries them). */
 export interface FeatureTeacherSpec {
@@ -10,7 +10,10 @@ export interface FeatureTeacherSpec {
   teacher: string;
   /** Encoder options (JSON). */
   options: Record<string, unknown>;
-  /** A .safetensors file with the PyTorch names (on a queue: a path every worker reaches). */
+  /**
+   * Weights with the PyTorch names: .safetensors, or a PyTorch checkpoint (.pth, converted in memory). On a
+   * queue: a path every worker reaches.
+   */
   weights?: string;
   /** Image teachers: evenly spaced frames per video and their input size. */
   frames: number;
@@ -19,8 +22,19 @@ export interface FeatureTeacherSpec {
   segmentSeconds?: number;
 }
 
-/** The teacher `spec` names, with its weights loaded; a bad name or option is one line naming both. */
-export function openFeatureTeacher(spec: FeatureTeacherSpec): Encoder {
+/**
+ * The spec with its teacher and options completed from its weights file when the file says what it is
+ * (a teacher pre-trained by ccl, or imported with `ccl weights import --encoder`): `--teacher` may then be
+ * left out, and `--options` only overrides the file's.
+ */
+export function resolveFeatureTeacher(spec: Omit<FeatureTeacherSpec, 'teacher'> & { teacher?: string }): FeatureTeacherSpec {
+  const { encoder, options } = weightsEncoderSpec(spec.weights, { name: spec.teacher, options: spec.options }, '--teacher');
+  return { ...spec, teacher: encoder, options };
+}
+
+/** The teacher `spec` names (resolveFeatureTeacher), with its weights loaded; a bad name or option is one line naming both. */
+export function openFeatureTeacher(given: Omit<FeatureTeacherSpec, 'teacher'> & { teacher?: string }): Encoder {
+  const spec = resolveFeatureTeacher(given);
   let encoder: Encoder;
   try {
     encoder = createEncoder(spec.teacher, spec.options);
