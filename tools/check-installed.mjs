@@ -16,7 +16,8 @@
 //      ActivityNet JSON; a VGGSound CSV with starts >= 10 (each file the 10-s clip itself); a class-folder
 //      dataset with a carved test split and one with train/ and test/ folders; `--dataset manifest` (no
 //      --root); `--shard` and `--queue` (with `ccl worker` and `ccl queue status`, on a real redis-server);
-//      then `features extract` with both teachers, `train` (CCL-AI, tiny), `eval`, `report`, `export` and a
+//      then `weights import` of a real torch.save file (and a hostile one, refused), `features extract` with both
+//      teachers (and from the .pth directly), `train` (CCL-AI, tiny), `eval`, `report`, `export` and a
 //      tiny `bench synthetic`. Every command's stderr is checked for noise ccl does not mean to print (tfjs's
 //      Node banner, Dawn's and the Vulkan loader's warnings).
 // Usage: node tools/check-installed.mjs [--keep] [--only STEP,...]   (--keep leaves the temporary project)
@@ -458,6 +459,71 @@ const problems = [];
     'cpu',
   ]);
   expect('resnet34 features: all 15 videos', /15 written/.test(image.stdout), image.stdout);
+  // PyTorch weights without Python: torchvision's ResNet-18 layout at 1/32 width, a real torch.save file
+  // (packages/encoders/test/fixtures/torch), imported into a file that says what it is, then read directly
+  const torchFixtures = path.join(root, 'packages', 'encoders', 'test', 'fixtures', 'torch');
+  const imported = path.join(work, 'weights', 'resnet18-w32.safetensors');
+  const w32 = JSON.stringify({ widthMultiplier: 1 / 32 });
+  ccl(['weights', 'import', path.join(torchFixtures, 'resnet18-w32-zip.pth'), '--out', imported, '--encoder', 'resnet18', '--options', w32]);
+  const fromFile = ccl([
+    'features',
+    'extract',
+    '--weights',
+    imported,
+    '--data',
+    prep('ucf51'),
+    '--out',
+    path.join(work, 'features', 'r18-file'),
+    '--frames',
+    '2',
+    '--size',
+    '32',
+    '--backend',
+    'cpu',
+  ]);
+  const fromPth = ccl([
+    'features',
+    'extract',
+    '--teacher',
+    'resnet18',
+    '--options',
+    w32,
+    '--weights',
+    path.join(torchFixtures, 'resnet18-w32-zip.pth'),
+    '--data',
+    prep('ucf51'),
+    '--out',
+    path.join(work, 'features', 'r18-pth'),
+    '--frames',
+    '2',
+    '--size',
+    '32',
+    '--backend',
+    'cpu',
+  ]);
+  expect(
+    'features from an imported .pth and from the .pth itself',
+    /10 written/.test(fromFile.stdout) && /10 written/.test(fromPth.stdout),
+    fromFile.stdout + fromPth.stdout,
+  );
+  const sameFeatures = fs.readdirSync(path.join(work, 'features', 'r18-file'), { recursive: true }).filter((f) => String(f).endsWith('.npy'));
+  expect(
+    'the same features both ways',
+    sameFeatures.length === 10 &&
+      sameFeatures.every((f) => fs.readFileSync(path.join(work, 'features', 'r18-file', f)).equals(fs.readFileSync(path.join(work, 'features', 'r18-pth', f)))),
+  );
+  const marker = '/tmp/ccl-hostile-checkpoint-ran';
+  fs.rmSync(marker, { force: true });
+  const hostile = ccl(['weights', 'import', path.join(torchFixtures, 'hostile-system-zip.pth'), '--out', path.join(work, 'weights', 'hostile.safetensors')], {
+    code: 1,
+  });
+  expect(
+    'a hostile checkpoint is refused by name, runs nothing, writes nothing',
+    /refused to load global 'posix\.system'/.test(hostile.stderr) &&
+      !fs.existsSync(marker) &&
+      !fs.existsSync(path.join(work, 'weights', 'hostile.safetensors')),
+    hostile.stderr,
+  );
   const config = path.join(work, 'ccl-ai.json');
   fs.writeFileSync(
     config,
@@ -489,7 +555,7 @@ const problems = [];
   );
   const web = spawnSync(path.join(project, 'node_modules', '.bin', 'ccl-web'), ['--help'], { encoding: 'utf8' });
   expect('ccl-web --help prints the usage and exits 0', web.status === 0 && /usage: ccl-web serve/.test(web.stdout), `${web.status} ${web.stderr}`);
-  log(`features extract (cnn14, resnet34), train (CCL-AI), eval, report, export (${seconds(t0)})`);
+  log(`features extract (cnn14, resnet34, resnet18 from a .pth), weights import, train (CCL-AI), eval, report, export (${seconds(t0)})`);
 
   // 3f. the bench group: a tiny synthetic bench
   t0 = Date.now();
