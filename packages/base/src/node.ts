@@ -1,4 +1,5 @@
 // @ccl/base/node: the Node-only basics (file I/O). The main entry stays free of node builtins, so the
 // libraries that import it bundle for a browser.
-export { writeFileAtomicSync, writeJsonAtomicSync, tempPathFor } from './node/atomic-write';
+export { parseTempName, writeFileAtomicSync, writeJsonAtomicSync, tempPathFor } from './node/atomic-write';
+export { processAlive } from './node/process-alive';
 export type { AtomicWriteOptions } from './node/atomic-write';
