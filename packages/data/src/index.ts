@@ -1,6 +1,6 @@
 // Public API of @ccl/data. Media decoding, probing and encoding (ffmpeg, mediainfo.js: optional peer
 // dependencies) and what needs them (prepareClipCache, generateSyntheticAV) are in '@ccl/data/media'.
-export { acquireFolderLock, LOCK_FILE } from './io/folder-lock';
+export { acquireFolderLock, isLockEntry, LOCK_FILE } from './io/folder-lock';
 export { ENVIRONMENT_ERRNO_CODES, EnvironmentError, isEnvironmentError } from './io/environment-error';
 export type { FolderLockOptions, LockHolder } from './io/folder-lock';
 export { MAX_FILE_NAME_BYTES, classToDirName, decodeName, dirNameToClass, encodeName, fileNameToId, idToFileName, resolveInside } from './io/safe-names';

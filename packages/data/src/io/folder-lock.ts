@@ -2,10 +2,18 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { processAlive, tempPathFor } from '@ccl/base/node';
+import { parseTempName, processAlive, tempPathFor } from '@ccl/base/node';
 
 /** The name of the lock file inside a locked folder. */
 export const LOCK_FILE = '.ccl.lock';
+
+/**
+ * Whether `name`, in a folder, is this module's: the lock file, a takeover guard beside it, or the
+ * temporary file a lock is written to before it is linked into place.
+ */
+export function isLockEntry(name: string): boolean {
+  return name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.takeover-`) || parseTempName(name)?.target.startsWith(LOCK_FILE) === true;
+}
 
 /** What a lock file records about its holder. */
 export interface LockHolder {
