@@ -22,6 +22,7 @@ export {
   parseSafetensorsHeader,
   serializeSafetensors,
   type SafetensorsDtype,
+  type ParseSafetensorsOptions,
   type SafetensorsEntry,
   type WriteSafetensorsOptions,
 } from './io/safetensors';
