@@ -136,4 +136,24 @@ describe('exportStudent (ccl export)', () => {
     const other = fakeRun({ ...run, architecture: 'r2plus1d-18 (another)' }, 3);
     refused(other.dir, /best\.ckpt: checkpoint is for another model:\n {2}checkpoint: r2plus1d-18 \(test\)\n {2}this run: {3}r2plus1d-18 \(another\)/);
   });
+
+  it("refuses a non-empty folder that holds no export, naming what is there; --force replaces only the export's two files", () => {
+    const { dir } = fakeRun({ config: config(), method: 'baseline', clip: { frames: 8, size: 32 }, classes: ['a', 'b', 'c'] }, 3);
+    const out = path.join(dir, 'site');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'student.json'), '{"mine": true}\n');
+    fs.writeFileSync(path.join(out, 'index.html'), '<p>my page</p>\n');
+    expect(() => exportStudent(dir, out)).toThrow(
+      `${out}: is not empty and not written by ccl export (index.html, student.json); choose an empty or new folder, or pass --force to write into it`,
+    );
+    expect(fs.readFileSync(path.join(out, 'student.json'), 'utf8')).toBe('{"mine": true}\n');
+    expect(fs.readdirSync(out).sort()).toEqual(['index.html', 'student.json']);
+    exportStudent(dir, out, { force: true });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'student.json'), 'utf8')).format).toBe('ccl-student/1');
+    expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe('<p>my page</p>\n');
+    exportStudent(dir, out); // ours now: a rerun needs no --force
+    expect(fs.readdirSync(out).sort()).toEqual(['.ccl-output.json', 'index.html', 'student.json', 'student.safetensors']);
+    // any other folder holding files is refused the same way
+    expect(() => exportStudent(dir, path.join(dir, 'checkpoints'))).toThrow(/checkpoints: is not empty and not written by ccl export \(best\.ckpt\)/);
+  });
 });

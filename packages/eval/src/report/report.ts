@@ -5,7 +5,6 @@
  * `results.csv`. Accuracies, recalls and mAP are fractions in the JSON and CSV and percentages with one
  * decimal in the Markdown and HTML (as in the paper's tables). Every run keeps one colour in every figure.
  */
-import * as path from 'node:path';
 import type { ProbeResult } from '../probe';
 import type { RecognitionResult } from '../recognition';
 import type { RetrievalResult } from '../retrieval';
@@ -21,7 +20,7 @@ import { defaultSmoothing, smoothEma } from './smoothing';
 import { type SvgFigure, finitePoints, slugOf, svgBarChart, svgLineChart } from './svg-charts';
 import { reportTables } from './tables';
 import { type TrainingLog, parseTrainingLog } from './training-log';
-import { writeFileAtomicSync } from '@ccl/base/node';
+import { OutputFolder } from '@ccl/base/node';
 import type { Bitmap } from './bitmap';
 
 export { formatGain, formatPercent } from './tables';
@@ -414,18 +413,29 @@ export function renderMarkdown(r: ReportJson, classNames: readonly string[] = []
   return out.join('\n');
 }
 
+/** Options of {@link writeReport}. */
+export interface WriteReportOptions {
+  /**
+   * Write into a non-empty folder that holds no report (default false: refused, naming what is there):
+   * files of the report's names are replaced, nothing else is touched.
+   */
+  force?: boolean;
+  /** More files (plain names) written into the report folder with the report and recorded as its own, e.g. the benchmark's bench.json. */
+  extraFiles?: Readonly<Record<string, string | Uint8Array>>;
+}
+
 /**
  * Writes the report into `outDir` (atomically, file by file): the SVG figures (and PNG copies), `report.json`,
- * `summary.md`, `curves.csv`, `results.csv` and `report.html`. Returns the files written.
+ * `summary.md`, `curves.csv`, `results.csv` and `report.html`. The folder must be new, empty, or hold an
+ * earlier report (its record `.ccl-output.json`, see @ccl/base's OutputFolder), unless `force`; the earlier
+ * report's files that this one does not write again (stale figures) are removed, and nothing else. Returns
+ * the files written and the earlier report's files removed.
  */
-export function writeReport(outDir: string, input: ReportInput): { files: string[]; report: ReportJson } {
+export function writeReport(outDir: string, input: ReportInput, options: WriteReportOptions = {}): { files: string[]; removed: string[]; report: ReportJson } {
+  const folder = OutputFolder.open(outDir, { writer: 'ccl report', force: options.force ?? false });
   const built = buildReport(input);
   const files: string[] = [];
-  const put = (name: string, content: string | Uint8Array) => {
-    const p = path.join(outDir, name);
-    writeFileAtomicSync(p, content);
-    files.push(p);
-  };
+  const put = (name: string, content: string | Uint8Array) => files.push(folder.write(name, content));
   for (const f of built.figures) {
     put(f.figure.file, f.svg.svg);
     if (f.figure.png && f.bitmap) put(f.figure.png.file, f.bitmap.toPng());
@@ -447,5 +457,6 @@ export function writeReport(outDir: string, input: ReportInput): { files: string
     ),
   );
   put('report.html', renderHtml(built));
-  return { files, report: built.json };
+  for (const [name, content] of Object.entries(options.extraFiles ?? {})) put(name, content);
+  return { files, removed: folder.finish(), report: built.json };
 }

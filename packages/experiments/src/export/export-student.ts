@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '@ccl/base/node';
+import { OutputFolder } from '@ccl/base/node';
 import { KINETICS_MEAN, KINETICS_STD, readManifest, resolveInside } from '@ccl/data';
 import { loadCheckpoint, resolveExperimentConfig } from '@ccl/distill';
 import { serializeSafetensors, type Encoder } from '@ccl/encoders';
@@ -51,6 +51,11 @@ export interface ExportStudentOptions {
    */
   frames?: number;
   size?: number;
+  /**
+   * Write into a non-empty folder that holds no export (default false: refused, naming what is there):
+   * student.safetensors and student.json are replaced, nothing else is touched.
+   */
+  force?: boolean;
 }
 
 interface RunJson {
@@ -104,10 +109,12 @@ function checkStudentTensors(tensors: Record<string, tf.Tensor>, makeStudent: ()
  * Writes what a web page needs to run a run's student into `outDir`: `student.safetensors` (the student's
  * tensors of the checkpoint, names without the `student.` prefix, F32 / I32) and `student.json`
  * (StudentExport: encoder and options, class names, clip spec, where it came from). Both are written
- * atomically, the weights first. The checkpoint is checked as `ccl eval` checks it: of the model run.json
+ * atomically, the weights first, into a folder that is new, empty or an earlier export (its record
+ * `.ccl-output.json`), unless `force`. The checkpoint is checked as `ccl eval` checks it: of the model run.json
  * records, loading strictly into the run's student, with finite values; a mismatch writes nothing.
  */
 export function exportStudent(runDir: string, outDir: string, options: ExportStudentOptions = {}): { files: string[]; spec: StudentExport } {
+  const folder = OutputFolder.open(outDir, { writer: 'ccl export', force: options.force ?? false }); // refused before any work
   const runFile = path.join(runDir, 'run.json');
   if (!fs.existsSync(runFile)) throw new Error(`${runFile}: not found (is ${runDir} a run folder?)`);
   const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as RunJson;
@@ -161,10 +168,8 @@ export function exportStudent(runDir: string, outDir: string, options: ExportStu
       globalStep: ckpt.meta.globalStep,
     },
   };
-  fs.mkdirSync(outDir, { recursive: true });
-  const weightsFile = path.join(outDir, spec.weights);
-  const specFile = path.join(outDir, STUDENT_EXPORT_FILE);
-  writeFileAtomicSync(weightsFile, bytes);
-  writeJsonAtomicSync(specFile, spec);
+  const weightsFile = folder.write(spec.weights, bytes);
+  const specFile = folder.write(STUDENT_EXPORT_FILE, `${JSON.stringify(spec, null, 2)}\n`);
+  folder.finish();
   return { files: [weightsFile, specFile], spec };
 }
