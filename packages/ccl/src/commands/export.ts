@@ -16,12 +16,7 @@ export function registerExportCommand(program: Command, useBackend: (force?: str
     .addOption(backendOption())
     .action(async (opts: { run: string; out: string; checkpoint: string; frames?: number; size?: number; force?: boolean; backend?: string }) => {
       await useBackend(opts.backend, true); // the checkpoint's tensors pass through tfjs
-      const { files, spec } = exportStudent(path.resolve(opts.run), path.resolve(opts.out), {
-        checkpoint: opts.checkpoint,
-        frames: opts.frames,
-        size: opts.size,
-        force: Boolean(opts.force),
-      });
+      const { files, spec } = exportStudent(path.resolve(opts.run), path.resolve(opts.out), opts); // checkpoint, frames, size, force
       process.stdout.write(
         `${files.map((f) => `wrote ${f}`).join('\n')}\n${spec.encoder}, ${spec.classes.length} classes, clips of ${spec.clip.frames} frames at ${spec.clip.size}x${spec.clip.size}\n`,
       );
