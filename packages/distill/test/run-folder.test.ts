@@ -152,6 +152,17 @@ describe('run folder policy (Trainer.fit)', () => {
     expect(replacing.notices.join('\n')).toMatch(/kept what ccl did not write: backup\.tmp\/, checkpoints\/model\.pt, eval\/evaluate\.py, notes\.txt/);
   });
 
+  it('force over a run whose checkpoints/ links to another folder: the link stays, only the run files in it go', async () => {
+    const outDir = tmp();
+    await trainer(outDir).fit();
+    const elsewhere = path.join(tmp(), 'ckpts');
+    fs.renameSync(path.join(outDir, 'checkpoints'), elsewhere);
+    fs.symlinkSync(elsewhere, path.join(outDir, 'checkpoints'));
+    await trainer(outDir, { epochs: 1 }, { force: true }).fit();
+    expect(fs.lstatSync(path.join(outDir, 'checkpoints')).isSymbolicLink()).toBe(true);
+    expect(fs.readdirSync(elsewhere).sort()).toEqual(['epoch-0001.ckpt', 'latest.ckpt']);
+  });
+
   it('a non-empty folder holding no run is refused, with or without force, naming what is there and removing nothing', async () => {
     const outDir = tmp();
     const theirs = {

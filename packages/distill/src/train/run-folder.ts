@@ -208,13 +208,20 @@ function clearRun(dir: string): { removed: string[]; kept: string[] } {
   const removed = runFiles(dir);
   const trash = path.join(dir, `.replaced-run.${process.pid}.tmp`);
   for (const sub of ['checkpoints', 'eval']) fs.mkdirSync(path.join(trash, sub), { recursive: true });
-  for (const f of removed) fs.renameSync(path.join(dir, f), path.join(trash, f));
+  for (const f of removed) {
+    try {
+      fs.renameSync(path.join(dir, f), path.join(trash, f));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      fs.rmSync(path.join(dir, f)); // checkpoints/ linked to another disk: deleted in the same order instead
+    }
+  }
   fs.rmSync(trash, { recursive: true, force: true });
   const kept: string[] = [];
   for (const sub of ['checkpoints', 'eval']) {
     const left = listFolder(path.join(dir, sub));
     if (left.length) kept.push(...left.map((e) => path.join(sub, e)));
-    else if (fs.existsSync(path.join(dir, sub))) fs.rmdirSync(path.join(dir, sub));
+    else if (fs.lstatSync(path.join(dir, sub), { throwIfNoEntry: false })?.isDirectory()) fs.rmdirSync(path.join(dir, sub)); // a link to a folder stays
   }
   kept.push(...listFolder(dir).filter((e) => !isHousekeeping(e.replace(/\/$/, '')) && !RUN_ENTRIES.some((r) => e === r || e === `${r}/`)));
   return { removed, kept: kept.sort() };
