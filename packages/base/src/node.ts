@@ -1,4 +1,7 @@
 // @ccl/base/node: the Node-only basics (file I/O). The main entry stays free of node builtins, so the
 // libraries that import it bundle for a browser.
-export { writeFileAtomicSync, writeJsonAtomicSync, tempPathFor } from './node/atomic-write';
+export { parseTempName, writeFileAtomicSync, writeJsonAtomicSync, tempPathFor } from './node/atomic-write';
+export { OUTPUT_RECORD, OutputFolder } from './node/output-folder';
+export type { OutputFolderOptions } from './node/output-folder';
+export { processAlive } from './node/process-alive';
 export type { AtomicWriteOptions } from './node/atomic-write';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomicSync } from '../src/node/atomic-write';
+import { parseTempName, tempPathFor, writeFileAtomicSync } from '../src/node/atomic-write';
 
 describe('writeFileAtomicSync', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-atomic-'));
@@ -58,5 +58,14 @@ describe('writeFileAtomicSync', () => {
     }
     expect(fs.readFileSync(file, 'utf8')).toBe('kept');
     expect(strays()).toEqual([]);
+  });
+});
+
+describe('parseTempName', () => {
+  it('reads the target and the writer pid back from a name tempPathFor made, and nothing else', () => {
+    const tmp = path.basename(tempPathFor(path.join(os.tmpdir(), 'run.json')));
+    expect(parseTempName(tmp)).toEqual({ target: 'run.json', pid: process.pid });
+    expect(parseTempName('.latest.ckpt.4242.17.tmp')).toEqual({ target: 'latest.ckpt', pid: 4242 });
+    for (const other of ['backup.tmp', 'run.json.4242.1.tmp', '.run.json.tmp', '.run.json.x.1.tmp', '.4242.1.tmp']) expect(parseTempName(other)).toBeNull();
   });
 });

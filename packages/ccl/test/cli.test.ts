@@ -348,7 +348,7 @@ describe('ccl command line', () => {
     fs.writeFileSync(path.join(run, 'steps.jsonl'), '{"globalStep":1}\n');
     fs.writeFileSync(
       path.join(run, 'run.json'),
-      `${JSON.stringify({ config: { ...readExperimentConfig(configFile), epochs: 3 }, finishedAt: '2024-01-01T00:00:00.000Z' })}\n`,
+      `${JSON.stringify({ config: { ...readExperimentConfig(configFile), epochs: 3 }, architecture: 'r2plus1d', startedAt: '2024-01-01T00:00:00.000Z', finishedAt: '2024-01-01T01:00:00.000Z' })}\n`,
     );
     const files = () => ['checkpoints/latest.ckpt', 'steps.jsonl', 'run.json'].map((f) => fs.readFileSync(path.join(run, f), 'utf8'));
     const before = files();
@@ -368,5 +368,20 @@ describe('ccl command line', () => {
       expect(r.err).toMatch(/missing\/manifest\.json/);
     }
     expect(files()).toEqual(before);
+
+    // a folder that holds no run but a user's files: refused, --force too, before any data is read; nothing touched
+    const theirs = path.join(dir, 'theirs');
+    for (const f of [path.join('backup.tmp', 'data.bin'), path.join('eval', 'evaluate.py'), path.join('checkpoints', 'model.pt')]) {
+      fs.mkdirSync(path.dirname(path.join(theirs, f)), { recursive: true });
+      fs.writeFileSync(path.join(theirs, f), 'mine');
+    }
+    for (const flags of [[], ['--force']]) {
+      const r = await ccl('train', '--config', configFile, '--out', theirs, '--backend', 'cpu', ...flags);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`ccl: ${theirs}: is not empty and holds no ccl run (no run.json of ccl train): backup.tmp/, checkpoints/, eval/; `);
+    }
+    for (const f of [path.join('backup.tmp', 'data.bin'), path.join('eval', 'evaluate.py'), path.join('checkpoints', 'model.pt')]) {
+      expect(fs.readFileSync(path.join(theirs, f), 'utf8')).toBe('mine');
+    }
   });
 });

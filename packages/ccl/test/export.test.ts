@@ -41,5 +41,18 @@ describe('ccl export', () => {
     const missing = await ccl('export', '--run', path.join(dir, 'nope'), '--out', out);
     expect(missing.code).toBe(1);
     expect(missing.err.trim()).toMatch(/^ccl: \S+nope\/run\.json: not found \(is \S+ a run folder\?\)$/);
+
+    // a folder of the user's: refused in one line, untouched; --force writes the two files and nothing else
+    const site = path.join(dir, 'site');
+    fs.mkdirSync(site);
+    fs.writeFileSync(path.join(site, 'student.json'), 'mine');
+    const refused = await ccl('export', '--run', dir, '--out', site, '--frames', '8', '--size', '32');
+    expect(refused.code).toBe(1);
+    expect(refused.err.trim()).toBe(
+      `ccl: ${site}: is not empty and not written by ccl export (student.json); choose an empty or new folder, or pass --force to write into it (files of the same names are replaced, nothing else is removed)`,
+    );
+    expect(fs.readdirSync(site)).toEqual(['student.json']);
+    expect((await ccl('export', '--run', dir, '--out', site, '--frames', '8', '--size', '32', '--force')).code).toBe(0);
+    expect(fs.readdirSync(site).sort()).toEqual(['.ccl-output.json', 'student.json', 'student.safetensors']);
   });
 });

@@ -111,4 +111,21 @@ describe('ccl report', () => {
     }
     expect(fs.existsSync(out)).toBe(false); // nothing written
   });
+
+  it("refuses a folder of the user's in one line, untouched; --force writes the report's files and nothing else", async () => {
+    const out = path.join(root, 'mine');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'summary.md'), 'my notes\n');
+    const refused = await ccl('report', base, '--out', out, '--no-png');
+    expect(refused.code).toBe(1);
+    expect(refused.err.trim()).toBe(
+      `ccl: ${out}: is not empty and not written by ccl report (summary.md); choose an empty or new folder, or pass --force to write into it (files of the same names are replaced, nothing else is removed)`,
+    );
+    expect(fs.readdirSync(out)).toEqual(['summary.md']);
+    fs.writeFileSync(path.join(out, 'data.csv'), 'mine\n');
+    const forced = await ccl('report', base, '--out', out, '--no-png', '--force');
+    expect(forced.code).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'data.csv'), 'utf8')).toBe('mine\n');
+    expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/^# /);
+  });
 });

@@ -1,13 +1,13 @@
 // Public API of @ccl/data. Media decoding, probing and encoding (ffmpeg, mediainfo.js: optional peer
 // dependencies) and what needs them (prepareClipCache, generateSyntheticAV) are in '@ccl/data/media'.
-export { acquireFolderLock, LOCK_FILE } from './io/folder-lock';
+export { acquireFolderLock, isLockEntry, LOCK_FILE } from './io/folder-lock';
 export { ENVIRONMENT_ERRNO_CODES, EnvironmentError, isEnvironmentError } from './io/environment-error';
 export type { FolderLockOptions, LockHolder } from './io/folder-lock';
 export { MAX_FILE_NAME_BYTES, classToDirName, decodeName, dirNameToClass, encodeName, fileNameToId, idToFileName, resolveInside } from './io/safe-names';
 export { encodeNpy, parseNpy, readNpy, writeNpy } from './io/npy';
 export type { NpyArray, NpyDtype } from './io/npy';
-export { extractTarGz, isMacOsMetadata, iterateTar, iterateTarGz } from './io/tar';
-export type { ExtractOptions, TarEntry } from './io/tar';
+export { defaultMaxArchiveBytes, extractTarGz, isMacOsMetadata, iterateTar, iterateTarGz } from './io/tar';
+export type { ArchiveLimits, ExtractOptions, TarEntry } from './io/tar';
 export { parseUcfVideoName, ucfSplitOfGroup, ucfTestGroups } from './features/ucf-names';
 export type { UcfVideoName } from './features/ucf-names';
 export { parseTeacherFeature, readTeacherFeature, selectTeacherRow, teacherFeatureFromNpy, teacherRowAtTime } from './features/teacher';

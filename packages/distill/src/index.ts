@@ -15,7 +15,7 @@ export type { ExperimentConfig, TeacherConfig, DataConfig } from './config/exper
 export { validate } from './config/validate';
 export type { Spec } from './config/validate';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint/checkpoint';
-export type { CheckpointMeta, LoadedCheckpoint } from './checkpoint/checkpoint';
+export type { CheckpointMeta, LoadCheckpointOptions, LoadedCheckpoint } from './checkpoint/checkpoint';
 export { registerMethod, createMethod, listMethods, checkMethodName } from './methods';
 export type { Method, MethodContext, MethodFactory, StepTensors } from './methods/method';
 export { baselineMethod } from './methods/baseline';

@@ -126,7 +126,64 @@ describe('run folder policy (Trainer.fit)', () => {
     expect(run.seed).toBe(4);
     expect(run.startedAt).not.toBe(oldStart);
     expect(fs.readdirSync(outDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    expect(replacing.notices.join('\n')).toMatch(/--force: removed the previous run \(checkpoints, steps.jsonl, epochs.jsonl, eval, run.json\)/);
+    expect(replacing.notices.join('\n')).toMatch(
+      /--force: removed the previous run \(checkpoints\/latest\.ckpt, checkpoints\/epoch-0001\.ckpt, checkpoints\/epoch-0002\.ckpt, eval\/recognition\.json, steps\.jsonl, epochs\.jsonl, run\.json\)$/,
+    );
+  });
+
+  it("force removes only the run's own files: a user's files in the run folder, its checkpoints/ and eval/ are kept", async () => {
+    const outDir = tmp();
+    await trainer(outDir).fit();
+    const mine = {
+      'notes.txt': 'my notes\n',
+      [path.join('backup.tmp', 'old.ckpt')]: 'backup',
+      [path.join('checkpoints', 'model.pt')]: 'a torch model',
+      [path.join('eval', 'evaluate.py')]: 'print("hi")\n',
+    };
+    for (const [f, text] of Object.entries(mine)) {
+      fs.mkdirSync(path.dirname(path.join(outDir, f)), { recursive: true });
+      fs.writeFileSync(path.join(outDir, f), text);
+    }
+    const replacing = trainer(outDir, { epochs: 1 }, { force: true });
+    await replacing.fit();
+    for (const [f, text] of Object.entries(mine)) expect(fs.readFileSync(path.join(outDir, f), 'utf8')).toBe(text);
+    expect(fs.readdirSync(path.join(outDir, 'checkpoints')).sort()).toEqual(['epoch-0001.ckpt', 'latest.ckpt', 'model.pt']);
+    expect(fs.readdirSync(path.join(outDir, 'eval'))).toEqual(['evaluate.py']);
+    expect(replacing.notices.join('\n')).toMatch(/kept what ccl did not write: backup\.tmp\/, checkpoints\/model\.pt, eval\/evaluate\.py, notes\.txt/);
+  });
+
+  it('force over a run whose checkpoints/ links to another folder: the link stays, only the run files in it go', async () => {
+    const outDir = tmp();
+    await trainer(outDir).fit();
+    const elsewhere = path.join(tmp(), 'ckpts');
+    fs.renameSync(path.join(outDir, 'checkpoints'), elsewhere);
+    fs.symlinkSync(elsewhere, path.join(outDir, 'checkpoints'));
+    await trainer(outDir, { epochs: 1 }, { force: true }).fit();
+    expect(fs.lstatSync(path.join(outDir, 'checkpoints')).isSymbolicLink()).toBe(true);
+    expect(fs.readdirSync(elsewhere).sort()).toEqual(['epoch-0001.ckpt', 'latest.ckpt']);
+  });
+
+  it('a non-empty folder holding no run is refused, with or without force, naming what is there and removing nothing', async () => {
+    const outDir = tmp();
+    const theirs = {
+      [path.join('backup.tmp', 'data.bin')]: 'a backup',
+      [path.join('eval', 'evaluate.py')]: 'print("hi")\n',
+      [path.join('checkpoints', 'model.pt')]: 'a torch model',
+      'steps.jsonl': '{"not": "ccl"}\n',
+      'run.json': '{"name": "a run of another tool"}\n',
+    };
+    for (const [f, text] of Object.entries(theirs)) {
+      fs.mkdirSync(path.dirname(path.join(outDir, f)), { recursive: true });
+      fs.writeFileSync(path.join(outDir, f), text);
+    }
+    const before = snapshot(outDir);
+    for (const force of [false, true]) {
+      await expect(trainer(outDir, {}, { force }).fit()).rejects.toThrow(
+        `${outDir}: is not empty and holds no ccl run (no run.json of ccl train): backup.tmp/, checkpoints/, eval/, run.json, steps.jsonl; ccl train writes only into an empty folder or one holding its own run${force ? ' (--force replaces only a run)' : ''}; choose another folder`,
+      );
+      expect(snapshot(outDir)).toEqual(before);
+      expect(fs.readdirSync(outDir).sort()).toEqual(['backup.tmp', 'checkpoints', 'eval', 'run.json', 'steps.jsonl']); // and the lock is gone
+    }
   });
 
   it('resume without checkpoints/latest.ckpt refuses instead of starting over', async () => {
@@ -135,7 +192,7 @@ describe('run folder policy (Trainer.fit)', () => {
     expect(fs.existsSync(path.join(empty, 'run.json'))).toBe(false);
     // a run killed before its first checkpoint: refused, its files untouched
     const early = tmp();
-    fs.writeFileSync(path.join(early, 'run.json'), `${JSON.stringify({ config: config() })}\n`);
+    fs.writeFileSync(path.join(early, 'run.json'), `${JSON.stringify({ config: config(), architecture: 'tiny', startedAt: '2026-01-01T00:00:00.000Z' })}\n`);
     fs.writeFileSync(path.join(early, 'steps.jsonl'), '{"globalStep":1}\n');
     const before = snapshot(early);
     await expect(trainer(early, {}, { resume: true }).fit()).rejects.toThrow(
@@ -215,24 +272,39 @@ describe('run folder policy (Trainer.fit)', () => {
     expect(fs.existsSync(path.join(outDir, LOCK_FILE))).toBe(false);
   });
 
-  it('removes stray *.tmp files of a killed write when a run starts or resumes', async () => {
+  it("removes the temporary files of a killed write of the run's own files when a run starts or resumes, and nothing else", async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
     const fresh = tmp();
-    fs.writeFileSync(path.join(fresh, '.run.json.4242.1.tmp'), '{"half');
+    fs.writeFileSync(path.join(fresh, `.run.json.${dead}.1.tmp`), '{"half');
     const starting = trainer(fresh, { epochs: 1 });
     await starting.fit();
     expect(fs.readdirSync(fresh).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    expect(starting.notices.join('\n')).toMatch(/removed 1 stray temporary file\(s\) of an interrupted write: \.run\.json\.4242\.1\.tmp/);
+    expect(starting.notices.join('\n')).toMatch(new RegExp(`removed 1 stray temporary file\\(s\\) of an interrupted write: \\.run\\.json\\.${dead}\\.1\\.tmp`));
 
     const outDir = tmp();
     await stoppedRun(outDir);
-    const strays = ['.steps.jsonl.4242.3.tmp', path.join('checkpoints', '.latest.ckpt.4242.2.tmp'), '.replaced-run.4242.tmp'];
-    fs.writeFileSync(path.join(outDir, strays[0]), 'x');
-    fs.writeFileSync(path.join(outDir, strays[1]), 'half a checkpoint');
-    fs.mkdirSync(path.join(outDir, strays[2], 'checkpoints'), { recursive: true });
+    const strays = [
+      `.steps.jsonl.${dead}.3.tmp`,
+      path.join('checkpoints', `.latest.ckpt.${dead}.2.tmp`),
+      path.join('eval', `.val.json.${dead}.1.tmp`),
+      `.replaced-run.${dead}.tmp`,
+    ];
+    fs.writeFileSync(path.join(outDir, strays[0]!), 'x');
+    fs.writeFileSync(path.join(outDir, strays[1]!), 'half a checkpoint');
+    fs.mkdirSync(path.join(outDir, 'eval'));
+    fs.writeFileSync(path.join(outDir, strays[2]!), '{');
+    fs.mkdirSync(path.join(outDir, strays[3]!, 'checkpoints'), { recursive: true });
+    // a user's files that end in .tmp: not ccl's temporary files, whatever their name
+    const theirs = [path.join('backup.tmp', 'data.bin'), `.notes.txt.${dead}.1.tmp`, path.join('checkpoints', 'model.tmp'), 'steps.jsonl.tmp'];
+    for (const f of theirs) {
+      fs.mkdirSync(path.dirname(path.join(outDir, f)), { recursive: true });
+      fs.writeFileSync(path.join(outDir, f), 'mine');
+    }
     const resuming = trainer(outDir, { checkpointEverySteps: 1 }, { resume: true });
     await resuming.fit();
     for (const s of strays) expect(fs.existsSync(path.join(outDir, s))).toBe(false);
-    expect(resuming.notices.join('\n')).toMatch(/removed 3 stray temporary file\(s\)/);
+    for (const f of theirs) expect(fs.readFileSync(path.join(outDir, f), 'utf8')).toBe('mine');
+    expect(resuming.notices.join('\n')).toMatch(/removed 4 stray temporary file\(s\)/);
   });
 
   it('resume and force together are refused', async () => {

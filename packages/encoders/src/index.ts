@@ -27,6 +27,7 @@ export {
   dtypeBytes,
   type RawTensor,
   type SafetensorsDtype,
+  type ParseSafetensorsOptions,
   type SafetensorsEntry,
   type WriteSafetensorsOptions,
 } from './io/safetensors';

@@ -131,6 +131,66 @@ describe('safetensors', () => {
     disposeDict(dict);
   });
 
+  /** A header over one shared data section: each entry names its own byte range. */
+  function withOffsets(entries: { name: string; dtype: string; shape: number[]; range: [number, number] }[], dataBytes: number): Buffer {
+    const header = Object.fromEntries(entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, data_offsets: e.range }]));
+    const json = Buffer.from(JSON.stringify(header));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(json.length));
+    return Buffer.concat([len, json, Buffer.alloc(dataBytes)]);
+  }
+
+  it('refuses overlapping data ranges before decoding anything (40 views of one region took 1.4 GB)', () => {
+    const n = 1 << 20; // 1 Mi float32: 4 MiB
+    const views = Array.from({ length: 40 }, (_, i) => ({
+      name: `view${String(i).padStart(2, '0')}`,
+      dtype: 'F32',
+      shape: [n],
+      range: [0, 4 * n] as [number, number],
+    }));
+    const bomb = withOffsets(views, 4 * n);
+    const before = tf.memory().numTensors;
+    expect(() => parseSafetensors(bomb, 'views.st')).toThrow(
+      `safetensors views.st: tensor 'view01' (data_offsets [0, ${4 * n}]) overlaps tensor 'view00' (data_offsets [0, ${4 * n}])`,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    // partly overlapping, listed in any order in the header
+    const partial = withOffsets(
+      [
+        { name: 'b', dtype: 'F32', shape: [2], range: [4, 12] },
+        { name: 'a', dtype: 'F32', shape: [2], range: [0, 8] },
+      ],
+      12,
+    );
+    expect(() => parseSafetensors(partial, 'p.st')).toThrow("safetensors p.st: tensor 'b' (data_offsets [4, 12]) overlaps tensor 'a' (data_offsets [0, 8])");
+    // ranges in bounds and apart, in any order, empty tensors anywhere: fine
+    const fine = withOffsets(
+      [
+        { name: 'late', dtype: 'F32', shape: [1], range: [8, 12] },
+        { name: 'empty', dtype: 'F32', shape: [0], range: [8, 8] },
+        { name: 'early', dtype: 'F32', shape: [2], range: [0, 8] },
+      ],
+      12,
+    );
+    const dict = parseSafetensors(fine, 'fine.st');
+    expect(Object.keys(dict).sort()).toEqual(['early', 'empty', 'late']);
+    disposeDict(dict);
+  });
+
+  it('decodes only the tensors asked for', () => {
+    const i64 = Buffer.alloc(8);
+    i64.writeBigInt64LE(1n << 40n, 0); // does not fit int32: decoding it fails
+    const bytes = handMade([
+      { name: 'student.w', dtype: 'F32', shape: [1], bytes: [0, 0, 0x80, 0x3f] },
+      { name: 'teacher.big', dtype: 'I64', shape: [1], bytes: [...i64] },
+    ]);
+    expect(() => parseSafetensors(bytes, 'all.st')).toThrow(/tensor 'teacher.big': I64 value 1099511627776 does not fit int32/);
+    const only = parseSafetensors(bytes, 'some.st', { only: (name) => name.startsWith('student.') });
+    expect(Object.keys(only)).toEqual(['student.w']);
+    expect(Array.from(only['student.w']!.dataSync())).toEqual([1]);
+    disposeDict(only);
+  });
+
   it('saves and reloads an encoder checkpoint (strict) with identical outputs', () => {
     const opts = { numClasses: 3, widthMultiplier: 1 / 16, seed: 4 };
     const a = createEncoder('r2plus1d-18', opts);

@@ -49,7 +49,17 @@ export type { RunMetrics, MetricStats, RunComparison } from './report/compare';
 export { parseTrainingLog, mergeTrainingLogs } from './report/training-log';
 export type { TrainingLog } from './report/training-log';
 export { buildReport, renderMarkdown, writeReport } from './report/report';
-export type { ReportInput, ReportFigure, ReportFigureKind, ReportJson, BuiltReport, BuiltFigure, CurveOptions, TrainingLogInput } from './report/report';
+export type {
+  ReportInput,
+  ReportFigure,
+  ReportFigureKind,
+  ReportJson,
+  BuiltReport,
+  BuiltFigure,
+  CurveOptions,
+  TrainingLogInput,
+  WriteReportOptions,
+} from './report/report';
 export { renderHtml } from './report/html';
 export { svgLineChart, svgBarChart } from './report/svg-charts';
 export type { CurveSeries, SvgLineChartSpec, SvgBarChartSpec, SvgFigure, HoverData } from './report/svg-charts';

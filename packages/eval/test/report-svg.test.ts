@@ -104,6 +104,19 @@ describe('SVG figures', () => {
     ).toBe('a,b\n"x,y","say ""hi"""\n1.5,\n');
     expect(() => toCsv(['a', 'b'], [['x']])).toThrow(/CSV row 1 has 1 fields, the header 2/);
   });
+
+  it("CSV: text that would start a formula gets a leading ' (then quoted as usual); numbers stay numbers", () => {
+    expect(
+      toCsv(
+        ['a', 'b', 'c'],
+        [
+          ['=1+2', -3, '@x'],
+          ['+cmd', '-y', '=HYPERLINK("u","v")'],
+          ['\tx', 'a=b', 0],
+        ],
+      ),
+    ).toBe(`a,b,c\n'=1+2,-3,'@x\n'+cmd,'-y,"'=HYPERLINK(""u"",""v"")"\n'\tx,a=b,0\n`);
+  });
 });
 
 describe('class split and agreement files', () => {

@@ -8,11 +8,15 @@ import { createEncoder, parseSafetensors } from '@ccl/encoders';
 import { exportStudent, studentFor } from '../src';
 
 /** A run folder as `ccl train` leaves it (run.json + checkpoints/best.ckpt), without training. */
-function fakeRun(run: Record<string, unknown>, numClasses: number): { dir: string; state: Record<string, number[]> } {
+function fakeRun(
+  run: Record<string, unknown>,
+  numClasses: number,
+  alter: (dict: Record<string, tf.Tensor>) => Record<string, tf.Tensor> = (d) => d,
+): { dir: string; state: Record<string, number[]> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-export-'));
   const config = resolveExperimentConfig(run.config, 'run.json');
   const student = studentFor(config, numClasses);
-  const dict = student.stateDict();
+  const dict = alter(student.stateDict());
   const state = Object.fromEntries(Object.entries(dict).map(([k, t]) => [k, Array.from(t.dataSync())]));
   const head = tf.zeros([2]);
   fs.mkdirSync(path.join(dir, 'checkpoints'));
@@ -93,5 +97,63 @@ describe('exportStudent (ccl export)', () => {
     fs.writeFileSync(path.join(dir, 'eval', 'recognition.json'), JSON.stringify({ classNames: ['p', 'q', 'r'] }));
     expect(() => exportStudent(dir, path.join(dir, 'web'), { frames: 8, size: 32, checkpoint: 'nope.ckpt' })).toThrow(/nope\.ckpt: checkpoint not found/);
     expect(() => exportStudent(path.join(dir, 'missing'), path.join(dir, 'web'))).toThrow(/missing[/\\]run\.json: not found/);
+  });
+
+  it("refuses a checkpoint that does not fit the run's student, as ccl eval does, writing nothing", () => {
+    const run = { config: config(), method: 'baseline', clip: { frames: 8, size: 32 }, classes: ['a', 'b', 'c'] };
+    const refused = (dir: string, message: RegExp) => {
+      const out = path.join(dir, 'web');
+      expect(() => exportStudent(dir, out)).toThrow(message);
+      expect(fs.existsSync(out)).toBe(false);
+    };
+    // another architecture's tensors: a [0, 1e300] tensor in place of the student's (it was exported)
+    const alien = fakeRun(run, 3, (dict) => {
+      tf.dispose(Object.values(dict));
+      return { weight: tf.tensor1d([0, 1e300]) };
+    });
+    refused(alien.dir, /best\.ckpt, strict\) failed, nothing was loaded:\n {2}missing keys \(\d+\): .*\n {2}unexpected keys \(1\): weight$/);
+    // the right names, one shape off
+    const reshaped = fakeRun(run, 3, (dict) => {
+      const name = Object.keys(dict).find((k) => dict[k]!.rank === 2)!;
+      const [rows, cols] = dict[name]!.shape as [number, number];
+      dict[name]!.dispose();
+      return { ...dict, [name]: tf.zeros([rows + 1, cols]) };
+    });
+    refused(reshaped.dir, /best\.ckpt, strict\) failed, nothing was loaded:\n {2}shape mismatch \(1\): \S+ expected \[\d+, \d+\] got \[\d+, \d+\]$/);
+    // the right shapes, values that overflow float32
+    const overflowing = fakeRun(run, 3, (dict) => {
+      const name = Object.keys(dict).find((k) => dict[k]!.dtype === 'float32')!;
+      const t = dict[name]!;
+      const bad = tf.tensor(
+        Float32Array.from(t.dataSync(), (v, i) => (i === 0 ? Number.POSITIVE_INFINITY : v)),
+        t.shape,
+      );
+      t.dispose();
+      return { ...dict, [name]: bad };
+    });
+    refused(overflowing.dir, /best\.ckpt: the student's tensor '.+' holds non-finite values/);
+    // a checkpoint of another model than run.json records
+    const other = fakeRun({ ...run, architecture: 'r2plus1d-18 (another)' }, 3);
+    refused(other.dir, /best\.ckpt: checkpoint is for another model:\n {2}checkpoint: r2plus1d-18 \(test\)\n {2}this run: {3}r2plus1d-18 \(another\)/);
+  });
+
+  it("refuses a non-empty folder that holds no export, naming what is there; --force replaces only the export's two files", () => {
+    const { dir } = fakeRun({ config: config(), method: 'baseline', clip: { frames: 8, size: 32 }, classes: ['a', 'b', 'c'] }, 3);
+    const out = path.join(dir, 'site');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'student.json'), '{"mine": true}\n');
+    fs.writeFileSync(path.join(out, 'index.html'), '<p>my page</p>\n');
+    expect(() => exportStudent(dir, out)).toThrow(
+      `${out}: is not empty and not written by ccl export (index.html, student.json); choose an empty or new folder, or pass --force to write into it`,
+    );
+    expect(fs.readFileSync(path.join(out, 'student.json'), 'utf8')).toBe('{"mine": true}\n');
+    expect(fs.readdirSync(out).sort()).toEqual(['index.html', 'student.json']);
+    exportStudent(dir, out, { force: true });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'student.json'), 'utf8')).format).toBe('ccl-student/1');
+    expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe('<p>my page</p>\n');
+    exportStudent(dir, out); // ours now: a rerun needs no --force
+    expect(fs.readdirSync(out).sort()).toEqual(['.ccl-output.json', 'index.html', 'student.json', 'student.safetensors']);
+    // any other folder holding files is refused the same way
+    expect(() => exportStudent(dir, path.join(dir, 'checkpoints'))).toThrow(/checkpoints: is not empty and not written by ccl export \(best\.ckpt\)/);
   });
 });

@@ -57,7 +57,8 @@ export async function webMain(argv: string[]): Promise<number> {
       const runDir = path.join(work, 'runs', values.run ?? 'ccl-ai-s1');
       modelDir = path.join(work, 'web-model');
       // the demo's clip, for a demo run made before run folders recorded theirs (a recorded one must equal it)
-      const { spec } = exportStudent(runDir, modelDir, { frames: DEMO_DEFAULTS.student.frames, size: DEMO_DEFAULTS.student.size });
+      // the demo's own folder: force, so one exported before exports recorded their files is replaced too
+      const { spec } = exportStudent(runDir, modelDir, { frames: DEMO_DEFAULTS.student.frames, size: DEMO_DEFAULTS.student.size, force: true });
       process.stdout.write(
         `exported ${runDir} (${spec.classes.length} classes, ${spec.clip.frames} frames at ${spec.clip.size}x${spec.clip.size}) to ${modelDir}\n`,
       );

@@ -19,6 +19,12 @@ export function tempPathFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter}.tmp`);
 }
 
+/** What a temporary name made by {@link tempPathFor} says: the file it stands for and its writer's pid; null when `name` is not one. */
+export function parseTempName(name: string): { target: string; pid: number } | null {
+  const m = /^\.(.+)\.(\d+)\.(\d+)\.tmp$/.exec(name);
+  return m ? { target: m[1]!, pid: Number(m[2]) } : null;
+}
+
 /**
  * Writes `data` to `file` atomically: the bytes go to a temporary file in the same folder, are
  * fsync'ed, and the temporary file is renamed over `file`. A reader never sees a half-written file and a

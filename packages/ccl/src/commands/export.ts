@@ -12,14 +12,11 @@ export function registerExportCommand(program: Command, useBackend: (force?: str
     .option('--checkpoint <name>', 'checkpoint file in <run>/checkpoints', 'best.ckpt')
     .option('--frames <n>', 'clip frames, when the run folder records none', parsePositiveInt)
     .option('--size <n>', 'clip size, when the run folder records none', parsePositiveInt)
+    .option('--force', 'write into a non-empty folder that holds no ccl export (student.safetensors and student.json are replaced, nothing else is removed)')
     .addOption(backendOption())
-    .action(async (opts: { run: string; out: string; checkpoint: string; frames?: number; size?: number; backend?: string }) => {
+    .action(async (opts: { run: string; out: string; checkpoint: string; frames?: number; size?: number; force?: boolean; backend?: string }) => {
       await useBackend(opts.backend, true); // the checkpoint's tensors pass through tfjs
-      const { files, spec } = exportStudent(path.resolve(opts.run), path.resolve(opts.out), {
-        checkpoint: opts.checkpoint,
-        frames: opts.frames,
-        size: opts.size,
-      });
+      const { files, spec } = exportStudent(path.resolve(opts.run), path.resolve(opts.out), opts); // checkpoint, frames, size, force
       process.stdout.write(
         `${files.map((f) => `wrote ${f}`).join('\n')}\n${spec.encoder}, ${spec.classes.length} classes, clips of ${spec.clip.frames} frames at ${spec.clip.size}x${spec.clip.size}\n`,
       );

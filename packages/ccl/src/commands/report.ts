@@ -19,6 +19,7 @@ interface ReportOptions extends ClassSplitChoice {
   smoothing?: number;
   logScale?: boolean;
   png: boolean;
+  force?: boolean;
 }
 
 /** `ccl report RUN_DIR... --out DIR`: the HTML/SVG/Markdown/CSV report over run folders. */
@@ -46,16 +47,18 @@ export function registerReportCommand(program: Command): void {
     .option('--smoothing <w>', 'EMA weight of the loss curves in [0, 1) (default: from the number of steps)', parseFraction)
     .option('--log-scale', 'log y axis for the loss curves')
     .option('--no-png', 'SVG figures only (no PNG copies)')
+    .option('--force', 'write into a non-empty folder that holds no ccl report (files of the same names are replaced, nothing else is removed)')
     .action((runs: string[], opts: ReportOptions) => {
       const dirs = runs.map((r) => path.resolve(r));
       const split = classSplitForRuns(dirs, opts);
-      const { files } = reportFromRunDirectories(dirs, path.resolve(opts.out), {
+      const { files, removed } = reportFromRunDirectories(dirs, path.resolve(opts.out), {
         ...(opts.title ? { title: opts.title } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
         ...(split ? { classSplit: split.split, ...(split.source ? { agreementSource: split.source } : {}) } : {}),
         curves: { ...(opts.smoothing === undefined ? {} : { smoothing: opts.smoothing }), logScale: Boolean(opts.logScale) },
         raster: opts.png,
+        force: Boolean(opts.force),
       });
-      process.stdout.write(`${files.map((f) => `wrote ${f}`).join('\n')}\n`);
+      process.stdout.write(`${[...files.map((f) => `wrote ${f}`), ...removed.map((f) => `removed ${f} (of the previous report)`)].join('\n')}\n`);
     });
 }

@@ -25,6 +25,8 @@ export interface TeacherFeatureSet {
 export interface TeacherFeatureSetOptions extends TeacherFeatureOptions {
   /** Called for each skipped entry (macOS `._*` metadata, non-.npy files); default `console.warn`. */
   onWarning?: (message: string) => void;
+  /** The most bytes a features archive may expand to (default: see io/tar's ArchiveLimits). */
+  maxArchiveBytes?: number;
 }
 
 function addFeature(set: TeacherFeatureSet, className: string, feature: TeacherFeature): void {
@@ -72,14 +74,15 @@ export function readFeaturesFolder(dir: string, options: TeacherFeatureSetOption
 
 /**
  * Reads a features archive (`.tar.gz`) laid out as `<top>/<Class>/<id>.npy` (or `<Class>/<id>.npy`)
- * without extracting it. macOS `._*` entries are skipped with a warning.
+ * without extracting it, a chunk at a time; one that expands past `maxArchiveBytes` (a gzip bomb) is
+ * refused. macOS `._*` entries are skipped with a warning.
  */
 export function readFeaturesArchive(file: string, options: TeacherFeatureSetOptions = {}): TeacherFeatureSet {
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
   const set: TeacherFeatureSet = { classes: [], features: new Map(), classOf: new Map(), dim: options.dim ?? 0, source: file };
   const pending: { className: string; feature: TeacherFeature }[] = [];
   const classes = new Set<string>();
-  for (const entry of iterateTarGz(file)) {
+  for (const entry of iterateTarGz(file, options.maxArchiveBytes === undefined ? {} : { maxBytes: options.maxArchiveBytes })) {
     if (isMacOsMetadata(entry.name)) {
       warn(`${file}: skipping macOS metadata entry '${entry.name}'`);
       continue;

@@ -36,8 +36,16 @@ export interface LoadedCheckpoint {
   tensors: Record<string, tf.Tensor>;
 }
 
+/** What {@link loadCheckpoint} checks and reads. */
+export interface LoadCheckpointOptions {
+  /** Refuse a checkpoint written for another model. */
+  architecture?: string;
+  /** Decode only the tensors whose names pass (e.g. the student's); default all. */
+  only?: (name: string) => boolean;
+}
+
 /** Reads a checkpoint; with `architecture`, refuses one written for another model. */
-export function loadCheckpoint(file: string, expect?: { architecture: string }): LoadedCheckpoint {
+export function loadCheckpoint(file: string, expect: LoadCheckpointOptions = {}): LoadedCheckpoint {
   if (!fs.existsSync(file)) throw new Error(`${file}: checkpoint not found`);
   const bytes = fs.readFileSync(file);
   // the header first (validated: sizes, offsets, a truncated file), so nothing is decoded for a wrong file
@@ -50,10 +58,10 @@ export function loadCheckpoint(file: string, expect?: { architecture: string }):
     throw new Error(`${file}: corrupt checkpoint metadata (${(e as Error).message})`);
   }
   if (meta.format !== 'ccl-checkpoint/1') throw new Error(`${file}: unsupported checkpoint format '${meta.format}'`);
-  if (expect && meta.architecture !== expect.architecture) {
+  if (expect.architecture !== undefined && meta.architecture !== expect.architecture) {
     throw new Error(`${file}: checkpoint is for another model:\n  checkpoint: ${meta.architecture}\n  this run:   ${expect.architecture}`);
   }
-  return { meta, tensors: parseSafetensors(bytes, file) };
+  return { meta, tensors: parseSafetensors(bytes, file, expect.only ? { only: expect.only } : {}) };
 }
 
 /** Splits `prefix.rest` names into one dictionary per prefix. */

@@ -143,14 +143,46 @@ export function parseSafetensorsHeader(
     if (end > dataLength) fail(source, `tensor '${name}' ends at byte ${end} of a ${dataLength}-byte data section (truncated file?)`);
     entries[name] = { dtype: e.dtype, shape: e.shape, data_offsets: [begin, end] };
   }
+  checkDisjoint(entries, source);
   return { entries, metadata, dataStart };
 }
 
-/** Decodes safetensors bytes into tensors (caller disposes). */
-export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): Record<string, tf.Tensor> {
+/**
+ * Refuses tensors whose data ranges overlap (each tensor owns its bytes, as the format's writers lay them
+ * out): ordered by start, each range must begin at or after the previous one's end. Overlapping views
+ * would let a small file decode into many times its size.
+ */
+function checkDisjoint(entries: Record<string, SafetensorsEntry>, source: string): void {
+  const byStart = Object.entries(entries)
+    .filter(([, e]) => e.data_offsets[1] > e.data_offsets[0]) // an empty tensor owns no bytes
+    .sort(([, a], [, b]) => a.data_offsets[0] - b.data_offsets[0] || a.data_offsets[1] - b.data_offsets[1]);
+  for (let i = 1; i < byStart.length; i++) {
+    const [prevName, prev] = byStart[i - 1]!;
+    const [name, e] = byStart[i]!;
+    if (e.data_offsets[0] < prev.data_offsets[1]) {
+      fail(
+        source,
+        `tensor '${name}' (data_offsets [${e.data_offsets.join(', ')}]) overlaps tensor '${prevName}' (data_offsets [${prev.data_offsets.join(', ')}])`,
+      );
+    }
+  }
+}
+
+/** Options of {@link parseSafetensors}. */
+export interface ParseSafetensorsOptions {
+  /** Decode only the tensors whose names pass (default: all); the others' bytes are never read. */
+  only?: (name: string) => boolean;
+}
+
+/**
+ * Decodes safetensors bytes into tensors (caller disposes). The header is checked first (dtypes, shapes,
+ * sizes, ranges inside the data section and not overlapping), so a malformed file decodes nothing.
+ */
+export function parseSafetensors(bytes: Uint8Array, source = '<buffer>', options: ParseSafetensorsOptions = {}): Record<string, tf.Tensor> {
   const { entries, dataStart } = parseSafetensorsHeader(bytes, source);
   const raw: Record<string, RawTensor> = {};
   for (const [name, e] of Object.entries(entries)) {
+    if (options.only && !options.only(name)) continue;
     const [begin, end] = e.data_offsets;
     raw[name] = { dtype: e.dtype, shape: e.shape, data: bytes.subarray(dataStart + begin, dataStart + end) };
   }

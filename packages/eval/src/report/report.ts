@@ -5,7 +5,6 @@
  * `results.csv`. Accuracies, recalls and mAP are fractions in the JSON and CSV and percentages with one
  * decimal in the Markdown and HTML (as in the paper's tables). Every run keeps one colour in every figure.
  */
-import * as path from 'node:path';
 import type { ProbeResult } from '../probe';
 import type { RecognitionResult } from '../recognition';
 import type { RetrievalResult } from '../retrieval';
@@ -21,7 +20,7 @@ import { defaultSmoothing, smoothEma } from './smoothing';
 import { type SvgFigure, finitePoints, slugOf, svgBarChart, svgLineChart } from './svg-charts';
 import { reportTables } from './tables';
 import { type TrainingLog, parseTrainingLog } from './training-log';
-import { writeFileAtomicSync } from '@ccl/base/node';
+import { OutputFolder } from '@ccl/base/node';
 import type { Bitmap } from './bitmap';
 
 export { formatGain, formatPercent } from './tables';
@@ -376,17 +375,32 @@ export function buildReport(input: ReportInput): BuiltReport {
   };
 }
 
+/**
+ * Text for Markdown, shown as written: HTML's `&`, `<` and `>` as entities (a name like
+ * `<img src=x onerror=...>` from a run folder never becomes HTML in a renderer), `\`, `[` and `]`
+ * backslash-escaped (no links), line breaks as spaces (no new blocks).
+ */
+function markdownText(s: string): string {
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\[\]]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
 function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const esc = (s: string) => markdownText(s).replace(/\|/g, '\\|');
   return [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
-/** Markdown summary of a report (tables in %, one decimal; figures linked by file name). */
+/** Markdown summary of a report (tables in %, one decimal; figures linked by file name; every name escaped, see markdownText). */
 export function renderMarkdown(r: ReportJson, classNames: readonly string[] = []): string {
-  const out: string[] = [`# ${r.title}`, ''];
-  for (const n of r.notes) out.push(`- ${n}`);
+  const out: string[] = [`# ${markdownText(r.title)}`, ''];
+  for (const n of r.notes) out.push(`- ${markdownText(n)}`);
   if (r.notes.length) out.push('');
-  for (const t of reportTables(r, classNames)) out.push(`${'#'.repeat(t.level)} ${t.heading}`, '', t.intro, '', mdTable(t.header, t.rows), '');
+  for (const t of reportTables(r, classNames))
+    out.push(`${'#'.repeat(t.level)} ${markdownText(t.heading)}`, '', markdownText(t.intro), '', mdTable(t.header, t.rows), '');
   if (r.figures.length) {
     out.push(
       '## Figures',
@@ -394,23 +408,34 @@ export function renderMarkdown(r: ReportJson, classNames: readonly string[] = []
       'Interactive version (hover values, toggle runs): [report.html](report.html). Long-format data: `curves.csv`, `results.csv`.',
       '',
     );
-    for (const f of r.figures) out.push(`![${f.title}](${f.file})`, '');
+    for (const f of r.figures) out.push(`![${markdownText(f.title)}](${f.file})`, '');
   }
   return out.join('\n');
 }
 
+/** Options of {@link writeReport}. */
+export interface WriteReportOptions {
+  /**
+   * Write into a non-empty folder that holds no report (default false: refused, naming what is there):
+   * files of the report's names are replaced, nothing else is touched.
+   */
+  force?: boolean;
+  /** More files (plain names) written into the report folder with the report and recorded as its own, e.g. the benchmark's bench.json. */
+  extraFiles?: Readonly<Record<string, string | Uint8Array>>;
+}
+
 /**
  * Writes the report into `outDir` (atomically, file by file): the SVG figures (and PNG copies), `report.json`,
- * `summary.md`, `curves.csv`, `results.csv` and `report.html`. Returns the files written.
+ * `summary.md`, `curves.csv`, `results.csv` and `report.html`. The folder must be new, empty, or hold an
+ * earlier report (its record `.ccl-output.json`, see @ccl/base's OutputFolder), unless `force`; the earlier
+ * report's files that this one does not write again (stale figures) are removed, and nothing else. Returns
+ * the files written and the earlier report's files removed.
  */
-export function writeReport(outDir: string, input: ReportInput): { files: string[]; report: ReportJson } {
+export function writeReport(outDir: string, input: ReportInput, options: WriteReportOptions = {}): { files: string[]; removed: string[]; report: ReportJson } {
+  const folder = OutputFolder.open(outDir, { writer: 'ccl report', force: options.force ?? false });
   const built = buildReport(input);
   const files: string[] = [];
-  const put = (name: string, content: string | Uint8Array) => {
-    const p = path.join(outDir, name);
-    writeFileAtomicSync(p, content);
-    files.push(p);
-  };
+  const put = (name: string, content: string | Uint8Array) => files.push(folder.write(name, content));
   for (const f of built.figures) {
     put(f.figure.file, f.svg.svg);
     if (f.figure.png && f.bitmap) put(f.figure.png.file, f.bitmap.toPng());
@@ -432,5 +457,6 @@ export function writeReport(outDir: string, input: ReportInput): { files: string
     ),
   );
   put('report.html', renderHtml(built));
-  return { files, report: built.json };
+  for (const [name, content] of Object.entries(options.extraFiles ?? {})) put(name, content);
+  return { files, removed: folder.finish(), report: built.json };
 }

@@ -11,7 +11,7 @@ import type { RecognitionResult, ReferenceValJson } from '../recognition';
 import type { RetrievalResult } from '../retrieval';
 import type { ClassSplit } from '../semantic-gap';
 import type { RunMetrics } from './compare';
-import { type CurveOptions, type ReportInput, type ReportJson, type TrainingLogInput, writeReport } from './report';
+import { type CurveOptions, type ReportInput, type ReportJson, type TrainingLogInput, type WriteReportOptions, writeReport } from './report';
 import { type TrainingLog, mergeTrainingLogs, parseTrainingLog } from './training-log';
 import { writeFileAtomicSync } from '@ccl/base/node';
 import { readJsonFile } from './read-json-file';
@@ -123,6 +123,10 @@ export interface RunReportOptions {
   curves?: CurveOptions;
   /** A PNG copy of every figure (default true). */
   raster?: boolean;
+  /** Write into a non-empty folder that holds no report (see writeReport). */
+  force?: boolean;
+  /** More files written into the report folder with the report (see writeReport). */
+  extraFiles?: WriteReportOptions['extraFiles'];
 }
 
 /**
@@ -130,7 +134,11 @@ export interface RunReportOptions {
  * has one run, `method s<seed>` otherwise), the comparison table over seeds, every run's training curves
  * (overlaid, one colour per run in every figure) and run.json. Checkpoint-selection notes are listed.
  */
-export function reportFromRunDirectories(runDirs: readonly string[], outDir: string, options: RunReportOptions = {}): { files: string[]; report: ReportJson } {
+export function reportFromRunDirectories(
+  runDirs: readonly string[],
+  outDir: string,
+  options: RunReportOptions = {},
+): { files: string[]; removed: string[]; report: ReportJson } {
   if (runDirs.length === 0) throw new Error('@ccl/eval: reportFromRunDirectories needs at least one run folder');
   const runs = runDirs.map(readRunDirectory);
   const perMethod = new Map<string, number>();
@@ -183,5 +191,5 @@ export function reportFromRunDirectories(runDirs: readonly string[], outDir: str
     ...(options.curves ? { curves: options.curves } : {}),
     ...(options.raster === undefined ? {} : { raster: options.raster }),
   };
-  return writeReport(outDir, input);
+  return writeReport(outDir, input, { force: options.force ?? false, ...(options.extraFiles ? { extraFiles: options.extraFiles } : {}) });
 }

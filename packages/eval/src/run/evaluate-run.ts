@@ -75,7 +75,7 @@ export async function evaluateStudentRun(
     }
   }
   const student = makeStudent();
-  const ckpt = loadCheckpoint(file);
+  const ckpt = loadCheckpoint(file, { only: (name) => name.startsWith('student.') }); // the method's modules are not needed
   const studentDict = Object.fromEntries(
     Object.entries(ckpt.tensors)
       .filter(([k]) => k.startsWith('student.'))

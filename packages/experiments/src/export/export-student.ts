@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '@ccl/base/node';
+import { OutputFolder } from '@ccl/base/node';
 import { KINETICS_MEAN, KINETICS_STD, readManifest, resolveInside } from '@ccl/data';
 import { loadCheckpoint, resolveExperimentConfig } from '@ccl/distill';
-import { serializeSafetensors } from '@ccl/encoders';
+import { serializeSafetensors, type Encoder } from '@ccl/encoders';
+import { studentFor } from '../build-experiment';
 
 /** The file `exportStudent` writes beside the weights: what a web page needs to rebuild and feed the student. */
 export const STUDENT_EXPORT_FILE = 'student.json';
@@ -50,10 +51,17 @@ export interface ExportStudentOptions {
    */
   frames?: number;
   size?: number;
+  /**
+   * Write into a non-empty folder that holds no export (default false: refused, naming what is there):
+   * student.safetensors and student.json are replaced, nothing else is touched.
+   */
+  force?: boolean;
 }
 
 interface RunJson {
   config: unknown;
+  /** The trainer's model identity, as its checkpoints record it. */
+  architecture?: unknown;
   configFile?: string;
   method?: string;
   classes?: unknown;
@@ -77,12 +85,36 @@ function classesOf(runDir: string, run: RunJson, manifestFile: string | null): s
 }
 
 /**
+ * Checks that `tensors` are the weights of the run's student, as `ccl eval` does before it evaluates: they
+ * load strictly into a fresh student of the run's architecture (every name, no other, every shape), and
+ * every float is finite. Throws naming `source`; `tensors` stay the caller's.
+ */
+function checkStudentTensors(tensors: Record<string, tf.Tensor>, makeStudent: () => Encoder, source: string): void {
+  const student = makeStudent();
+  try {
+    student.loadStateDict(tensors, { strict: true, source });
+  } finally {
+    student.dispose();
+  }
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'float32') continue;
+    const values = t.dataSync();
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) throw new Error(`${source}: the student's tensor '${name}' holds non-finite values (${values[i]} at index ${i})`);
+    }
+  }
+}
+
+/**
  * Writes what a web page needs to run a run's student into `outDir`: `student.safetensors` (the student's
  * tensors of the checkpoint, names without the `student.` prefix, F32 / I32) and `student.json`
  * (StudentExport: encoder and options, class names, clip spec, where it came from). Both are written
- * atomically, the weights first.
+ * atomically, the weights first, into a folder that is new, empty or an earlier export (its record
+ * `.ccl-output.json`), unless `force`. The checkpoint is checked as `ccl eval` checks it: of the model run.json
+ * records, loading strictly into the run's student, with finite values; a mismatch writes nothing.
  */
 export function exportStudent(runDir: string, outDir: string, options: ExportStudentOptions = {}): { files: string[]; spec: StudentExport } {
+  const folder = OutputFolder.open(outDir, { writer: 'ccl export', force: options.force ?? false }); // refused before any work
   const runFile = path.join(runDir, 'run.json');
   if (!fs.existsSync(runFile)) throw new Error(`${runFile}: not found (is ${runDir} a run folder?)`);
   const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as RunJson;
@@ -106,12 +138,16 @@ export function exportStudent(runDir: string, outDir: string, options: ExportStu
   }
   const checkpoint = options.checkpoint ?? 'best.ckpt';
   const ckptFile = resolveInside(path.join(runDir, 'checkpoints'), checkpoint);
-  const ckpt = loadCheckpoint(ckptFile);
+  const ckpt = loadCheckpoint(ckptFile, {
+    ...(typeof run.architecture === 'string' ? { architecture: run.architecture } : {}),
+    only: (name) => name.startsWith('student.'),
+  });
   const student: Record<string, tf.Tensor> = {};
-  for (const name of Object.keys(ckpt.tensors).sort()) if (name.startsWith('student.')) student[name.slice('student.'.length)] = ckpt.tensors[name]!;
+  for (const name of Object.keys(ckpt.tensors).sort()) student[name.slice('student.'.length)] = ckpt.tensors[name]!;
   let bytes: Uint8Array;
   try {
     if (Object.keys(student).length === 0) throw new Error(`${ckptFile}: holds no student tensors (no 'student.' names)`);
+    checkStudentTensors(student, () => studentFor(config, classes.length), ckptFile);
     bytes = serializeSafetensors(student, { floatDtype: 'F32', intDtype: 'I32', metadata: { format: 'pt', ccl: STUDENT_EXPORT_FORMAT } });
   } finally {
     tf.dispose(Object.values(ckpt.tensors));
@@ -132,10 +168,8 @@ export function exportStudent(runDir: string, outDir: string, options: ExportStu
       globalStep: ckpt.meta.globalStep,
     },
   };
-  fs.mkdirSync(outDir, { recursive: true });
-  const weightsFile = path.join(outDir, spec.weights);
-  const specFile = path.join(outDir, STUDENT_EXPORT_FILE);
-  writeFileAtomicSync(weightsFile, bytes);
-  writeJsonAtomicSync(specFile, spec);
+  const weightsFile = folder.write(spec.weights, bytes);
+  const specFile = folder.write(STUDENT_EXPORT_FILE, `${JSON.stringify(spec, null, 2)}\n`);
+  folder.finish();
   return { files: [weightsFile, specFile], spec };
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '@ccl/base/node';
+import { writeFileAtomicSync } from '@ccl/base/node';
 import { holdOutValidation, readManifest, writeManifest, type Manifest } from '@ccl/data';
 import {
   generateSyntheticAV,
@@ -254,7 +254,7 @@ export async function runSyntheticExperiment(
     ? bootstrapComparison(outcomes, { baseline: 'baseline', replicates: o.bootstrap?.replicates ?? 2000, seed: o.bootstrap?.seed ?? 1 })
     : null;
   const benchFile = path.join(reportDir, 'bench.json');
-  writeJsonAtomicSync(benchFile, {
+  const bench = {
     schema: 'ccl.bench-synthetic/1',
     metric: 'video top-1 accuracy (%), softmax averaged over sliding windows',
     design: 'paired: per seed, every method shares the data, the split, the teachers and the student initialisation',
@@ -266,9 +266,12 @@ export async function runSyntheticExperiment(
     comparison,
     runs: rows,
     outcomes,
-  });
-  await stages.run('write the report (report.html, SVG figures, Markdown, CSV)', () => {
+  };
+  await stages.run('write the report (report.html, SVG figures, Markdown, CSV) and bench.json', () => {
     const { files } = reportFromRunDirectories(runDirs, reportDir, {
+      // the bench's own folder: force, so a report written before reports recorded their files is replaced too
+      force: true,
+      extraFiles: { 'bench.json': `${JSON.stringify(bench, null, 2)}\n` },
       title: 'ccl synthetic audio-visual distillation benchmark',
       classSplit,
       agreementSource: "the generator's designed audio-label correspondence (strong / weak / none)",
