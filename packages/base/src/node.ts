@@ -2,3 +2,4 @@
 // libraries that import it bundle for a browser.
 export { writeFileAtomicSync, writeJsonAtomicSync, tempPathFor } from './node/atomic-write';
 export type { AtomicWriteOptions } from './node/atomic-write';
+export { isPathInside, realPathOf } from './node/real-path';

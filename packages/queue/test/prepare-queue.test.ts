@@ -32,7 +32,7 @@ let local: PrepareReport;
 const workers: WorkerProcess[] = [];
 
 async function worker(concurrency = 1, env?: Record<string, string>): Promise<WorkerProcess> {
-  const w = await spawnWorker(script, redis.url, { concurrency, lockMs: LOCK_MS, env });
+  const w = await spawnWorker(script, redis.url, { concurrency, lockMs: LOCK_MS, allow: [dir], env });
   workers.push(w);
   return w;
 }

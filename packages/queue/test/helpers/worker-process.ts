@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 import * as path from 'node:path';
-import type { QueueWorkerEvent } from '../../src';
+import type { QueueWorkerEvent, SignalledWorkerResult } from '../../src';
 
 const PACKAGES = path.resolve(__dirname, '..', '..', '..');
 
@@ -31,7 +31,9 @@ export async function bundleWorker(outDir: string): Promise<string> {
 /** A worker child process and the events it printed. */
 export interface WorkerProcess {
   child: ChildProcess;
-  events: Array<QueueWorkerEvent | { kind: 'ready'; pid: number }>;
+  events: Array<QueueWorkerEvent | { kind: 'ready'; pid: number } | ({ kind: 'stopped' } & SignalledWorkerResult)>;
+  /** What it wrote on stderr (its log lines). */
+  stderr(): string;
   /** Resolves once an event matching `test` has been printed. */
   waitFor(test: (e: WorkerProcess['events'][number]) => boolean, timeoutMs?: number): Promise<void>;
   /** SIGTERM (finish the jobs in flight) and wait for the exit. */
@@ -41,9 +43,10 @@ export interface WorkerProcess {
 export async function spawnWorker(
   script: string,
   url: string,
-  options: { concurrency: number; lockMs: number; env?: Record<string, string> },
+  options: { concurrency: number; lockMs: number; allow: string[]; stopTimeoutMs?: number; env?: Record<string, string> },
 ): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [script, url, String(options.concurrency), String(options.lockMs)], {
+  const args = [script, url, String(options.concurrency), String(options.lockMs), String(options.stopTimeoutMs ?? 20000), ...options.allow];
+  const child = spawn(process.execPath, args, {
     cwd: path.join(PACKAGES, 'queue'),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,5 +85,5 @@ export async function spawnWorker(
       child.kill('SIGTERM');
     });
   };
-  return { child, events, waitFor, stop };
+  return { child, events, stderr: () => stderr, waitFor, stop };
 }
