@@ -213,7 +213,6 @@ export async function runQueueWorkerUntilSignal(options: SignalledWorkerOptions)
   write(
     `${me}: waiting for jobs on ${redactQueueUrl(options.queue)} (concurrency ${options.concurrency ?? 1}; jobs may read and write ${worker.allowed.join(', ')})\n`,
   );
-  options.onStarted?.();
   const abort = new AbortController();
   const signalled = new Promise<void>((resolve) => {
     const first = (signal: NodeJS.Signals) => {
@@ -225,6 +224,7 @@ export async function runQueueWorkerUntilSignal(options: SignalledWorkerOptions)
     process.on('SIGINT', first).on('SIGTERM', first);
     abort.signal.addEventListener('abort', () => process.off('SIGINT', second).off('SIGTERM', second), { once: true });
   });
+  options.onStarted?.(); // the signals are ours from here
   await signalled;
   const stop = await worker.close({ timeoutMs: stopTimeoutMs, signal: abort.signal });
   abort.abort(); // removes the second-signal handlers

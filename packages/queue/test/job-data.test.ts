@@ -16,13 +16,13 @@ fs.symlinkSync(outside, path.join(allowedDir, 'link-out'));
 fs.symlinkSync(path.join(allowedDir, 'videos'), path.join(allowedDir, 'link-in'));
 const allowed = allowedFolders([allowedDir]);
 const manifest: Manifest = {
-  schema: 'ccl-manifest',
+  schema: 'ccl.manifest',
   version: 1,
   dataset: 't',
   root: path.join(allowedDir, 'videos'),
   classes: ['x'],
   samples: [{ id: 'a', label: 'x', split: 'train', video: 'a.mp4' }],
-} as Manifest;
+};
 const task = (cacheDir: string) => clipPrepareTask(manifest, manifest.samples[0]!, { cacheDir, shortSide: 240 });
 const prepareJob = (over: Partial<PrepareJobData['task']> = {}): PrepareJobData =>
   JSON.parse(JSON.stringify({ run: 'r', task: { ...task(path.join(allowedDir, 'cache')), ...over } }));

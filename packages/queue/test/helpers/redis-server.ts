@@ -13,6 +13,8 @@ export interface TestRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port with the same data. */
   start(): Promise<void>;
+  /** The server's process id (to freeze it with SIGSTOP). */
+  pid(): number;
 }
 
 /** The redis-server binary: $CCL_REDIS_SERVER, else `redis-server` on the PATH; missing, the test fails saying how to get it. */
@@ -49,7 +51,7 @@ function ping(port: number): Promise<boolean> {
       answer += d.toString();
       if (answer.includes('\r\n')) {
         sock.destroy();
-        resolve(answer.startsWith('+PONG'));
+        resolve(answer.startsWith('+PONG') || answer.startsWith('-NOAUTH')); // up (a password-protected one answers NOAUTH)
       }
     });
     sock.on('error', () => resolve(false));
@@ -92,5 +94,5 @@ export async function startTestRedis(dir: string, options: { persist?: boolean; 
   };
   await start();
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
-  return { url: `redis://${auth}127.0.0.1:${port}`, port, stop: end('SIGTERM'), kill: end('SIGKILL'), start };
+  return { url: `redis://${auth}127.0.0.1:${port}`, port, stop: end('SIGTERM'), kill: end('SIGKILL'), start, pid: () => child!.pid! };
 }

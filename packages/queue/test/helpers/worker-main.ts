@@ -1,5 +1,5 @@
-// A queue worker process for the tests: what `ccl worker` runs (runQueueWorkerUntilSignal), one JSON line per
-// event on stdout, its log lines on stderr. Bundled from the sources by worker-process.ts.
+// A queue worker process for the tests: what `ccl worker` runs (runQueueWorkerUntilSignal, then the same
+// exit), one JSON line per event on stdout, its log lines on stderr. Bundled from the sources by worker-process.ts.
 // argv: URL CONCURRENCY LOCK_MS STOP_TIMEOUT_MS ALLOWED_DIR...
 import { pickBackend } from '@ccl/backends';
 import { runQueueWorkerUntilSignal } from '../../src';
@@ -18,8 +18,10 @@ async function main(): Promise<void> {
     onStarted: () => process.stdout.write(`${JSON.stringify({ kind: 'ready', pid: process.pid })}\n`),
     write: (line) => process.stderr.write(line),
   });
-  // no process.exit: the process must end by itself, as `ccl worker` does (nothing left holding it)
   process.stdout.write(`${JSON.stringify({ kind: 'stopped', ...result })}\n`);
+  // as `ccl worker`: after a stop that did not wait, what may still run here is abandoned; otherwise the
+  // process must end by itself (nothing left holding it)
+  if (result.stop.forced) process.exit(0);
 }
 main().catch((err) => {
   process.stderr.write(`worker: ${(err as Error).message}\n`);
