@@ -15,7 +15,7 @@ import { createEncoder } from '@ccl/encoders';
 import { extractTeacherFeatures, teacherInput } from '@ccl/experiments';
 import { extractTeacherFeaturesOnQueue, PREPARE_QUEUE, prepareClipCacheOnQueue, queueStatus } from '../src';
 import type { FeatureTeacherSpec } from '@ccl/experiments';
-import { startTestRedis, type TestRedis } from './helpers/redis-server';
+import { startTestRedis, type TestRedis } from '../../../tools/system/redis-server';
 import { bundleWorker, spawnWorker, type WorkerProcess } from './helpers/worker-process';
 
 /**

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Manifest } from '@ccl/data';
 import { closeMediaInfo, generateSyntheticAV, prepareClipCache, type PrepareReport } from '@ccl/data/media';
 import { PREPARE_QUEUE, prepareClipCacheOnQueue, queueStatus } from '../src';
-import { startTestRedis, type TestRedis } from './helpers/redis-server';
+import { startTestRedis, type TestRedis } from '../../../tools/system/redis-server';
 import { bundleWorker, spawnWorker, type WorkerProcess } from './helpers/worker-process';
 
 /**

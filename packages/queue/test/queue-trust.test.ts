@@ -6,7 +6,7 @@ import IORedis from 'ioredis';
 import { clipFileName, type Manifest } from '@ccl/data';
 import { clipPrepareTask, closeMediaInfo, generateSyntheticAV } from '@ccl/data/media';
 import { FEATURES_QUEUE, PREPARE_QUEUE, type FeaturesJobData, type PrepareJobData } from '../src';
-import { startTestRedis, type TestRedis } from './helpers/redis-server';
+import { startTestRedis, type TestRedis } from '../../../tools/system/redis-server';
 import { bundleWorker, spawnWorker, type WorkerProcess } from './helpers/worker-process';
 
 /**

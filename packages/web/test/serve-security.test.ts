@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { bundleForNode } from '../../../tools/system/node-bundle';
 import { startWebServer, type WebServer } from '../src';
 
 /**
@@ -83,20 +84,10 @@ describe('startWebServer: the Host header (DNS rebinding)', () => {
 
 describe('startWebServer: an unreadable file', () => {
   it('is answered 500 and the server (its own process) keeps serving', async () => {
-    const esbuild = require('esbuild') as typeof import('esbuild');
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-web-eacces-'));
     try {
       const script = path.join(work, 'server.cjs');
-      await esbuild.build({
-        entryPoints: [path.join(__dirname, 'helpers', 'server-main.ts')],
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node20',
-        outfile: script,
-        tsconfig: path.join(__dirname, '..', 'tsconfig.json'), // its paths: the @ccl packages from their sources
-        logLevel: 'silent',
-      });
+      await bundleForNode(path.join(__dirname, 'helpers', 'server-main.ts'), script);
       fs.cpSync(app, path.join(work, 'app'), { recursive: true });
       fs.mkdirSync(path.join(work, 'model'));
       fs.writeFileSync(path.join(work, 'model', 'student.json'), '{"a":1}');

@@ -1,31 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 import * as path from 'node:path';
+import { bundleForNode } from '../../../../tools/system/node-bundle';
 import type { QueueWorkerEvent, SignalledWorkerResult } from '../../src';
 
 const PACKAGES = path.resolve(__dirname, '..', '..', '..');
 
-/** Bundles worker-main.ts with esbuild (the @ccl packages from their sources) into `outDir`; returns the script. */
-export async function bundleWorker(outDir: string): Promise<string> {
-  const outfile = path.join(outDir, 'queue-worker.cjs');
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  // npm packages stay external, except tfjs-core's ES-module gradient files (@ccl/base/gradients imports them;
-  // its own build bundles them the same way): only the bare '@tensorflow/tfjs-core' is external
-  const external = /^(@tensorflow\/tfjs-core$|@tensorflow\/tfjs-(node|node-gpu|backend-[a-z]+)$|mediainfo\.js|@ffmpeg-installer\/|bullmq|ioredis|commander)/;
-  await esbuild.build({
-    entryPoints: [path.join(__dirname, 'worker-main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    tsconfig: path.join(PACKAGES, 'queue', 'tsconfig.json'), // its paths: the @ccl packages from their sources
-    plugins: [
-      { name: 'npm-external', setup: (b) => b.onResolve({ filter: /^[@a-z]/ }, (a) => (external.test(a.path) ? { path: a.path, external: true } : undefined)) },
-    ],
-    logLevel: 'silent',
-  });
-  return outfile;
+/** Bundles worker-main.ts into `outDir`; returns the script. */
+export function bundleWorker(outDir: string): Promise<string> {
+  return bundleForNode(path.join(__dirname, 'worker-main.ts'), path.join(outDir, 'queue-worker.cjs'));
 }
 
 /** A worker child process and the events it printed. */
