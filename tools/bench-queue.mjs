@@ -102,7 +102,7 @@ try {
     const ws = [];
     c0 = cpuSeconds();
     for (let i = 0; i < n; i++) {
-      const w = spawn(process.execPath, [ccl, 'worker', '--queue', url, '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const w = spawn(process.execPath, [ccl, 'worker', '--queue', url, '--allow', dir, '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(w);
       ws.push(w);
       await new Promise((resolve) => w.stderr.on('data', (d) => /waiting for jobs/.test(String(d)) && resolve()));

@@ -420,7 +420,11 @@ const problems = [];
   children.push(redis);
   await waitForPort(port);
   const queue = `redis://127.0.0.1:${port}`;
-  const worker = spawn(bin, ['worker', '--queue', queue, '--concurrency', '2'], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const worker = spawn(bin, ['worker', '--queue', queue, '--allow', media, '--allow', path.join(work, 'prepared'), '--concurrency', '2'], {
+    cwd: work,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(worker);
   let workerErr = '';
   worker.stderr.on('data', (b) => (workerErr += b));

@@ -5,3 +5,4 @@ export { OUTPUT_RECORD, OutputFolder } from './node/output-folder';
 export type { OutputFolderOptions } from './node/output-folder';
 export { processAlive } from './node/process-alive';
 export type { AtomicWriteOptions } from './node/atomic-write';
+export { isPathInside, realPathOf } from './node/real-path';

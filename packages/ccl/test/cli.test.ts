@@ -87,6 +87,34 @@ describe('ccl command line', () => {
       expect(down.code).toBe(1);
       expect(down.err).toMatch(/redis:\/\/127\.0\.0\.1:1\/0: cannot reach Redis \(connect ECONNREFUSED/);
       expect(fs.readdirSync(root)).toEqual([]);
+      const noAllow = await ccl('worker', '--queue', 'redis://h:1');
+      expect([noAllow.code, noAllow.err]).toEqual([2, expect.stringMatching(/required option '--allow <dir>' not specified/)]);
+      const badAllow = await ccl('worker', '--queue', 'redis://127.0.0.1:1', '--allow', root, '--allow', path.join(root, 'nope'));
+      expect([badAllow.code, badAllow.err.trim()]).toEqual([1, `ccl: --allow ${path.join(root, 'nope')}: no such folder`]); // before connecting
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('never prints a Redis password: bad address, unreachable server, the hint of data prepare --queue', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-cli-password-'));
+    try {
+      for (const c of ['a', 'b']) {
+        fs.mkdirSync(path.join(root, 'videos', c), { recursive: true });
+        for (const v of ['1', '2']) fs.writeFileSync(path.join(root, 'videos', c, `${v}.mp4`), 'x');
+      }
+      const bad = await ccl('data', 'prepare', '--dataset', 'folder', '--root', root, '--out', root, '--queue', 'redis://:s3cret@h:1/db');
+      expect(bad.err.trim()).toBe("ccl: --queue 'redis://:***@h:1/db': database 'db' is not a number (expected redis://HOST:PORT[/DB])");
+      const down = await ccl('queue', 'status', '--queue', 'redis://user:s3cret@127.0.0.1:1/0');
+      expect(down.err).toMatch(/^ccl: redis:\/\/user:\*\*\*@127\.0\.0\.1:1\/0: cannot reach Redis \(connect ECONNREFUSED/);
+      const url = 'redis://:s3cret@127.0.0.1:1/0';
+      const prepare = await ccl('data', 'prepare', '--dataset', 'folder', '--root', path.join(root, 'videos'), '--out', path.join(root, 'out'), '--queue', url);
+      expect(prepare.code).toBe(1);
+      expect(prepare.err).toContain(
+        'queue redis://:***@127.0.0.1:1/0: 4 jobs; start `ccl worker --queue redis://:***@127.0.0.1:1/0 --allow DIR` on any machines',
+      );
+      expect(prepare.err).toContain('ccl: redis://:***@127.0.0.1:1/0: cannot reach Redis');
+      for (const r of [bad, down, prepare]) expect(r.out + r.err).not.toContain('s3cret');
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

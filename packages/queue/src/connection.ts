@@ -8,9 +8,24 @@ export interface QueueAddress {
   db: number;
 }
 
-/** Parses `redis://HOST:PORT[/DB]` (also `rediss://`, and `user:password@`); a bad one throws one line naming the value. */
+/**
+ * `text` with the password of every URL in it replaced by `***` (`redis://:secret@h:1` -> `redis://:***@h:1`,
+ * `redis://user:secret@h` -> `redis://user:***@h`; a user part without a colon may be a password too and
+ * becomes `***`): what every message that shows a queue address prints.
+ */
+export function redactQueueUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)/gi, (match, scheme: string, authority: string) => {
+    const at = authority.lastIndexOf('@');
+    if (at < 0) return match;
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    return `${scheme}${colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`}${authority.slice(at)}`;
+  });
+}
+
+/** Parses `redis://HOST:PORT[/DB]` (also `rediss://`, and `user:password@`); a bad one throws one line naming the value (its password redacted). */
 export function parseQueueUrl(url: string): QueueAddress {
-  const bad = (why: string) => new Error(`--queue '${url}': ${why} (expected redis://HOST:PORT[/DB])`);
+  const bad = (why: string) => new Error(`--queue '${redactQueueUrl(url)}': ${why} (expected redis://HOST:PORT[/DB])`);
   let u: URL;
   try {
     u = new URL(url);
@@ -59,7 +74,7 @@ export async function connectQueue(url: string, options: { timeoutMs?: number } 
     ]);
   } catch (err) {
     client.disconnect();
-    throw new Error(`${url}: cannot reach Redis (${lastError || `${(err as Error).message} within ${timeoutMs} ms`})`);
+    throw new Error(`${redactQueueUrl(url)}: cannot reach Redis (${redactQueueUrl(lastError || `${(err as Error).message} within ${timeoutMs} ms`)})`);
   } finally {
     clearTimeout(timer);
   }

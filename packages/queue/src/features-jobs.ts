@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import type { Job } from 'bullmq';
 import { featureFilePath, type ManifestSample } from '@ccl/data';
 import type { Encoder } from '@ccl/encoders';
+import type { AllowedFolders } from './allowed-folders';
+import { checkedFeaturesJob } from './job-data';
 import { extractTeacherFeatures, openFeatureTeacher, teacherInput, type FeatureTeacherSpec } from '@ccl/experiments';
 
 /** The BullMQ queue that holds teacher-feature extraction jobs (one job per batch of videos). */
@@ -52,21 +54,24 @@ function teacherOf(spec: FeatureTeacherSpec): Encoder {
  * Idempotent (files already there are kept; each .npy is written atomically). The counts are relative to
  * what existed when the job's first attempt began, so a job taken over from a dead or stalled worker
  * reports what one uninterrupted run would have. Errors are thrown as they are: BullMQ retries the job
- * with backoff. The tensor backend must be set up first.
+ * with backoff. The job's data is checked first ({@link checkedFeaturesJob}): a malformed job, or one that
+ * names a cache, output folder or weights file outside `allowed`, fails at once (`refused: ...`). The tensor
+ * backend must be set up first.
  */
-export async function processFeaturesJob(job: Job<FeaturesJobData, FeaturesJobResult>): Promise<FeaturesJobResult> {
-  const { spec, samples, outDir } = job.data;
-  let existing = job.data.existing;
+export async function processFeaturesJob(job: Job<FeaturesJobData, FeaturesJobResult>, allowed: AllowedFolders): Promise<FeaturesJobResult> {
+  const data = checkedFeaturesJob(job.data, allowed);
+  const { spec, samples, outDir } = data;
+  let existing = data.existing;
   if (existing === undefined) {
     existing = samples.filter((s) => fs.existsSync(featureFilePath(outDir, s.label, s.id))).map((s) => s.id);
-    await job.updateData({ ...job.data, existing });
+    await job.updateData({ ...data, existing });
   }
   const encoder = teacherOf(spec);
   const input = teacherInput(encoder, spec.teacher, spec);
   const noInput: string[] = [];
   const notCached: string[] = [];
   for (const sample of samples) {
-    const r = await extractTeacherFeatures({ samples: [sample], cacheDir: job.data.cacheDir, encoder, outDir, input });
+    const r = await extractTeacherFeatures({ samples: [sample], cacheDir: data.cacheDir, encoder, outDir, input });
     for (const s of r.noInput) noInput.push(s.id);
     for (const s of r.notCached) notCached.push(s.id);
     await new Promise((resolve) => setImmediate(resolve));

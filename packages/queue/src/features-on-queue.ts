@@ -19,6 +19,8 @@ export interface QueuedFeaturesOptions {
   backoffMs?: number;
   pollMs?: number;
   onProgress?: (event: { finished: number; failed: number; total: number }) => void;
+  /** How many times jobs found gone from Redis (it lost its data) are added again before this gives up (default 3; see {@link runJobs}). */
+  maxLost?: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function extractTeacherFeaturesOnQueue(options: QueuedFeaturesOptio
       pollMs: options.pollMs,
       resultOfFailure: () => null,
       onProgress: options.onProgress,
+      maxLost: options.maxLost,
     });
     if (failures.size) {
       const [id, reason] = [...failures][0]!;

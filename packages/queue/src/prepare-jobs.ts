@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
+import type { AllowedFolders } from './allowed-folders';
+import { checkedPrepareJob } from './job-data';
 import { clipCacheState, prepareClip, type ClipCacheState, type ClipPrepareResult, type ClipPrepareTask, type PrepareSettingsOptions } from '@ccl/data/media';
 
 /** The BullMQ queue that holds clip-cache preparation jobs (one job per video). */
@@ -41,15 +43,18 @@ export function prepareJobId(run: string, videoId: string): string {
  * Runs one preparation job: the same {@link prepareClip} as a local `prepare`. A bad video fails the job
  * at once with an UnrecoverableError whose reason is {@link MEDIA_ERROR_PREFIX} + the local run's skip
  * reason; an environment error (disk full, ffmpeg missing...) is thrown as it is, so BullMQ retries it with
- * backoff. Idempotent: a clip already cached with the same settings is not decoded again.
+ * backoff. Idempotent: a clip already cached with the same settings is not decoded again. The job's data is
+ * checked first ({@link checkedPrepareJob}): a malformed job, or one whose video or cache is outside `allowed`,
+ * fails at once (`refused: ...`) and nothing is read or written.
  */
-export async function processPrepareJob(job: Job<PrepareJobData, ClipPrepareResult>): Promise<ClipPrepareResult> {
-  let before = job.data.before;
+export async function processPrepareJob(job: Job<PrepareJobData, ClipPrepareResult>, allowed: AllowedFolders): Promise<ClipPrepareResult> {
+  const data = checkedPrepareJob(job.data, allowed);
+  let before = data.before;
   if (before === undefined) {
-    before = clipCacheState(job.data.task);
-    await job.updateData({ ...job.data, before });
+    before = clipCacheState(data.task);
+    await job.updateData({ ...data, before });
   }
-  const result = await prepareClip(job.data.task, { before });
+  const result = await prepareClip(data.task, { before });
   if (result.status === 'skipped') throw new UnrecoverableError(`${MEDIA_ERROR_PREFIX}${result.reason ?? 'unknown'}`);
   return result;
 }

@@ -37,6 +37,8 @@ export interface QueuedPrepareOptions extends PrepareSettingsOptions {
   pollMs?: number;
   /** Told after each poll: videos finished (done, cached or skipped), failed for other reasons, and the total. */
   onProgress?: (event: { finished: number; failed: number; total: number }) => void;
+  /** How many times jobs found gone from Redis (it lost its data) are added again before this gives up (default 3; see {@link runJobs}). */
+  maxLost?: number;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function prepareClipCacheOnQueue(options: QueuedPrepareOptions): Pr
       pollMs: options.pollMs,
       resultOfFailure: resultOfFailedPrepareJob,
       onProgress: options.onProgress,
+      maxLost: options.maxLost,
     });
     const failed = jobs.filter((j) => failures.has(j.id)).map((j) => `${j.data.task.file || j.data.task.sample.id}: ${failures.get(j.id)}`);
     const report = assemblePrepareReport(

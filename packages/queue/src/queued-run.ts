@@ -18,6 +18,14 @@ export interface RunJobsOptions<D, R> {
    */
   resultOfFailure: (data: D, reason: string) => R | null;
   onProgress?: (event: { finished: number; failed: number; total: number }) => void;
+  /**
+   * How many times the run's unfinished jobs may be found gone from Redis (it lost its data: restarted
+   * without persistence, flushed; or they were removed by hand) and added again before the run gives up
+   * with an error (default 3). Adding a job again is safe: its work is idempotent.
+   */
+  maxLost?: number;
+  /** Told when jobs were found gone and added again. */
+  onLost?: (event: { jobs: number; times: number }) => void;
 }
 
 /** What a run's jobs ended with: results by job id, and the reasons of jobs that failed for good by job id. */
@@ -41,21 +49,37 @@ export async function inChunks<T, R>(items: readonly T[], size: number, fn: (ite
  * kept as it is) and waits until every one has finished, reading their states every `pollMs`. Jobs that
  * failed for a reason `resultOfFailure` does not accept are retried once at the start (they failed in an
  * earlier invocation) and are final afterwards. Redis going away meanwhile is waited out (the client
- * reconnects and the commands wait).
+ * reconnects and the commands wait); jobs found gone from it (it came back without its data) are added again,
+ * at most `maxLost` times, then this throws naming the run.
  */
 export async function runJobs<D, R>(queue: Queue<D, R>, jobs: readonly RunJob<D>[], options: RunJobsOptions<D, R>): Promise<RunJobsOutcome<R>> {
-  for (let i = 0; i < jobs.length; i += ADD_CHUNK) {
-    await queue.addBulk(
-      jobs.slice(i, i + ADD_CHUNK).map((j) => ({ name: options.name, data: j.data, opts: { ...options.jobOptions, jobId: j.id } })) as Parameters<
-        Queue<D, R>['addBulk']
-      >[0],
-    );
-  }
+  const add = async (some: readonly RunJob<D>[]) => {
+    for (let i = 0; i < some.length; i += ADD_CHUNK) {
+      await queue.addBulk(
+        some.slice(i, i + ADD_CHUNK).map((j) => ({ name: options.name, data: j.data, opts: { ...options.jobOptions, jobId: j.id } })) as Parameters<
+          Queue<D, R>['addBulk']
+        >[0],
+      );
+    }
+  };
+  await add(jobs);
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const maxLost = options.maxLost ?? 3;
+  let lostTimes = 0;
   const results = new Map<string, R>();
   const failures = new Map<string, string>();
   let pending = jobs.map((j) => j.id);
   for (let round = 0; ; round++) {
     const states = await inChunks(pending, READ_CHUNK, (id) => queue.getJobState(id));
+    const lost = pending.filter((_, k) => states[k] === 'unknown');
+    if (lost.length > 0) {
+      if (++lostTimes > maxLost)
+        throw new Error(
+          `${lost.length} job(s) of run ${options.name} (first: ${lost[0]}) are gone from Redis (${lostTimes} times in this run): it lost its data (restarted without persistence? give it appendonly yes) or someone removed them; gave up after adding them again ${maxLost} times`,
+        );
+      await add(lost.map((id) => byId.get(id)!));
+      options.onLost?.({ jobs: lost.length, times: lostTimes });
+    }
     const finished = pending.filter((_, k) => states[k] === 'completed' || states[k] === 'failed');
     const found = await inChunks(finished, READ_CHUNK, (id) => queue.getJob(id));
     const settled = new Set<string>();

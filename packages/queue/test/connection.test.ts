@@ -1,4 +1,4 @@
-import { parseQueueUrl } from '../src';
+import { parseQueueUrl, redactQueueUrl } from '../src';
 
 describe('parseQueueUrl', () => {
   it('reads host, port and database', () => {
@@ -12,5 +12,24 @@ describe('parseQueueUrl', () => {
     expect(() => parseQueueUrl('nonsense')).toThrow("--queue 'nonsense': not a URL");
     expect(() => parseQueueUrl('redis://h:1/db')).toThrow("database 'db' is not a number");
     expect(() => parseQueueUrl('http://h:1')).toThrow("protocol 'http:' is not redis:");
+  });
+});
+
+describe('redactQueueUrl', () => {
+  it('replaces the password of every URL in a text, and nothing else', () => {
+    expect(redactQueueUrl('redis://:s3cret@10.0.0.5:6379/2')).toBe('redis://:***@10.0.0.5:6379/2');
+    expect(redactQueueUrl('rediss://default:s3cret@cache.internal')).toBe('rediss://default:***@cache.internal');
+    expect(redactQueueUrl('redis://s3cret@h:1')).toBe('redis://***@h:1'); // a lone user part may be a password
+    expect(redactQueueUrl('redis://:pa@ss@h:1/0')).toBe('redis://:***@h:1/0'); // the last '@' ends the userinfo, as a URL parser reads it
+    expect(redactQueueUrl('start `ccl worker --queue redis://:a@h:1` and `--queue rediss://u:b@k`')).toBe(
+      'start `ccl worker --queue redis://:***@h:1` and `--queue rediss://u:***@k`',
+    );
+    for (const plain of ['redis://10.0.0.5:6379/0', 'no url here', 'connect ECONNREFUSED 127.0.0.1:6379']) expect(redactQueueUrl(plain)).toBe(plain);
+  });
+
+  it("parseQueueUrl's errors show the address redacted", () => {
+    expect(() => parseQueueUrl('redis://:s3cret@h:1/db')).toThrow("--queue 'redis://:***@h:1/db': database 'db' is not a number");
+    expect(() => parseQueueUrl('http://:s3cret@h:1')).toThrow("--queue 'http://:***@h:1': protocol 'http:' is not redis:");
+    expect(() => parseQueueUrl('redis://:s3cret@h:port')).toThrow("--queue 'redis://:***@h:port': not a URL");
   });
 });

@@ -15,7 +15,7 @@ import { createEncoder } from '@ccl/encoders';
 import { extractTeacherFeatures, teacherInput } from '@ccl/experiments';
 import { extractTeacherFeaturesOnQueue, PREPARE_QUEUE, prepareClipCacheOnQueue, queueStatus } from '../src';
 import type { FeatureTeacherSpec } from '@ccl/experiments';
-import { startTestRedis, type TestRedis } from './helpers/redis-server';
+import { startTestRedis, type TestRedis } from '../../../tools/system/redis-server';
 import { bundleWorker, spawnWorker, type WorkerProcess } from './helpers/worker-process';
 
 /**
@@ -32,7 +32,7 @@ let local: PrepareReport;
 const workers: WorkerProcess[] = [];
 
 async function worker(concurrency = 1, env?: Record<string, string>): Promise<WorkerProcess> {
-  const w = await spawnWorker(script, redis.url, { concurrency, lockMs: LOCK_MS, env });
+  const w = await spawnWorker(script, redis.url, { concurrency, lockMs: LOCK_MS, allow: [dir], env });
   workers.push(w);
   return w;
 }

@@ -4,7 +4,7 @@ import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parse
 import { datasetArgumentHelp, datasetChoicesHelp } from '@ccl/data';
 import { closeMediaInfo, describePreparedDataset, generateSyntheticAV, prepareDataset, probeFiles } from '@ccl/data/media';
 import { rate } from '../progress';
-import { parseQueueUrl, prepareClipCacheOnQueue } from '@ccl/queue';
+import { parseQueueUrl, prepareClipCacheOnQueue, redactQueueUrl } from '@ccl/queue';
 
 interface PrepareOpts {
   dataset: string;
@@ -83,9 +83,8 @@ export function registerDataCommands(program: Command): void {
         onProgress: (e) => process.stderr.write(`\r${e.done}/${e.total} ${e.status} ${e.id}\u001b[K`),
         remote: opts.queue
           ? (request) => {
-              process.stderr.write(
-                `queue ${opts.queue}: ${request.manifest.samples.length} jobs; start \`ccl worker --queue ${opts.queue}\` on any machines\n`,
-              );
+              const url = redactQueueUrl(opts.queue!);
+              process.stderr.write(`queue ${url}: ${request.manifest.samples.length} jobs; start \`ccl worker --queue ${url} --allow DIR\` on any machines\n`);
               const onProgress = (e: { finished: number; failed: number; total: number }) =>
                 process.stderr.write(`\r${e.finished}/${e.total} finished${e.failed ? `, ${e.failed} failed` : ''} (${rate(e.finished, t0)} videos/s)\u001b[K`);
               return prepareClipCacheOnQueue({ ...request, queue: opts.queue!, onProgress });

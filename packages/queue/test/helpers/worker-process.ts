@@ -1,37 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 import * as path from 'node:path';
-import type { QueueWorkerEvent } from '../../src';
+import { bundleForNode } from '../../../../tools/system/node-bundle';
+import type { QueueWorkerEvent, SignalledWorkerResult } from '../../src';
 
 const PACKAGES = path.resolve(__dirname, '..', '..', '..');
 
-/** Bundles worker-main.ts with esbuild (the @ccl packages from their sources) into `outDir`; returns the script. */
-export async function bundleWorker(outDir: string): Promise<string> {
-  const outfile = path.join(outDir, 'queue-worker.cjs');
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  // npm packages stay external, except tfjs-core's ES-module gradient files (@ccl/base/gradients imports them;
-  // its own build bundles them the same way): only the bare '@tensorflow/tfjs-core' is external
-  const external = /^(@tensorflow\/tfjs-core$|@tensorflow\/tfjs-(node|node-gpu|backend-[a-z]+)$|mediainfo\.js|@ffmpeg-installer\/|bullmq|ioredis|commander)/;
-  await esbuild.build({
-    entryPoints: [path.join(__dirname, 'worker-main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    tsconfig: path.join(PACKAGES, 'queue', 'tsconfig.json'), // its paths: the @ccl packages from their sources
-    plugins: [
-      { name: 'npm-external', setup: (b) => b.onResolve({ filter: /^[@a-z]/ }, (a) => (external.test(a.path) ? { path: a.path, external: true } : undefined)) },
-    ],
-    logLevel: 'silent',
-  });
-  return outfile;
+/** Bundles worker-main.ts into `outDir`; returns the script. */
+export function bundleWorker(outDir: string): Promise<string> {
+  return bundleForNode(path.join(__dirname, 'worker-main.ts'), path.join(outDir, 'queue-worker.cjs'));
 }
 
 /** A worker child process and the events it printed. */
 export interface WorkerProcess {
   child: ChildProcess;
-  events: Array<QueueWorkerEvent | { kind: 'ready'; pid: number }>;
+  events: Array<QueueWorkerEvent | { kind: 'ready'; pid: number } | ({ kind: 'stopped' } & SignalledWorkerResult)>;
+  /** What it wrote on stderr (its log lines). */
+  stderr(): string;
   /** Resolves once an event matching `test` has been printed. */
   waitFor(test: (e: WorkerProcess['events'][number]) => boolean, timeoutMs?: number): Promise<void>;
   /** SIGTERM (finish the jobs in flight) and wait for the exit. */
@@ -41,9 +26,10 @@ export interface WorkerProcess {
 export async function spawnWorker(
   script: string,
   url: string,
-  options: { concurrency: number; lockMs: number; env?: Record<string, string> },
+  options: { concurrency: number; lockMs: number; allow: string[]; stopTimeoutMs?: number; env?: Record<string, string> },
 ): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [script, url, String(options.concurrency), String(options.lockMs)], {
+  const args = [script, url, String(options.concurrency), String(options.lockMs), String(options.stopTimeoutMs ?? 20000), ...options.allow];
+  const child = spawn(process.execPath, args, {
     cwd: path.join(PACKAGES, 'queue'),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,5 +68,5 @@ export async function spawnWorker(
       child.kill('SIGTERM');
     });
   };
-  return { child, events, waitFor, stop };
+  return { child, events, stderr: () => stderr, waitFor, stop };
 }

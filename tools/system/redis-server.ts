@@ -9,8 +9,12 @@ export interface TestRedis {
   port: number;
   /** Stops the server (SIGTERM: it writes its data and exits). */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL: without persistence, everything it held is lost). */
+  kill(): Promise<void>;
   /** Starts it again on the same port with the same data. */
   start(): Promise<void>;
+  /** The server's process id (to freeze it with SIGSTOP). */
+  pid(): number;
 }
 
 /** The redis-server binary: $CCL_REDIS_SERVER, else `redis-server` on the PATH; missing, the test fails saying how to get it. */
@@ -47,15 +51,18 @@ function ping(port: number): Promise<boolean> {
       answer += d.toString();
       if (answer.includes('\r\n')) {
         sock.destroy();
-        resolve(answer.startsWith('+PONG'));
+        resolve(answer.startsWith('+PONG') || answer.startsWith('-NOAUTH')); // up (a password-protected one answers NOAUTH)
       }
     });
     sock.on('error', () => resolve(false));
   });
 }
 
-/** Starts a real redis-server for a test (append-only persistence in `dir`, no RDB snapshots); stop it in afterAll. */
-export async function startTestRedis(dir: string): Promise<TestRedis> {
+/**
+ * Starts a real redis-server for a test (append-only persistence in `dir`, no RDB snapshots; `persist: false`:
+ * none, a restart starts empty; `password`: clients must give it); stop it in afterAll.
+ */
+export async function startTestRedis(dir: string, options: { persist?: boolean; password?: string } = {}): Promise<TestRedis> {
   const bin = redisServerBinary();
   const port = await freePort();
   fs.mkdirSync(dir, { recursive: true });
@@ -63,9 +70,9 @@ export async function startTestRedis(dir: string): Promise<TestRedis> {
   let log = '';
   const start = async () => {
     log = '';
-    const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir, '--daemonize', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.persist === false ? 'no' : 'yes', '--dir', dir];
+    if (options.password !== undefined) args.push('--requirepass', options.password);
+    const proc = spawn(bin, [...args, '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     proc.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -76,15 +83,16 @@ export async function startTestRedis(dir: string): Promise<TestRedis> {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const stop = async () => {
+  const end = (signal: NodeJS.Signals) => async () => {
     const proc = child;
     child = null;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       proc.on('exit', () => resolve());
-      proc.kill('SIGTERM');
+      proc.kill(signal);
     });
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+  const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
+  return { url: `redis://${auth}127.0.0.1:${port}`, port, stop: end('SIGTERM'), kill: end('SIGKILL'), start, pid: () => child!.pid! };
 }
