@@ -92,8 +92,10 @@ describe('acquireFolderLock', () => {
 
   describe('many processes racing for one folder at the same instant', () => {
     const RACERS = 6;
-    const TRIALS = 16; // half of them with a stale lock in the folder (a dead process's, or a half-written one), half with none
-    const HOLD_MS = 150;
+    const TRIALS = 8; // half of them with a stale lock in the folder (a dead process's, or a half-written one), half with none
+    // long enough that every racer asks while the folder is held even on a loaded 2-core machine (150 ms was not:
+    // under the full suite a racer was scheduled 218 ms late)
+    const HOLD_MS = 1000;
     let bundle = '';
 
     beforeAll(() => {
@@ -113,7 +115,7 @@ describe('acquireFolderLock', () => {
 
     /** Runs RACERS processes through the trials (one folder each, started at one instant); their reports by trial. */
     async function race(dirs: string[]) {
-      const first = Date.now() + 1500; // time for every racer to start
+      const first = Date.now() + 3000; // time for every racer to start, also on a loaded machine
       const starts = dirs.map((_, k) => first + k * (HOLD_MS + 60));
       const plan = JSON.stringify({ dirs, starts, holdMs: HOLD_MS });
       const outputs = await Promise.all(

@@ -150,7 +150,7 @@ describe('prepareClipCacheOnQueue with a real redis-server and worker processes'
 
   it('prepareDataset with the queue as its remote (ccl data prepare --queue) writes the manifest.json a local prepareDataset writes', async () => {
     registerDataset({ name: 'queue-test', description: 'the test videos, two of them broken', buildManifest: () => manifest });
-    const common = { dataset: 'queue-test', args: { root: manifest.root!, split: 1 }, ...SETTINGS, val: 0.25, seed: 2 };
+    const common = { dataset: 'queue-test', args: { root: manifest.root! }, ...SETTINGS, val: 0.25, seed: 2 };
     const here = await prepareDataset({ ...common, outDir: path.join(dir, 'dataset-local'), concurrency: 2, onProbeFailure: () => {} });
     await worker(2);
     const there = await prepareDataset({
