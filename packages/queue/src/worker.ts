@@ -210,9 +210,6 @@ export async function runQueueWorkerUntilSignal(options: SignalledWorkerOptions)
   });
   const me = `worker ${process.pid}`;
   const stopTimeoutMs = options.stopTimeoutMs ?? 20000;
-  write(
-    `${me}: waiting for jobs on ${redactQueueUrl(options.queue)} (concurrency ${options.concurrency ?? 1}; jobs may read and write ${worker.allowed.join(', ')})\n`,
-  );
   const abort = new AbortController();
   const signalled = new Promise<void>((resolve) => {
     const first = (signal: NodeJS.Signals) => {
@@ -224,6 +221,11 @@ export async function runQueueWorkerUntilSignal(options: SignalledWorkerOptions)
     process.on('SIGINT', first).on('SIGTERM', first);
     abort.signal.addEventListener('abort', () => process.off('SIGINT', second).off('SIGTERM', second), { once: true });
   });
+  // said only once the handlers are in place: a SIGTERM sent on reading this line must reach them (said before,
+  // a signal in between took the default action and killed the worker mid-way under load)
+  write(
+    `${me}: waiting for jobs on ${redactQueueUrl(options.queue)} (concurrency ${options.concurrency ?? 1}; jobs may read and write ${worker.allowed.join(', ')})\n`,
+  );
   options.onStarted?.(); // the signals are ours from here
   await signalled;
   const stop = await worker.close({ timeoutMs: stopTimeoutMs, signal: abort.signal });
