@@ -14,8 +14,8 @@ export { resolveExperimentConfig, readExperimentConfig, isResolvedExperimentConf
 export type { ExperimentConfig, TeacherConfig, DataConfig } from './config/experiment';
 export { validate } from './config/validate';
 export type { Spec } from './config/validate';
-export { saveCheckpoint, loadCheckpoint } from './checkpoint/checkpoint';
-export type { CheckpointMeta, LoadCheckpointOptions, LoadedCheckpoint } from './checkpoint/checkpoint';
+export { saveCheckpoint, loadCheckpoint } from '@ccl/encoders/node';
+export type { CheckpointMeta, LoadCheckpointOptions, LoadedCheckpoint } from '@ccl/encoders/node';
 export { registerMethod, createMethod, listMethods, checkMethodName } from './methods';
 export type { Method, MethodContext, MethodFactory, StepTensors } from './methods/method';
 export { baselineMethod } from './methods/baseline';

@@ -197,7 +197,10 @@ describe('Trainer', () => {
       logLevel: 'silent',
       external: ['mediainfo.js', '@ffmpeg-installer/ffmpeg'], // tfjs bundled too: its gradients ship only as ES modules
       ignoreAnnotations: true, // keep side-effect imports (backend and gradient registration) whatever package.json says
-      alias: Object.fromEntries(['data', 'encoders', 'compose', 'losses'].map((p) => [`@ccl/${p}`, path.join(root, p, 'src', 'index.ts')])),
+      alias: {
+        ...Object.fromEntries(['data', 'encoders', 'compose', 'losses'].map((p) => [`@ccl/${p}`, path.join(root, p, 'src', 'index.ts')])),
+        '@ccl/encoders/node': path.join(root, 'encoders', 'src', 'node.ts'), // the checkpoint file format
+      },
       nodePaths: [path.join(root, '..', 'node_modules')],
     });
     const outDir = tmp();

@@ -9,7 +9,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { mulberry32, shuffled } from '@ccl/base';
-import { addTransposedTimes, matmulTransposed } from './kernels';
+import { addTransposedTimes, matmulTransposed } from './blocked-matmul';
 import { type LbfgsOptions, minimizeLbfgs } from './lbfgs';
 import { type MatrixLike, toLabels, toMatrix } from './matrix';
 import { meanOfDefined, perClassAccuracy } from './recognition';

@@ -9,7 +9,7 @@
  * both are reported in `queriesWithoutRelevant`.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { matmulTransposed } from './kernels';
+import { matmulTransposed } from './blocked-matmul';
 import { type Matrix, type MatrixLike, toLabels, toMatrix } from './matrix';
 
 /** Mean of the rows of each group: window features `[W, D]` -> video features `[V, D]`, videos in first-appearance order. */

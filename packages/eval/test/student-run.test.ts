@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Manifest } from '@ccl/data';
-import { saveCheckpoint } from '@ccl/distill';
+import { saveCheckpoint } from '@ccl/encoders/node';
 import { createEncoder } from '@ccl/encoders';
 import { evaluateStudentRun } from '../src';
 

@@ -9,8 +9,8 @@ export { crossEntropy } from './cross-entropy';
 export type { Loss, LossFactory, LossInputs } from './loss';
 export { statelessLoss } from './loss';
 export type { RegisterLossOptions } from './loss-registry';
-export { createLoss, hasLoss, listLosses, lossOptionKeys, registerLoss } from './registry';
-export type { CrossEntropyLossOptions, JsdLossOptions, LossInstance, LossInstanceMap, LossOptionsMap, NceLossOptions } from './registry';
+export { createLoss, hasLoss, listLosses, lossOptionKeys, registerLoss } from './create-loss';
+export type { CrossEntropyLossOptions, JsdLossOptions, LossInstance, LossInstanceMap, LossOptionsMap, NceLossOptions } from './create-loss';
 export {
   LinearMap,
   EmbedHead,

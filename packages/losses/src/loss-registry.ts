@@ -12,7 +12,7 @@ export interface RegisterLossOptions {
 
 /**
  * The losses by name (torchdistill's loss registry is the model). Every built-in loss registers itself
- * beside its definition through `addLoss`; users call the typed `registerLoss` of registry.ts.
+ * beside its definition through `addLoss`; users call the typed `registerLoss` of create-loss.ts.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const lossRegistry = createRegistry<LossFactory<any>>('loss', { errorPrefix: `${FILE}: `, listLabel: 'registered losses' });

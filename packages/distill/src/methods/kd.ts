@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matchStateDict, snapshotVariables } from '@ccl/base';
-import { createLoss, crossEntropy, lossOptionKeys, type Loss, type LossInputs } from '@ccl/losses';
+import { createLoss, crossEntropy, listLosses, lossOptionKeys, type Loss, type LossInputs } from '@ccl/losses';
 import { selectRows } from '../ops/select-rows';
 import type { Method, MethodContext, StepTensors } from './method';
-import { setKdMethodFactory } from './registry';
+import { registerMethod, whyNotMethod } from './registry';
 
 /** Rows of a teacher that are present (mask 1). */
 function presentIndices(mask: Uint8Array): number[] {
@@ -100,4 +100,6 @@ export function kdMethod(lossName: string) {
   };
 }
 
-setKdMethodFactory(kdMethod);
+// Every loss of @ccl/losses's registry that is no term of another method is a KD baseline, registered under
+// its own name. A loss registered later becomes a method with `registerMethod(name, kdMethod(name))`.
+for (const lossName of listLosses()) if (whyNotMethod(lossName) === undefined) registerMethod(lossName, kdMethod(lossName));

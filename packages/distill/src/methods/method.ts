@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '@ccl/base';
-import type { ExperimentConfig } from '../config/experiment';
+import type { CclTermSwitches } from '../objectives/ccl';
 
 /** The tensors of one step that a method's loss sees (inside the gradient tape). */
 export interface StepTensors {
@@ -14,8 +14,41 @@ export interface StepTensors {
   teachers: Record<string, { features: tf.Tensor2D; mask: Uint8Array }>;
 }
 
+/** A teacher as a method sees it (a `TeacherConfig` is one). */
+export interface MethodTeacher {
+  readonly name: string;
+  /** Size of its feature vector. */
+  readonly dim: number;
+  /** CCL: the composition function, NCE temperature, and whether rows without teacher data leave its terms. */
+  readonly composition: string;
+  readonly temperature: number;
+  readonly dropMissing: boolean;
+}
+
+/**
+ * The settings a method reads: the loss part of the experiment config (an `ExperimentConfig` is one). Kept
+ * narrow so that the methods do not depend on the config module, which checks method names against them.
+ */
+export interface MethodSettings {
+  /** The method's name as the config gives it (methods need not read it). */
+  readonly method?: string;
+  readonly seed: number;
+  readonly teachers: readonly MethodTeacher[];
+  /** Weight of the distillation terms; default 0.5 with several teachers, else 1. */
+  readonly lossWeight?: number;
+  /** CCL: the JSD weight w. */
+  readonly jsdWeight: number;
+  /** CCL paper form: lambda. */
+  readonly lambda: number;
+  /** CCL ablations. */
+  readonly cclTerms?: CclTermSwitches;
+  /** KD baselines: options of the loss's factory, and the loss's weight. */
+  readonly kdOptions: Readonly<Record<string, unknown>>;
+  readonly kdWeight: number;
+}
+
 export interface MethodContext {
-  config: ExperimentConfig;
+  config: MethodSettings;
   numClasses: number;
   studentDim: number;
   /** Size of the training set (memory banks). */

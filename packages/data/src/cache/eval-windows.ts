@@ -1,5 +1,5 @@
-import { openClipFile, readClipFrames } from '../cache/clip-file';
-import { clipPath } from '../cache/clip-paths';
+import { openClipFile, readClipFrames } from './clip-file';
+import { clipPath } from './clip-paths';
 import type { ClipF32, NormalizeOptions } from '../transforms/spatial';
 import { evalClip } from '../transforms/pipeline';
 import { slidingWindows, temporalEvenCrop } from '../transforms/temporal';

@@ -101,7 +101,7 @@ export function createLoss(name: string, options?: unknown): Loss {
   lossRegistry.checkOptions(name, options);
   const loss = factory(options ?? {});
   if (loss === null || typeof loss !== 'object' || typeof loss.compute !== 'function' || !Array.isArray(loss.variables) || typeof loss.dispose !== 'function') {
-    throw new Error(`@ccl/losses registry.ts: the factory of loss '${name}' must return { name, variables: tf.Variable[], compute(inputs), dispose() }`);
+    throw new Error(`@ccl/losses create-loss.ts: the factory of loss '${name}' must return { name, variables: tf.Variable[], compute(inputs), dispose() }`);
   }
   return loss;
 }

@@ -1,6 +1,6 @@
 import { mulberry32 } from '@ccl/base';
 import { rankGallery, relevantRanks } from '../src';
-import { addTransposedTimes, matmulTransposed } from '../src/kernels';
+import { addTransposedTimes, matmulTransposed } from '../src/blocked-matmul';
 
 const rng = mulberry32(42);
 const rand = (): number => rng.next();

@@ -1,7 +1,8 @@
 /**
- * Dense kernels on row-major Float64Arrays, register-blocked over 2 rows x 4 columns so that every loaded
- * value is used several times (measured ~2-3x faster than the naive triple loop in V8). Used by the probe
- * (logits, gradient) and retrieval (similarity matrix).
+ * Dense matrix products on row-major Float64Arrays (plain typed-array loops, not tfjs kernels),
+ * register-blocked over 2 rows x 4 columns so that every loaded value is used several times (measured ~2-3x
+ * faster than the naive triple loop in V8). Used by the probe (logits, gradient) and retrieval (similarity
+ * matrix).
  */
 
 /** C `[n, m]` = A `[n, d]` · Bᵀ, with B `[m, d]` (every pair of rows dotted). */

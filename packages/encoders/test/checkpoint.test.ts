@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { parseSafetensorsHeader } from '@ccl/encoders';
-import { writeSafetensors } from '@ccl/encoders/node';
-import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from '../src/checkpoint/checkpoint';
+import { parseSafetensorsHeader } from '../src';
+import { loadCheckpoint, saveCheckpoint, writeSafetensors, type CheckpointMeta } from '../src/node';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-checkpoint-'));
 const meta: CheckpointMeta = {
