@@ -14,4 +14,12 @@ export {
   type WeightsFile,
   type TorchImportReport,
 } from './io/weights-files';
-export { saveCheckpoint, loadCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta, type LoadCheckpointOptions, type LoadedCheckpoint } from './io/checkpoint';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  groupByPrefix,
+  withPrefix,
+  type CheckpointMeta,
+  type LoadCheckpointOptions,
+  type LoadedCheckpoint,
+} from './io/checkpoint';
