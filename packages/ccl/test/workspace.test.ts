@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const lint = path.join(root, 'tools', 'lint.mjs');
+const lint = path.join(root, 'tools', 'ci', 'lint.mjs');
 
 function fakePackage(folder: string, pkg: object, files: Record<string, string>): string {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-lint-')), folder);
@@ -15,7 +15,7 @@ function fakePackage(folder: string, pkg: object, files: Record<string, string>)
   return dir;
 }
 
-describe('package-boundary lint (tools/lint.mjs)', () => {
+describe('package-boundary lint (tools/ci/lint.mjs)', () => {
   it('passes every real package', () => {
     const dirs = fs.readdirSync(path.join(root, 'packages')).map((d) => path.join(root, 'packages', d));
     expect(() => execFileSync(process.execPath, [lint, ...dirs], { encoding: 'utf8' })).not.toThrow();

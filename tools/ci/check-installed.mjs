@@ -20,7 +20,7 @@
 //      then `features extract` with both teachers, `train` (CCL-AI, tiny), `eval`, `report`, `export` and a
 //      tiny `bench synthetic`. Every command's stderr is checked for noise ccl does not mean to print (tfjs's
 //      Node banner, Dawn's and the Vulkan loader's warnings).
-// Usage: node tools/check-installed.mjs [--keep] [--only STEP,...]   (--keep leaves the temporary project)
+// Usage: node tools/ci/check-installed.mjs [--keep] [--only STEP,...]   (--keep leaves the temporary project)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +29,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const started = Date.now();
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const keep = process.argv.includes('--keep');
 const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
 // ffmpeg is an optional peer of every package (a system ffmpeg or $CCL_FFMPEG does as well): installed here

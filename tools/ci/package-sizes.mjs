@@ -4,12 +4,12 @@
 // dependencies, its optional dependencies for this platform and its non-optional peer dependencies,
 // transitively; optional peers are left out, as npm leaves them out), with their size on disk as laid out in this workspace's node_modules (apparent bytes).
 // docs/architecture.md ("What a user installs with each package") quotes its output.
-// Usage: node tools/package-sizes.mjs [--json]
+// Usage: node tools/ci/package-sizes.mjs [--json]
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--workspaces', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
 const byName = new Map(packed.map((p) => [p.name, p]));
 const workspaceDir = new Map(

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Package-boundary lint (the project's equivalent of nx's enforce-module-boundaries rule).
-// Usage: node tools/lint.mjs <packageDir>. Fails (exit 1) when a package
+// Usage: node tools/ci/lint.mjs <packageDir>. Fails (exit 1) when a package
 //  - imports a sibling's internals (`@ccl/x/src/...`, or a relative path leaving the package; a subpath the
 //    sibling's exports map declares, such as `@ccl/encoders/node`, is public),
 //  - imports a sibling against the dependency direction (LAYERS below: base -> data/encoders/compose/losses/backends -> distill -> eval -> experiments -> queue -> ccl -> web),
-//  - imports a package its package.json does not declare (dependencies or peerDependencies),
+//  - imports a package its package.json does not declare (dependencies or peerDependencies; devDependencies in
+//    code bundled at build time, BUNDLED below: @ccl/web's page),
 //  - names a tfjs backend outside the applications (the umbrella, @ccl/web's page) and @ccl/backends (libraries only
 //    peer-depend on @tensorflow/tfjs-core),
 //  - commits focused or skipped tests (`.only`, `.skip`, `xit`, `xdescribe`).
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { builtinModules } from 'node:module';
 
 export const LAYERS = { base: 0, data: 1, encoders: 1, compose: 1, losses: 1, backends: 1, distill: 2, eval: 3, experiments: 4, queue: 4.5, ccl: 5, web: 6 };
+// source folders bundled at build time (not loaded from node_modules at run time): they may import devDependencies
+const BUNDLED = { web: 'src/page' };
 const BACKENDS = /^@tensorflow\/tfjs-(node|node-gpu|backend-wasm|backend-cpu|backend-webgl|backend-webgpu)$/;
 const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm;
 const SKIP_RE = /\b(?:(?:it|test|describe)\.(?:only|skip|todo)|x(?:it|describe|test))\s*\(/;
@@ -48,7 +51,7 @@ export function lintPackage(pkgDir) {
   const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
   const self = path.basename(path.resolve(pkgDir));
   const layer = LAYERS[self];
-  if (layer === undefined) return [`${pkgDir}: unknown package folder '${self}' (add it to LAYERS in tools/lint.mjs)`];
+  if (layer === undefined) return [`${pkgDir}: unknown package folder '${self}' (add it to LAYERS in tools/ci/lint.mjs)`];
   const declared = new Set([
     ...Object.keys(pkg.dependencies ?? {}),
     ...Object.keys(pkg.peerDependencies ?? {}),
@@ -91,7 +94,9 @@ export function lintPackage(pkgDir) {
         if (area === 'src') {
           if (self !== 'ccl' && self !== 'backends' && self !== 'web' && BACKENDS.test(name))
             problems.push(`${rel}: library packages never import a backend ('${name}'); the application picks one (@ccl/backends)`);
-          if (name !== pkg.name && !declared.has(name)) problems.push(`${rel}: imports '${name}' which package.json does not declare`);
+          const bundled = BUNDLED[self] !== undefined && file.startsWith(path.join(root, BUNDLED[self]) + path.sep);
+          if (name !== pkg.name && !declared.has(name) && !(bundled && pkg.devDependencies?.[name]))
+            problems.push(`${rel}: imports '${name}' which package.json does not declare${bundled ? ' (bundled code: devDependencies)' : ''}`);
         }
       }
     }

@@ -10,7 +10,7 @@
 // the same project (and the web app, @ccl/web), checks that they did not pull in the 66 MB static ffmpeg build
 // (@ffmpeg-installer/ffmpeg is an optional peer) nor the browser's tfjs backends (bundled into @ccl/web's
 // app.js), and runs their README examples.
-// Usage: node tools/check-standalone.mjs [--keep] (--keep leaves the temporary project for inspection).
+// Usage: node tools/ci/check-standalone.mjs [--keep] (--keep leaves the temporary project for inspection).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 
 const started = Date.now();
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const keep = process.argv.includes('--keep');
 const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
 const BROWSER_ENTRIES = ['@ccl/encoders', '@ccl/losses', '@ccl/compose'];
