@@ -122,7 +122,9 @@ const entriesTsconfig = path.join(
   require('node:os').tmpdir(),
   `ccl-lint-${require('node:crypto').createHash('sha256').update(root).digest('hex').slice(0, 12)}.json`,
 );
-fs.writeFileSync(entriesTsconfig, JSON.stringify({ compilerOptions: { baseUrl: root, paths } }));
+// written atomically: nx lints two packages at once, each process writing the same file
+fs.writeFileSync(`${entriesTsconfig}.${process.pid}`, JSON.stringify({ compilerOptions: { baseUrl: root, paths } }));
+fs.renameSync(`${entriesTsconfig}.${process.pid}`, entriesTsconfig);
 const only = (process.env.CCL_LINT_PACKAGES || '').split(',').filter(Boolean);
 module.exports = {
   forbidden,

@@ -6,9 +6,15 @@ import * as path from 'node:path';
 const root = path.resolve(__dirname, '..', '..', '..');
 const lint = path.join(root, 'tools', 'ci', 'lint.mjs');
 
+const made: string[] = [];
+afterAll(() => {
+  for (const ws of made) fs.rmSync(ws, { recursive: true, force: true });
+});
+
 /** A workspace of fake packages (layers as nx tags) using this repository's node_modules. */
 function fakeWorkspace(packages: Record<string, { pkg: object; files: Record<string, string> }>): string {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-lint-'));
+  made.push(ws);
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(ws, 'node_modules'));
   for (const [folder, { pkg, files }] of Object.entries(packages)) {
     const dir = path.join(ws, 'packages', folder);
