@@ -1,1 +1,1 @@
-module.exports = require('../../tools/jest.preset.cjs')(__dirname);
+module.exports = require('../../tools/jest/jest.preset.cjs')(__dirname);

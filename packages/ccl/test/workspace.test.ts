@@ -4,50 +4,78 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const lint = path.join(root, 'tools', 'lint.mjs');
+const lint = path.join(root, 'tools', 'ci', 'lint.mjs');
 
-function fakePackage(folder: string, pkg: object, files: Record<string, string>): string {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-lint-')), folder);
-  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'test'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
-  for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
-  return dir;
+const made: string[] = [];
+afterAll(() => {
+  for (const ws of made) fs.rmSync(ws, { recursive: true, force: true });
+});
+
+/** A workspace of fake packages (layers as nx tags) using this repository's node_modules. */
+function fakeWorkspace(packages: Record<string, { pkg: object; files: Record<string, string> }>): string {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-lint-'));
+  made.push(ws);
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(ws, 'node_modules'));
+  for (const [folder, { pkg, files }] of Object.entries(packages)) {
+    const dir = path.join(ws, 'packages', folder);
+    fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'test'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ exports: { '.': {} }, ...pkg }));
+    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+  }
+  return ws;
 }
+// Built from pieces so that this test file itself does not trip the lint it tests.
+const imports = (specs: [string, string][]): string =>
+  specs.map(([spec, what]) => (what ? `import ${what} ${'fr' + 'om'} '${spec}';` : `import '${spec}';`)).join('\n');
 
-describe('package-boundary lint (tools/lint.mjs)', () => {
+describe('package-boundary lint (tools/ci/lint.mjs: dependency-cruiser, layers from nx tags)', () => {
   it('passes every real package', () => {
     const dirs = fs.readdirSync(path.join(root, 'packages')).map((d) => path.join(root, 'packages', d));
     expect(() => execFileSync(process.execPath, [lint, ...dirs], { encoding: 'utf8' })).not.toThrow();
   });
 
-  it('rejects imports against the dependency direction, deep imports, backends and undeclared packages', () => {
-    const dir = fakePackage(
-      'losses',
-      { name: '@ccl/losses', peerDependencies: { '@tensorflow/tfjs-core': '*' } },
-      {
-        // Built from pieces so that this test file itself does not trip the lint it tests.
-        'src/index.ts': [
-          ['@ccl/distill', '{ x }'],
-          ['@ccl/compose/src/head', '{ y }'],
-          ['@tensorflow/tfjs-backend-wasm', ''],
-          ['left-pad', 'z'],
-          ['@tensorflow/tfjs-core', '* as tf'],
-          ['../../compose/src/index', '{ w }'],
-        ]
-          .map(([spec, what]) => (what ? `import ${what} ${'fr' + 'om'} '${spec}';` : `import '${spec}';`))
-          .join('\n'),
-        'test/a.test.ts': `${'it'}.${'only'}('x', () => {});`,
+  it('rejects imports against the layers, deep imports, backends, undeclared packages, circles and focused tests', () => {
+    const ws = fakeWorkspace({
+      losses: {
+        pkg: { name: '@ccl/losses', nx: { tags: ['layer:1'] }, peerDependencies: { '@tensorflow/tfjs-core': '*' } },
+        files: {
+          'src/index.ts': imports([
+            ['@ccl/distill', '{ x }'],
+            ['@ccl/compose/src/head', '{ y }'],
+            ['@tensorflow/tfjs-backend-wasm', ''],
+            ['yaml', '* as yaml'],
+            ['@tensorflow/tfjs-core', '* as tf'],
+            ['../../compose/src/head', '{ w }'],
+            ['./a', '{ a }'],
+          ]),
+          'src/a.ts': `${imports([['./index', '* as index']])}\nexport const a = index;\n`,
+          'test/a.test.ts': `${'it'}.${'only'}('x', () => {});`,
+        },
       },
-    );
-    const r = spawnSync(process.execPath, [lint, dir], { encoding: 'utf8' });
+      distill: { pkg: { name: '@ccl/distill', nx: { tags: ['layer:2'] } }, files: { 'src/index.ts': 'export const x = 1;\n' } },
+      compose: {
+        pkg: { name: '@ccl/compose', nx: { tags: ['layer:1'] } },
+        files: { 'src/index.ts': 'export const z = 1;\n', 'src/head.ts': 'export const y = 1;\n' },
+      },
+    });
+    const r = spawnSync(process.execPath, [lint, path.join(ws, 'packages', 'losses')], { encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/'losses' may not import '@ccl\/distill'/);
-    expect(r.stderr).toMatch(/deep import '@ccl\/compose\/src\/head'/);
-    expect(r.stderr).toMatch(/never import a backend/);
-    expect(r.stderr).toMatch(/imports 'left-pad' which package.json does not declare/);
-    expect(r.stderr).toMatch(/relative import '..\/..\/compose\/src\/index' leaves the package/);
-    expect(r.stderr).toMatch(/focused\/skipped\/todo test/);
+    expect(r.stderr).toMatch(/layer-losses: packages\/losses\/src\/index\.ts → packages\/distill\/src\/index\.ts/);
+    expect(r.stderr).toMatch(/undeclared-sibling-losses: packages\/losses\/src\/index\.ts → packages\/distill/);
+    // '@ccl/compose/src/head' and '../../compose/src/head' both reach a file compose's exports map does not publish
+    expect(r.stderr).toMatch(/deep-import-compose: packages\/losses\/src\/index\.ts → packages\/compose\/src\/head\.ts/);
+    expect(r.stderr).toMatch(/library-names-a-backend: packages\/losses\/src\/index\.ts → .*@tensorflow\/tfjs-backend-wasm/);
+    expect(r.stderr).toMatch(/not-to-unlisted: packages\/losses\/src\/index\.ts → .*node_modules\/yaml\//);
+    expect(r.stderr).toMatch(/no-circular: packages\/losses\/src\/(index|a)\.ts →/);
+    expect(r.stderr).toMatch(/packages\/losses\/test\/a\.test\.ts: focused\/skipped\/todo test/);
     expect(r.stderr).not.toMatch(/tfjs-core/);
+  });
+
+  it('refuses a package without a layer tag', () => {
+    const ws = fakeWorkspace({ base: { pkg: { name: '@ccl/base' }, files: { 'src/index.ts': 'export {};\n' } } });
+    const r = spawnSync(process.execPath, [lint, path.join(ws, 'packages', 'base')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/packages\/base\/package\.json: no nx tag 'layer:<n>'/);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * @ccl/data/media: video and audio decoding, probing and encoding, and what needs them (the clip cache's
  * `prepareClipCache`, the synthetic data set's `generateSyntheticAV`). Needs the optional peer dependencies
- * `mediainfo.js` (probing) and an ffmpeg binary: `$CCL_FFMPEG`, else `@ffmpeg-installer/ffmpeg` (install it).
+ * `mediainfo.js` (probing) and an ffmpeg binary: `$CCL_FFMPEG`, else `@ffmpeg-installer/ffmpeg` when installed,
+ * else an `ffmpeg` on PATH ({@link resolveFfmpegPath}).
  * The main entry `@ccl/data` loads neither.
  */
-export { resolveFfmpegPath, runFfmpeg } from './media/ffmpeg';
+export { FFMPEG_HELP, ffmpegOnPath, resolveFfmpegPath, runFfmpeg } from './media/ffmpeg';
 export { closeMediaInfo, mediaInfoWasmPath, probeFiles, probeMedia, toManifestProbe } from './media/probe';
 export type { FileProbe, MediaProbe } from './media/probe';
 export { decodeAudio, decodeVideo, decodeVideoFrames, shortSideSize } from './media/decode';

@@ -10,6 +10,7 @@ import {
   encodeVideo,
   probeMedia,
   probeManifest,
+  ffmpegOnPath,
   resolveFfmpegPath,
   runFfmpeg,
   shortSideSize,
@@ -228,5 +229,35 @@ describe('decode (ffmpeg)', () => {
       else process.env.CCL_FFMPEG = saved;
     }
     expect(fs.existsSync(resolveFfmpegPath())).toBe(true);
+  });
+
+  it('finds ffmpeg without the optional @ffmpeg-installer/ffmpeg: on PATH, else says how to get one', () => {
+    const noInstaller = (): undefined => undefined;
+    const bin = p('path-bin');
+    fs.mkdirSync(bin, { recursive: true });
+    const notExecutable = p('path-not-executable');
+    fs.mkdirSync(notExecutable, { recursive: true });
+    fs.writeFileSync(path.join(notExecutable, 'ffmpeg'), '');
+    fs.chmodSync(path.join(notExecutable, 'ffmpeg'), 0o644);
+    const fake = path.join(bin, 'ffmpeg');
+    fs.writeFileSync(fake, '#!/bin/sh\n');
+    fs.chmodSync(fake, 0o755);
+    const searchPath = [p('no-such-folder'), notExecutable, bin].join(path.delimiter);
+    expect(ffmpegOnPath(searchPath)).toBe(fake);
+    expect(resolveFfmpegPath({ PATH: searchPath }, noInstaller)).toBe(fake);
+    // CCL_FFMPEG, then the installed package, come before PATH
+    const fromEnv = p('env-ffmpeg');
+    fs.writeFileSync(fromEnv, '');
+    expect(resolveFfmpegPath({ PATH: searchPath, CCL_FFMPEG: fromEnv }, () => fake)).toBe(fromEnv);
+    expect(resolveFfmpegPath({ PATH: notExecutable }, () => fake)).toBe(fake);
+    // none anywhere: the message says how to get one
+    expect(() => resolveFfmpegPath({ PATH: notExecutable }, noInstaller)).toThrow(
+      /^ffmpeg not found: install one with `npm install @ffmpeg-installer\/ffmpeg` .*, put an `ffmpeg` on PATH, or set CCL_FFMPEG to its path$/,
+    );
+    expect(() => resolveFfmpegPath({}, noInstaller)).toThrow(/^ffmpeg not found: install one/);
+    // an installed package whose binary is gone (a broken install) is an error, not a silent fallback
+    expect(() => resolveFfmpegPath({ PATH: searchPath }, () => p('gone/ffmpeg'))).toThrow(
+      /ffmpeg not found at .*gone\/ffmpeg \(from @ffmpeg-installer\/ffmpeg\): reinstall it/,
+    );
   });
 });

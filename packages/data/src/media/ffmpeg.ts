@@ -1,28 +1,61 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { EnvironmentError } from '../io/environment-error';
 
 /** Loads packages relative to this module (works in the CJS and ESM builds: tsup `shims`). */
 export const localRequire = createRequire(__filename);
 
-/**
- * The ffmpeg binary: `$CCL_FFMPEG` when set, else the static build shipped by `@ffmpeg-installer/ffmpeg`.
- * Throws an {@link EnvironmentError} when the file does not exist.
- */
-export function resolveFfmpegPath(): string {
-  const fromEnv = process.env.CCL_FFMPEG;
-  let p: string;
-  if (fromEnv && fromEnv.length > 0) p = fromEnv;
-  else {
+/** How to get an ffmpeg, the end of every "ffmpeg not found" message. */
+export const FFMPEG_HELP =
+  'install one with `npm install @ffmpeg-installer/ffmpeg` (a static build for this platform), put an `ffmpeg` on PATH, or set CCL_FFMPEG to its path';
+
+/** The static build of `@ffmpeg-installer/ffmpeg` (an optional peer dependency) when it is installed, else undefined. */
+function installedFfmpeg(): string | undefined {
+  try {
+    return (localRequire('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first executable `ffmpeg` (`ffmpeg.exe` on Windows) in the folders of `searchPath` (a PATH value), else undefined. */
+export function ffmpegOnPath(searchPath: string | undefined): string | undefined {
+  const name = process.platform === 'win32' ? 'ffmpeg.exe' : 'ffmpeg';
+  for (const folder of (searchPath ?? '').split(path.delimiter)) {
+    if (!folder) continue;
+    const candidate = path.join(folder, name);
     try {
-      p = (localRequire('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-    } catch (err) {
-      throw new EnvironmentError(`ffmpeg not found: set CCL_FFMPEG or install @ffmpeg-installer/ffmpeg (${(err as Error).message})`, { cause: err });
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not there or not executable: the next folder
     }
   }
-  if (!fs.existsSync(p)) throw new EnvironmentError(`ffmpeg not found at ${p}${fromEnv ? ' (from CCL_FFMPEG)' : ''}`);
-  return p;
+  return undefined;
+}
+
+/**
+ * Where the ffmpeg binary is, in this order: `$CCL_FFMPEG` when set; else the static build of
+ * `@ffmpeg-installer/ffmpeg` when that optional peer dependency is installed; else the first `ffmpeg` on
+ * PATH. Throws an {@link EnvironmentError} saying how to get one when there is none, or when `$CCL_FFMPEG`
+ * names a file that does not exist. `installed` is for tests (it stands for the optional package).
+ */
+export function resolveFfmpegPath(env: NodeJS.ProcessEnv = process.env, installed: () => string | undefined = installedFfmpeg): string {
+  const fromEnv = env.CCL_FFMPEG;
+  if (fromEnv && fromEnv.length > 0) {
+    if (!fs.existsSync(fromEnv)) throw new EnvironmentError(`ffmpeg not found at ${fromEnv} (from CCL_FFMPEG)`);
+    return fromEnv;
+  }
+  const bundled = installed();
+  if (bundled !== undefined) {
+    if (!fs.existsSync(bundled)) throw new EnvironmentError(`ffmpeg not found at ${bundled} (from @ffmpeg-installer/ffmpeg): reinstall it, or ${FFMPEG_HELP}`);
+    return bundled;
+  }
+  const onPath = ffmpegOnPath(env.PATH);
+  if (onPath !== undefined) return onPath;
+  throw new EnvironmentError(`ffmpeg not found: ${FFMPEG_HELP}`);
 }
 
 /** Keeps the last `max` characters of a growing text (ffmpeg's stderr). */

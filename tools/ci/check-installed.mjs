@@ -11,7 +11,8 @@
 //   2. each subpath entry alone (a fresh process loading nothing else, by `require` and by `import`) works:
 //      `prepareDataset` from `@ccl/data/media` alone knows the built-in datasets;
 //   3. the real-data path through the INSTALLED `ccl` command, on small real media made with ffmpeg (the
-//      system's `ffmpeg` when on PATH, else $CCL_FFMPEG, else the one the install brought): a UCF101 layout
+//      system's `ffmpeg` when on PATH, else $CCL_FFMPEG, else @ffmpeg-installer/ffmpeg, installed explicitly as
+//      the optional peer it is): a UCF101 layout
 //      with the official split lists (.avi, CRLF line ends) -> `data prepare --dataset ucf101` and `ucf51`; an
 //      ActivityNet JSON; a VGGSound CSV with starts >= 10 (each file the 10-s clip itself); a class-folder
 //      dataset with a carved test split and one with train/ and test/ folders; `--dataset manifest` (no
@@ -20,7 +21,7 @@
 //      teachers (and from the .pth directly), `train` (CCL-AI, tiny), `eval`, `report`, `export` and a
 //      tiny `bench synthetic`. Every command's stderr is checked for noise ccl does not mean to print (tfjs's
 //      Node banner, Dawn's and the Vulkan loader's warnings).
-// Usage: node tools/check-installed.mjs [--keep] [--only STEP,...]   (--keep leaves the temporary project)
+// Usage: node tools/ci/check-installed.mjs [--keep] [--only STEP,...]   (--keep leaves the temporary project)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,9 +30,12 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const started = Date.now();
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const keep = process.argv.includes('--keep');
 const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
+// ffmpeg is an optional peer of every package (a system ffmpeg or $CCL_FFMPEG does as well): installed here
+// explicitly, as the "ffmpeg not found" message tells a user to, so that a machine without one runs step 3
+const FFMPEG = ['@ffmpeg-installer/ffmpeg@^1.1.0'];
 const problems = [];
 const log = (line) => console.log(`check-installed: ${line}`);
 const seconds = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -83,6 +87,7 @@ try {
     '--no-package-lock',
     ...packed.map((p) => path.join(tarballs, p.filename)),
     ...TFJS,
+    ...FFMPEG,
   ];
   try {
     execFileSync('npm', [...install, '--offline'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -605,7 +610,7 @@ function findFfmpeg() {
   if (onPath.status === 0) return 'ffmpeg';
   if (process.env.CCL_FFMPEG) return process.env.CCL_FFMPEG;
   const r = spawnSync(process.execPath, ['-e', "process.stdout.write(require('@ffmpeg-installer/ffmpeg').path)"], { cwd: project, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`no ffmpeg: none on PATH, no CCL_FFMPEG, and the install brought none (${r.stderr.trim()})`);
+  if (r.status !== 0) throw new Error(`no ffmpeg: none on PATH, no CCL_FFMPEG, and @ffmpeg-installer/ffmpeg did not install (${r.stderr.trim()})`);
   return r.stdout;
 }
 

@@ -8,8 +8,8 @@
 // they support (one loader: clipCacheSource).
 //
 // Needs the built packages: `npx nx run-many -t build -p distill backends` (or `npm run build`), then
-//   node tools/bench-loader.mjs             both cases (about 2-4 minutes on 2 cores)
-//   node tools/bench-loader.mjs --quick     tiny clips, one step: a smoke check of the script itself
+//   node tools/bench/bench-loader.mjs             both cases (about 2-4 minutes on 2 cores)
+//   node tools/bench/bench-loader.mjs --quick     tiny clips, one step: a smoke check of the script itself
 // CCL_WASM_THREADS sets the wasm threads of the step (default 1, the loader uses one thread).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(root, 'packages', 'distill', 'package.json'));
 process.env.CCL_WASM_THREADS ??= '1';
 const tf = require('@tensorflow/tfjs-core');

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const problems = [];
 const ALLOWED_TOP = new Set([
   'package.json',
@@ -91,16 +91,24 @@ for (const [dir, name] of Object.entries(EXPECTED)) {
     if (typeof entry !== 'object' || !entry.types || !entry.default || !String(entry.default).endsWith('.mjs') || entry.require || entry.import)
       problems.push(`${where}: exports['${key}'] must be { types, default: './dist/<entry>.mjs' } (ES modules only, one copy per process)`);
   }
+  // no source maps (they embedded every source: 40-75% of each package) and no minifying: the shipped .mjs is
+  // readable, with the sources' names, which is what a user debugging from node_modules reads (docs/architecture.md)
+  if (pkg.tsup?.sourcemap || pkg.tsup?.minify) problems.push(`${where}: tsup.sourcemap and tsup.minify must be off (ship readable .mjs, not a second copy)`);
   if (JSON.stringify(pkg.tsup?.format) !== '["esm"]') problems.push(`${where}: tsup.format must be ["esm"] (one build: one copy per process)`);
   if (dot === undefined) problems.push(`${where}: no exports['.']`);
   if (name !== UMBRELLA && !pkg.peerDependencies?.['@tensorflow/tfjs-core']) problems.push(`${where}: must peer-depend on @tensorflow/tfjs-core`);
   // @ccl/backends is the one library that ships tfjs backends (cpu, wasm) as dependencies: picking one is its job;
-  // the web app (@ccl/web, an application like the umbrella) ships the browser's (webgpu, webgl, cpu)
+  // the web app (@ccl/web, an application like the umbrella) ships cpu for its Node server
   const tfjsDeps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@tensorflow/'));
-  const allowed =
-    name === '@ccl/backends' ? /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ : name === '@ccl/web' ? /^@tensorflow\/tfjs-backend-(cpu|webgl|webgpu)$/ : null;
+  // (webgl and webgpu are bundled into its dist/app.js, so they are devDependencies; its Node server runs on cpu)
+  const allowed = name === '@ccl/backends' ? /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ : name === '@ccl/web' ? /^@tensorflow\/tfjs-backend-cpu$/ : null;
   if (name !== UMBRELLA && tfjsDeps.some((d) => allowed === null || !allowed.test(d))) {
     problems.push(`${where}: a library depends on a tfjs package directly; use a peer dependency on @tensorflow/tfjs-core`);
+  }
+  // the 66 MB static ffmpeg build is an optional peer everywhere (a system ffmpeg on PATH or $CCL_FFMPEG does as well)
+  for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((d) => d.startsWith('@ffmpeg-installer/'))) {
+    if (pkg.dependencies?.[dep] || !pkg.peerDependenciesMeta?.[dep]?.optional)
+      problems.push(`${where}: ${dep} must be an optional peer dependency (peerDependenciesMeta optional), not a dependency`);
   }
 }
 for (const [name, pkg] of Object.entries(manifests)) {
@@ -110,6 +118,13 @@ for (const [name, pkg] of Object.entries(manifests)) {
       problems.push(`${name}: depends on ${dep}@${range} but the workspace has ${sib.version}`);
     }
   }
+}
+// @ccl/base bundles tfjs-core's gradient modules: every package's tfjs-core peer range is base's, the bundled
+// major.minor (packages/base/test/gradients-version.test.ts checks base's against the bundled version)
+const tfjsRange = manifests['@ccl/base']?.peerDependencies?.['@tensorflow/tfjs-core'];
+for (const [name, pkg] of Object.entries(manifests)) {
+  const range = pkg.peerDependencies?.['@tensorflow/tfjs-core'];
+  if (range !== undefined && range !== tfjsRange) problems.push(`${name}: peer range @tensorflow/tfjs-core@${range} differs from @ccl/base's ${tfjsRange}`);
 }
 for (const [name, pkg] of Object.entries(manifests)) {
   if (pkg.version !== manifests[UMBRELLA]?.version)

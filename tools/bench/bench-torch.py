@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
 """Optional PyTorch side of `npm run bench` (issue 9): the same r2plus1d-18 student, shapes and step as
-tools/bench.mjs, run in PyTorch on the CPU, so the two can be compared on one machine.
+tools/bench/bench.mjs, run in PyTorch on the CPU, so the two can be compared on one machine.
 
 The project never depends on this script or on PyTorch. It needs Debian's `python3-torch`
 (`apt-get install python3-torch`; run it with /usr/bin/python3 when another python shadows it).
 
-    /usr/bin/python3 tools/bench-torch.py                 demo size + [1, 8, 112, 112, 3] + [2, 8, 112, 112, 3]
-    /usr/bin/python3 tools/bench-torch.py --paper         also [8, 8, 112, 112, 3] (the paper's batch)
-    /usr/bin/python3 tools/bench-torch.py --threads 1     torch.set_num_threads (default: all cores)
-    python3 tools/bench-torch.py --child '{"device": "cuda", ...}'   one configuration (tools/bench-pairs.mjs
+    /usr/bin/python3 tools/bench/bench-torch.py                 demo size + [1, 8, 112, 112, 3] + [2, 8, 112, 112, 3]
+    /usr/bin/python3 tools/bench/bench-torch.py --paper         also [8, 8, 112, 112, 3] (the paper's batch)
+    /usr/bin/python3 tools/bench/bench-torch.py --threads 1     torch.set_num_threads (default: all cores)
+    python3 tools/bench/bench-torch.py --child '{"device": "cuda", ...}'   one configuration (tools/bench/bench-pairs.mjs
                                                           alternates such children with ccl's, same shapes)
 
 Each configuration runs in its own child process, so its peak RSS is its own. Results go to
-tools/bench/torch-results.json (atomically); when tools/bench/results.json has the same shape measured on
+tools/bench/results/torch-results.json (atomically); when tools/bench/results/results.json has the same shape measured on
 tfjs, the ratio (tfjs / torch) is printed. Nothing here asserts a time.
 
 The model is written out here (not torchvision's) so that the channel widths follow ccl's widthMultiplier
@@ -26,8 +26,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, 'bench', 'torch-results.json')
-TFJS_RESULTS = os.path.join(HERE, 'bench', 'results.json')
+RESULTS = os.path.join(HERE, 'results', 'torch-results.json')
+TFJS_RESULTS = os.path.join(HERE, 'results', 'results.json')
 
 
 def build_model(torch, width, num_classes):

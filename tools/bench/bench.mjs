@@ -4,19 +4,19 @@
 // 1024 x 1024 matrix-product GFLOP/s of each backend (the machine's practical ceiling there), and the
 // per-op overhead. Each configuration runs in its own child process, so its peak RSS is its own.
 //
-// Writes tools/bench/results.json and the table between the bench markers of docs/performance.md
+// Writes tools/bench/results/results.json and the table between the bench markers of docs/performance.md
 // (both atomically: temp file + rename). Benchmarks are never tests: nothing here asserts a time.
 //
-//   node tools/bench.mjs            demo size ([4, 8, 56, 56, 3], width 1/4) on wasm and cpu + matmul
-//   node tools/bench.mjs --full     also [2, 8, 112, 112, 3] and the paper's [8, 8, 112, 112, 3] at width 1 on
+//   node tools/bench/bench.mjs            demo size ([4, 8, 56, 56, 3], width 1/4) on wasm and cpu + matmul
+//   node tools/bench/bench.mjs --full     also [2, 8, 112, 112, 3] and the paper's [8, 8, 112, 112, 3] at width 1 on
 //                                   wasm, 1 and n threads (about 10 minutes)
-//   node tools/bench.mjs --no-docs  leave docs/performance.md alone
-//   node tools/bench.mjs --render   re-render the docs table from tools/bench/results.json (no run)
+//   node tools/bench/bench.mjs --no-docs  leave docs/performance.md alone
+//   node tools/bench/bench.mjs --render   re-render the docs table from tools/bench/results/results.json (no run)
 //
 // The WASM training kernels come from @ccl/backends. CCL_BENCH_KERNELS may name a CommonJS bundle of
 // packages/backends/src instead (measuring kernels before they are built).
 // Gradients: @ccl/distill's variableGradsLean, as the Trainer (CCL_BENCH_GRADIENTS=tfjs: tf.variableGrads).
-// When tools/bench/torch-results.json exists (tools/bench-torch.py, optional, needs python3-torch), the
+// When tools/bench/results/torch-results.json exists (tools/bench/bench-torch.py, optional, needs python3-torch), the
 // docs table gets the PyTorch numbers of the same shapes and the ratios.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,13 +26,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(import.meta.url);
-const root = path.resolve(path.dirname(here), '..');
+const root = path.resolve(path.dirname(here), '..', '..');
 const require = createRequire(path.join(root, 'packages', 'ccl', 'package.json'));
 
 /**
  * The configurations `npm run bench -- --backend webgpu` measures: the demo size (which a software adapter
  * such as lavapipe manages), and with --full the paper's batch [8, 8, 112, 112, 3] and the paper's clip
- * length [32, 16, 112, 112, 3] at full width (a GPU's sizes: tools/gpu-bench.sh runs them on one).
+ * length [32, 16, 112, 112, 3] at full width (a GPU's sizes: tools/bench/gpu-bench.sh runs them on one).
  */
 function webgpuPlan(full) {
   const demo = { model: 'r2plus1d-18', widthMultiplier: 1 / 4, input: [4, 8, 56, 56, 3], numClasses: 101, steps: 3, profileStep: true };
@@ -83,7 +83,7 @@ const now = () => performance.now();
 function kernelsExport(ccl, name) {
   let fn = ccl[name] ?? ccl.kernels?.[name];
   if (!fn && process.env.CCL_BENCH_KERNELS) fn = require(path.resolve(process.env.CCL_BENCH_KERNELS))[name];
-  if (!fn) throw new Error(`tools/bench.mjs: 'ccl' exports no ${name} (re-export it from @ccl/backends in its index), and CCL_BENCH_KERNELS is unset`);
+  if (!fn) throw new Error(`tools/bench/bench.mjs: 'ccl' exports no ${name} (re-export it from @ccl/backends in its index), and CCL_BENCH_KERNELS is unset`);
   return fn;
 }
 
@@ -91,7 +91,7 @@ async function loadCcl(backend, threads = 1) {
   // the picker's WASM default is one thread per core: each configuration sets its own count
   process.env.CCL_WASM_THREADS = String(threads);
   // the libraries themselves, not the umbrella (whose media commands pull in ffmpeg): what
-  // tools/gpu-bench.sh packs for the GPU machine is just these and tfjs
+  // tools/bench/gpu-bench.sh packs for the GPU machine is just these and tfjs
   const [backends, encoders, distill, losses] = await Promise.all(['@ccl/backends', '@ccl/encoders', '@ccl/distill', '@ccl/losses'].map((m) => import(m)));
   const ccl = { ...backends, encoders, distill, losses };
   const tf = require('@tensorflow/tfjs-core');
@@ -353,9 +353,9 @@ function markdown(results, info) {
   return lines.join('\n');
 }
 
-/** PyTorch rows of the same shapes (tools/bench-torch.py) with tfjs / PyTorch ratios, when measured. */
+/** PyTorch rows of the same shapes (tools/bench/bench-torch.py) with tfjs / PyTorch ratios, when measured. */
 function torchComparison(results) {
-  const file = path.join(root, 'tools', 'bench', 'torch-results.json');
+  const file = path.join(root, 'tools', 'bench', 'results', 'torch-results.json');
   if (!fs.existsSync(file)) return [];
   const torch = JSON.parse(fs.readFileSync(file, 'utf8'));
   const same = (a, b) => a.kind === 'model' && !a.error && JSON.stringify(a.input) === JSON.stringify(b.input) && a.widthMultiplier === b.widthMultiplier;
@@ -371,7 +371,7 @@ function torchComparison(results) {
   }
   return [
     '',
-    `PyTorch ${torch.results[0]?.torch ?? ''} on the same machine (\`tools/bench-torch.py\`, measured ${torch.measuredAt}, load average ${torch.loadAverage.map((l) => l.toFixed(2)).join(' / ')}): ` +
+    `PyTorch ${torch.results[0]?.torch ?? ''} on the same machine (\`tools/bench/bench-torch.py\`, measured ${torch.measuredAt}, load average ${torch.loadAverage.map((l) => l.toFixed(2)).join(' / ')}): ` +
       'same model, shapes and step (train-mode forward, cross-entropy, backward, SGD with momentum and weight decay). ' +
       'Ratios: the WASM run of the same shape and thread count in the table above over the PyTorch row (time; peak RSS). ' +
       'PyTorch 1.13 sends these convolutions to oneDNN only with more than one thread or a batch above 1 (its `use_mkldnn` rule, as we read it), ' +
@@ -390,13 +390,13 @@ function writeDocs(table, marker = 'bench') {
   const text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : `# Performance\n\n${begin}\n${end}\n`;
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`tools/bench.mjs: ${doc} lacks the ${begin} ... ${end} markers`);
+  if (i < 0 || j < i) throw new Error(`tools/bench/bench.mjs: ${doc} lacks the ${begin} ... ${end} markers`);
   writeAtomic(doc, `${text.slice(0, i + begin.length)}\n${table}\n${text.slice(j)}`);
 }
 
 async function parent(args) {
   const webgpu = args.includes('--backend') && args[args.indexOf('--backend') + 1] === 'webgpu';
-  const resultsFile = path.join(root, 'tools', 'bench', webgpu ? 'results-webgpu.json' : 'results.json');
+  const resultsFile = path.join(root, 'tools', 'bench', 'results', webgpu ? 'results-webgpu.json' : 'results.json');
   const marker = webgpu ? 'bench-webgpu' : 'bench';
   if (args.includes('--render')) {
     const saved = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
@@ -407,7 +407,7 @@ async function parent(args) {
   const backendAt = args.indexOf('--backend');
   const backend = backendAt >= 0 ? args[backendAt + 1] : null;
   if (backend !== null && backend !== 'webgpu')
-    throw new Error(`tools/bench.mjs: --backend takes 'webgpu' (the default plan measures wasm and cpu), got '${backend}'`);
+    throw new Error(`tools/bench/bench.mjs: --backend takes 'webgpu' (the default plan measures wasm and cpu), got '${backend}'`);
   const runs = [];
   for (const cfg of backend === 'webgpu' ? webgpuPlan(full) : plan(full)) {
     const label = `${cfg.kind} ${cfg.backend}${cfg.threads ? ` x${cfg.threads} threads` : ''}${cfg.input ? ` [${cfg.input}] width ${cfg.widthMultiplier}` : ''}`;

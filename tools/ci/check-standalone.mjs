@@ -6,9 +6,11 @@
 // it is finite and non-zero, and runs each library README's example (the first ```js block after an
 // `<!-- example -->` marker, as an .mjs file). Then bundles the main entries of @ccl/encoders, @ccl/losses
 // and @ccl/compose for the browser with esbuild and fails on any Node built-in they import. Last, installs
-// the applications (@ccl/experiments, @ccl/queue and the umbrella @ccl/toolkit, which bring ffmpeg and mediainfo.js) into
-// the same project (and the web app, @ccl/web) and runs their README examples.
-// Usage: node tools/check-standalone.mjs [--keep] (--keep leaves the temporary project for inspection).
+// the applications (@ccl/experiments, @ccl/queue and the umbrella @ccl/toolkit, which bring mediainfo.js) into
+// the same project (and the web app, @ccl/web), checks that they did not pull in the 66 MB static ffmpeg build
+// (@ffmpeg-installer/ffmpeg is an optional peer) nor the browser's tfjs backends (bundled into @ccl/web's
+// app.js), and runs their README examples.
+// Usage: node tools/ci/check-standalone.mjs [--keep] (--keep leaves the temporary project for inspection).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +18,12 @@ import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 
 const started = Date.now();
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const keep = process.argv.includes('--keep');
 const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
 const BROWSER_ENTRIES = ['@ccl/encoders', '@ccl/losses', '@ccl/compose'];
-// packages that depend on the media stack (ffmpeg, mediainfo.js): installed after the libraries' checks (@ccl/web
-// through @ccl/experiments; it also brings the browser's tfjs backends)
+// packages that depend on the media stack (mediainfo.js; ffmpeg is an optional peer): installed after the
+// libraries' checks (@ccl/web through @ccl/experiments)
 const APPLICATIONS = ['@ccl/experiments', '@ccl/queue', '@ccl/toolkit', '@ccl/web'];
 const EXAMPLE_RE = /<!--\s*example\s*-->\s*\n```(?:js|javascript|mjs|ts)\n([\s\S]*?)\n```/;
 const problems = [];
@@ -302,6 +304,11 @@ try {
     const t0 = Date.now();
     const packedApplications = pack(neededByApplications, path.join(tarballs, 'applications'));
     installInto(packedApplications, []);
+    const heavy = ['@ffmpeg-installer/ffmpeg', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu'].filter((d) =>
+      fs.existsSync(path.join(project, 'node_modules', d)),
+    );
+    if (heavy.length) problems.push(`installing the applications pulled in ${heavy.join(', ')} (optional peers, or bundled into @ccl/web's app.js)`);
+    else log('the applications installed without @ffmpeg-installer/ffmpeg (an optional peer) and the browser backends (bundled into app.js)');
     log(
       `${packedApplications.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} KB`).join(', ')} packed and installed (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
     );

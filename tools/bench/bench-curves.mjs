@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // Held-out accuracy per epoch, mean over seeds, one line per method, from a `ccl bench synthetic` work
-// folder: `node tools/bench-curves.mjs WORK_DIR OUT.png [method,method,...]`. Needs `npm run build`.
+// folder: `node tools/bench/bench-curves.mjs WORK_DIR OUT.png [method,method,...]`. Needs `npm run build`.
 // Used for the curves in docs/benchmark.md (have the CCL runs' held-out curves flattened?).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { lineChart } = require('../packages/eval/dist/index.mjs');
-const { writeFileAtomicSync } = require('../packages/base/dist/node.mjs');
+const { lineChart } = require('../../packages/eval/dist/index.mjs');
+const { writeFileAtomicSync } = require('../../packages/base/dist/node.mjs');
 
 const [workDir, out, only] = process.argv.slice(2);
 if (!workDir || !out) {
-  process.stderr.write('usage: node tools/bench-curves.mjs WORK_DIR OUT.png [methods]\n');
+  process.stderr.write('usage: node tools/bench/bench-curves.mjs WORK_DIR OUT.png [methods]\n');
   process.exit(2);
 }
 const runsDir = path.join(workDir, 'runs');

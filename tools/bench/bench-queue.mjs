@@ -2,11 +2,11 @@
 // Queue benchmark (not a test: nothing here asserts a time): how fast `ccl data prepare` goes locally and
 // through the Redis queue with 1 and 2 `ccl worker` processes on this machine, per clip, on synthetic videos
 // of VGGSound's shape (10 s, 25 fps, 320x240, mono audio cached at 16 kHz, short side 240). Prints a JSON
-// summary and the numbers docs/performance.md's queue section quotes; writes tools/bench/queue-results.json
+// summary and the numbers docs/performance.md's queue section quotes; writes tools/bench/results/queue-results.json
 // (atomically). Needs the build (`npm run build`) and a redis-server (tools/system/setup.sh redis; or
 // CCL_REDIS_SERVER).
 //
-//   node tools/bench-queue.mjs [--videos 8] [--frames 250] [--fps 25] [--width 320] [--height 240]
+//   node tools/bench/bench-queue.mjs [--videos 8] [--frames 250] [--fps 25] [--width 320] [--height 240]
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(root, 'packages', 'queue', 'package.json'));
 const { generateSyntheticAV, prepareClipCache, closeMediaInfo } = require('@ccl/data/media');
 const { prepareClipCacheOnQueue } = require('@ccl/queue');
@@ -117,10 +117,10 @@ try {
     record(`queue, ${n} worker${n > 1 ? 's' : ''} x concurrency 1`, n, cacheDir, seconds, cpuSeconds() - c0);
   }
   results.loadavgAfter = os.loadavg();
-  fs.mkdirSync(path.join(root, 'tools', 'bench'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'tools', 'bench', 'results'), { recursive: true });
   // formatted as the project's Prettier check wants it
   const prettier = createRequire(path.join(root, 'package.json'))('prettier');
-  const out = path.join(root, 'tools', 'bench', 'queue-results.json');
+  const out = path.join(root, 'tools', 'bench', 'results', 'queue-results.json');
   writeFileAtomicSync(out, await prettier.format(JSON.stringify(results, null, 2), { ...(await prettier.resolveConfig(out)), parser: 'json' }));
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } finally {

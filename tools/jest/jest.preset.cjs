@@ -6,7 +6,7 @@ const path = require('node:path');
 // `suite: 'webgpu'`: the tests under test/webgpu/, which need a WebGPU adapter (run through
 // tools/system/with-mesa.sh: Mesa's software Vulkan on a machine without a GPU); the default suite skips them.
 module.exports = function jestConfig(packageDir, { suite = 'default' } = {}) {
-  const packagesDir = path.resolve(__dirname, '..', 'packages');
+  const packagesDir = path.resolve(__dirname, '..', '..', 'packages');
   return {
     rootDir: packageDir,
     testEnvironment: 'node',

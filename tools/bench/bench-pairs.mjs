@@ -2,15 +2,15 @@
 // ccl against PyTorch, measured in one invocation, alternating (torch, ccl, torch, ccl, ...), so that both
 // sides of every ratio saw the same machine state; the docs quote only these pairs, as ranges.
 //
-//   node tools/bench-pairs.mjs                       CPU: ccl on wasm vs PyTorch on the CPU, at the demo size and
+//   node tools/bench/bench-pairs.mjs                       CPU: ccl on wasm vs PyTorch on the CPU, at the demo size and
 //                                                    [2, 8, 112, 112, 3], with 2 threads each (or --threads N)
-//   node tools/bench-pairs.mjs --device cuda         GPU: ccl on webgpu vs PyTorch eager on CUDA, at the paper's
-//                                                    [8, 8, 112, 112, 3] and [32, 16, 112, 112, 3] (tools/gpu-bench.sh)
+//   node tools/bench/bench-pairs.mjs --device cuda         GPU: ccl on webgpu vs PyTorch eager on CUDA, at the paper's
+//                                                    [8, 8, 112, 112, 3] and [32, 16, 112, 112, 3] (tools/bench/gpu-bench.sh)
 //   options: --rounds R (default 2)  --python PATH (default: /usr/bin/python3 when it has torch, else python3)
 //            --shapes '[[B,T,H,W,C], ...]'  --width W  --no-docs
 //
-// Each measurement is one child process (tools/bench.mjs --child / tools/bench-torch.py --child), timing the
-// best of its steps after a warm-up step. Writes tools/bench/pairs-<device>.json and the table between the
+// Each measurement is one child process (tools/bench/bench.mjs --child / tools/bench/bench-torch.py --child), timing the
+// best of its steps after a warm-up step. Writes tools/bench/results/pairs-<device>.json and the table between the
 // `bench-pairs-<device>` markers of docs/performance.md (atomically). Nothing here asserts a time.
 // Needs PyTorch (Debian's python3-torch for the CPU; the GPU machine's own for CUDA) and a built ccl
 // (`npm run bench` builds it; `npx nx run @ccl/toolkit:build`).
@@ -20,11 +20,11 @@ import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const device = opt('--device', 'cpu');
-if (device !== 'cpu' && device !== 'cuda') throw new Error(`tools/bench-pairs.mjs: --device is cpu or cuda, got '${device}'`);
+if (device !== 'cpu' && device !== 'cuda') throw new Error(`tools/bench/bench-pairs.mjs: --device is cpu or cuda, got '${device}'`);
 const rounds = Number(opt('--rounds', '2'));
 const threads = Number(opt('--threads', String(Math.min(os.availableParallelism(), 8))));
 const defaults =
@@ -46,7 +46,7 @@ function pythonWithTorch() {
     const r = spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
     if (r.status === 0) return { py, version: r.stdout.trim() };
   }
-  throw new Error(`tools/bench-pairs.mjs: no python with torch among ${candidates.join(', ')} (Debian: apt-get install python3-torch)`);
+  throw new Error(`tools/bench/bench-pairs.mjs: no python with torch among ${candidates.join(', ')} (Debian: apt-get install python3-torch)`);
 }
 
 /** Runs one child and returns its BENCH_RESULT, or { error }. */
@@ -107,7 +107,7 @@ function writeDocs(table) {
   const text = fs.readFileSync(doc, 'utf8');
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`tools/bench-pairs.mjs: ${doc} lacks the ${begin} ... ${end} markers`);
+  if (i < 0 || j < i) throw new Error(`tools/bench/bench-pairs.mjs: ${doc} lacks the ${begin} ... ${end} markers`);
   writeAtomic(doc, `${text.slice(0, i + begin.length)}\n${table}\n${text.slice(j)}`);
 }
 
@@ -129,15 +129,19 @@ for (const input of shapes) {
   const entry = { input, width, pairs: [] };
   for (let r = 0; r < rounds; r++) {
     process.stderr.write(`pairs [${input}] round ${r + 1}/${rounds}: torch ... `);
-    const torch = measure(py, [path.join('tools', 'bench-torch.py'), '--child', JSON.stringify({ ...cfg, threads, device })]);
+    const torch = measure(py, [path.join('tools', 'bench', 'bench-torch.py'), '--child', JSON.stringify({ ...cfg, threads, device })]);
     process.stderr.write(`${torch.error ? 'failed' : `${fmt(torch.stepMs / 1000)} s`}; ccl ... `);
-    const ccl = measure(process.execPath, [path.join('tools', 'bench.mjs'), '--child', JSON.stringify({ ...cfg, backend, threads, profileStep: false })]);
+    const ccl = measure(process.execPath, [
+      path.join('tools', 'bench', 'bench.mjs'),
+      '--child',
+      JSON.stringify({ ...cfg, backend, threads, profileStep: false }),
+    ]);
     process.stderr.write(`${ccl.error ? `failed: ${ccl.error}` : `${fmt(ccl.stepMs / 1000)} s (${fmt(ccl.stepMs / torch.stepMs, 1)}x)`}\n`);
     entry.pairs.push({ torch, ccl });
   }
   result.shapes.push(entry);
 }
-writeAtomic(path.join(root, 'tools', 'bench', `pairs-${device}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeAtomic(path.join(root, 'tools', 'bench', 'results', `pairs-${device}.json`), `${JSON.stringify(result, null, 2)}\n`);
 const table = markdown(result);
 process.stdout.write(`${table}\n`);
 if (!args.includes('--no-docs')) writeDocs(table);

@@ -2,21 +2,21 @@
 # The whole GPU measurement in one command, for a GPU machine that has PyTorch with CUDA but no Node and no
 # npm registry (such as the project's lent H200), well inside 10 minutes:
 #
-#   tools/gpu-bench.sh pack     here (Node, npm, apt): builds ccl and writes tools/.gpu-bench/ (~35 MiB): the
+#   tools/bench/gpu-bench.sh pack     here (Node, npm, apt): builds ccl and writes tools/.gpu-bench/ (~35 MiB): the
 #                               Node binary and the pruned packages the bench loads (linux-x64 only), xz-compressed,
 #                               and Debian's Vulkan loader (libvulkan1). Carry that folder to the GPU machine.
-#   tools/gpu-bench.sh run      there, from the repository root: unpacks into a temporary folder, installs the
-#                               Vulkan loader when the machine has none, then runs tools/bench-pairs.mjs --device cuda
+#   tools/bench/gpu-bench.sh run      there, from the repository root: unpacks into a temporary folder, installs the
+#                               Vulkan loader when the machine has none, then runs tools/bench/bench-pairs.mjs --device cuda
 #                               (ccl on WebGPU and PyTorch eager on CUDA, alternating, at [8, 8, 112, 112, 3] and
-#                               [32, 16, 112, 112, 3]) and tools/bench.mjs --backend webgpu --full (step, forward
+#                               [32, 16, 112, 112, 3]) and tools/bench/bench.mjs --backend webgpu --full (step, forward
 #                               throughput, peak GPU memory, kernel profile). Results go to $OUT (or
-#                               tools/bench/) as pairs-cuda.json, results-webgpu.json and the two Markdown tables.
+#                               tools/bench/results/) as pairs-cuda.json, results-webgpu.json and the two Markdown tables.
 #
-# With the project's device tool: run `tools/gpu-bench.sh pack` here, then
-#   run(command="bash tools/gpu-bench.sh run", carry=["tools/.gpu-bench"], timeout_s=600)
-# and copy the returned files into tools/bench/ (then `node tools/bench.mjs --backend webgpu --render`).
+# With the project's device tool: run `tools/bench/gpu-bench.sh pack` here, then
+#   run(command="bash tools/bench/gpu-bench.sh run", carry=["tools/.gpu-bench"], timeout_s=600)
+# and copy the returned files into tools/bench/results/ (then `node tools/bench/bench.mjs --backend webgpu --render`).
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PACK="$ROOT/tools/.gpu-bench"
 
 pack() {
@@ -54,8 +54,8 @@ while (queue.length) {
 }
 process.stderr.write(`gpu-bench: packed ${seen.size} packages\n`);
 NODE
-  mkdir -p "$PACK/tree/tools/bench" "$PACK/tree/docs"
-  cp tools/bench.mjs tools/bench-pairs.mjs tools/bench-torch.py "$PACK/tree/tools/"
+  mkdir -p "$PACK/tree/tools/bench/results" "$PACK/tree/docs"
+  cp tools/bench/bench.mjs tools/bench/bench-pairs.mjs tools/bench/bench-torch.py "$PACK/tree/tools/bench/"
   printf '# Performance\n\n<!-- bench-webgpu:begin -->\n<!-- bench-webgpu:end -->\n\n<!-- bench-pairs-cuda:begin -->\n<!-- bench-pairs-cuda:end -->\n' >"$PACK/tree/docs/performance.md"
   # bench.mjs resolves tfjs versions from packages/ccl (createRequire); a package.json there is enough
   mkdir -p "$PACK/tree/packages/ccl" && echo '{ "name": "ccl-toolkit-bench", "private": true }' >"$PACK/tree/packages/ccl/package.json"
@@ -68,7 +68,7 @@ NODE
 }
 
 run() {
-  [ -f "$PACK/tree.tar.xz" ] || { echo "gpu-bench: $PACK/tree.tar.xz missing: run 'tools/gpu-bench.sh pack' on a machine with npm and carry tools/.gpu-bench" >&2; exit 1; }
+  [ -f "$PACK/tree.tar.xz" ] || { echo "gpu-bench: $PACK/tree.tar.xz missing: run 'tools/bench/gpu-bench.sh pack' on a machine with npm and carry tools/.gpu-bench" >&2; exit 1; }
   local work
   work="$(mktemp -d)"
   xz -dc "$PACK/tree.tar.xz" | tar -C "$work" -xf -
@@ -89,11 +89,11 @@ run() {
     pickBackend({ force: 'webgpu' }).then((r) => console.error(formatBackendReport(r)));
   " || echo "gpu-bench: WebGPU did not start (see above)" >&2
   local status=0
-  timeout 420 node tools/bench-pairs.mjs --device cuda --rounds 2 --threads 1 || status=$?
-  timeout 150 node tools/bench.mjs --backend webgpu --full || status=$?
-  local dest="${OUT:-$ROOT/tools/bench}"
+  timeout 420 node tools/bench/bench-pairs.mjs --device cuda --rounds 2 --threads 1 || status=$?
+  timeout 150 node tools/bench/bench.mjs --backend webgpu --full || status=$?
+  local dest="${OUT:-$ROOT/tools/bench/results}"
   mkdir -p "$dest"
-  cp tools/bench/*.json docs/performance.md "$dest/" 2>/dev/null || true
+  cp tools/bench/results/*.json docs/performance.md "$dest/" 2>/dev/null || true
   echo "gpu-bench: results in $dest (exit $status)" >&2
   return $status
 }
@@ -101,5 +101,5 @@ run() {
 case "${1:-}" in
   pack) pack ;;
   run) run ;;
-  *) echo "usage: tools/gpu-bench.sh pack|run" >&2; exit 2 ;;
+  *) echo "usage: tools/bench/gpu-bench.sh pack|run" >&2; exit 2 ;;
 esac
