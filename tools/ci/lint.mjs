@@ -41,10 +41,12 @@ export function lintPackages(pkgDirs) {
   const r = spawnSync(process.execPath, [depcruise, '--config', config, '--output-type', 'err', ...targets], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, CCL_LINT_ROOT: root, CCL_LINT_PACKAGES: dirs.map((d) => path.basename(d)).join(',') },
+    // plain text: dependency-cruiser colours its report where CI=true (supports-color), which a reader of the
+    // log and the lint's own test should not have to strip
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CCL_LINT_ROOT: root, CCL_LINT_PACKAGES: dirs.map((d) => path.basename(d)).join(',') },
   });
   if (r.status !== 0) {
-    const out = `${r.stdout}${r.stderr}`.trim();
+    const out = `${r.stdout}${r.stderr}`.replace(/\u001b\[[0-9;]*m/g, '').trim();
     problems.push(
       ...(out ? out.split('\n').filter((l) => l.trim() && !/^x \d+ dependency violations/.test(l.trim())) : [`dependency-cruiser failed (${r.status})`]),
     );
