@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Checks the workspace's shape before anything runs: the top level the design card fixes, every package's
-// manifest (exports map, types, files, sideEffects, peer dependency on tfjs-core, the root's repository and
+// manifest (exports map, types, files, sideEffects, peer dependency on tfjs-core, the repository URL when there is one, and the
 // license), that every package ships a README.md and a LICENSE equal to the root's, sibling ranges that
 // match the workspace versions, and the changesets `fixed` group that releases everything in lockstep.
 import fs from 'node:fs';
@@ -46,10 +46,12 @@ const EXPECTED = {
   web: '@ccl/web',
 };
 const UMBRELLA = EXPECTED.ccl;
-// The root package.json is the one source of the repository URL and the license every package repeats.
+// The root package.json is the one source of the license every package repeats, and of the repository URL when
+// the project has a public one: then every package repeats it with its own directory. It has none yet, so no
+// package.json names one (an absent field is true, a made-up one is not): a placeholder is refused.
 const rootPkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const rootRepoUrl = rootPkg.repository?.url;
-if (typeof rootRepoUrl !== 'string' || !rootRepoUrl) problems.push(`package.json: no repository.url (the packages repeat it)`);
+const PLACEHOLDER_URL = /example\.(invalid|com|org)|placeholder|TODO/i;
 const rootLicense = fs.existsSync(path.join(root, 'LICENSE')) ? fs.readFileSync(path.join(root, 'LICENSE'), 'utf8') : null;
 const manifests = {};
 for (const [dir, name] of Object.entries(EXPECTED)) {
@@ -66,7 +68,7 @@ for (const [dir, name] of Object.entries(EXPECTED)) {
   if (pkg.license !== rootPkg.license) problems.push(`${where}: license '${pkg.license}', the root's is '${rootPkg.license}'`);
   if (pkg.repository?.url !== rootRepoUrl)
     problems.push(`${where}: repository.url '${pkg.repository?.url}' differs from the root package.json's '${rootRepoUrl}'`);
-  if (pkg.repository?.directory !== `packages/${dir}`)
+  if (rootRepoUrl !== undefined && pkg.repository?.directory !== `packages/${dir}`)
     problems.push(`${where}: repository.directory '${pkg.repository?.directory}', expected 'packages/${dir}'`);
   for (const shipped of ['README.md', 'LICENSE']) {
     if (!(pkg.files ?? []).includes(shipped)) problems.push(`${where}: "files" must include ${shipped}`);
@@ -152,16 +154,9 @@ const umbrellaLines = fs
 if (umbrellaLines > UMBRELLA_MAX_LINES)
   problems.push(`packages/ccl/src: ${umbrellaLines} lines, over the umbrella's ${UMBRELLA_MAX_LINES} (move orchestration into a library)`);
 
+if (rootRepoUrl !== undefined && (typeof rootRepoUrl !== 'string' || PLACEHOLDER_URL.test(rootRepoUrl)))
+  problems.push(`package.json: repository.url '${rootRepoUrl}' is a placeholder: leave the field out until the project has a public URL`);
+
 for (const p of problems) console.error(`check-workspace: ${p}`);
 if (problems.length) process.exit(1);
 console.log(`check-workspace: ${Object.keys(manifests).length} packages ok`);
-if (/example\.invalid/.test(rootRepoUrl)) {
-  // `npm run release` passes --release: publishing with the placeholder URL is refused
-  if (process.argv.includes('--release')) {
-    console.error(
-      `check-workspace: repository.url is the placeholder ${rootRepoUrl}: set the real one in the root package.json and every package before publishing`,
-    );
-    process.exit(1);
-  }
-  console.log(`check-workspace: note: repository.url is still the placeholder ${rootRepoUrl} (root package.json, TODO before publishing)`);
-}
