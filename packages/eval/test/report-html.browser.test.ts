@@ -12,7 +12,6 @@ import type { Browser, Page } from 'playwright-core';
 import { type RgbaImage, decodePng } from './helpers/decode-png';
 import { evaluateRecognition, evaluateRetrieval, reportFromRunDirectories, splitClassesByAgreement, writeRunEvaluation, type ReportJson } from '../src';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { launchBrowser } = require('../../../tools/system/browser.cjs') as { launchBrowser: (args?: string[]) => Promise<Browser> };
 
 const classNames = ['Drumming', 'Typing', 'Surfing'];

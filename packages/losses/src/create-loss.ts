@@ -71,7 +71,6 @@ export interface LossInstanceMap {
 export type LossInstance<K extends string> = K extends keyof LossInstanceMap ? LossInstanceMap[K] : Loss;
 
 /** `[options?]` when every option is optional, else `[options]`. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type OptionsArg<O> = {} extends O ? [options?: O] : [options: O];
 
 /**

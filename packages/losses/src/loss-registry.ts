@@ -14,7 +14,6 @@ export interface RegisterLossOptions {
  * The losses by name (torchdistill's loss registry is the model). Every built-in loss registers itself
  * beside its definition through `addLoss`; users call the typed `registerLoss` of create-loss.ts.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const lossRegistry = createRegistry<LossFactory<any>>('loss', { errorPrefix: `${FILE}: `, listLabel: 'registered losses' });
 
 /** Registers `factory` under `name`; throws when the name is taken, unless `{ override: true }`. */

@@ -30,7 +30,6 @@ export interface ScheduleRegistration {
 }
 
 interface ScheduleEntry {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   factory: (config: any) => LrSchedule;
   /** The spec of a whole config of this kind (`kind` included). */
   spec: Spec;
