@@ -447,26 +447,12 @@ const problems = [];
   const tiny = JSON.stringify({ widthMultiplier: 1 / 16 });
   const audioOut = path.join(work, 'features', 'audio');
   const imageOut = path.join(work, 'features', 'image');
+  /** `ccl features extract` of an image teacher: 2 frames of 32 px per video from the prepared `data`, on cpu. */
+  const frameFeatures = (teacherArgs, data, out) =>
+    ccl(['features', 'extract', ...teacherArgs, '--data', data, '--out', out, '--frames', '2', '--size', '32', '--backend', 'cpu']);
   const audio = ccl(['features', 'extract', '--teacher', 'cnn14', '--options', tiny, '--data', prep('ucf101'), '--out', audioOut, '--backend', 'cpu']);
   expect('cnn14 features: 10 videos with sound', /10 written, 0 already there, 5 without input/.test(audio.stdout), audio.stdout);
-  const image = ccl([
-    'features',
-    'extract',
-    '--teacher',
-    'resnet34',
-    '--options',
-    tiny,
-    '--data',
-    prep('ucf101'),
-    '--out',
-    imageOut,
-    '--frames',
-    '2',
-    '--size',
-    '32',
-    '--backend',
-    'cpu',
-  ]);
+  const image = frameFeatures(['--teacher', 'resnet34', '--options', tiny], prep('ucf101'), imageOut);
   expect('resnet34 features: all 15 videos', /15 written/.test(image.stdout), image.stdout);
   // PyTorch weights without Python: torchvision's ResNet-18 layout at 1/32 width, a real torch.save file
   // (packages/encoders/test/fixtures/torch), imported into a file that says what it is, then read directly
@@ -474,42 +460,12 @@ const problems = [];
   const imported = path.join(work, 'weights', 'resnet18-w32.safetensors');
   const w32 = JSON.stringify({ widthMultiplier: 1 / 32 });
   ccl(['weights', 'import', path.join(torchFixtures, 'resnet18-w32-zip.pth'), '--out', imported, '--encoder', 'resnet18', '--options', w32]);
-  const fromFile = ccl([
-    'features',
-    'extract',
-    '--weights',
-    imported,
-    '--data',
+  const fromFile = frameFeatures(['--weights', imported], prep('ucf51'), path.join(work, 'features', 'r18-file'));
+  const fromPth = frameFeatures(
+    ['--teacher', 'resnet18', '--options', w32, '--weights', path.join(torchFixtures, 'resnet18-w32-zip.pth')],
     prep('ucf51'),
-    '--out',
-    path.join(work, 'features', 'r18-file'),
-    '--frames',
-    '2',
-    '--size',
-    '32',
-    '--backend',
-    'cpu',
-  ]);
-  const fromPth = ccl([
-    'features',
-    'extract',
-    '--teacher',
-    'resnet18',
-    '--options',
-    w32,
-    '--weights',
-    path.join(torchFixtures, 'resnet18-w32-zip.pth'),
-    '--data',
-    prep('ucf51'),
-    '--out',
     path.join(work, 'features', 'r18-pth'),
-    '--frames',
-    '2',
-    '--size',
-    '32',
-    '--backend',
-    'cpu',
-  ]);
+  );
   expect(
     'features from an imported .pth and from the .pth itself',
     /10 written/.test(fromFile.stdout) && /10 written/.test(fromPth.stdout),

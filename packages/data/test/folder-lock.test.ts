@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireFolderLock, LOCK_FILE } from '../src';
+import { bundleForNode } from '../../../tools/system/node-bundle';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-lock-'));
 const writeLock = (dir: string, holder: Record<string, unknown>) => fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify(holder));
@@ -98,19 +99,8 @@ describe('acquireFolderLock', () => {
     const HOLD_MS = 1000;
     let bundle = '';
 
-    beforeAll(() => {
-      bundle = path.join(tmp(), 'lock-racer.cjs');
-      const esbuild = require('esbuild') as { buildSync: (o: Record<string, unknown>) => unknown };
-      esbuild.buildSync({
-        entryPoints: [path.join(__dirname, 'helpers', 'lock-racer.ts')],
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node20',
-        outfile: bundle,
-        logLevel: 'silent',
-        alias: { '@ccl/base/node': path.join(__dirname, '..', '..', 'base', 'src', 'node.ts') },
-      });
+    beforeAll(async () => {
+      bundle = await bundleForNode(path.join(__dirname, 'helpers', 'lock-racer.ts'), path.join(tmp(), 'lock-racer.cjs'));
     });
 
     /** Runs RACERS processes through the trials (one folder each, started at one instant); their reports by trial. */
