@@ -331,6 +331,44 @@ describe('regimes', () => {
     expect(maxDiff).toBeLessThanOrEqual(40);
   });
 
+  it('nuisance: a random colour per video and still leaves shape and fill as the label, with the radius in its range; refused beyond 12 appearances', async () => {
+    const made = await generateSyntheticAV({
+      ...tiny,
+      outDir: path.join(dir, 'nuisance'),
+      numClasses: 4,
+      trainVideosPerClass: 6,
+      testVideosPerClass: 0,
+      imagesPerAppearance: 6,
+      clipsPerSound: 0,
+      sourceConcepts: { images: 12 },
+      nuisance: { colour: 'random', radius: [0.2, 0.3] },
+    });
+    expect(made.manifest.classes).toEqual(['disk_left-right', 'disk_up-down', 'square_left-right', 'square_up-down']);
+    expect(made.images.classes).toEqual([
+      'disk',
+      'square',
+      'triangle',
+      'ring',
+      'cross',
+      'diamond',
+      ...['disk', 'square', 'triangle', 'ring', 'cross', 'diamond'].map((s) => `striped-${s}`),
+    ]);
+    const colours = new Set(made.manifest.samples.map((s) => s.attributes!.colour));
+    expect(colours.size).toBeGreaterThanOrEqual(4); // 24 draws of 6 colours
+    for (const s of made.manifest.samples) {
+      expect(s.attributes!.radius as number).toBeGreaterThanOrEqual(0.2);
+      expect(s.attributes!.radius as number).toBeLessThanOrEqual(0.3);
+    }
+    // the same class in two colours: the first frames differ in the object's pixels, not only by noise
+    const byColour = new Map<unknown, string>();
+    for (const s of made.manifest.samples.filter((x) => x.label === 'disk_left-right')) byColour.set(s.attributes!.colour, s.video!);
+    expect(byColour.size).toBeGreaterThan(1);
+    await expect(
+      generateSyntheticAV({ ...tiny, outDir: path.join(dir, 'nuisance-bad'), numClasses: 4, sourceConcepts: { images: 13 }, nuisance: { colour: 'random' } }),
+    ).rejects.toThrow(/only 12 appearances differ/);
+    expect(fs.existsSync(path.join(dir, 'nuisance-bad'))).toBe(false);
+  });
+
   it('fits more sounds below Nyquist with a finer ladder, and refuses sounds above it', () => {
     expect(soundAt(5, 3)).toEqual(soundAt(5));
     const fits = (steps: number) => {

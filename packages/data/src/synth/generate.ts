@@ -1,15 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRng } from '@ccl/base';
+import { createRng, type ForkableRng } from '@ccl/base';
 import { writeFileAtomicSync, writeJsonAtomicSync } from '@ccl/base/node';
 import { encodePngRgb, encodeWavMono16 } from '../io/image-audio-files';
 import type { Manifest, ManifestSample } from '../manifest/schema';
 import { makeManifest, sortedNames } from '../manifest/schema';
 import { encodeVideo } from '../media/encode';
-import { appearanceAt, classComposition, MOTION_ORDER } from './appearance';
+import { appearanceAt, classComposition, MOTION_ORDER, type Appearance } from './appearance';
+import { appearanceLabel, resolveNuisance, withNuisance, type Nuisance } from './nuisance';
 import type { AudioCorrespondence, SourceConcepts, UnrelatedAudio } from './regime';
 import { assignUnrelatedSounds, classSplitSizes, sourceConceptCounts } from './regime';
-import { randomScene, renderFrame } from './render';
+import { randomScene, renderFrame, type SceneParams } from './render';
 import { assertBelowNyquist, renderSound, soundAt } from './sound';
 
 export interface SyntheticAVOptions {
@@ -48,6 +49,8 @@ export interface SyntheticAVOptions {
   imagesPerAppearance?: number;
   /** Audio clips per sound for the audio teacher's source data (0 to skip). Default 8. */
   clipsPerSound?: number;
+  /** Nuisance variation of videos and stills (colour, scale; see nuisance.ts). Default: none. */
+  nuisance?: Nuisance;
   /** Encoder preset (see VIDEO_CODECS). Default 'h264' (H.264 + AAC in mp4). */
   codec?: string;
   /** Number of ffmpeg encoders run at once (default 2). */
@@ -67,6 +70,7 @@ export interface TeacherSourceIndex {
 }
 
 export type { AudioCorrespondence, SourceConcepts, UnrelatedAudio } from './regime';
+export type { Nuisance } from './nuisance';
 
 export interface SyntheticAVResult {
   manifest: Manifest;
@@ -99,7 +103,7 @@ async function runLimited<T>(tasks: (() => Promise<T>)[], concurrency: number): 
  * and, for 'consistent' unrelated audio, each weak / none class's unrelated sound.
  */
 function regimeMeta(options: SyntheticAVOptions, classUnrelatedSound: Record<string, string> | null): Record<string, unknown> {
-  const keys = ['trainVideosPerClass', 'testVideosPerClass', 'unrelatedAudio', 'sourceConcepts', 'soundStepsPerOctave', 'pixelNoise'] as const;
+  const keys = ['trainVideosPerClass', 'testVideosPerClass', 'unrelatedAudio', 'sourceConcepts', 'soundStepsPerOctave', 'pixelNoise', 'nuisance'] as const;
   const given = Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
   return classUnrelatedSound ? { ...given, classUnrelatedSound } : given;
 }
@@ -150,8 +154,13 @@ export async function generateSyntheticAV(options: SyntheticAVOptions): Promise<
   const seconds = o.frames / o.fps;
   const split = classSplitSizes(o);
   const compositions = Array.from({ length: K }, (_, k) => classComposition(k, K));
-  const classNames = compositions.map((c) => `${appearanceAt(c.appearance).name}_${MOTION_ORDER[c.motion]}`);
   const concepts = sourceConceptCounts(o.sourceConcepts, Math.max(...compositions.map((c) => c.appearance)) + 1, K);
+  const nuisance = o.nuisance === undefined ? null : resolveNuisance(o.nuisance, concepts.images);
+  const labelOf = (a: number) => (nuisance ? appearanceLabel(appearanceAt(a), nuisance) : appearanceAt(a).name);
+  const classNames = compositions.map((c) => `${labelOf(c.appearance)}_${MOTION_ORDER[c.motion]}`);
+  /** A video's or still's appearance and scene, with the nuisances drawn from their own stream when there are any. */
+  const varied = (appearance: Appearance, scene: SceneParams, rng: ForkableRng) =>
+    nuisance ? withNuisance(appearance, scene, nuisance, rng.fork(5)) : { appearance, scene };
   // sounds[0..K-1] are the classes' own; the rest only the audio teacher's source set (and unrelated audio) has.
   const sounds = Array.from({ length: concepts.sounds }, (_, s) => soundAt(s, o.soundStepsPerOctave));
   sounds.forEach((spec, s) => assertBelowNyquist(spec, o.sampleRate, `generateSyntheticAV: sound ${s}`));
@@ -170,19 +179,21 @@ export async function generateSyntheticAV(options: SyntheticAVOptions): Promise<
       const soundIndex = own ? k : (unrelated?.[k] ?? rng.int(0, K - 1));
       const id = `${classNames[k]}_${String(v).padStart(3, '0')}`;
       const rel = `videos/${classNames[k]}/${id}.mp4`;
+      const drawn = randomScene(rng);
+      const audio = renderSound(sounds[soundIndex]!, seconds, o.sampleRate, rng.fork(2));
+      const pixelRng = rng.fork(3);
+      const { scene, appearance: seen } = varied(appearance, drawn, rng);
+      const attributes = { appearance: labelOf(compositions[k]!.appearance), motion, sound: sounds[soundIndex]!.name, correspondence: corr[k]! };
       samples.push({
         id,
         label: classNames[k]!,
         split: v < split.test ? 'test' : 'train',
         video: rel,
-        attributes: { appearance: appearance.name, motion, sound: sounds[soundIndex]!.name, correspondence: corr[k]! },
+        attributes: nuisance ? { ...attributes, colour: seen.color, radius: Number(scene.radius.toFixed(3)) } : attributes,
       });
-      const scene = randomScene(rng);
-      const audio = renderSound(sounds[soundIndex]!, seconds, o.sampleRate, rng.fork(2));
-      const pixelRng = rng.fork(3);
       // frames rendered when the video is encoded (own rng, so the order does not matter): hundreds of videos never sit in memory
       const frames = (function* () {
-        for (let t = 0; t < o.frames; t++) yield renderFrame(o.width, o.height, appearance, motion, t / o.frames, scene, pixelRng, o.pixelNoise);
+        for (let t = 0; t < o.frames; t++) yield renderFrame(o.width, o.height, seen, motion, t / o.frames, scene, pixelRng, o.pixelNoise);
       })();
       tasks.push(() =>
         encodeVideo(
@@ -197,14 +208,16 @@ export async function generateSyntheticAV(options: SyntheticAVOptions): Promise<
 
   // Teachers' source data: appearance-labelled stills, sound-labelled clips.
   const nAppearances = concepts.images;
-  const imageClasses = Array.from({ length: nAppearances }, (_, a) => appearanceAt(a).name);
+  const imageClasses = Array.from({ length: nAppearances }, (_, a) => labelOf(a));
   const images: TeacherSourceIndex = { classes: imageClasses, items: [] };
   for (let a = 0; a < nAppearances; a++) {
     for (let i = 0; i < o.imagesPerAppearance; i++) {
       const rng = createRng(seedFor(o.seed, 2, a, i));
-      const scene = randomScene(rng);
+      const drawn = randomScene(rng);
       const motion = MOTION_ORDER[rng.int(0, MOTION_ORDER.length - 1)] as string;
-      const rgb = renderFrame(o.width, o.height, appearanceAt(a), motion, rng.next(), scene, rng);
+      const u = rng.next();
+      const { scene, appearance } = varied(appearanceAt(a), drawn, rng);
+      const rgb = renderFrame(o.width, o.height, appearance, motion, u, scene, rng);
       const file = `teachers/images/${imageClasses[a]}_${String(i).padStart(3, '0')}.png`;
       writeFileAtomicSync(path.join(root, file), encodePngRgb(rgb, o.width, o.height));
       images.items.push({ file, label: imageClasses[a]!, labelIndex: a });
