@@ -222,6 +222,20 @@ const summary = {
 };
 fs.writeFileSync(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 const esc = (s) => String(s).replace(/\|/g, '\\|');
+// Every marked figure in the docs should have a row here: a marker this script does not measure is named.
+const docFiles = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => path.join('docs', f)),
+  ...fs.readdirSync(path.join(root, 'packages')).map((d) => path.join('packages', d, 'README.md')),
+].filter((f) => fs.existsSync(path.join(root, f)));
+const marked = new Map(); // id -> files
+for (const f of docFiles)
+  for (const m of fs.readFileSync(path.join(root, f), 'utf8').matchAll(/<!-- claim:([a-z0-9-]+) -->/g))
+    marked.set(m[1], [...new Set([...(marked.get(m[1]) ?? []), f])]);
+const unmeasured = [...marked].filter(([id]) => !claims.some((c) => c.id === id));
 // Every figure is a time on an idle machine: a step that started with another job running is named.
 const busy = Object.entries(steps).filter(([k, s]) => k !== 'build' && s.loadAverageAtStart[0] > 0.5);
 const md = [
@@ -237,6 +251,12 @@ const md = [
   '|---|---|---|---|',
   ...Object.entries(steps).map(([k, s]) => `| ${k} | ${s.seconds} | ${s.status} | ${s.loadAverageAtStart.join(' / ')} |`),
   '',
+  ...(unmeasured.length
+    ? [
+        `Marked in the docs but not measured by this run (${smoke ? '--smoke' : only.length < STEPS.length ? '--only' : 'no step measures them'}): ${unmeasured.map(([id, f]) => `${id} (${f.join(', ')})`).join('; ')}.`,
+        '',
+      ]
+    : []),
   '| claim | quoted in | docs say | measured now |',
   '|---|---|---|---|',
   ...claims.map((c) => `| ${c.id} | ${esc(c.where)} | ${esc(c.quoted)} | ${esc(c.measured)} |`),
