@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Re-measures every performance figure that README.md and docs/*.md quote, with the commands the docs put
-// next to them, and prints one row per claim: its id (the `<!-- claim:ID -->` marker around the figure in
-// the docs), where it is quoted, what the docs say and what was measured now. Run it on an IDLE machine
+// Re-measures every performance figure that README.md and docs/*.md mark as a claim (`<!-- claim:ID -->`
+// figure `<!-- /claim -->`; docs/performance.md's generated tables too), with the commands the docs put next
+// to them, and prints one row per claim: its id, where it is quoted, what the docs say now and what was
+// measured now (and names any marker it did not measure). Run it on an IDLE machine
 // (nothing else running: every figure is a time); it records the load average before each step.
 //
 //   node tools/bench/reproduce-claims.mjs                 everything (~12-15 minutes on an idle 2-core machine)
