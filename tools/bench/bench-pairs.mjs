@@ -7,7 +7,8 @@
 //   node tools/bench/bench-pairs.mjs --device cuda         GPU: ccl on webgpu vs PyTorch eager on CUDA, at the paper's
 //                                                    [8, 8, 112, 112, 3] and [32, 16, 112, 112, 3] (tools/bench/gpu-bench.sh)
 //   options: --rounds R (default 2)  --python PATH (default: /usr/bin/python3 when it has torch, else python3)
-//            --shapes '[[B,T,H,W,C], ...]'  --width W  --no-docs
+//            --shapes '[[B,T,H,W,C], ...]'  --width W  --no-docs  --results DIR (where pairs-<device>.json goes;
+//            default tools/bench/results)
 //
 // Each measurement is one child process (tools/bench/bench.mjs --child / tools/bench/bench-torch.py --child), timing the
 // best of its steps after a warm-up step. Writes tools/bench/results/pairs-<device>.json and the table between the
@@ -141,7 +142,8 @@ for (const input of shapes) {
   }
   result.shapes.push(entry);
 }
-writeAtomic(path.join(root, 'tools', 'bench', 'results', `pairs-${device}.json`), `${JSON.stringify(result, null, 2)}\n`);
+const resultsDir = path.resolve(opt('--results', path.join(root, 'tools', 'bench', 'results')));
+writeAtomic(path.join(resultsDir, `pairs-${device}.json`), `${JSON.stringify(result, null, 2)}\n`);
 const table = markdown(result);
 process.stdout.write(`${table}\n`);
 if (!args.includes('--no-docs')) writeDocs(table);

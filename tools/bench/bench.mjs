@@ -12,6 +12,7 @@
 //                                   wasm, 1 and n threads (about 10 minutes)
 //   node tools/bench/bench.mjs --no-docs  leave docs/performance.md alone
 //   node tools/bench/bench.mjs --render   re-render the docs table from tools/bench/results/results.json (no run)
+//   node tools/bench/bench.mjs --results DIR   write results.json into DIR instead of tools/bench/results
 //
 // The WASM training kernels come from @ccl/backends. CCL_BENCH_KERNELS may name a CommonJS bundle of
 // packages/backends/src instead (measuring kernels before they are built).
@@ -396,7 +397,9 @@ function writeDocs(table, marker = 'bench') {
 
 async function parent(args) {
   const webgpu = args.includes('--backend') && args[args.indexOf('--backend') + 1] === 'webgpu';
-  const resultsFile = path.join(root, 'tools', 'bench', 'results', webgpu ? 'results-webgpu.json' : 'results.json');
+  // --results DIR: where results.json goes (default tools/bench/results; tools/bench/reproduce-claims.mjs passes its run folder)
+  const resultsDir = args.includes('--results') ? path.resolve(args[args.indexOf('--results') + 1]) : path.join(root, 'tools', 'bench', 'results');
+  const resultsFile = path.join(resultsDir, webgpu ? 'results-webgpu.json' : 'results.json');
   const marker = webgpu ? 'bench-webgpu' : 'bench';
   if (args.includes('--render')) {
     const saved = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
