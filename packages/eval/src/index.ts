@@ -82,4 +82,4 @@ export type { BootstrapOptions, BootstrapComparison, BootstrapRow, BootstrapInte
 export { formatBootstrapTable, formatBootstrapSummary } from './stats/format';
 export type { BootstrapFormatOptions } from './stats/format';
 export { evaluateStudentRun, windowOutputs } from './run/evaluate-run';
-export type { ClipGeometry } from './run/evaluate-run';
+export type { ClipGeometry, StudentProbe } from './run/evaluate-run';

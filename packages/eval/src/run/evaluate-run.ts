@@ -6,6 +6,17 @@ import type { Encoder } from '@ccl/encoders';
 import { aggregateVideoScores, evaluateRecognition, toReferenceValJson, type RecognitionResult } from '../recognition';
 import { averageByGroup, evaluateRetrieval, type RetrievalResult } from '../retrieval';
 import { writeRunEvaluation } from '../report/run-directory';
+import { linearProbe } from '../probe';
+import { writeJsonAtomicSync } from '@ccl/base/node';
+
+/** A linear probe of a student's window-averaged pooled features: fitted on the training videos, scored on the test videos. */
+export interface StudentProbe {
+  top1: number;
+  trainTop1: number;
+  train: number;
+  test: number;
+  dims: number;
+}
 
 /** The clip geometry a run's student sees: frames per window and the (square) crop size. */
 export interface ClipGeometry {
@@ -65,7 +76,7 @@ export async function evaluateStudentRun(
   s: ClipGeometry,
   makeStudent: () => Encoder,
   checkpoint = 'best.ckpt',
-): Promise<{ recognition: RecognitionResult; retrieval: RetrievalResult }> {
+): Promise<{ recognition: RecognitionResult; retrieval: RetrievalResult; probe: StudentProbe }> {
   const file = resolveInside(path.join(runDir, 'checkpoints'), checkpoint); // `ccl eval --checkpoint NAME` never reads outside the run
   for (const split of ['test', 'train'] as const) {
     if (samplesOfSplit(manifest, split).length === 0) {
@@ -103,8 +114,16 @@ export async function evaluateStudentRun(
     gallery: g.features,
     galleryLabels: g.ids.map((id) => videoLabels.get(id)!),
   });
+  // what the features alone give a linear classifier (the same measure as a teacher's probe on the video classes)
+  const fitted = linearProbe({
+    train: { features: g.features, labels: g.ids.map((id) => videoLabels.get(id)!) },
+    test: { features: q.features, labels: q.ids.map((id) => videoLabels.get(id)!) },
+    numClasses: manifest.classes.length,
+  });
+  const probe: StudentProbe = { top1: fitted.top1, trainTop1: fitted.trainTop1, train: fitted.numTrain, test: fitted.numTest, dims: fitted.dims };
   const valJson = toReferenceValJson(aggregateVideoScores(test.logits, test.ids, 'logits'), manifest.classes);
   writeRunEvaluation(runDir, { recognition, retrieval, valJson });
+  writeJsonAtomicSync(path.join(runDir, 'eval', 'probe.json'), probe);
   student.dispose();
-  return { recognition, retrieval };
+  return { recognition, retrieval, probe };
 }

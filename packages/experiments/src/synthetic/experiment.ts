@@ -8,6 +8,7 @@ import { prepareCacheStage } from './stages/prepare-cache';
 import { reportStage } from './stages/report';
 import { trainAndEvaluateStage } from './stages/runs';
 import { synthesiseStage } from './stages/synthesise';
+import { teacherProbesStage, type TeacherProbes } from './stages/teacher-probes';
 import { extractAudioFeaturesStage, pretrainTeachersStage } from './stages/teachers';
 
 export { checkSameStudentPerSeed } from './stages/report';
@@ -20,7 +21,7 @@ export { checkSameStudentPerSeed } from './stages/report';
  */
 export async function runSyntheticExperiment(
   o: SyntheticExperimentOptions,
-): Promise<{ rows: ExperimentRow[]; reportDir: string; comparison: BootstrapComparison | null; benchFile: string }> {
+): Promise<{ rows: ExperimentRow[]; reportDir: string; comparison: BootstrapComparison | null; benchFile: string; teacherProbes: TeacherProbes | null }> {
   const stages = new Stages(o.out);
   const codeRevision = gitRevision(); // at the start: the code that runs, even if the checkout moves on during a long bench
   const dataDir = path.join(o.workDir, 'data');
@@ -29,19 +30,30 @@ export async function runSyntheticExperiment(
   const reportDir = path.join(o.workDir, 'report');
 
   const synth = await synthesiseStage(stages, o, dataDir);
-  const manifest = await prepareCacheStage(stages, o, synth, { cacheDir, preparedFile: path.join(o.workDir, 'manifest.prepared.json') });
+  const preparedFile = path.join(o.workDir, 'manifest.prepared.json');
+  const manifest = await prepareCacheStage(stages, o, synth, { cacheDir, preparedFile });
   const teachers = await pretrainTeachersStage(stages, o, synth, dataDir);
   await extractAudioFeaturesStage(stages, manifest, synth, teachers.audio, { cacheDir, featuresDir });
   teachers.audio.encoder.dispose();
+  const teacherProbes = o.only
+    ? null
+    : await teacherProbesStage(
+        stages,
+        manifest,
+        preparedFile,
+        teachers.image,
+        { cacheDir, imageFeaturesDir: path.join(o.workDir, 'features', 'image-resnet18'), audioFeaturesDir: featuresDir },
+        { frames: o.student.frames, size: o.student.size },
+      );
   const runs = await trainAndEvaluateStage(stages, o, manifest, { image: teachers.image, audioFeaturesDir: featuresDir }, cacheDir);
   teachers.image.encoder.dispose();
   if (o.only) {
     if (runs.rows.length === 0)
       throw new Error(`no run ${o.only.method} with seed ${o.only.seed} in this bench (seeds ${o.seeds.join(', ')}; methods ${o.methods.join(', ')})`);
-    return { rows: runs.rows, reportDir, comparison: null, benchFile: path.join(reportDir, 'bench.json') };
+    return { rows: runs.rows, reportDir, comparison: null, benchFile: path.join(reportDir, 'bench.json'), teacherProbes };
   }
-  const { comparison, benchFile } = await reportStage(stages, o, runs, reportDir, codeRevision);
+  const { comparison, benchFile } = await reportStage(stages, o, runs, reportDir, { codeRevision, teacherProbes });
   stages.note(`total ${stages.elapsed().toFixed(0)} s`);
   tf.disposeVariables();
-  return { rows: runs.rows, reportDir, comparison, benchFile };
+  return { rows: runs.rows, reportDir, comparison, benchFile, teacherProbes };
 }

@@ -1,5 +1,19 @@
 import { formatBootstrapSummary, formatBootstrapTable, type BootstrapComparison } from '@ccl/eval';
 import type { ExperimentRow } from './options';
+import type { TeacherProbes } from './stages/teacher-probes';
+
+/**
+ * What each teacher knows about the video classes (linear probes of frozen features, train -> test) next to
+ * the baseline student's own probe (mean over its seeds): the regime's diagnostic.
+ */
+export function formatTeacherProbes(p: TeacherProbes, rows: readonly ExperimentRow[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const student = rows.filter((r) => r.label === 'baseline' && r.probeTop1 !== null).map((r) => r.probeTop1 as number);
+  const own = student.length
+    ? `; the baseline student's own features ${pct(student.reduce((a, b) => a + b, 0) / student.length)} (mean of ${student.length} seed${student.length > 1 ? 's' : ''})`
+    : '';
+  return `Linear probes on the video classes (${p.image.train} train -> ${p.image.test} test videos): image teacher on frames ${pct(p.image.top1)}, audio teacher on sound ${pct(p.audio.top1)} (${p.audio.train} -> ${p.audio.test} videos with sound)${own}.`;
+}
 
 /** The comparison table (mean ± std over seeds) as Markdown. */
 export function formatResultsTable(rows: ExperimentRow[]): string {
@@ -30,8 +44,14 @@ export function formatResultsTable(rows: ExperimentRow[]): string {
  * 95% bootstrap CI, the difference's CI and its verdict, a summary in words), then every metric as mean ±
  * std over seeds.
  */
-export function formatBenchOutput(result: { rows: ExperimentRow[]; comparison: BootstrapComparison | null; benchFile: string }): string {
+export function formatBenchOutput(result: {
+  rows: ExperimentRow[];
+  comparison: BootstrapComparison | null;
+  benchFile: string;
+  teacherProbes?: TeacherProbes | null;
+}): string {
   const parts: string[] = [];
+  if (result.teacherProbes) parts.push(formatTeacherProbes(result.teacherProbes, result.rows), '');
   if (result.comparison) {
     const c = result.comparison;
     const videos = c.videosPerSeed.join(', ');

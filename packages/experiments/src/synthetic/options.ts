@@ -57,6 +57,7 @@ export type SyntheticRegime = Pick<
   | 'weakProbability'
   | 'imagesPerAppearance'
   | 'clipsPerSound'
+  | 'nuisance'
 >;
 
 /** The demo's built-in default: small enough for 2 CPU cores in a few minutes, same pipeline as the paper. */
@@ -85,6 +86,8 @@ export interface ExperimentRow {
   correlated: number | null;
   weak: number | null;
   notCorrelated: number | null;
+  /** Test top-1 of a linear probe of the student's features (train -> test videos), as the teachers' probes; null if not measured. */
+  probeTop1: number | null;
   /** The student's weights before training (see stateDigest): equal for every method of a seed. */
   studentInitDigest: string;
 }

@@ -3,6 +3,7 @@ import { bootstrapComparison, reportFromRunDirectories, type BootstrapComparison
 import type { ExperimentRow, SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';
 import type { BenchRuns } from './runs';
+import type { TeacherProbes } from './teacher-probes';
 
 /** The paired design's premise, checked: every method of a seed started from the same student weights. */
 export function checkSameStudentPerSeed(rows: readonly Pick<ExperimentRow, 'label' | 'seed' | 'studentInitDigest'>[]): void {
@@ -26,7 +27,7 @@ export async function reportStage(
   o: SyntheticExperimentOptions,
   runs: BenchRuns,
   reportDir: string,
-  codeRevision: string | null,
+  provenance: { codeRevision: string | null; teacherProbes: TeacherProbes | null },
 ): Promise<{ comparison: BootstrapComparison | null; benchFile: string }> {
   checkSameStudentPerSeed(runs.rows);
   const comparison = o.methods.includes('baseline')
@@ -41,7 +42,8 @@ export async function reportStage(
     seeds: o.seeds,
     methods: o.methods,
     backend: o.backend,
-    gitRevision: codeRevision,
+    gitRevision: provenance.codeRevision,
+    teacherProbes: provenance.teacherProbes,
     comparison,
     runs: runs.rows,
     outcomes: runs.outcomes,

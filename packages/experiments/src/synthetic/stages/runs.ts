@@ -2,7 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Manifest } from '@ccl/data';
 import { inspectRunFolder } from '@ccl/distill';
-import { evaluateStudentRun, splitClassesByAgreement, type ClassSplit, type RecognitionResult, type RetrievalResult, type VideoOutcomes } from '@ccl/eval';
+import {
+  evaluateStudentRun,
+  splitClassesByAgreement,
+  type ClassSplit,
+  type RecognitionResult,
+  type RetrievalResult,
+  type StudentProbe,
+  type VideoOutcomes,
+} from '@ccl/eval';
 import { studentFor } from '../../build-experiment';
 import type { PretrainedTeacher } from '../../teachers/pretrain';
 import { PoolClock, RunClock } from '../clocks';
@@ -100,9 +108,11 @@ export async function trainAndEvaluateStage(
           if (trained.reused && fs.existsSync(path.join(evalDir, 'recognition.json')) && fs.existsSync(path.join(evalDir, 'retrieval.json'))) {
             stages.note('reusing the finished run and its evaluation');
             eta.finished(false);
+            const probeFile = path.join(evalDir, 'probe.json');
             return {
               recognition: JSON.parse(fs.readFileSync(path.join(evalDir, 'recognition.json'), 'utf8')) as RecognitionResult,
               retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
+              probe: fs.existsSync(probeFile) ? (JSON.parse(fs.readFileSync(probeFile, 'utf8')) as StudentProbe) : null, // evaluated before runs were probed
             };
           }
           const evaluated = await evaluateStudentRun(runDir, manifest, cacheDir, student, () => studentFor(trained.config, manifest.classes.length));
@@ -120,6 +130,7 @@ export async function trainAndEvaluateStage(
         correlated: subsetAccuracy(result.recognition, classSplit.correlated),
         weak: subsetAccuracy(result.recognition, classSplit.weak),
         notCorrelated: subsetAccuracy(result.recognition, classSplit.not),
+        probeTop1: result.probe?.top1 ?? null,
         studentInitDigest,
       };
       rows.push(row);
