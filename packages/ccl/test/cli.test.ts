@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { featureFilePath, readFeaturesFolder } from '@ccl/data';
 import { closeMediaInfo, generateSyntheticAV } from '@ccl/data/media';
 import { readExperimentConfig } from '@ccl/distill';
+import { gitRevision } from '@ccl/experiments';
 import { ccl } from './helpers/run-cli';
 import { packageVersion } from '../src/version';
 
@@ -299,6 +300,9 @@ describe('ccl command line', () => {
     const trained = await ccl('train', '--config', config, '--out', path.join(dir, 'run'), '--backend', 'cpu');
     expect({ code: trained.code, err: trained.code ? trained.err.slice(-400) : '' }).toEqual({ code: 0, err: '' });
     expect(trained.err).not.toMatch(/warning/);
+    // the progress bar (stderr is no terminal here: a plain line per tenth) and the code's revision in run.json
+    expect(trained.err).toMatch(/^epoch 1\/1 (\d+)\/\1 \(100%\) [\d.]+ clips\/s ETA \S+ loss \d+\.\d{4} ce \d+\.\d{4}$/m);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'run', 'run.json'), 'utf8')).gitRevision).toBe(gitRevision());
     expect(fs.readFileSync(path.join(dir, 'run', 'steps.jsonl'), 'utf8')).toMatch(/"audio\./);
     const outside = await ccl('eval', '--run', path.join(dir, 'run'), '--checkpoint', '../../run.json', '--backend', 'cpu');
     expect(outside.code).toBe(1);

@@ -85,6 +85,9 @@ describe('synthetic pipeline (demo path)', () => {
     expect(bench.comparison).toEqual(comparison);
     expect(bench.seeds).toEqual([1]);
     expect(typeof bench.gitRevision === 'string' || bench.gitRevision === null).toBe(true);
+    // each run records the revision the bench took at its start (the bench passes it to the Trainer)
+    for (const label of ['baseline', 'ccl-ai'])
+      expect(JSON.parse(fs.readFileSync(path.join(work, 'runs', `${label}-s1`, 'run.json'), 'utf8')).gitRevision).toBe(bench.gitRevision);
     const [base, cclAi] = comparison!.rows;
     expect(base!.method).toBe('baseline');
     expect(base!.mean).toBeCloseTo(100 * rows[0]!.top1, 9);

@@ -9,6 +9,7 @@ export { loadWeights, weightsEncoderSpec } from './load-encoder';
 export { evaluateRunFolder, formatRunEvaluation, summarizeRunEvaluation } from './evaluate-run-folder';
 export type { RunEvaluationSummary } from './evaluate-run-folder';
 export { trainFromConfigFile } from './train-from-config';
+export { gitRevision } from './provenance';
 export type { TrainFromConfigOptions } from './train-from-config';
 export { exportStudent, STUDENT_EXPORT_FILE, STUDENT_EXPORT_FORMAT } from './export/export-student';
 export type { ExportStudentOptions, StudentClipSpec, StudentExport } from './export/export-student';

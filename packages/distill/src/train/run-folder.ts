@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseTempName } from '@ccl/base/node';
-import { isLockEntry } from '@ccl/data';
+import { acquireFolderLock, isLockEntry } from '@ccl/data';
 
 /**
  * The run-folder policy of `Trainer.fit()`: ccl removes only what it provably wrote. A folder is a run only
@@ -241,4 +241,23 @@ export function prepareRunFolder(dir: string, config: unknown, intent: RunFolder
   }
   if (plan.configChanges.length) notice(`${dir}: resuming with a changed config: ${plan.configChanges.join(', ')}`);
   return plan;
+}
+
+/**
+ * Runs `body` holding `dir`'s lock (a second process on the folder is refused), the policy applied first
+ * (prepareRunFolder); the lock is released however `body` ends. `Trainer.fit` trains inside it.
+ */
+export async function inRunFolder<T>(
+  dir: string,
+  config: unknown,
+  intent: RunFolderIntent,
+  notice: (message: string) => void,
+  body: (plan: RunFolderPlan) => Promise<T>,
+): Promise<T> {
+  const release = acquireFolderLock(dir, { what: 'ccl train', onNotice: notice });
+  try {
+    return await body(prepareRunFolder(dir, config, intent, notice));
+  } finally {
+    release();
+  }
 }

@@ -1,10 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { acquireFolderLock, KINETICS_MEAN, KINETICS_STD } from '@ccl/data';
-import { loadCheckpoint, saveCheckpoint, groupByPrefix, withPrefix, type CheckpointMeta } from '../checkpoint/checkpoint';
-import { isResolvedExperimentConfig, resolveExperimentConfig, type ExperimentConfig, type TeacherConfig } from '../config/experiment';
+import type { CheckpointMeta } from '../checkpoint/checkpoint';
+import { isResolvedExperimentConfig, resolveExperimentConfig, type ExperimentConfig } from '../config/experiment';
 import '../methods/baseline';
 import '../methods/ccl';
 import '../methods/kd';
@@ -12,14 +8,19 @@ import type { Method, StepTensors } from '../methods/method';
 import { createMethod } from '../methods/registry';
 import { createSchedule, type LrSchedule } from '../optim/schedule';
 import { clipGradNorm, Sgd } from '../optim/sgd';
-import { keyedRng, permutation, toHost } from '@ccl/base';
-import { writeFileAtomicSync } from '@ccl/base/node';
+import { keyedRng, permutation } from '@ccl/base';
 import { RNG_PURPOSE } from '../rng-purpose';
 import { disposeBatch, loadBatch } from './batch';
-import { JsonlLog, ProgressBar } from './progress';
-import { prepareRunFolder, type RunFolderPlan } from './run-folder';
+import { architectureOf, RunCheckpoints, type CheckpointPosition } from './checkpoints';
+import { addOnlineTeacherFeatures } from './online-teachers';
+import { progressBarListener, type ProgressStream } from './progress-bar';
+import { inRunFolder, type RunFolderPlan } from './run-folder';
+import { RunLogs } from './run-logs';
+import { RunRecord } from './run-record';
+import type { TrainingEvent } from './training-events';
 import type { TrainingBatch, SampleSource, TrainableEncoder } from './types';
 import { variableGradsLean } from './lean-gradients';
+import { clipAccuracy } from './validation';
 
 export interface TrainerOptions {
   /**
@@ -52,13 +53,24 @@ export interface TrainerOptions {
   onNotice?: (message: string) => void;
   /** Model identity stored in checkpoints; by default derived from the student's parameter names and shapes. */
   architecture?: string;
-  /** Where the progress bar goes (default stderr); `null` for none. */
-  progress?: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): boolean } | null;
+  /**
+   * Told what the run does as it goes (epoch start and end, every step, validation): a progress bar
+   * (progressBarListener, as `ccl train` shows) or any other record. Called synchronously.
+   */
+  onEvent?: (event: TrainingEvent) => void;
+  /**
+   * @deprecated Pass `onEvent: progressBarListener(stream)`. A stream: the events rendered as a progress bar
+   * there. Default (and `null`): no bar (until 0.2 the default was stderr).
+   */
+  progress?: ProgressStream | null;
   /** Stops the run after the current step (its checkpoint-every-steps policy still applies). */
   signal?: AbortSignal;
   /** Called after every step. */
   onStep?: (info: StepInfo) => unknown; // a returned promise is awaited before the next step
-  /** Recorded in run.json (backend report, versions, command line). */
+  /**
+   * Recorded in run.json as it is: the caller's provenance (the code's `gitRevision`, the command line, the
+   * config file; @ccl/experiments' trainFromConfigFile and the benchmark record them) and anything else.
+   */
   runInfo?: Record<string, unknown>;
   /**
    * How gradients are computed: 'lean' (default) releases each node's saved tensors and gradients as soon
@@ -89,12 +101,11 @@ export interface StepOutcome {
   missing: Record<string, number>;
 }
 
-/** The counters and step log one `fit` carries across epochs. */
+/** The counters one `fit` carries across epochs. */
 interface RunProgress {
   globalStep: number;
   bestMetric: number | null;
   skipped: number;
-  steps: JsonlLog;
 }
 
 export interface TrainResult {
@@ -104,54 +115,6 @@ export interface TrainResult {
   lastValidation: number | null;
   skippedSteps: number;
   stopped: boolean;
-}
-
-/**
- * A teacher's view of frames taken from the normalised clip: optional bilinear resize, optional
- * re-normalisation x' = (x * inputStd + inputMean - mean) / std (inputStd and inputMean default to
- * @ccl/data's KINETICS_STD and KINETICS_MEAN, the statistics the clips were normalised with, METHOD §6).
- *
- * @param frames [B, H, W, C]
- */
-export function teacherFrames(frames: tf.Tensor4D, t: TeacherConfig['frameTransform']): tf.Tensor4D {
-  if (!t) return frames;
-  return tf.tidy(() => {
-    let x = frames;
-    if (t.mean || t.std) {
-      const c = frames.shape[3];
-      const vec = (v: number[] | undefined, fallback: readonly number[], what: string) => {
-        const out = v ?? fallback;
-        if (out.length !== c) throw new Error(`frameTransform.${what} has ${out.length} values for ${c} channels`);
-        return tf.tensor1d([...out]);
-      };
-      const raw = tf.add(tf.mul(x, vec(t.inputStd, KINETICS_STD, 'inputStd')), vec(t.inputMean, KINETICS_MEAN, 'inputMean'));
-      x = tf.div(tf.sub(raw, vec(t.mean, new Array(c).fill(0), 'mean')), vec(t.std, new Array(c).fill(1), 'std')) as tf.Tensor4D;
-    }
-    if (t.size && (t.size !== x.shape[1] || t.size !== x.shape[2])) x = tf.image.resizeBilinear(x, [t.size, t.size]);
-    return x;
-  });
-}
-
-/** Student parameter names and shapes, hashed into a readable identity. */
-export function architectureOf(encoderName: string, student: TrainableEncoder): string {
-  const sd = student.stateDict();
-  const sig = Object.entries(sd)
-    .map(([k, v]) => `${k}:${v.shape.join('x')}`)
-    .sort()
-    .join(',');
-  tf.dispose(Object.values(sd));
-  let h = 2166136261;
-  for (let i = 0; i < sig.length; i++) h = Math.imul(h ^ sig.charCodeAt(i), 16777619) >>> 0;
-  return `${encoderName} (${Object.keys(sd).length} tensors, signature ${h.toString(16)})`;
-}
-
-/** The checkout's commit (git rev-parse HEAD in the working folder), or null outside a git checkout. */
-export function gitRevision(): string | null {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -165,9 +128,10 @@ export class Trainer {
   readonly method: Method;
   private readonly optimizers: Record<string, Sgd> = {};
   private readonly schedule: LrSchedule;
-  private readonly architecture: string;
   private readonly teacherDims: Record<string, number>;
-  private readonly ckptDir: string;
+  private readonly checkpoints: RunCheckpoints;
+  private readonly record: RunRecord;
+  private readonly emit: (event: TrainingEvent) => void;
   private order: { epoch: number; order: number[] } | null = null;
 
   constructor(private readonly o: TrainerOptions) {
@@ -176,12 +140,19 @@ export class Trainer {
     this.optimizers.student = new Sgd(o.student.trainableVariables, this.config.optimizer);
     for (const [name, vars] of Object.entries(this.method.modules)) this.optimizers[name] = new Sgd(vars, this.config.optimizer);
     this.schedule = createSchedule(this.config.schedule);
-    this.architecture = o.architecture ?? architectureOf(this.config.student.encoder, o.student);
+    const architecture = o.architecture ?? architectureOf(this.config.student.encoder, o.student);
     this.teacherDims = Object.fromEntries(this.config.teachers.filter((t) => t.input === 'features').map((t) => [t.name, t.dim]));
     for (const t of this.config.teachers) {
       if (t.input === 'online-frame' && !o.onlineTeachers?.[t.name]) throw new Error(`teacher '${t.name}' runs online but no encoder was given for it`);
     }
-    this.ckptDir = path.join(o.outDir, 'checkpoints');
+    this.checkpoints = new RunCheckpoints(
+      o.outDir,
+      { student: o.student, method: this.method, optimizers: this.optimizers },
+      { architecture, config: this.config },
+    );
+    this.record = new RunRecord(o.outDir, { config: this.config, method: this.method.name, architecture, info: o.runInfo });
+    const listeners = [o.onEvent, o.progress ? progressBarListener(o.progress) : undefined].filter((l) => l !== undefined);
+    this.emit = (event) => listeners.forEach((l) => l(event));
     if (this.config.validation.policy !== 'none' && !o.validation) {
       throw new Error(`validation policy '${this.config.validation.policy}' needs a validation source (or set validation.policy to 'none')`);
     }
@@ -198,106 +169,14 @@ export class Trainer {
     return n % b === 1 ? Math.floor(n / b) : Math.ceil(n / b);
   }
 
-  private stateTensors(): Record<string, tf.Tensor> {
-    const out: Record<string, tf.Tensor> = { ...withPrefix('student', this.o.student.stateDict()), ...withPrefix('method', this.method.stateDict()) };
-    for (const [name, opt] of Object.entries(this.optimizers)) Object.assign(out, withPrefix(`optim.${name}`, opt.stateDict()));
-    return out;
-  }
-
-  private async save(file: string, meta: Omit<CheckpointMeta, 'format' | 'architecture' | 'config'>): Promise<void> {
-    const tensors = this.stateTensors();
-    try {
-      await toHost(Object.values(tensors)); // the checkpoint writer reads synchronously
-      saveCheckpoint(file, tensors, { format: 'ccl-checkpoint/1', architecture: this.architecture, config: this.config, ...meta });
-    } finally {
-      tf.dispose(Object.values(tensors));
-    }
-  }
-
   /** Restores everything from a checkpoint written by a run of the same model; an error names the file. */
   restore(file: string): CheckpointMeta {
-    const { meta, tensors } = loadCheckpoint(file, { architecture: this.architecture });
-    try {
-      this.o.student.loadStateDict(groupByPrefix(tensors, 'student'), { strict: true });
-      this.method.loadStateDict(groupByPrefix(tensors, 'method'));
-      for (const [name, opt] of Object.entries(this.optimizers)) opt.loadStateDict(groupByPrefix(tensors, `optim.${name}`));
-    } catch (err) {
-      throw new Error(`${file}: cannot restore this run from the checkpoint: ${(err as Error).message}`, { cause: err });
-    } finally {
-      tf.dispose(Object.values(tensors));
-    }
-    return meta;
-  }
-
-  /** Online teacher features for a batch: one random frame per batch (reference) or per sample. */
-  private onlineTeacherFeatures(batch: TrainingBatch, epoch: number, step: number): void {
-    const [B, T] = batch.video.shape;
-    this.config.teachers.forEach((t, ti) => {
-      if (t.input !== 'online-frame') return;
-      const enc = this.o.onlineTeachers![t.name];
-      const rng = keyedRng(this.config.seed, RNG_PURPOSE.frame, epoch, step, ti);
-      const frames = t.framePolicy === 'per-sample' ? Array.from({ length: B }, () => rng.int(0, T - 1)) : Array(B).fill(rng.int(0, T - 1));
-      const features = tf.tidy(() => {
-        const picked = tf.stack(frames.map((f, b) => tf.squeeze(tf.slice(batch.video, [b, f, 0, 0, 0], [1, 1, -1, -1, -1]), [0, 1]))) as tf.Tensor4D; // [B, H, W, C]
-        const out = enc.apply(teacherFrames(picked, t.frameTransform), { training: false }).features;
-        if (out.shape[1] !== t.dim) throw new Error(`online teacher '${t.name}' gives ${out.shape[1]}-d features, config says ${t.dim}`);
-        return out;
-      });
-      batch.teachers[t.name] = { features, mask: new Uint8Array(B).fill(1) };
-    });
+    return this.checkpoints.restore(file);
   }
 
   /** Clip accuracy on the validation source: `clips` evenly spaced clips per video, student in eval mode. */
   async validate(source: SampleSource): Promise<number> {
-    this.o.student.eval();
-    const clips = this.config.validation.clips;
-    let correct = 0;
-    let total = 0;
-    const items: Array<[number, number]> = [];
-    for (let i = 0; i < source.length; i++) for (let c = 0; c < clips; c++) items.push([i, c]);
-    for (let at = 0; at < items.length; at += this.config.batchSize) {
-      const chunk = items.slice(at, at + this.config.batchSize);
-      const batch = await loadBatch(
-        source,
-        chunk.map(([i]) => i),
-        (_i, p) => ({ kind: 'eval', clip: chunk[p][1], clips }),
-        {},
-      );
-      const predicted = tf.tidy(() => tf.argMax(this.o.student.apply(batch.video, { training: false }).logits!, 1)); // [B]
-      const pred = await predicted.data(); // read after the tidy, asynchronously (a GPU backend in Node has no sync readback)
-      predicted.dispose();
-      pred.forEach((p, b) => (correct += p === batch.labels[b] ? 1 : 0));
-      total += chunk.length;
-      disposeBatch(batch);
-    }
-    this.o.student.train();
-    return total ? correct / total : 0;
-  }
-
-  private writeRunJson(extra: Record<string, unknown>): void {
-    const file = path.join(this.o.outDir, 'run.json');
-    const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-    const run = {
-      ...previous,
-      config: this.config,
-      method: this.method.name,
-      architecture: this.architecture,
-      seed: this.config.seed,
-      validationPolicy: this.config.validation.policy,
-      selection:
-        this.config.validation.policy === 'test'
-          ? 'checkpoint selected on the TEST split (the reference behaviour)'
-          : this.config.validation.policy === 'held-out'
-            ? 'checkpoint selected on a held-out split of the training set'
-            : 'no selection: last checkpoint',
-      backend: tf.getBackend(),
-      versions: { tfjsCore: tf.version_core, node: process.version },
-      gitRevision: gitRevision(),
-      startedAt: previous.startedAt ?? new Date().toISOString(),
-      ...this.o.runInfo,
-      ...extra,
-    };
-    writeFileAtomicSync(file, `${JSON.stringify(run, null, 2)}\n`);
+    return clipAccuracy(this.o.student, source, { clips: this.config.validation.clips, batchSize: this.config.batchSize });
   }
 
   /**
@@ -306,13 +185,7 @@ export class Trainer {
    */
   async fit(): Promise<TrainResult> {
     const notice = this.o.onNotice ?? ((m: string) => process.stderr.write(`${m}\n`));
-    const release = acquireFolderLock(this.o.outDir, { what: 'ccl train', onNotice: notice });
-    try {
-      const plan = prepareRunFolder(this.o.outDir, this.config, this.o, notice);
-      return await this.fitLocked(plan);
-    } finally {
-      release();
-    }
+    return inRunFolder(this.o.outDir, this.config, this.o, notice, (plan) => this.fitLocked(plan));
   }
 
   /**
@@ -341,7 +214,7 @@ export class Trainer {
     const indices = this.epochOrder(epoch).slice(step * batchSize, (step + 1) * batchSize);
     const batch = await loadBatch(this.o.train, indices, (i) => ({ kind: 'train', rng: keyedRng(seed, RNG_PURPOSE.sample, epoch, i) }), this.teacherDims);
     try {
-      this.onlineTeacherFeatures(batch, epoch, step);
+      addOnlineTeacherFeatures(batch, this.config, this.o.onlineTeachers, epoch, step);
     } catch (err) {
       disposeBatch(batch);
       throw err;
@@ -385,7 +258,7 @@ export class Trainer {
         tf.dispose([...Object.values(grads), ...keptForAfterStep()]);
         const where = at ? ` at epoch ${at.epoch + 1}, step ${at.step + 1}` : '';
         throw new Error(
-          `non-finite loss (${loss})${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.ckptDir} is intact. Set nanGuard: 'skip' to skip such steps.`,
+          `non-finite loss (${loss})${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.checkpoints.dir} is intact. Set nanGuard: 'skip' to skip such steps.`,
         );
       }
       applied = false;
@@ -409,13 +282,13 @@ export class Trainer {
    * Trains steps `startStep`.. of `epoch` (loading, stepping, logging, step checkpoints); `stopped` when
    * `signal` stopped the run after a step.
    */
-  private async runEpoch(epoch: number, startStep: number, run: RunProgress): Promise<{ lr: number; stopped: boolean }> {
+  private async runEpoch(epoch: number, startStep: number, run: RunProgress, logs: RunLogs): Promise<{ lr: number; stopped: boolean }> {
     const { config } = this;
-    const perEpoch = this.stepsPerEpoch();
+    const steps = this.stepsPerEpoch();
     const lr = this.startEpoch(epoch);
-    const bar = this.o.progress === null ? null : new ProgressBar(perEpoch, { stream: this.o.progress, label: `epoch ${epoch + 1}/${config.epochs}` });
-    let clipsSeen = 0;
-    for (let step = startStep; step < perEpoch; step++) {
+    this.emit({ type: 'epoch-start', epoch, epochs: config.epochs, steps, startStep, lr });
+    let clips = 0;
+    for (let step = startStep; step < steps; step++) {
       const batch = await this.trainBatch(epoch, step);
       let outcome: StepOutcome;
       try {
@@ -426,40 +299,48 @@ export class Trainer {
       const { loss, terms, applied, missing } = outcome;
       if (!applied) run.skipped++;
       run.globalStep++;
-      clipsSeen += batch.indices.length;
-      run.steps.append({ epoch, step, globalStep: run.globalStep, lr, loss, applied, ...terms, ...missing });
-      bar?.update(step + 1 - startStep, clipsSeen, { loss, ...(terms.cls_v !== undefined ? { ce: terms.cls_v } : {}) });
+      clips += batch.indices.length;
+      logs.steps.append({ epoch, step, globalStep: run.globalStep, lr, loss, applied, ...terms, ...missing });
+      this.emit({ type: 'step', epoch, step, steps, startStep, globalStep: run.globalStep, clips, lr, loss, terms, applied });
       await this.o.onStep?.({ epoch, step, globalStep: run.globalStep, lr, terms: { loss, ...terms }, numTensors: tf.memory().numTensors });
-      const stepCkpt = config.checkpointEverySteps > 0 && run.globalStep % config.checkpointEverySteps === 0 && step + 1 < perEpoch;
-      if (stepCkpt)
-        await this.save(path.join(this.ckptDir, 'latest.ckpt'), { epoch, stepInEpoch: step + 1, globalStep: run.globalStep, bestMetric: run.bestMetric });
+      const stepCkpt = config.checkpointEverySteps > 0 && run.globalStep % config.checkpointEverySteps === 0 && step + 1 < steps;
+      if (stepCkpt) await this.checkpoints.save('latest', { epoch, stepInEpoch: step + 1, globalStep: run.globalStep, bestMetric: run.bestMetric });
       if (this.o.signal?.aborted) {
-        bar?.done();
+        this.emit({ type: 'epoch-end', epoch, stopped: true });
         return { lr, stopped: true };
       }
     }
-    bar?.done();
+    this.emit({ type: 'epoch-end', epoch, stopped: false });
     return { lr, stopped: false };
+  }
+
+  /** Validates after `epoch` when `config.validation` says so; null when it does not. */
+  private async validateAfter(epoch: number, run: RunProgress): Promise<{ clipAccuracy: number; improved: boolean } | null> {
+    const { policy, every } = this.config.validation;
+    if (policy === 'none' || (epoch + 1) % every !== 0 || !this.o.validation) return null;
+    const clipAccuracy = await this.validate(this.o.validation);
+    const improved = run.bestMetric === null || clipAccuracy > run.bestMetric;
+    if (improved) run.bestMetric = clipAccuracy;
+    this.emit({ type: 'validation', epoch, policy, clipAccuracy, improved });
+    return { clipAccuracy, improved };
   }
 
   private async fitLocked(plan: RunFolderPlan): Promise<TrainResult> {
     const { config } = this;
-    const latest = path.join(this.ckptDir, 'latest.ckpt');
     let epoch = 0;
     let startStep = 0;
-    const run: RunProgress = { globalStep: 0, bestMetric: null, skipped: 0, steps: new JsonlLog(path.join(this.o.outDir, 'steps.jsonl')) };
-    const epochs = new JsonlLog(path.join(this.o.outDir, 'epochs.jsonl'));
+    const run: RunProgress = { globalStep: 0, bestMetric: null, skipped: 0 };
+    const logs = new RunLogs(this.o.outDir);
     if (plan.mode === 'resume') {
-      const meta = this.restore(latest);
+      const meta = this.restore(this.checkpoints.file('latest'));
       epoch = meta.epoch;
       startStep = meta.stepInEpoch;
       run.globalStep = meta.globalStep;
       run.bestMetric = meta.bestMetric;
-      run.steps.truncate((r) => (r.globalStep as number) <= run.globalStep);
-      epochs.truncate((r) => (r.epoch as number) < epoch);
+      logs.resumeAt(epoch, run.globalStep);
     }
     const configChanged = plan.configChanges.length ? { configChanged: plan.configChanges } : {};
-    this.writeRunJson({ resumedFrom: plan.mode === 'resume' ? { epoch, stepInEpoch: startStep, globalStep: run.globalStep, ...configChanged } : null });
+    this.record.write({ resumedFrom: plan.mode === 'resume' ? { epoch, stepInEpoch: startStep, globalStep: run.globalStep, ...configChanged } : null });
 
     let lastValidation: number | null = null;
     const result = (epochsDone: number, stopped: boolean): TrainResult => ({
@@ -472,27 +353,22 @@ export class Trainer {
     });
     this.o.student.train();
     for (; epoch < config.epochs; epoch++) {
-      const { lr, stopped } = await this.runEpoch(epoch, startStep, run);
+      const { lr, stopped } = await this.runEpoch(epoch, startStep, run, logs);
       if (stopped) return result(epoch, true);
       startStep = 0;
       const record: Record<string, unknown> = { epoch, lr, steps: this.stepsPerEpoch(), globalStep: run.globalStep };
-      const { policy, every } = config.validation;
-      let improved = false;
-      if (policy !== 'none' && (epoch + 1) % every === 0 && this.o.validation) {
-        lastValidation = await this.validate(this.o.validation);
-        record[policy === 'test' ? 'testClipAccuracy' : 'valClipAccuracy'] = lastValidation;
-        improved = run.bestMetric === null || lastValidation > run.bestMetric;
-        if (improved) run.bestMetric = lastValidation;
+      const validation = await this.validateAfter(epoch, run);
+      if (validation) {
+        lastValidation = validation.clipAccuracy;
+        record[config.validation.policy === 'test' ? 'testClipAccuracy' : 'valClipAccuracy'] = lastValidation;
       }
-      epochs.append(record);
-      const meta = { epoch: epoch + 1, stepInEpoch: 0, globalStep: run.globalStep, bestMetric: run.bestMetric };
-      if (improved) await this.save(path.join(this.ckptDir, 'best.ckpt'), meta);
-      if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) {
-        await this.save(path.join(this.ckptDir, `epoch-${String(epoch + 1).padStart(4, '0')}.ckpt`), meta);
-      }
-      await this.save(latest, meta);
+      logs.epochs.append(record);
+      const position: CheckpointPosition = { epoch: epoch + 1, stepInEpoch: 0, globalStep: run.globalStep, bestMetric: run.bestMetric };
+      if (validation?.improved) await this.checkpoints.save('best', position);
+      if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) await this.checkpoints.save(epoch + 1, position);
+      await this.checkpoints.save('latest', position);
     }
-    this.writeRunJson({ finishedAt: new Date().toISOString(), globalStep: run.globalStep, bestMetric: run.bestMetric, skippedSteps: run.skipped });
+    this.record.write({ finishedAt: new Date().toISOString(), globalStep: run.globalStep, bestMetric: run.bestMetric, skippedSteps: run.skipped });
     return result(config.epochs, false);
   }
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BootstrapComparison } from '@ccl/eval';
-import { gitRevision } from '@ccl/distill';
+import { gitRevision } from '../provenance';
 import type { ExperimentRow, SyntheticExperimentOptions } from './options';
 import { Stages } from './stage';
 import { prepareCacheStage } from './stages/prepare-cache';
@@ -45,7 +45,7 @@ export async function runSyntheticExperiment(
         { cacheDir, imageFeaturesDir: path.join(o.workDir, 'features', 'image-resnet18'), audioFeaturesDir: featuresDir },
         { frames: o.student.frames, size: o.student.size },
       );
-  const runs = await trainAndEvaluateStage(stages, o, manifest, { image: teachers.image, audioFeaturesDir: featuresDir }, cacheDir);
+  const runs = await trainAndEvaluateStage(stages, o, manifest, { image: teachers.image, audioFeaturesDir: featuresDir }, cacheDir, codeRevision);
   teachers.image.encoder.dispose();
   if (o.only) {
     if (runs.rows.length === 0)

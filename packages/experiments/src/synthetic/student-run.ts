@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Manifest } from '@ccl/data';
-import { inspectRunFolder, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
+import { inspectRunFolder, progressBarListener, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
 import type { Encoder } from '@ccl/encoders';
 import { buildExperiment, studentFor } from '../build-experiment';
+import { gitRevision } from '../provenance';
 
 export interface StudentSpec {
   widthMultiplier: number;
@@ -34,7 +35,10 @@ export interface RunSpec {
   teacherOptions?: Record<string, Record<string, unknown>>;
   /** Label of the run in run.json and reports (default: the method). */
   label?: string;
+  /** Where the progress bar goes (default stderr; null: none). */
   progress?: NodeJS.WriteStream | null;
+  /** The code's revision, recorded in run.json (default: gitRevision() now); the benchmark takes it once, at its start. */
+  gitRevision?: string | null;
   /** Told when the run folder's policy acts (a stale lock, stray temporary files, a replaced run); default stderr. */
   notice?: (message: string) => void;
 }
@@ -45,7 +49,7 @@ function studentOptions(numClasses: number, s: StudentSpec): Record<string, unkn
 }
 
 /** The experiment config of a run of the demo or the benchmark (validated; the reference defaults filled in). */
-export function studentRunConfig(spec: Omit<RunSpec, 'cacheDir' | 'progress' | 'notice'>): ExperimentConfig {
+export function studentRunConfig(spec: Omit<RunSpec, 'cacheDir' | 'progress' | 'notice' | 'gitRevision'>): ExperimentConfig {
   const teachers: Record<string, unknown>[] = [];
   if (spec.audioFeaturesDir) teachers.push({ name: 'audio', modality: 'audio', dim: spec.teacherDim, ...spec.teacherOptions?.audio });
   if (spec.imageTeacher) teachers.push({ name: 'image', modality: 'image', dim: spec.teacherDim, ...spec.teacherOptions?.image });
@@ -92,13 +96,14 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
     resume,
     force: !resume,
     onNotice: spec.notice,
-    progress: spec.progress,
+    ...(spec.progress === null ? {} : { onEvent: progressBarListener(spec.progress ?? process.stderr) }),
     // the clip and the class list are recorded for `ccl export` (the config of a demo run names no data)
     runInfo: {
       method: spec.label ?? spec.method,
       studentInitDigest,
       clip: { frames: spec.student.frames, size: spec.student.size },
       classes: spec.manifest.classes,
+      gitRevision: spec.gitRevision === undefined ? gitRevision() : spec.gitRevision,
     },
   });
   await trainer.fit();

@@ -38,6 +38,7 @@ export async function trainAndEvaluateStage(
   manifest: Manifest,
   teachers: { image: PretrainedTeacher; audioFeaturesDir: string },
   cacheDir: string,
+  codeRevision: string | null,
 ): Promise<BenchRuns> {
   const rows: ExperimentRow[] = [];
   const outcomes: VideoOutcomes[] = [];
@@ -101,7 +102,13 @@ export async function trainAndEvaluateStage(
       const result = await stages.run(
         `train and evaluate ${plan.label} (seed ${seed}, ${o.epochs} epochs; run ${eta.done + 1} of ${runTotal}${eta.startNext()})`,
         async () => {
-          const trained = await trainStudentRun({ ...runSpecOf({ method: name, seed }), cacheDir, progress: o.progress, notice: (m) => stages.note(m) });
+          const trained = await trainStudentRun({
+            ...runSpecOf({ method: name, seed }),
+            cacheDir,
+            progress: o.progress,
+            gitRevision: codeRevision,
+            notice: (m) => stages.note(m),
+          });
           trained.student.dispose();
           studentInitDigest = trained.studentInitDigest;
           const evalDir = path.join(runDir, 'eval');

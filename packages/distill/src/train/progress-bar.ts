@@ -1,30 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-/** Appends JSON lines to a file (one object per line), creating folders as needed. */
-export class JsonlLog {
-  constructor(readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-  }
-
-  append(record: Record<string, unknown>): void {
-    fs.appendFileSync(this.file, `${JSON.stringify(record)}\n`);
-  }
-
-  /** Drops records past `keep(record) === false` (used on resume so a log has no steps twice). */
-  truncate(keep: (record: Record<string, unknown>) => boolean): void {
-    if (!fs.existsSync(this.file)) return;
-    const lines = fs.readFileSync(this.file, 'utf8').split('\n').filter(Boolean);
-    const kept = lines.filter((l) => {
-      try {
-        return keep(JSON.parse(l));
-      } catch {
-        return false;
-      }
-    });
-    fs.writeFileSync(this.file, kept.length ? `${kept.join('\n')}\n` : '');
-  }
-}
+import type { TrainingEvent } from './training-events';
 
 export interface ProgressOptions {
   stream?: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): boolean };
@@ -81,4 +55,25 @@ export class ProgressBar {
   done(): void {
     if (this.stream.isTTY) this.stream.write('\n');
   }
+}
+
+/** A stream a progress bar writes to: a terminal (`isTTY`) redraws one line, anything else gets plain lines. */
+export type ProgressStream = NonNullable<ProgressOptions['stream']>;
+
+/**
+ * A listener for a Trainer's `onEvent` that renders its events as one progress bar per epoch on `stream`
+ * (`epoch 2/30 ███░░ 12/40 9.1 clips/s ETA 0:31 loss 1.2345 ce 0.9876`): what `ccl train`, the demo and the
+ * benchmark show.
+ */
+export function progressBarListener(stream: ProgressStream = process.stderr): (event: TrainingEvent) => void {
+  let bar: ProgressBar | null = null;
+  return (event) => {
+    if (event.type === 'epoch-start') bar = new ProgressBar(event.steps, { stream, label: `epoch ${event.epoch + 1}/${event.epochs}` });
+    else if (event.type === 'step')
+      bar?.update(event.step + 1 - event.startStep, event.clips, { loss: event.loss, ...(event.terms.cls_v !== undefined ? { ce: event.terms.cls_v } : {}) });
+    else if (event.type === 'epoch-end') {
+      bar?.done();
+      bar = null;
+    }
+  };
 }
