@@ -510,8 +510,15 @@ const problems = [];
   expect('train wrote the run', fs.existsSync(path.join(run, 'run.json')) && /"image\./.test(fs.readFileSync(path.join(run, 'steps.jsonl'), 'utf8')));
   const evaluated = ccl(['eval', '--run', run, '--backend', 'cpu', '--json']);
   expect('eval: video-level top-1 on 6 test videos', /"top1"/.test(evaluated.stdout), evaluated.stdout.slice(0, 300));
-  const report = ccl(['report', run, '--out', path.join(work, 'report'), '--no-png']);
+  const report = ccl(['report', run, '--out', path.join(work, 'report')]);
   expect('report.html written', fs.existsSync(path.join(work, 'report', 'report.html')), report.stdout);
+  // PNGs need @ccl/eval's optional rasteriser (optional peers: not installed here): one line naming it, nothing written
+  const png = ccl(['report', run, '--out', path.join(work, 'report-png'), '--png'], { code: 1 });
+  expect(
+    'report --png without the optional rasteriser names its packages',
+    /@resvg\/resvg-wasm and dejavu-fonts-ttf/.test(png.stderr) && !fs.existsSync(path.join(work, 'report-png', 'report.html')),
+    png.stderr,
+  );
   ccl(['report', run, '--out', path.join(work, 'report2'), '--baseline', 'nosuch'], { code: 1 });
   ccl(['export', '--run', run, '--out', path.join(work, 'exported')]);
   expect(

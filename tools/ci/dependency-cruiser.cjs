@@ -40,6 +40,13 @@ const forbidden = [
     to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
   },
   {
+    name: 'no-circular-report',
+    comment: "an import circle in @ccl/eval's reports, type-only imports included: their shared types live in report/types.ts",
+    severity: 'error',
+    from: { path: '^packages/eval/src/report/' },
+    to: { circular: true },
+  },
+  {
     name: 'src-outside-package',
     comment: "a package's sources import nothing of tools/",
     severity: 'error',

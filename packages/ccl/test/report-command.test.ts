@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluateRecognition, writeRunEvaluation } from '@ccl/eval';
+import { decodePngSize } from './helpers/png';
 import { ccl } from './helpers/run-cli';
 
 const classNames = ['Drumming', 'Typing', 'Surfing'];
@@ -38,7 +39,7 @@ describe('ccl report', () => {
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   const readReport = (out: string) => JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
 
-  it('splits classes by agreement scores, takes a baseline and curve options, writes report.html, no PNG with --no-png', async () => {
+  it('splits classes by agreement scores, takes a baseline and curve options, writes report.html, no PNG without --png', async () => {
     const out = path.join(root, 'out');
     const r = await ccl(
       'report',
@@ -55,7 +56,6 @@ describe('ccl report', () => {
       '--smoothing',
       '0.5',
       '--log-scale',
-      '--no-png',
     );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -76,10 +76,10 @@ describe('ccl report', () => {
 
   it('--rank-split, and --class-split reusing a report.json', async () => {
     const ranked = path.join(root, 'ranked');
-    expect((await ccl('report', base, ccl3, '--out', ranked, '--agreement', scores, '--rank-split', '0,2')).code).toBe(0);
+    expect((await ccl('report', base, ccl3, '--out', ranked, '--agreement', scores, '--rank-split', '0,2', '--png')).code).toBe(0);
     expect(readReport(ranked).classSplit.levels).toEqual(['weak', 'weak', 'not']);
     const reused = path.join(root, 'reused');
-    expect((await ccl('report', base, ccl3, '--out', reused, '--class-split', path.join(ranked, 'report.json'))).code).toBe(0);
+    expect((await ccl('report', base, ccl3, '--out', reused, '--class-split', path.join(ranked, 'report.json'), '--png')).code).toBe(0);
     expect(readReport(reused).classSplit).toEqual(readReport(ranked).classSplit);
     const figures = (ext: string) =>
       fs
@@ -87,8 +87,10 @@ describe('ccl report', () => {
         .filter((f) => f.endsWith(ext))
         .map((f) => f.slice(0, -ext.length))
         .sort();
-    expect(figures('.png')).toEqual(figures('.svg')); // a PNG copy of every figure
+    expect(figures('.png')).toEqual(figures('.svg')); // with --png, a PNG of every figure
     expect(figures('.png')).toContain('subset-accuracy');
+    for (const f of readReport(reused).figures)
+      expect(decodePngSize(fs.readFileSync(path.join(reused, f.png.file)))).toEqual({ width: 2 * f.width, height: 2 * f.height });
   });
 
   it('refuses bad flag values (exit 2) and inconsistent or wrong inputs (exit 1, one line naming the problem)', async () => {
@@ -116,14 +118,14 @@ describe('ccl report', () => {
     const out = path.join(root, 'mine');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'summary.md'), 'my notes\n');
-    const refused = await ccl('report', base, '--out', out, '--no-png');
+    const refused = await ccl('report', base, '--out', out);
     expect(refused.code).toBe(1);
     expect(refused.err.trim()).toBe(
       `ccl: ${out}: is not empty and not written by ccl report (summary.md); choose an empty or new folder, or pass --force to write into it (files of the same names are replaced, nothing else is removed)`,
     );
     expect(fs.readdirSync(out)).toEqual(['summary.md']);
     fs.writeFileSync(path.join(out, 'data.csv'), 'mine\n');
-    const forced = await ccl('report', base, '--out', out, '--no-png', '--force');
+    const forced = await ccl('report', base, '--out', out, '--force');
     expect(forced.code).toBe(0);
     expect(fs.readFileSync(path.join(out, 'data.csv'), 'utf8')).toBe('mine\n');
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/^# /);

@@ -72,6 +72,20 @@ describe('package-boundary lint (tools/ci/lint.mjs: dependency-cruiser, layers f
     expect(r.stderr).not.toMatch(/tfjs-core/);
   });
 
+  it("refuses an import circle in @ccl/eval's reports even through type-only imports (elsewhere those are excepted)", () => {
+    const circle = (dir: string) => ({
+      [`src/${dir}a.ts`]: `${imports([[`./b`, 'type { B }']])}\nexport type A = { b: B };\n`,
+      [`src/${dir}b.ts`]: `${imports([[`./a`, 'type { A }']])}\nexport type B = { a?: A };\n`,
+    });
+    const ws = fakeWorkspace({ eval: { pkg: { name: '@ccl/eval', nx: { tags: ['layer:3'] } }, files: { 'src/index.ts': 'export {};\n', ...circle('') } } });
+    fs.mkdirSync(path.join(ws, 'packages', 'eval', 'src', 'report'));
+    for (const [f, text] of Object.entries(circle('report/'))) fs.writeFileSync(path.join(ws, 'packages', 'eval', f), text);
+    const r = spawnSync(process.execPath, [lint, path.join(ws, 'packages', 'eval')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no-circular-report: packages\/eval\/src\/report\/(a|b)\.ts →/);
+    expect(r.stderr).not.toMatch(/packages\/eval\/src\/(a|b)\.ts →/); // a type-only circle outside the reports passes
+  });
+
   it('refuses a package without a layer tag', () => {
     const ws = fakeWorkspace({ base: { pkg: { name: '@ccl/base' }, files: { 'src/index.ts': 'export {};\n' } } });
     const r = spawnSync(process.execPath, [lint, path.join(ws, 'packages', 'base')], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 // Public API of @ccl/eval: metrics (recognition, retrieval), linear probes, semantic-gap analysis, run
-// comparisons and statistics, reports (HTML, SVG, Markdown, CSV) and the final evaluation of a run. The SVG
-// writer and the PNG renderer behind the figures (encoder, font, bitmap, tick layout) and the numeric
-// kernels stay internal; the chart functions are public (SVG strings; a Bitmap's `toPng()` gives PNG bytes).
+// comparisons and statistics, reports (HTML, SVG, Markdown, CSV; PNGs rasterised from the SVGs where asked)
+// and the final evaluation of a run. The SVG writer, the report's section builders and the numeric kernels
+// stay internal; the chart functions are public (SVG strings).
 export { toMatrix, toLabels } from './matrix';
 export type { Matrix, TypedMatrix, MatrixLike } from './matrix';
 export {
@@ -41,25 +41,16 @@ export {
   subsetAccuracyTable,
 } from './semantic-gap';
 export type { CorrelationLevel, CorrelationThresholds, ClassSplit, ClassSubset, MethodPerClass, SubsetAccuracyTable } from './semantic-gap';
-export { lineChart, horizontalBarChart } from './report/charts';
-export type { LineSeries, LineChartSpec, BarChartSpec } from './report/charts';
-export type { Bitmap } from './report/bitmap';
 export { meanStd, compareRuns } from './report/compare';
 export type { RunMetrics, MetricStats, RunComparison } from './report/compare';
 export { parseTrainingLog, mergeTrainingLogs } from './report/training-log';
 export type { TrainingLog } from './report/training-log';
-export { buildReport, renderMarkdown, writeReport } from './report/report';
-export type {
-  ReportInput,
-  ReportFigure,
-  ReportFigureKind,
-  ReportJson,
-  BuiltReport,
-  BuiltFigure,
-  CurveOptions,
-  TrainingLogInput,
-  WriteReportOptions,
-} from './report/report';
+export { buildReport } from './report/build';
+export { renderMarkdown } from './report/markdown';
+export { writeReport } from './report/write';
+export { rasteriseSvg } from './report/rasterise';
+export type { WriteReportOptions } from './report/write';
+export type { ReportInput, ReportFigure, ReportFigureKind, ReportJson, BuiltReport, BuiltFigure, CurveOptions, TrainingLogInput } from './report/types';
 export { renderHtml } from './report/html';
 export { svgLineChart, svgBarChart } from './report/svg-charts';
 export type { CurveSeries, SvgLineChartSpec, SvgBarChartSpec, SvgFigure, HoverData } from './report/svg-charts';
@@ -79,7 +70,7 @@ export { pairOutcomes } from './stats/paired-outcomes';
 export type { VideoOutcomes, PairedOutcomes } from './stats/paired-outcomes';
 export { bootstrapComparison, verdictOf } from './stats/bootstrap';
 export type { BootstrapOptions, BootstrapComparison, BootstrapRow, BootstrapInterval, Verdict } from './stats/bootstrap';
-export { formatBootstrapTable, formatBootstrapSummary } from './stats/format';
+export { formatBootstrapTable, formatBootstrapSummary, bootstrapTableCells } from './stats/format';
 export type { BootstrapFormatOptions } from './stats/format';
 export { evaluateStudentRun, windowOutputs } from './run/evaluate-run';
 export type { ClipGeometry, StudentProbe } from './run/evaluate-run';

@@ -94,12 +94,14 @@ describe('report.html in headless Chromium', () => {
       makeRun(root, 'ccl-ai', 1, 3, ['cls_v', 'audio.vm', 'image.vm']),
       makeRun(root, 'fitnet', 1, 2, ['cls_v', 'audio.fitnet']),
     ];
-    report = reportFromRunDirectories(runs, path.join(root, 'report'), {
-      title: 'Browser check <&>',
-      classSplit: splitClassesByAgreement([0.9, 0.4, 0.1]),
-      agreementSource: 'designed',
-      baseline: 'baseline',
-    }).report;
+    report = (
+      await reportFromRunDirectories(runs, path.join(root, 'report'), {
+        title: 'Browser check <&>',
+        classSplit: splitClassesByAgreement([0.9, 0.4, 0.1]),
+        agreementSource: 'designed',
+        baseline: 'baseline',
+      })
+    ).report;
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (m) => {

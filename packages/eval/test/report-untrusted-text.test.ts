@@ -45,21 +45,22 @@ const trainingLog = ['{"step": 1, "loss": -0.5, "<script>alert(1)</script>": 0.2
 describe('a report over crafted names', () => {
   let dir: string;
   let report: ReportJson;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-report-names-'));
-    report = writeReport(dir, {
-      title: `Runs ${HTML}`,
-      notes: ['<script>alert(2)</script>', `line one\n# not a heading`],
-      recognition: { [FORMULA]: recognition, '+1+1': recognition },
-      classSplit: splitClassesByAgreement([0.9, 0.4, 0.1]),
-      agreementSource: '<b>the teacher</b>',
-      runs: [
-        { run: FORMULA, method: '-2+3', seed: '@seed', metrics: { 'top-1': 0.5 } },
-        { run: '+1+1', method: 'ccl', seed: -1, metrics: { 'top-1': 0.25 } },
-      ],
-      trainingLogs: { [`${FORMULA} run`]: { source: 'log.jsonl', text: trainingLog } },
-      raster: false,
-    }).report;
+    report = (
+      await writeReport(dir, {
+        title: `Runs ${HTML}`,
+        notes: ['<script>alert(2)</script>', `line one\n# not a heading`],
+        recognition: { [FORMULA]: recognition, '+1+1': recognition },
+        classSplit: splitClassesByAgreement([0.9, 0.4, 0.1]),
+        agreementSource: '<b>the teacher</b>',
+        runs: [
+          { run: FORMULA, method: '-2+3', seed: '@seed', metrics: { 'top-1': 0.5 } },
+          { run: '+1+1', method: 'ccl', seed: -1, metrics: { 'top-1': 0.25 } },
+        ],
+        trainingLogs: { [`${FORMULA} run`]: { source: 'log.jsonl', text: trainingLog } },
+      })
+    ).report;
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

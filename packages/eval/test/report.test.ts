@@ -3,13 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import {
+  bootstrapComparison,
   buildReport,
   compareRuns,
+  formatBootstrapTable,
   evaluateRecognition,
   evaluateRetrieval,
   linearProbe,
   meanStd,
   parseTrainingLog,
+  renderMarkdown,
   splitClassesByAgreement,
   writeReport,
   type ReportJson,
@@ -127,7 +130,7 @@ describe('writeReport', () => {
   let dir: string;
   let report: ReportJson;
   let files: string[];
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-eval-report-'));
     const rec = (logits: number[][]) => evaluateRecognition({ windowScores: logits, videoIds: ids, videoLabels, classNames, ks: [1, 2] });
     const ret = (shift: number) =>
@@ -137,7 +140,7 @@ describe('writeReport', () => {
       test: { features: feats(1), labels: [0, 0, 1, 1, 2, 2] },
       numClasses: 3,
     });
-    const out = writeReport(dir, {
+    const out = await writeReport(dir, {
       title: 'Tiny run',
       notes: ['checkpoint chosen on a held-out validation split'],
       recognition: { baseline: rec(logitsBaseline), CCL: rec(logitsCcl) },
@@ -151,13 +154,14 @@ describe('writeReport', () => {
         { method: 'CCL', seed: 0, metrics: { top1: 0.7, 'R@1': 0.4 } },
       ],
       trainingLog: { source: 'log.jsonl', text: trainingLog },
+      raster: true,
     });
     report = out.report;
     files = out.files;
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('writes the HTML, JSON, Markdown, CSVs, an SVG per figure and PNG copies that decode at their stated sizes', () => {
+  it('writes the HTML, JSON, Markdown, CSVs, an SVG per figure and PNGs (where asked) that decode at their stated sizes', () => {
     expect(files.map((f) => path.basename(f)).sort()).toEqual([
       'curves.csv',
       'epoch-train-acc.png',
@@ -201,8 +205,8 @@ describe('writeReport', () => {
       expect(dark).toBeGreaterThan(100);
       expect(coloured).toBeGreaterThan(20);
     }
-    expect(report.figures.map((f) => f.png?.file)).toEqual(report.figures.map((f) => f.file.replace(/\.svg$/, '.png'))); // every figure has its PNG copy
-    expect(report.figures.find((f) => f.png?.file === 'recall-at-k.png')!.png).toEqual({ file: 'recall-at-k.png', width: 900, height: 560 });
+    expect(report.figures.map((f) => f.png?.file)).toEqual(report.figures.map((f) => f.file.replace(/\.svg$/, '.png'))); // every figure has its PNG
+    for (const f of report.figures) expect(f.png).toEqual({ file: f.file.replace(/\.svg$/, '.png'), width: 2 * f.width, height: 2 * f.height }); // the SVG at zoom 2
     // accuracies logged as fractions are plotted in %
     const acc = fs.readFileSync(path.join(dir, 'epoch-val-clip-acc.svg'), 'utf8');
     expect(acc).toContain('accuracy (%)');
@@ -242,9 +246,10 @@ describe('writeReport', () => {
     for (const row of report.comparison!.rows) {
       const mdRow = cmpT.find((r) => r[0] === row.method)!;
       report.comparison!.metrics.forEach((m, i) => {
-        const [mean, std] = mdRow[2 + i]!.split(' ± ').map(cellFraction);
-        expect(mean).toBeCloseTo(row.stats[m]!.mean!, 3);
-        expect(std).toBeCloseTo(row.stats[m]!.std!, 3);
+        const cells = mdRow[2 + i]!.split(' ± ');
+        expect(cells).toHaveLength(row.seeds.length === 1 ? 1 : 2); // one seed: the value alone
+        expect(cellFraction(cells[0]!)).toBeCloseTo(row.stats[m]!.mean!, 3);
+        if (cells[1] !== undefined) expect(cellFraction(cells[1])).toBeCloseTo(row.stats[m]!.std!, 3);
       });
     }
     expect(md).toContain('Drumming'); // class names in the semantic-gap section
@@ -260,19 +265,84 @@ describe('writeReport', () => {
   });
 });
 
-describe("the loss curves' PNG copies", () => {
+describe("the loss curves' PNGs", () => {
   // a noisy curve: smoothing and the log axis must change what is drawn
   const log = Array.from({ length: 60 }, (_, i) => `{"step": ${i}, "ce": ${(3 * Math.exp(-i / 20) + (i % 2 ? 0.4 : 0.05)).toFixed(4)}}`).join('\n');
-  const lossPng = (curves: { smoothing?: number; logScale?: boolean }) => {
-    const built = buildReport({ title: 'curves', trainingLogs: { run: { source: 'log.jsonl', text: log } }, curves });
-    const fig = built.figures.find((f) => f.figure.kind === 'loss-term')!;
-    return Buffer.from(fig.bitmap!.toPng());
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-eval-loss-png-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  let n = 0;
+  const lossPng = async (curves: { smoothing?: number; logScale?: boolean }) => {
+    const dir = path.join(root, String(n++));
+    const { report } = await writeReport(dir, { title: 'curves', trainingLogs: { run: { source: 'log.jsonl', text: log } }, curves, raster: true });
+    return fs.readFileSync(path.join(dir, report.figures.find((f) => f.kind === 'loss-term')!.png!.file));
   };
 
-  it('draw the smoothed values on the asked y axis, as the SVG does', () => {
-    const raw = lossPng({ smoothing: 0 });
-    expect(lossPng({ smoothing: 0 }).equals(raw)).toBe(true); // deterministic
-    expect(lossPng({ smoothing: 0.9 }).equals(raw)).toBe(false);
-    expect(lossPng({ smoothing: 0, logScale: true }).equals(raw)).toBe(false);
+  it('are rasterised from the SVG: smoothing and the log axis change them, the same input gives the same bytes', async () => {
+    const raw = await lossPng({ smoothing: 0 });
+    expect((await lossPng({ smoothing: 0 })).equals(raw)).toBe(true); // deterministic
+    expect((await lossPng({ smoothing: 0.9 })).equals(raw)).toBe(false);
+    expect((await lossPng({ smoothing: 0, logScale: true })).equals(raw)).toBe(false);
+  });
+
+  it('are not written unless asked for: SVGs only by default', async () => {
+    const dir = path.join(root, 'svg-only');
+    const { report, files } = await writeReport(dir, { title: 'curves', trainingLogs: { run: { source: 'log.jsonl', text: log } } });
+    expect(report.figures.map((f) => f.png)).toEqual([null]);
+    expect(files.filter((f) => f.endsWith('.png'))).toEqual([]);
+  });
+});
+
+describe('the method comparison of a one-seed report (the demo)', () => {
+  // one seed, 8 test videos: baseline right on 4, ccl on 6
+  const videoIds = Array.from({ length: 8 }, (_, i) => `v${i}`);
+  const outcomes = [
+    { method: 'baseline', seed: 1, videoIds, values: [1, 1, 0, 1, 0, 0, 1, 0] },
+    { method: 'ccl', seed: 1, videoIds, values: [1, 1, 1, 1, 0, 1, 1, 0] },
+  ];
+  const bootstrap = bootstrapComparison(outcomes, { baseline: 'baseline', replicates: 500, seed: 3 });
+  const runs = [
+    { run: 'baseline', method: 'baseline', seed: 1, metrics: { 'top-1': 0.5 } },
+    { run: 'ccl', method: 'ccl', seed: 1, metrics: { 'top-1': 0.75 } },
+  ];
+  const built = buildReport({ title: 'demo', runs, bootstrap });
+  const md = renderMarkdown(built.json);
+
+  it('shows each value alone, not a spread of one value ("50.0 ± 0.0")', () => {
+    const table = tableAfter(md, '## Method comparison');
+    expect(table.slice(1)).toEqual([
+      ['baseline', '1', '50.0'],
+      ['ccl', '1', '75.0'],
+    ]);
+    expect(md).not.toContain('±');
+  });
+
+  it('shows the bootstrap CI over the test videos, as the console prints it', () => {
+    expect(built.json.bootstrap).toEqual(bootstrap);
+    const table = tableAfter(md, '### Bootstrap confidence intervals').map((r) => r.map((c) => c.replace(/\\([[\]])/g, '$1'))); // Markdown escapes [ ]
+    const printed = formatBootstrapTable(bootstrap)
+      .split('\n')
+      .filter((l) => !/^\|(---\|)+$/.test(l))
+      .map((l) =>
+        l
+          .slice(1, -1)
+          .split(' | ')
+          .map((c) => c.trim()),
+      );
+    expect(table).toEqual(printed);
+    expect(table[1]![1]).toMatch(/^50\.0 \[\d+\.\d, \d+\.\d\]$/); // the mean with its CI
+    expect(md).toContain('Bootstrap over the 8 test videos of a single seed');
+  });
+
+  it('the HTML report shows the same two tables', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-eval-one-seed-'));
+    try {
+      await writeReport(dir, { title: 'demo', runs, bootstrap });
+      const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+      expect(html).toContain('id="table-comparison"');
+      expect(html).toContain('id="table-bootstrap"');
+      expect(html).not.toContain('± 0.0');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

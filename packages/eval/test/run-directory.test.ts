@@ -96,7 +96,7 @@ describe('run folders', () => {
     expect(() => readRunDirectory(dir)).toThrow(/recognition.json has schema "other", expected "ccl.recognition\/1"/);
   });
 
-  it('builds one report over several seeds and methods; the comparison equals hand means', () => {
+  it('builds one report over several seeds and methods; the comparison equals hand means', async () => {
     const dirs = [
       makeRun(root, 'baseline', 0, [
         [0, 1],
@@ -118,7 +118,7 @@ describe('run folders', () => {
       ]), // 2/3
     ];
     const out = path.join(root, 'report');
-    const { files, report } = reportFromRunDirectories(dirs, out, { title: 'Three runs' });
+    const { files, report } = await reportFromRunDirectories(dirs, out, { title: 'Three runs', raster: true });
     expect(Object.keys(report.recognition)).toEqual(['baseline s0', 'baseline s1', 'ccl']);
     const base = report.comparison!.rows.find((r) => r.method === 'baseline')!;
     expect(base.seeds).toEqual([0, 1]);
@@ -154,7 +154,7 @@ describe('run folders', () => {
     expect(row).toContain(`${(100 * base.stats['top-1']!.mean!).toFixed(1)} ± ${(100 * base.stats['top-1']!.std!).toFixed(1)}`);
   });
 
-  it('overlays every run in every curve, each run in one colour across all figures', () => {
+  it('overlays every run in every curve, each run in one colour across all figures', async () => {
     const runs = ['baseline', 'ccl', 'fitnet'].map((m, i) =>
       makeRun(path.join(root, 'overlay'), m, 1, [
         [2, i],
@@ -164,7 +164,7 @@ describe('run folders', () => {
       ]),
     );
     const out = path.join(root, 'overlay-report');
-    const { report } = reportFromRunDirectories(runs, out);
+    const { report } = await reportFromRunDirectories(runs, out);
     expect(Object.keys(report.colours)).toEqual(['baseline', 'ccl', 'fitnet']);
     expect(new Set(Object.values(report.colours)).size).toBe(3);
     const seriesColours = (file: string) => {
@@ -205,7 +205,7 @@ describe('run folders', () => {
     expect(results.filter((r) => r[3] === 'R@2').map((r) => r[0])).toEqual(['baseline', 'ccl', 'fitnet']);
   });
 
-  it('refuses two folders of the same method and seed, naming both', () => {
+  it('refuses two folders of the same method and seed, naming both', async () => {
     const a = makeRun(path.join(root, 'dup-a'), 'ccl', 3, [
       [1, 0],
       [1, 0],
@@ -218,7 +218,7 @@ describe('run folders', () => {
       [0, 1],
       [0, 1],
     ]);
-    expect(() => reportFromRunDirectories([a, b], path.join(root, 'dup-report'))).toThrow(/two run folders are both 'ccl s3'.*dup-a.*dup-b/);
+    await expect(reportFromRunDirectories([a, b], path.join(root, 'dup-report'))).rejects.toThrow(/two run folders are both 'ccl s3'.*dup-a.*dup-b/);
   });
 });
 

@@ -18,7 +18,7 @@ interface ReportOptions extends ClassSplitChoice {
   baseline?: string;
   smoothing?: number;
   logScale?: boolean;
-  png: boolean;
+  png?: boolean;
   force?: boolean;
 }
 
@@ -26,7 +26,9 @@ interface ReportOptions extends ClassSplitChoice {
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('one report over evaluated run folders: report.html (self-contained), SVG figures (+ PNG), summary.md, report.json, curves.csv, results.csv')
+    .description(
+      'one report over evaluated run folders: report.html (self-contained), SVG figures (PNGs with --png), summary.md, report.json, curves.csv, results.csv',
+    )
     .argument('<runs...>', 'run folders (each with run.json and eval/)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--title <text>', 'report title')
@@ -46,17 +48,17 @@ export function registerReportCommand(program: Command): void {
     .option('--agreement-source <text>', 'what the agreement score is (shown in the report)')
     .option('--smoothing <w>', 'EMA weight of the loss curves in [0, 1) (default: from the number of steps)', parseFraction)
     .option('--log-scale', 'log y axis for the loss curves')
-    .option('--no-png', 'SVG figures only (no PNG copies)')
+    .option('--png', 'also a PNG of every figure, rasterised from its SVG (needs the optional packages @resvg/resvg-wasm and dejavu-fonts-ttf)')
     .option('--force', 'write into a non-empty folder that holds no ccl report (files of the same names are replaced, nothing else is removed)')
-    .action((runs: string[], opts: ReportOptions) => {
+    .action(async (runs: string[], opts: ReportOptions) => {
       const dirs = runs.map((r) => path.resolve(r));
       const split = classSplitForRuns(dirs, opts);
-      const { files, removed } = reportFromRunDirectories(dirs, path.resolve(opts.out), {
+      const { files, removed } = await reportFromRunDirectories(dirs, path.resolve(opts.out), {
         ...(opts.title ? { title: opts.title } : {}),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
         ...(split ? { classSplit: split.split, ...(split.source ? { agreementSource: split.source } : {}) } : {}),
         curves: { ...(opts.smoothing === undefined ? {} : { smoothing: opts.smoothing }), logScale: Boolean(opts.logScale) },
-        raster: opts.png,
+        raster: Boolean(opts.png),
         force: Boolean(opts.force),
       });
       process.stdout.write(`${[...files.map((f) => `wrote ${f}`), ...removed.map((f) => `removed ${f} (of the previous report)`)].join('\n')}\n`);

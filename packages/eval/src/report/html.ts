@@ -5,7 +5,7 @@
  * bar at the top disappears from every figure). The script is ES2017 and reads its data from an inline
  * JSON block.
  */
-import type { BuiltReport, ReportFigureKind } from './report';
+import type { BuiltReport, ReportFigureKind } from './types';
 import { escapeXml as esc } from './svg';
 import { type ReportTable, type ReportTableId, reportTables } from './tables';
 
@@ -203,7 +203,7 @@ export function renderHtml(built: BuiltReport): string {
     const content = parts.filter((p) => p !== '').join('\n');
     if (content) sections.push(`<section id="${id}"><h2>${esc(heading)}</h2>\n${content}\n</section>`);
   };
-  section('results', 'Results', table('comparison'), table('recognition'), table('retrieval'));
+  section('results', 'Results', table('comparison'), table('bootstrap'), table('recognition'), table('retrieval'));
   const loss = figureHtml('loss-term');
   const c = json.curves;
   section(

@@ -53,13 +53,6 @@ export function hslToHex(h: number, s: number, l: number): string {
   return `#${f(0)}${f(8)}${f(4)}`;
 }
 
-/** `#rrggbb` as [r, g, b] (0-255). */
-export function hexToRgb(hex: string): [number, number, number] {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!m) throw new Error(`@ccl/eval: '${hex}' is not a #rrggbb colour`);
-  return [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)];
-}
-
 /** Colours of `names` in order (duplicates keep their first colour): name → colour. */
 export function assignColours(names: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();

@@ -5,16 +5,9 @@
  * knows them of (run folders), empty otherwise.
  */
 import type { RunMetrics } from './compare';
-import type { ReportJson } from './report';
+import type { ReportJson, ResultRow } from './types';
 
-/** One row of results.csv. */
-export interface ResultRow {
-  run: string;
-  method: string | null;
-  seed: number | string | null;
-  metric: string;
-  value: number | null;
-}
+export type { ResultRow };
 
 /** The rows of results.csv for a report; `runs` give method and seed by run label. */
 export function resultRows(r: ReportJson, runs: readonly RunMetrics[]): ResultRow[] {

@@ -11,7 +11,9 @@ import type { RecognitionResult, ReferenceValJson } from '../recognition';
 import type { RetrievalResult } from '../retrieval';
 import type { ClassSplit } from '../semantic-gap';
 import type { RunMetrics } from './compare';
-import { type CurveOptions, type ReportInput, type ReportJson, type TrainingLogInput, type WriteReportOptions, writeReport } from './report';
+import type { BootstrapComparison } from '../stats/bootstrap';
+import type { CurveOptions, ReportInput, ReportJson, TrainingLogInput } from './types';
+import { type WriteReportOptions, writeReport } from './write';
 import { type TrainingLog, mergeTrainingLogs, parseTrainingLog } from './training-log';
 import { writeFileAtomicSync } from '@ccl/base/node';
 import { readJsonFile } from './read-json-file';
@@ -121,8 +123,10 @@ export interface RunReportOptions {
   notes?: string[];
   /** Smoothing and y scale of the training curves. */
   curves?: CurveOptions;
-  /** A PNG copy of every figure (default true). */
+  /** A PNG of every figure, rasterised from its SVG (default false; needs the optional rasteriser, see writeReport). */
   raster?: boolean;
+  /** The bootstrap CIs of video top-1 (see bootstrapComparison), shown with the method comparison. */
+  bootstrap?: BootstrapComparison;
   /** Write into a non-empty folder that holds no report (see writeReport). */
   force?: boolean;
   /** More files written into the report folder with the report (see writeReport). */
@@ -134,11 +138,11 @@ export interface RunReportOptions {
  * has one run, `method s<seed>` otherwise), the comparison table over seeds, every run's training curves
  * (overlaid, one colour per run in every figure) and run.json. Checkpoint-selection notes are listed.
  */
-export function reportFromRunDirectories(
+export async function reportFromRunDirectories(
   runDirs: readonly string[],
   outDir: string,
   options: RunReportOptions = {},
-): { files: string[]; removed: string[]; report: ReportJson } {
+): Promise<{ files: string[]; removed: string[]; report: ReportJson }> {
   if (runDirs.length === 0) throw new Error('@ccl/eval: reportFromRunDirectories needs at least one run folder');
   const runs = runDirs.map(readRunDirectory);
   const perMethod = new Map<string, number>();
@@ -190,6 +194,7 @@ export function reportFromRunDirectories(
     runConfigs,
     ...(options.curves ? { curves: options.curves } : {}),
     ...(options.raster === undefined ? {} : { raster: options.raster }),
+    ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
   };
   return writeReport(outDir, input, { force: options.force ?? false, ...(options.extraFiles ? { extraFiles: options.extraFiles } : {}) });
 }

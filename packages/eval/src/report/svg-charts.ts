@@ -4,7 +4,7 @@
  * horizontal grouped bars (per-class accuracy). Each chart also returns the data the HTML report's hover
  * script reads ({@link HoverData}). Every series is a `<g data-run="name">`, so the HTML can toggle runs.
  */
-import { formatTick, niceTicks } from './charts';
+import { formatTick, niceTicks } from './ticks';
 import { smoothEma } from './smoothing';
 import { el, escapeXml, polylinePath, svgDocument, text, textWidth } from './svg';
 

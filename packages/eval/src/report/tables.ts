@@ -3,7 +3,9 @@
  * `report.json` and rendered by both the Markdown summary and the HTML report. Accuracies, recalls and mAP
  * are shown in % with one decimal.
  */
-import type { ReportJson } from './report';
+import { bootstrapTableCells, resampledWhat } from '../stats/format';
+import type { MetricStats } from './compare';
+import type { ReportJson } from './types';
 
 /** Percent with one decimal ("57.5"); null → "–". */
 export function formatPercent(x: number | null | undefined): string {
@@ -16,7 +18,7 @@ export function formatGain(x: number | null | undefined): string {
 }
 
 /** Which table a {@link ReportTable} is. */
-export type ReportTableId = 'recognition' | 'retrieval' | 'probes' | 'class-split' | 'subset-accuracy' | 'comparison';
+export type ReportTableId = 'recognition' | 'retrieval' | 'probes' | 'class-split' | 'subset-accuracy' | 'comparison' | 'bootstrap';
 
 /** One table of a report. */
 export interface ReportTable {
@@ -30,6 +32,12 @@ export interface ReportTable {
 }
 
 const byNumber = (a: string, b: string) => Number(a) - Number(b);
+
+/** "mean ± std" in %; the mean alone from one value (whose std of 0 says nothing about the spread). */
+function meanAndSpread(s: MetricStats): string {
+  if (s.mean === null) return '–';
+  return s.n < 2 || s.std === null ? formatPercent(s.mean) : `${formatPercent(s.mean)} ± ${formatPercent(s.std)}`;
+}
 
 /** The tables of a report, in the Markdown summary's order (sections without data are left out). */
 export function reportTables(r: ReportJson, classNames: readonly string[] = []): ReportTable[] {
@@ -110,20 +118,30 @@ export function reportTables(r: ReportJson, classNames: readonly string[] = []):
   }
   if (r.comparison) {
     const c = r.comparison;
+    const oneSeed = c.rows.filter((row) => row.seeds.length === 1).length;
+    const spread =
+      oneSeed === c.rows.length
+        ? 'One run per method: its values in % (one value has no spread over seeds).'
+        : `Mean ± sample standard deviation over seeds, in %${oneSeed ? '; a method with one seed shows its value alone' : ''}.`;
     out.push({
       id: 'comparison',
       heading: 'Method comparison',
       level: 2,
-      intro: 'Mean ± sample standard deviation over seeds, in %.',
+      intro: `${spread}${r.bootstrap ? ' The bootstrap confidence intervals over test videos follow.' : ''}`,
       header: ['method', 'runs', ...c.metrics],
-      rows: c.rows.map((row) => [
-        row.method,
-        String(row.seeds.length),
-        ...c.metrics.map((m) => {
-          const s = row.stats[m]!;
-          return s.mean === null ? '–' : `${formatPercent(s.mean)} ± ${formatPercent(s.std)}`;
-        }),
-      ]),
+      rows: c.rows.map((row) => [row.method, String(row.seeds.length), ...c.metrics.map((m) => meanAndSpread(row.stats[m]!))]),
+    });
+  }
+  if (r.bootstrap) {
+    const b = r.bootstrap;
+    const { header, rows } = bootstrapTableCells(b);
+    out.push({
+      id: 'bootstrap',
+      heading: 'Bootstrap confidence intervals',
+      level: r.comparison ? 3 : 2,
+      intro: `Video top-1 (%) with its percentile confidence interval, and the paired difference from ${b.baseline}. ${resampledWhat(b)}.`,
+      header,
+      rows,
     });
   }
   return out;

@@ -14,18 +14,25 @@ export interface BootstrapFormatOptions {
   digits?: number;
 }
 
-/** Markdown table, one row per method, the baseline's Δ and verdict shown as '—' and 'baseline'. */
-export function formatBootstrapTable(result: BootstrapComparison, options: BootstrapFormatOptions = {}): string {
+/** The table's cells (not escaped): header, then one row per method (the baseline's Δ and verdict as '—' and 'baseline'). */
+export function bootstrapTableCells(result: BootstrapComparison, options: BootstrapFormatOptions = {}): { header: string[]; rows: string[][] } {
   const d = options.digits ?? 1;
   const ci = `${confidenceLabel(result.confidence)} CI`;
-  const lines = [`| method | ${options.metric ?? 'top-1'} mean [${ci}] | Δ vs ${cell(result.baseline)} [${ci}] | verdict |`, '|---|---|---|---|'];
-  for (const row of result.rows) {
+  const header = ['method', `${options.metric ?? 'top-1'} mean [${ci}]`, `Δ vs ${result.baseline} [${ci}]`, 'verdict'];
+  const rows = result.rows.map((row) => {
     const own = `${fixed(row.mean, d)} [${fixed(row.lower, d)}, ${fixed(row.upper, d)}]`;
     const diff = row.vsBaseline;
     const delta = diff ? `${signed(diff.mean, d)} [${signed(diff.lower, d)}, ${signed(diff.upper, d)}]` : '—';
-    lines.push(`| ${cell(row.method)} | ${own} | ${delta} | ${diff ? diff.verdict : 'baseline'} |`);
-  }
-  return lines.join('\n');
+    return [row.method, own, delta, diff ? diff.verdict : 'baseline'];
+  });
+  return { header, rows };
+}
+
+/** Markdown table, one row per method, the baseline's Δ and verdict shown as '—' and 'baseline'. */
+export function formatBootstrapTable(result: BootstrapComparison, options: BootstrapFormatOptions = {}): string {
+  const { header, rows } = bootstrapTableCells(result, options);
+  const line = (r: string[]) => `| ${r.map(cell).join(' | ')} |`;
+  return [line(header), '|---|---|---|---|', ...rows.map(line)].join('\n');
 }
 
 /**
@@ -56,7 +63,8 @@ export function formatBootstrapSummary(result: BootstrapComparison, options: Boo
   return sentences.join(' ');
 }
 
-function resampledWhat(r: BootstrapComparison): string {
+/** What the bootstrap resampled, as a sentence without its full stop. */
+export function resampledWhat(r: BootstrapComparison): string {
   const lo = Math.min(...r.videosPerSeed);
   const hi = Math.max(...r.videosPerSeed);
   const videos = lo === hi ? `${lo}` : `${lo}-${hi}`;

@@ -48,13 +48,15 @@ export async function reportStage(
     runs: runs.rows,
     outcomes: runs.outcomes,
   };
-  await stages.run('write the report (report.html, SVG figures, Markdown, CSV) and bench.json', () => {
-    const { files } = reportFromRunDirectories(runs.runDirs, reportDir, {
+  await stages.run('write the report (report.html, SVG figures, Markdown, CSV) and bench.json', async () => {
+    const { files } = await reportFromRunDirectories(runs.runDirs, reportDir, {
       // the bench's own folder: force, so a report written before reports recorded their files is replaced too
       force: true,
       extraFiles: { 'bench.json': `${JSON.stringify(bench, null, 2)}\n` },
       title: 'ccl synthetic audio-visual distillation benchmark',
       classSplit: runs.classSplit,
+      // the bootstrap CIs over test videos (and seeds) the console prints, shown with the method comparison
+      ...(comparison ? { bootstrap: comparison } : {}),
       agreementSource: "the generator's designed audio-label correspondence (strong / weak / none)",
       // one seed: the runs are labelled by method, so the subset table can show gains over the baseline
       ...(o.seeds.length === 1 && o.methods.includes('baseline') ? { baseline: 'baseline' } : {}),
