@@ -26,6 +26,11 @@ export interface SyntheticExperimentOptions {
    */
   regime?: SyntheticRegime;
   /**
+   * Share of each class's labelled videos held out to choose the checkpoint (default 0.15, at least one
+   * video per class): a larger share makes the choice less noisy and leaves fewer videos to train on.
+   */
+  validationFraction?: number;
+  /**
    * Train and evaluate only this run (a worker of a parallel bench): the shared stages are reused, no
    * report or bench.json is written.
    */

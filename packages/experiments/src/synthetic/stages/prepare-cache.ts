@@ -21,6 +21,11 @@ export async function prepareCacheStage(
     if (fs.existsSync(preparedFile)) {
       stages.note('reusing the prepared manifest');
       const m = readManifest(preparedFile);
+      const heldOut = ((m.meta ?? {}) as { validation?: { fraction?: number } }).validation?.fraction;
+      if (heldOut !== (o.validationFraction ?? 0.15))
+        throw new Error(
+          `${preparedFile}: holds out ${heldOut} of the labelled videos for validation; this run asks for ${o.validationFraction ?? 0.15}: use another --work folder, or remove that one`,
+        );
       // a worker of a parallel bench reads the cache its parent has just checked; the others would wait on its lock
       if (!o.only) await prepareClipCache({ manifest: m, cacheDir, shortSide: null, audioSampleRate: sampleRate });
       return m;
@@ -29,7 +34,7 @@ export async function prepareCacheStage(
     for (const f of failures) stages.note(`probe failed: ${JSON.stringify(f)}`);
     const report = await prepareClipCache({ manifest: probed, cacheDir, shortSide: null, audioSampleRate: sampleRate });
     stages.note(`${report.prepared} videos decoded, ${report.alreadyCached} already cached, ${report.skipped.length} skipped`);
-    const withVal = holdOutValidation(manifestOfCachedSamples(probed, report), { fraction: 0.15, seed: o.seeds[0] }); // skipped videos stay in the report only
+    const withVal = holdOutValidation(manifestOfCachedSamples(probed, report), { fraction: o.validationFraction ?? 0.15, seed: o.seeds[0] }); // skipped videos stay in the report only
     writeManifest(preparedFile, withVal);
     return withVal;
   });
