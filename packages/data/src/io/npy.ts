@@ -1,6 +1,3 @@
-import * as fs from 'node:fs';
-import { writeFileAtomicSync } from '@ccl/base/node';
-
 /** Floating-point dtypes the `.npy` reader and writer accept. */
 export type NpyDtype = 'float32' | 'float64';
 
@@ -107,17 +104,6 @@ function fortranToC(a: NpyArray): NpyArray {
   return { dtype: a.dtype, shape: shape.slice(), data: out };
 }
 
-/** Reads a `.npy` file (see {@link parseNpy}); errors name the file. */
-export function readNpy(file: string): NpyArray {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    throw new Error(`${file}: cannot read .npy file: ${(err as Error).message}`);
-  }
-  return parseNpy(bytes, file);
-}
-
 /** Serialises an array to `.npy` version 1.0 bytes (little-endian, C order, header padded to 64 bytes). */
 export function encodeNpy(array: NpyArray): Uint8Array {
   const count = array.shape.reduce((a, b) => a * b, 1);
@@ -141,9 +127,4 @@ export function encodeNpy(array: NpyArray): Uint8Array {
     else view.setFloat64(start + 8 * i, array.data[i] as number, true);
   }
   return out;
-}
-
-/** Writes a `.npy` file atomically (temporary file + rename). */
-export function writeNpy(file: string, array: NpyArray): void {
-  writeFileAtomicSync(file, encodeNpy(array));
 }

@@ -3,7 +3,8 @@
  * ed.). The encoder and its CRC-32 are @ccl/data's (one implementation in the project); this module keeps
  * @ccl/eval's argument order and its size checks.
  */
-import { crc32, encodePngRgb } from '@ccl/data';
+import { crc32 } from '@ccl/data';
+import { encodePngRgb } from '@ccl/data/node';
 
 export { crc32 };
 
