@@ -111,7 +111,8 @@ const browserSafe = packages.filter((p) => p.entries.includes('node')).map((p) =
 if (browserSafe.length)
   forbidden.push({
     name: 'browser-entry-reaches-node',
-    comment: "a package with a './node' entry keeps its main entry browser-safe: no Node built-in (node:fs, ...) nor Node-only package (tar, minizlib) is reachable from src/index.ts; move the file I/O to src/node.ts",
+    comment:
+      "a package with a './node' entry keeps its main entry browser-safe: no Node built-in (node:fs, ...) nor Node-only package (tar, minizlib) is reachable from src/index.ts; move the file I/O to src/node.ts",
     severity: 'error',
     from: { path: `${anyOf(browserSafe)}src/index\\.ts$` },
     to: { path: [`^(node:)?(${builtinModules.map(esc).join('|')})$`, '(^|/)node_modules/(tar|minizlib)/'], reachable: true },

@@ -80,9 +80,15 @@ describe('package-boundary lint (tools/ci/lint.mjs: dependency-cruiser, layers f
         files: {
           'src/index.ts': `${imports([['./names', '{ n }']])}\nexport const x = n;\n`,
           'src/names.ts': `${imports([['./files', '{ f }']])}\nexport const n = f;\n`,
-          'src/files.ts': `${imports([['node:fs', '* as fs'], ['tar', '* as tar']])}\nexport const f = [fs, tar];\n`,
+          'src/files.ts': `${imports([
+            ['node:fs', '* as fs'],
+            ['tar', '* as tar'],
+          ])}\nexport const f = [fs, tar];\n`,
           // the Node entry may use both
-          'src/node.ts': `${imports([['./files', '{ f }'], ['node:path', '* as path']])}\nexport const y = [f, path];\n`,
+          'src/node.ts': `${imports([
+            ['./files', '{ f }'],
+            ['node:path', '* as path'],
+          ])}\nexport const y = [f, path];\n`,
         },
       },
       // no './node' entry: its main entry is not declared browser-safe

@@ -19,7 +19,7 @@ export interface RemotePrepareRequest extends PrepareSettingsOptions {
   onProbedManifest: (manifest: Manifest) => void;
 }
 
-/** `ccl data prepare`'s whole job, over the registered datasets (@ccl/data's `registerDataset`). */
+/** `ccl data prepare`'s whole job, over the registered datasets (`registerDataset` of @ccl/data/node). */
 export interface PrepareDatasetOptions extends PrepareSettingsOptions {
   /** A registered dataset name. */
   dataset: string;
