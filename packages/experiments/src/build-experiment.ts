@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type TeacherFeatureSet, type Manifest, type TrainClipOptions } from '@ccl/data';
+import type { TeacherFeatureSet, Manifest, TrainClipOptions } from '@ccl/data';
 import { readFeaturesFolder, readManifest } from '@ccl/data/node';
 import { clipCacheSource, type DataConfig, type ExperimentConfig, type TrainableEncoder, type TrainerOptions } from '@ccl/distill';
 import { createEncoder, encoderOptionKeys, type Encoder } from '@ccl/encoders';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Job } from 'bullmq';
-import { type ManifestSample } from '@ccl/data';
+import type { ManifestSample } from '@ccl/data';
 import { featureFilePath } from '@ccl/data/node';
 import type { Encoder } from '@ccl/encoders';
 import type { AllowedFolders } from './allowed-folders';

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { type Manifest } from '@ccl/data';
+import type { Manifest } from '@ccl/data';
 import { clipFileName } from '@ccl/data/node';
 import { clipPrepareTask, closeMediaInfo, generateSyntheticAV } from '@ccl/data/media';
 import { FEATURES_QUEUE, PREPARE_QUEUE, type FeaturesJobData, type PrepareJobData } from '../src';
