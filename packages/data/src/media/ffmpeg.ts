@@ -4,8 +4,11 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { EnvironmentError } from '../io/environment-error';
 
-/** Loads packages relative to this module (works in the CJS and ESM builds: tsup `shims`). */
-export const localRequire = createRequire(__filename);
+/**
+ * Loads packages relative to this module. `import.meta.url`, not tsup's `__filename` shim: the shim's `path` and
+ * `url` imports land in a chunk the browser-safe main entry shares (jest's swc turns it into the CJS equivalent).
+ */
+export const localRequire = createRequire(import.meta.url);
 
 /** How to get an ffmpeg, the end of every "ffmpeg not found" message. */
 export const FFMPEG_HELP =
