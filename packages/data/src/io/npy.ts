@@ -38,6 +38,13 @@ function parseHeaderDict(text: string, source: string): { descr: string; fortran
   return { descr: descr[1] as string, fortran: fortran[1] === 'True', shape: dims };
 }
 
+/** ISO-8859-1 text of `bytes` (one character per byte; TextDecoder's 'latin1' is windows-1252). */
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
+
 /**
  * Parses the bytes of a `.npy` file (format versions 1.0, 2.0, 3.0; float32/float64, either byte
  * order, C or Fortran order — Fortran arrays are returned in row-major order). `source` names the file
@@ -61,7 +68,8 @@ export function parseNpy(bytes: Uint8Array, source = '<buffer>'): NpyArray {
     throw new Error(`${source}: unsupported .npy format version ${major}.${bytes[7]}`);
   }
   if (headerStart + headerLen > bytes.length) throw new Error(`${source}: truncated .npy header (${bytes.length} bytes)`);
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString(major === 3 ? 'utf8' : 'latin1');
+  const headerBytes = bytes.subarray(headerStart, headerStart + headerLen);
+  const header = major === 3 ? new TextDecoder().decode(headerBytes) : latin1(headerBytes);
   const { descr, fortran, shape } = parseHeaderDict(header, source);
   const kind = DESCR[descr];
   if (!kind) throw new Error(`${source}: unsupported dtype '${descr}' (expected float32 '<f4' or float64 '<f8')`);
@@ -120,7 +128,7 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   out[7] = 0;
   const view = new DataView(out.buffer);
   view.setUint16(8, header.length, true);
-  out.set(Buffer.from(header, 'latin1'), 10);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i); // ASCII
   const start = 10 + header.length;
   for (let i = 0; i < count; i++) {
     if (bytesPer === 4) view.setFloat32(start + 4 * i, array.data[i] as number, true);

@@ -18,8 +18,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Longest file name most file systems accept (ext4, APFS, NTFS: 255). */
 export const MAX_FILE_NAME_BYTES = 255;
 
+const utf8 = new TextEncoder();
+
 function percent(ch: string): string {
-  return [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+  return [...utf8.encode(ch)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 }
 
 /** Encodes one identifier to a single safe path component (no extension). Throws naming `what` when refused. */
@@ -42,7 +44,7 @@ export function decodeName(encoded: string): string {
 }
 
 function withLimit(file: string, original: string, what: string): string {
-  const bytes = Buffer.byteLength(file, 'utf8');
+  const bytes = utf8.encode(file).length;
   if (bytes > MAX_FILE_NAME_BYTES)
     throw new Error(
       `${what} ${JSON.stringify(original.length > 60 ? `${original.slice(0, 60)}…` : original)} is too long for a file name (${bytes} bytes encoded, at most ${MAX_FILE_NAME_BYTES})`,
