@@ -4,8 +4,8 @@
 // cache (no workspace links, no jest setup registering gradients), and runs, from ESM (.mjs) and from CJS
 // (.cjs), a small script per package that computes a gradient through the package's public API and checks
 // it is finite and non-zero, and runs each library README's example (the first ```js block after an
-// `<!-- example -->` marker, as an .mjs file). Then bundles the main entries of @ccl/encoders, @ccl/losses
-// and @ccl/compose for the browser with esbuild and fails on any Node built-in they import. Last, installs
+// `<!-- example -->` marker, as an .mjs file). Then bundles the main entries of @ccl/data, @ccl/encoders,
+// @ccl/losses and @ccl/compose for the browser with esbuild and fails on any Node built-in they import. Last, installs
 // the applications (@ccl/experiments, @ccl/queue and the umbrella @ccl/toolkit, which bring mediainfo.js) into
 // the same project (and the web app, @ccl/web), checks that they did not pull in the 66 MB static ffmpeg build
 // (@ffmpeg-installer/ffmpeg is an optional peer) nor the browser's tfjs backends (bundled into @ccl/web's
@@ -21,7 +21,7 @@ const started = Date.now();
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const keep = process.argv.includes('--keep');
 const TFJS = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
-const BROWSER_ENTRIES = ['@ccl/encoders', '@ccl/losses', '@ccl/compose'];
+const BROWSER_ENTRIES = ['@ccl/data', '@ccl/encoders', '@ccl/losses', '@ccl/compose'];
 // packages that depend on the media stack (mediainfo.js; ffmpeg is an optional peer): installed after the
 // libraries' checks (@ccl/web through @ccl/experiments)
 const APPLICATIONS = ['@ccl/experiments', '@ccl/queue', '@ccl/toolkit', '@ccl/web'];
@@ -58,9 +58,14 @@ if (tf.memory().numTensors !== 2) throw new Error('the engine tracks ' + tf.memo
   '@ccl/data': {
     // not a training package (it registers no gradient functions): it loads alone and its helpers run
     names: ['encodeNpy', 'parseNpy'],
+    extra: { '@ccl/data/node': ['readNpy', 'writeNpy'] },
     body: `const back = parseNpy(encodeNpy({ dtype: 'float32', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }));
 if (back.shape.join() !== '2,2' || Array.from(back.data).join() !== '1,2,3,4') throw new Error('npy round trip changed the array');
-console.log('data: loads alone, .npy round trip of a [2, 2] array');`,
+const npyFile = (await import('node:path')).join((await import('node:os')).tmpdir(), 'ccl-standalone-' + process.pid + '.npy');
+writeNpy(npyFile, back);
+if (Array.from(readNpy(npyFile).data).join() !== '1,2,3,4') throw new Error('npy file round trip (@ccl/data/node) changed the array');
+(await import('node:fs')).rmSync(npyFile);
+console.log('data: loads alone, .npy round trip of a [2, 2] array (bytes, and a file through @ccl/data/node)');`,
   },
   '@ccl/encoders': {
     names: ['createEncoder'],

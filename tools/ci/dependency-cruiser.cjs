@@ -7,6 +7,7 @@
 // CCL_LINT_PACKAGES (comma-separated folder names) limits which packages' own files are followed.
 const fs = require('node:fs');
 const path = require('node:path');
+const { builtinModules } = require('node:module');
 
 const root = process.env.CCL_LINT_ROOT || process.cwd();
 const packagesDir = path.join(root, 'packages');
@@ -111,6 +112,18 @@ for (const p of packages) {
     to: { path: `^packages/${esc(p.dir)}/`, pathNot: `^packages/${esc(p.dir)}/src/(${p.entries.map(esc).join('|')})\\.ts$` },
   });
 }
+// A package with a './node' subpath keeps its Node-only API there: its main entry works in a browser, so nothing
+// reachable from src/index.ts is a Node built-in or a Node-only npm package (the bundlers would need stubs)
+const browserSafe = packages.filter((p) => p.entries.includes('node')).map((p) => p.dir);
+if (browserSafe.length)
+  forbidden.push({
+    name: 'browser-entry-reaches-node',
+    comment:
+      "a package with a './node' entry keeps its main entry browser-safe: no Node built-in (node:fs, ...) nor Node-only package (tar, minizlib) is reachable from src/index.ts; move the file I/O to src/node.ts",
+    severity: 'error',
+    from: { path: `${anyOf(browserSafe)}src/index\\.ts$` },
+    to: { path: [`^(node:)?(${builtinModules.map(esc).join('|')})$`, '(^|/)node_modules/(tar|minizlib)/'], reachable: true },
+  });
 const noBackends = packages.filter((p) => !p.importsBackends).map((p) => p.dir);
 forbidden.push({
   name: 'library-names-a-backend',

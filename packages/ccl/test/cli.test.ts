@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { featureFilePath, readFeaturesFolder } from '@ccl/data';
+import { featureFilePath, readFeaturesFolder } from '@ccl/data/node';
 import { closeMediaInfo, generateSyntheticAV } from '@ccl/data/media';
 import { readExperimentConfig } from '@ccl/distill';
 import { gitRevision } from '@ccl/experiments';

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clipPath, makeManifest, readNpy, writeClipFile, writeManifest } from '@ccl/data';
+import { makeManifest } from '@ccl/data';
+import { clipPath, readNpy, writeClipFile, writeManifest } from '@ccl/data/node';
 import { ccl } from './helpers/run-cli';
 
 /** A prepared dataset without ffmpeg: a manifest and two cached clips (random frames, 1 s of audio at `audioRate`). */

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { evenFrames, openFeatureTeacher, runSyntheticExperiment, formatResultsTable, trainStudentRun, type BenchRunId } from '@ccl/experiments';
 import { main } from '../src/cli';
-import { acquireFolderLock, clipPath, KINETICS_MEAN, KINETICS_STD, readNpy } from '@ccl/data';
+import { KINETICS_MEAN, KINETICS_STD } from '@ccl/data';
+import { acquireFolderLock, clipPath, readNpy } from '@ccl/data/node';
 import { ccl as runCcl } from './helpers/run-cli';
 
 /**

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clipPath, makeManifest, readNpy, writeClipFile, writeManifest } from '@ccl/data';
+import { makeManifest } from '@ccl/data';
+import { clipPath, readNpy, writeClipFile, writeManifest } from '@ccl/data/node';
 import { parseSafetensorsHeader } from '@ccl/encoders';
 import { readWeightsMetadata } from '@ccl/encoders/node';
 import { ccl } from './helpers/run-cli';

@@ -86,6 +86,39 @@ describe('package-boundary lint (tools/ci/lint.mjs: dependency-cruiser, layers f
     expect(r.stderr).not.toMatch(/packages\/eval\/src\/(a|b)\.ts →/); // a type-only circle outside the reports passes
   });
 
+  it("keeps the main entry of a package with a './node' entry free of Node built-ins and node-tar, through any depth", () => {
+    const nodeExports = { exports: { '.': {}, './node': {} } };
+    const ws = fakeWorkspace({
+      data: {
+        pkg: { name: '@ccl/data', nx: { tags: ['layer:1'] }, dependencies: { tar: '*' }, ...nodeExports },
+        files: {
+          'src/index.ts': `${imports([['./names', '{ n }']])}\nexport const x = n;\n`,
+          'src/names.ts': `${imports([['./files', '{ f }']])}\nexport const n = f;\n`,
+          'src/files.ts': `${imports([
+            ['node:fs', '* as fs'],
+            ['tar', '* as tar'],
+          ])}\nexport const f = [fs, tar];\n`,
+          // the Node entry may use both
+          'src/node.ts': `${imports([
+            ['./files', '{ f }'],
+            ['node:path', '* as path'],
+          ])}\nexport const y = [f, path];\n`,
+        },
+      },
+      // no './node' entry: its main entry is not declared browser-safe
+      eval: {
+        pkg: { name: '@ccl/eval', nx: { tags: ['layer:1'] } },
+        files: { 'src/index.ts': `${imports([['node:os', '* as os']])}\nexport const z = os;\n` },
+      },
+    });
+    const r = spawnSync(process.execPath, [lint, path.join(ws, 'packages', 'data'), path.join(ws, 'packages', 'eval')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/browser-entry-reaches-node: packages\/data\/src\/index\.ts → fs/);
+    expect(r.stderr).toMatch(/browser-entry-reaches-node: packages\/data\/src\/index\.ts → .*node_modules\/tar\//);
+    expect(r.stderr).not.toMatch(/browser-entry-reaches-node: packages\/(data\/src\/node|eval\/src\/index)\.ts/);
+    expect(r.stderr).not.toMatch(/→ path$/m);
+  });
+
   it('refuses a package without a layer tag', () => {
     const ws = fakeWorkspace({ base: { pkg: { name: '@ccl/base' }, files: { 'src/index.ts': 'export {};\n' } } });
     const r = spawnSync(process.execPath, [lint, path.join(ws, 'packages', 'base')], { encoding: 'utf8' });

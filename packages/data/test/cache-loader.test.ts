@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { clipPath, evalClip, gatherFrames, loadEvalWindows, slidingWindows, openClipFile, readClipAudio, readClipFrames, verifyClipFile } from '../src';
+import { evalClip, gatherFrames, slidingWindows } from '../src';
+import { clipPath, loadEvalWindows, openClipFile, readClipAudio, readClipFrames, verifyClipFile } from '../src/node';
 import { closeMediaInfo, decodeVideo, generateSyntheticAV, prepareClipCache } from '../src/media';
 import type { Manifest } from '../src';
 import type { PrepareReport } from '../src/media';

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildFolderManifest, checkDatasetArgs, getDataset, holdOutSplit, listDatasets, makeManifest, registerDataset, writeManifest } from '../src';
+import { holdOutSplit, makeManifest } from '../src';
+import { buildFolderManifest, checkDatasetArgs, getDataset, listDatasets, registerDataset, writeManifest } from '../src/node';
 
 describe('dataset registry', () => {
-  it("the media entry alone knows the built-in datasets (prepareDataset from '@ccl/data/media' found none unless '@ccl/data' was loaded too)", async () => {
+  it("the media entry alone knows the built-in datasets (prepareDataset from '@ccl/data/media' found none unless '@ccl/data', now '@ccl/data/node', was loaded too)", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-media-alone-'));
     await jest.isolateModulesAsync(async () => {
       const media = require('@ccl/data/media') as typeof import('../src/media');

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { featureRows, featureSplitOf, readFeatureSet, makeManifest, writeManifest, writeNpy } from '../src';
+import { makeManifest } from '../src';
+import { featureRows, featureSplitOf, readFeatureSet, writeManifest, writeNpy } from '../src/node';
 import { tempDir } from './helpers';
 
 describe('feature splits and matrices (ccl features probe)', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildUcf51FromFeatures, extractTarGz, readFeaturesArchive, readFeaturesFolder, samplesOfSplit, ucfSplitOfGroup, parseUcfVideoName } from '../src';
+import { samplesOfSplit, ucfSplitOfGroup, parseUcfVideoName } from '../src';
+import { buildUcf51FromFeatures, extractTarGz, readFeaturesArchive, readFeaturesFolder } from '../src/node';
 import { FIXTURES, tempDir } from './helpers';
 
 const ARCHIVE = path.join(FIXTURES, 'ucf101-audiocnn14embed512.tar.gz');

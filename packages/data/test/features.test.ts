@@ -1,16 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRng } from '@ccl/base';
-import {
-  gatherTeacherBatch,
-  parseUcfVideoName,
-  readFeaturesFolder,
-  readTeacherFeature,
-  selectTeacherRow,
-  teacherRowAtTime,
-  ucfSplitOfGroup,
-  writeNpy,
-} from '../src';
+import { gatherTeacherBatch, parseUcfVideoName, selectTeacherRow, teacherRowAtTime, ucfSplitOfGroup } from '../src';
+import { readFeaturesFolder, readTeacherFeature, writeNpy } from '../src/node';
 import { tempDir } from './helpers';
 
 function vec(dim: number, fill: (i: number) => number): Float32Array {

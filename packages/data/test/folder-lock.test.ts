@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { acquireFolderLock, LOCK_FILE } from '../src';
+import { acquireFolderLock, LOCK_FILE } from '../src/node';
 import { bundleForNode } from '../../../tools/system/node-bundle';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-lock-'));

@@ -1,23 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MANIFEST_SCHEMA, holdOutValidation, labelIndices, validateManifest } from '../src';
 import {
-  MANIFEST_SCHEMA,
   buildActivityNetManifest,
   buildFolderManifest,
   buildUcf101FromFolders,
   buildUcf101FromLists,
   buildUcf51FromFeatures,
   buildVggSoundManifest,
-  holdOutValidation,
-  labelIndices,
   parseCsvLine,
   readFeaturesFolder,
   readManifest,
   selectClassesWithAudio,
-  validateManifest,
   writeManifest,
   writeNpy,
-} from '../src';
+} from '../src/node';
 import type { Manifest } from '../src';
 import { tempDir } from './helpers';
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodeNpy, parseNpy, readNpy, writeNpy } from '../src';
+import { encodeNpy, parseNpy } from '../src';
+import { readNpy, writeNpy } from '../src/node';
 import { tempDir } from './helpers';
 
 /** Builds .npy bytes by hand (independent of encodeNpy) for a given header and payload. */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { clipPath, encodeClipFile, isEnvironmentError, openClipFile, readClipFrames, type Manifest } from '../src';
+import { isEnvironmentError, type Manifest } from '../src';
+import { clipPath, encodeClipFile, openClipFile, readClipFrames } from '../src/node';
 import { manifestOfCachedSamples, closeMediaInfo, generateSyntheticAV, prepareClipCache } from '../src/media';
 import { tempDir } from './helpers';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Manifest } from '../src';
+import type { Manifest } from '../src';
 import { closeMediaInfo, generateSyntheticAV, prepareClipCache } from '../src/media';
 
 /**

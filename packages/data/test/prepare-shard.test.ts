@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { holdOutValidation, readManifest, registerDataset, type Manifest } from '../src';
+import { holdOutValidation, type Manifest } from '../src';
+import { readManifest, registerDataset } from '../src/node';
 import {
   assemblePrepareReport,
   closeMediaInfo,

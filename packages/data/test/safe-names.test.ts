@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { classToDirName, clipFileName, clipPath, featureFilePath, fileNameToId, idToFileName, readFeaturesFolder, resolveInside, writeNpy } from '../src';
+import { classToDirName, fileNameToId, idToFileName } from '../src';
+import { clipFileName, clipPath, featureFilePath, readFeaturesFolder, resolveInside, writeNpy } from '../src/node';
 import { tempDir } from './helpers';
 
 /** Names an annotation file from the internet may hold. */

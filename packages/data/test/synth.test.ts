@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { APPEARANCE_COUNT, appearanceAt, assertBelowNyquist, classComposition, readManifest, soundAt, MOTION_ORDER } from '../src';
+import { APPEARANCE_COUNT, appearanceAt, assertBelowNyquist, classComposition, soundAt, MOTION_ORDER } from '../src';
+import { readManifest } from '../src/node';
 import { closeMediaInfo, decodeAudio, decodeVideo, generateSyntheticAV, probeMedia, runFfmpeg } from '../src/media';
 import type { SyntheticAVResult } from '../src/media';
 import { tempDir } from './helpers';

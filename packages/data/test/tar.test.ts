@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { defaultMaxArchiveBytes, extractTarGz, iterateTar, iterateTarGz, readFeaturesArchive } from '../src';
+import { defaultMaxArchiveBytes, extractTarGz, iterateTar, iterateTarGz, readFeaturesArchive } from '../src/node';
 import { tempDir } from './helpers';
 
 /** A ustar header + padded data, built by hand. */

@@ -2,11 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  clipPath,
   evalClip,
   gatherFrames,
-  openClipFile,
-  readClipFrames,
   samplesOfSplit,
   selectTeacherRow,
   temporalEvenCrop,
@@ -15,6 +12,7 @@ import {
   type TeacherFeatureSet,
   type Manifest,
 } from '@ccl/data';
+import { clipPath, openClipFile, readClipFrames } from '@ccl/data/node';
 import { closeMediaInfo, generateSyntheticAV, prepareClipCache } from '@ccl/data/media';
 import { createRng, keyedRng } from '@ccl/base';
 import { clipCacheSource, disposeBatch, loadBatch, resolveExperimentConfig } from '../src';

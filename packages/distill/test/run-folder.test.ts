@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { LOCK_FILE } from '@ccl/data';
+import { LOCK_FILE } from '@ccl/data/node';
 import { Trainer, type TrainerOptions } from '../src';
 import { TinyStudent, tinySource } from '../../../tools/fixtures/tiny-training';
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { readFeaturesFolder, readManifest, type TeacherFeatureSet, type Manifest, type TrainClipOptions } from '@ccl/data';
+import type { TeacherFeatureSet, Manifest, TrainClipOptions } from '@ccl/data';
+import { readFeaturesFolder, readManifest } from '@ccl/data/node';
 import { clipCacheSource, type DataConfig, type ExperimentConfig, type TrainableEncoder, type TrainerOptions } from '@ccl/distill';
 import { createEncoder, encoderOptionKeys, type Encoder } from '@ccl/encoders';
 import { loadWeights, weightsEncoderSpec } from './load-encoder';

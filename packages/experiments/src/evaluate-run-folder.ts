@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readManifest } from '@ccl/data';
+import { readManifest } from '@ccl/data/node';
 import { resolveExperimentConfig } from '@ccl/distill';
 import { evaluateStudentRun, type RecognitionResult, type RetrievalResult } from '@ccl/eval';
 import { dataOf, studentFor } from './build-experiment';

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
-import { clipPath, featureFilePath, SPLIT_NAMES, type ManifestProbe, type ManifestSample, type SplitName } from '@ccl/data';
+import { SPLIT_NAMES, type ManifestProbe, type ManifestSample, type SplitName } from '@ccl/data';
+import { clipPath, featureFilePath } from '@ccl/data/node';
 import { REFUSED_PREFIX, type AllowedFolders } from './allowed-folders';
 import type { FeaturesJobData } from './features-jobs';
 import type { PrepareJobData } from './prepare-jobs';

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { Queue, type JobsOptions } from 'bullmq';
 import { writeJsonAtomicSync } from '@ccl/base/node';
-import { acquireFolderLock, type Manifest } from '@ccl/data';
+import type { Manifest } from '@ccl/data';
+import { acquireFolderLock } from '@ccl/data/node';
 import {
   assemblePrepareReport,
   clipPrepareTask,

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { registerDataset, type Manifest } from '@ccl/data';
+import type { Manifest } from '@ccl/data';
+import { registerDataset } from '@ccl/data/node';
 import {
   closeMediaInfo,
   generateSyntheticAV,

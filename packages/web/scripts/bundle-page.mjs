@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Bundles the web app's page (src/page/main.ts and what it imports: the @ccl libraries from their sources,
 // tfjs-core, the WebGL and cpu backends) into OUT_DIR/app.js with esbuild, beside a copy of index.html.
-// Node built-ins reached by @ccl/data's and @ccl/eval's main entries (file I/O the page never calls), and the
-// Node-only packages they use (node-tar and its zlib, for archives), become empty modules.
+// Node built-ins reached by the main entries of @ccl/eval and @ccl/backends (file I/O and probes the page never
+// calls) become empty modules. @ccl/data's main entry reaches none (its file I/O is in @ccl/data/node, which
+// @ccl/eval's run evaluation imports): npm packages get no stub, and what the page never calls (node-tar)
+// is tree-shaken out of app.js.
 // Usage: node scripts/bundle-page.mjs [OUT_DIR]   (default dist/app)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import * as esbuild from 'esbuild';
 
 const here = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const out = path.resolve(process.argv[2] ?? path.join(here, 'dist', 'app'));
-const builtins = new Set([...builtinModules.flatMap((m) => [m, `node:${m}`]), 'tar', 'minizlib']);
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const nodeBuiltinsEmpty = {
   name: 'node-builtins-empty',
   setup(build) {

@@ -11,6 +11,7 @@ const os = require('node:os');
 const root = path.resolve(__dirname, '..', '..', '..');
 const web = require('@ccl/web');
 const data = require('@ccl/data');
+const dataNode = require('@ccl/data/node');
 const backends = require('@ccl/backends');
 const tf = require('@tensorflow/tfjs-core');
 const enc = require('@ccl/encoders');
@@ -23,13 +24,13 @@ const runName = process.argv[3] ?? 'ccl-ai-s1';
   const modelDir = path.join(work, 'web-model');
   const spec = web.parseStudentExport(JSON.parse(fs.readFileSync(path.join(modelDir, 'student.json'), 'utf8')), 'student.json');
   const student = web.loadStudent(spec, fs.readFileSync(path.join(modelDir, spec.weights)), 'w');
-  const manifest = data.readManifest(path.join(work, 'manifest.prepared.json'));
+  const manifest = dataNode.readManifest(path.join(work, 'manifest.prepared.json'));
   const rec = JSON.parse(fs.readFileSync(path.join(work, 'runs', runName, 'eval', 'recognition.json'), 'utf8'));
   const tests = data.samplesOfSplit(manifest, 'test');
   // Node WASM time per clip: batches of 8 windows as ccl eval
   const wins = tests
     .slice(0, 4)
-    .flatMap((s) => data.loadEvalWindows(path.join(work, 'cache'), s.id, { frames: spec.clip.frames, size: spec.clip.size }))
+    .flatMap((s) => dataNode.loadEvalWindows(path.join(work, 'cache'), s.id, { frames: spec.clip.frames, size: spec.clip.size }))
     .slice(0, 8);
   await web.logitsOfClips(student, wins); // warm-up
   const nodeTimes = [];

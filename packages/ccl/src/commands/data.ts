@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { integerBetween, parseFraction, parseInteger, parseNonNegativeInt, parsePositiveInt, parseShard, parseShardSpec } from '../cli-options';
-import { datasetArgumentHelp, datasetChoicesHelp } from '@ccl/data';
+import { datasetArgumentHelp, datasetChoicesHelp } from '@ccl/data/node';
 import { closeMediaInfo, describePreparedDataset, generateSyntheticAV, prepareDataset, probeFiles } from '@ccl/data/media';
 import { rate } from '../progress';
 import { parseQueueUrl, prepareClipCacheOnQueue, redactQueueUrl } from '@ccl/queue';

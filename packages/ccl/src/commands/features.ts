@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { featureRows, featureSplitOf, readFeatureSet } from '@ccl/data';
+import { featureRows, featureSplitOf, readFeatureSet } from '@ccl/data/node';
 import { linearProbe } from '@ccl/eval';
 import { registerExtractCommand } from './extract';
 

@@ -1,4 +1,5 @@
-import { idToFileName, resolveInside } from '../io/safe-names';
+import { resolveInside } from '../io/resolve-inside';
+import { idToFileName } from '../io/safe-names';
 
 /** File name of a sample in the cache: the id through the safe-name mapping (io/safe-names.ts), readable, not hashed. */
 export function clipFileName(id: string): string {

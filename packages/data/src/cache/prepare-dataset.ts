@@ -4,7 +4,8 @@ import { acquireFolderLock } from '../io/folder-lock';
 import { checkDatasetArgs, getDataset, type DatasetArgs } from '../manifest/datasets';
 import '../manifest/builtin-datasets'; // the built-in datasets, whichever entry loaded this module
 import { holdOutValidation } from '../manifest/holdout';
-import { writeManifest, type Manifest } from '../manifest/schema';
+import { writeManifest } from '../manifest/manifest-files';
+import type { Manifest } from '../manifest/schema';
 import { probeManifest, type ProbeFailure } from '../media/probe-manifest';
 import { closeMediaInfo } from '../media/probe';
 import { manifestOfCachedSamples, prepareClipCache, prepareReportPath, type PrepareOptions, type PrepareReport, type PrepareSettingsOptions } from './prepare';
@@ -18,7 +19,7 @@ export interface RemotePrepareRequest extends PrepareSettingsOptions {
   onProbedManifest: (manifest: Manifest) => void;
 }
 
-/** `ccl data prepare`'s whole job, over the registered datasets (@ccl/data's `registerDataset`). */
+/** `ccl data prepare`'s whole job, over the registered datasets (`registerDataset` of @ccl/data/node). */
 export interface PrepareDatasetOptions extends PrepareSettingsOptions {
   /** A registered dataset name. */
   dataset: string;

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { readManifest } from '../manifest/schema';
+import { readManifest } from '../manifest/manifest-files';
 import type { TeacherFeatureSet } from './feature-set';
 import { parseUcfVideoName, ucfSplitOfGroup } from './ucf-names';
 

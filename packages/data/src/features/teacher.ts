@@ -1,5 +1,5 @@
 import type { NpyArray } from '../io/npy';
-import { parseNpy, readNpy } from '../io/npy';
+import { parseNpy } from '../io/npy';
 import type { Rng } from '@ccl/base';
 
 /**
@@ -45,12 +45,6 @@ export function teacherFeatureFromNpy(id: string, array: NpyArray, source: strin
   }
   const data = array.data instanceof Float32Array ? array.data : Float32Array.from(array.data);
   return { id, rows, dim, data, source };
-}
-
-/** Reads and validates one teacher-feature `.npy` file; `id` defaults to the file's stem. */
-export function readTeacherFeature(file: string, options: TeacherFeatureOptions & { id?: string } = {}): TeacherFeature {
-  const id = options.id ?? file.replace(/^.*[\\/]/, '').replace(/\.npy$/, '');
-  return teacherFeatureFromNpy(id, readNpy(file), file, options);
 }
 
 /** Parses and validates teacher-feature `.npy` bytes (e.g. an archive entry). */

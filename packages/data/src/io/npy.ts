@@ -1,6 +1,3 @@
-import * as fs from 'node:fs';
-import { writeFileAtomicSync } from '@ccl/base/node';
-
 /** Floating-point dtypes the `.npy` reader and writer accept. */
 export type NpyDtype = 'float32' | 'float64';
 
@@ -41,6 +38,13 @@ function parseHeaderDict(text: string, source: string): { descr: string; fortran
   return { descr: descr[1] as string, fortran: fortran[1] === 'True', shape: dims };
 }
 
+/** ISO-8859-1 text of `bytes` (one character per byte; TextDecoder's 'latin1' is windows-1252). */
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
+
 /**
  * Parses the bytes of a `.npy` file (format versions 1.0, 2.0, 3.0; float32/float64, either byte
  * order, C or Fortran order — Fortran arrays are returned in row-major order). `source` names the file
@@ -64,7 +68,8 @@ export function parseNpy(bytes: Uint8Array, source = '<buffer>'): NpyArray {
     throw new Error(`${source}: unsupported .npy format version ${major}.${bytes[7]}`);
   }
   if (headerStart + headerLen > bytes.length) throw new Error(`${source}: truncated .npy header (${bytes.length} bytes)`);
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString(major === 3 ? 'utf8' : 'latin1');
+  const headerBytes = bytes.subarray(headerStart, headerStart + headerLen);
+  const header = major === 3 ? new TextDecoder().decode(headerBytes) : latin1(headerBytes);
   const { descr, fortran, shape } = parseHeaderDict(header, source);
   const kind = DESCR[descr];
   if (!kind) throw new Error(`${source}: unsupported dtype '${descr}' (expected float32 '<f4' or float64 '<f8')`);
@@ -107,17 +112,6 @@ function fortranToC(a: NpyArray): NpyArray {
   return { dtype: a.dtype, shape: shape.slice(), data: out };
 }
 
-/** Reads a `.npy` file (see {@link parseNpy}); errors name the file. */
-export function readNpy(file: string): NpyArray {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    throw new Error(`${file}: cannot read .npy file: ${(err as Error).message}`);
-  }
-  return parseNpy(bytes, file);
-}
-
 /** Serialises an array to `.npy` version 1.0 bytes (little-endian, C order, header padded to 64 bytes). */
 export function encodeNpy(array: NpyArray): Uint8Array {
   const count = array.shape.reduce((a, b) => a * b, 1);
@@ -134,16 +128,11 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   out[7] = 0;
   const view = new DataView(out.buffer);
   view.setUint16(8, header.length, true);
-  out.set(Buffer.from(header, 'latin1'), 10);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i); // ASCII
   const start = 10 + header.length;
   for (let i = 0; i < count; i++) {
     if (bytesPer === 4) view.setFloat32(start + 4 * i, array.data[i] as number, true);
     else view.setFloat64(start + 8 * i, array.data[i] as number, true);
   }
   return out;
-}
-
-/** Writes a `.npy` file atomically (temporary file + rename). */
-export function writeNpy(file: string, array: NpyArray): void {
-  writeFileAtomicSync(file, encodeNpy(array));
 }

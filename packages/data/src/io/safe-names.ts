@@ -1,5 +1,3 @@
-import * as path from 'node:path';
-
 /**
  * The one mapping between dataset identifiers (sample ids, class names: untrusted text from annotation
  * files) and names on disk. Every writer and reader of per-sample or per-class files goes through it.
@@ -20,8 +18,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Longest file name most file systems accept (ext4, APFS, NTFS: 255). */
 export const MAX_FILE_NAME_BYTES = 255;
 
+const utf8 = new TextEncoder();
+
 function percent(ch: string): string {
-  return [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+  return [...utf8.encode(ch)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 }
 
 /** Encodes one identifier to a single safe path component (no extension). Throws naming `what` when refused. */
@@ -44,7 +44,7 @@ export function decodeName(encoded: string): string {
 }
 
 function withLimit(file: string, original: string, what: string): string {
-  const bytes = Buffer.byteLength(file, 'utf8');
+  const bytes = utf8.encode(file).length;
   if (bytes > MAX_FILE_NAME_BYTES)
     throw new Error(
       `${what} ${JSON.stringify(original.length > 60 ? `${original.slice(0, 60)}…` : original)} is too long for a file name (${bytes} bytes encoded, at most ${MAX_FILE_NAME_BYTES})`,
@@ -70,19 +70,4 @@ export function classToDirName(className: string): string {
 /** The class name of a folder written by {@link classToDirName}. */
 export function dirNameToClass(dirName: string): string {
   return decodeName(dirName);
-}
-
-/**
- * `dir` joined with `parts`, resolved, and checked to stay strictly inside `dir` (throws naming both
- * otherwise). `pathApi` defaults to the host's rules; pass `path.win32` / `path.posix` to check others.
- */
-export function resolveInside(dir: string, parts: string | readonly string[], pathApi: path.PlatformPath = path): string {
-  const base = pathApi.resolve(dir);
-  const list = typeof parts === 'string' ? [parts] : parts;
-  const full = pathApi.resolve(base, ...list);
-  const rel = pathApi.relative(base, full);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${pathApi.sep}`) || pathApi.isAbsolute(rel)) {
-    throw new Error(`${list.join(pathApi.sep)}: resolves to ${full}, which is not inside ${base}`);
-  }
-  return full;
 }

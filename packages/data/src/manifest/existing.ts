@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { existingArg, registerDataset } from './datasets';
-import { readManifest } from './schema';
+import { readManifest } from './manifest-files';
 
 /**
  * An existing manifest file (`--annotations`). Its relative video paths resolve against `--root` when given, else

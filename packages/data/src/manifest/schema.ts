@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import { writeJsonAtomicSync } from '@ccl/base/node';
 import { classToDirName, idToFileName } from '../io/safe-names';
 
 /** Identifies a manifest file; bumped (`MANIFEST_VERSION`) whenever the layout changes incompatibly. */
@@ -216,29 +214,6 @@ export function labelIndices(manifest: Manifest): Int32Array {
 /** Samples of one split. */
 export function samplesOfSplit(manifest: Manifest, split: SplitName): ManifestSample[] {
   return manifest.samples.filter((s) => s.split === split);
-}
-
-/** Reads and validates a manifest JSON file. */
-export function readManifest(file: string): Manifest {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`${file}: cannot read manifest: ${(err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${file}: manifest is not valid JSON: ${(err as Error).message}`);
-  }
-  return validateManifest(value, file);
-}
-
-/** Validates and writes a manifest atomically. */
-export function writeManifest(file: string, manifest: Manifest): void {
-  validateManifest(manifest, file);
-  writeJsonAtomicSync(file, manifest);
 }
 
 /**

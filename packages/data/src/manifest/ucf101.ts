@@ -5,7 +5,7 @@ import type { Manifest, ManifestSample } from './schema';
 import { makeManifest, sortedNames } from './schema';
 import { readTextFile, scanClassFolders, stem } from './files';
 import { existingArg, registerDataset } from './datasets';
-import { readFeatureSet } from '../features/feature-set';
+import { readFeatureSet } from '../features/feature-set-files';
 
 export interface Ucf101ListOptions {
   /** Official `classInd.txt` (`<index> <ClassName>` per line): fixes the class order. */

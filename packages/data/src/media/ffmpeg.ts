@@ -4,8 +4,13 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { EnvironmentError } from '../io/environment-error';
 
-/** Loads packages relative to this module (works in the CJS and ESM builds: tsup `shims`). */
-export const localRequire = createRequire(__filename);
+/**
+ * Loads packages relative to this module: `import.meta.url` in the ESM build (no tsup `shims`, whose `path` and
+ * `url` imports would land in a chunk the browser-safe main entry shares; jest's swc compiles it to the CommonJS
+ * equivalent), the module's own `__filename` in a CommonJS bundle, where esbuild leaves `import.meta` empty.
+ * (Not `typeof __filename` first: `node -e` defines a global `__filename` that an ES module would see.)
+ */
+export const localRequire = createRequire(import.meta.url ?? __filename);
 
 /** How to get an ffmpeg, the end of every "ffmpeg not found" message. */
 export const FFMPEG_HELP =

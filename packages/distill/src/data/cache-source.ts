@@ -1,15 +1,11 @@
 import { createRng } from '@ccl/base';
 import {
-  clipPath,
   evalClip,
-  openClipFile,
-  readClipFrames,
   samplesOfSplit,
   selectTeacherRow,
   temporalEvenCrop,
   temporalRandomCrop,
   trainSpatial,
-  type ClipFileInfo,
   type ClipU8,
   type TeacherFeatureSet,
   type Manifest,
@@ -17,6 +13,7 @@ import {
   type SplitName,
   type TrainClipOptions,
 } from '@ccl/data';
+import { clipPath, openClipFile, readClipFrames, type ClipFileInfo } from '@ccl/data/node';
 import type { SampleSource, SampleView, TrainingSample } from '../train/types';
 import { checkTeacherCoverage, type CoverageRule } from './teacher-coverage';
 

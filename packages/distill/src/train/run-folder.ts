@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseTempName } from '@ccl/base/node';
-import { acquireFolderLock, isLockEntry } from '@ccl/data';
+import { acquireFolderLock, isLockEntry } from '@ccl/data/node';
 
 /**
  * The run-folder policy of `Trainer.fit()`: ccl removes only what it provably wrote. A folder is a run only

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadEvalWindows, resolveInside, samplesOfSplit, type Manifest } from '@ccl/data';
+import { samplesOfSplit, type Manifest } from '@ccl/data';
+import { loadEvalWindows, resolveInside } from '@ccl/data/node';
 import { loadCheckpoint } from '@ccl/encoders/node';
 import type { Encoder } from '@ccl/encoders';
 import { aggregateVideoScores, evaluateRecognition, toReferenceValJson, type RecognitionResult } from '../recognition';

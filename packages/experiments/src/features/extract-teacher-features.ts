@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { clipPath, featureFilePath, writeNpy, type ManifestSample } from '@ccl/data';
+import type { ManifestSample } from '@ccl/data';
+import { clipPath, featureFilePath, writeNpy } from '@ccl/data/node';
 import { extractFeatures, type Encoder, type FeatureBatch } from '@ccl/encoders';
 import type { ClipInput } from './teacher-inputs';
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readManifest, type ManifestSample } from '@ccl/data';
+import type { ManifestSample } from '@ccl/data';
+import { readManifest } from '@ccl/data/node';
 import { createEncoder, type Encoder } from '@ccl/encoders';
 import { loadWeights, weightsEncoderSpec } from '../load-encoder';
 

@@ -1,15 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  centerCropBox,
-  cropClip,
-  gatherFrames,
-  openClipFile,
-  readClipAudio,
-  readClipFrames,
-  resizeClip,
-  resizeShortSideShape,
-  temporalEvenCrop,
-} from '@ccl/data';
+import { centerCropBox, cropClip, gatherFrames, resizeClip, resizeShortSideShape, temporalEvenCrop } from '@ccl/data';
+import { openClipFile, readClipAudio, readClipFrames } from '@ccl/data/node';
 import type { Encoder, InputConvention } from '@ccl/encoders';
 
 /** A teacher's input from one cached clip file; null when the clip has none (no audio track). */

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { holdOutValidation, readManifest, writeManifest, type Manifest } from '@ccl/data';
+import { holdOutValidation, type Manifest } from '@ccl/data';
+import { readManifest, writeManifest } from '@ccl/data/node';
 import { manifestOfCachedSamples, prepareClipCache, probeManifest } from '@ccl/data/media';
 import type { SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';

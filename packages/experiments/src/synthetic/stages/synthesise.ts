@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomicSync } from '@ccl/base/node';
-import { readManifest, type Manifest } from '@ccl/data';
+import type { Manifest } from '@ccl/data';
+import { readManifest } from '@ccl/data/node';
 import { generateSyntheticAV, type SyntheticAVOptions, type TeacherSourceIndex } from '@ccl/data/media';
 import type { SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';

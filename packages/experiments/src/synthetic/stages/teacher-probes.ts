@@ -1,4 +1,5 @@
-import { featureSplitOf, readFeatureSet, type Manifest, type TeacherFeatureSet } from '@ccl/data';
+import type { Manifest, TeacherFeatureSet } from '@ccl/data';
+import { featureSplitOf, readFeatureSet } from '@ccl/data/node';
 import { linearProbe } from '@ccl/eval';
 import { extractTeacherFeatures } from '../../features/extract-teacher-features';
 import { teacherInput } from '../../features/teacher-inputs';
