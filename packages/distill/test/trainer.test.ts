@@ -200,6 +200,7 @@ describe('Trainer', () => {
       alias: {
         ...Object.fromEntries(['data', 'encoders', 'compose', 'losses'].map((p) => [`@ccl/${p}`, path.join(root, p, 'src', 'index.ts')])),
         '@ccl/encoders/node': path.join(root, 'encoders', 'src', 'node.ts'), // the checkpoint file format
+        '@ccl/data/node': path.join(root, 'data', 'src', 'node.ts'), // the run folder's lock
       },
       nodePaths: [path.join(root, '..', 'node_modules')],
     });

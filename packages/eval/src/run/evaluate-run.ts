@@ -8,7 +8,6 @@ import { aggregateVideoScores, evaluateRecognition, toReferenceValJson, type Rec
 import { averageByGroup, evaluateRetrieval, type RetrievalResult } from '../retrieval';
 import { writeRunEvaluation } from '../report/run-directory';
 import { linearProbe } from '../probe';
-import { writeJsonAtomicSync } from '@ccl/base/node';
 
 /** A linear probe of a student's window-averaged pooled features: fitted on the training videos, scored on the test videos. */
 export interface StudentProbe {
@@ -66,7 +65,8 @@ export async function windowOutputs(
  * Final test (METHOD §6) of a run's selected checkpoint (`best.ckpt`, chosen on the held-out split):
  * video-level top-1/top-5 with softmax averaged over all sliding windows, and retrieval of test videos
  * against the training videos by cosine similarity of window-averaged pooled features. The results go to
- * `<runDir>/eval/` (recognition.json, retrieval.json, the reference's val.json).
+ * `<runDir>/eval/` (recognition.json, retrieval.json, the reference's val.json), with a linear probe of the
+ * student's features (train -> test videos) in probe-student.json.
  *
  * @param makeStudent a fresh student of the run's architecture (its weights come from the checkpoint)
  */
@@ -123,8 +123,7 @@ export async function evaluateStudentRun(
   });
   const probe: StudentProbe = { top1: fitted.top1, trainTop1: fitted.trainTop1, train: fitted.numTrain, test: fitted.numTest, dims: fitted.dims };
   const valJson = toReferenceValJson(aggregateVideoScores(test.logits, test.ids, 'logits'), manifest.classes);
-  writeRunEvaluation(runDir, { recognition, retrieval, valJson });
-  writeJsonAtomicSync(path.join(runDir, 'eval', 'probe.json'), probe);
+  writeRunEvaluation(runDir, { recognition, retrieval, valJson, probes: { student: fitted } }); // eval/probe-student.json
   student.dispose();
   return { recognition, retrieval, probe };
 }

@@ -115,7 +115,7 @@ export async function trainAndEvaluateStage(
           if (trained.reused && fs.existsSync(path.join(evalDir, 'recognition.json')) && fs.existsSync(path.join(evalDir, 'retrieval.json'))) {
             stages.note('reusing the finished run and its evaluation');
             eta.finished(false);
-            const probeFile = path.join(evalDir, 'probe.json');
+            const probeFile = path.join(evalDir, 'probe-student.json');
             return {
               recognition: JSON.parse(fs.readFileSync(path.join(evalDir, 'recognition.json'), 'utf8')) as RecognitionResult,
               retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
