@@ -1,6 +1,6 @@
 import type { Manifest } from '@ccl/data';
 import type { TrainableEncoder } from '@ccl/distill';
-import { BENCH_PRESETS, benchOptions, describeBenchPresets, MAIN_TABLE_METHODS, METHOD_PLANS, studentRunConfig } from '../src';
+import { BENCH_PRESETS, benchOptions, describeBenchPresets, MAIN_TABLE_METHODS, METHOD_PLANS, POSITIVE_CONTROL, studentRunConfig } from '../src';
 
 const manifest = { classes: ['a', 'b', 'c'], samples: [] } as unknown as Manifest;
 const configOf = (label: string) => {
@@ -32,6 +32,38 @@ describe('bench synthetic presets', () => {
     expect(full.seeds.length).toBeGreaterThanOrEqual(5);
     expect(full.classes * full.regime!.testVideosPerClass!).toBeGreaterThanOrEqual(400);
     expect(BENCH_PRESETS['full-small']!.options.regime!.trainVideosPerClass).not.toBe(full.regime!.trainVideosPerClass);
+  });
+
+  it('the transfer regime: colour a nuisance, teachers on 1,800 stills and 300 clips, 8 labelled videos per class; its control and ablations differ from full only in their methods', () => {
+    const full = BENCH_PRESETS.full!.options;
+    expect(full.regime).toMatchObject({ trainVideosPerClass: 8, nuisance: { colour: 'random' }, sourceConcepts: { images: 12 }, imagesPerAppearance: 150 });
+    expect(full.regime!.sourceConcepts!.images! * full.regime!.imagesPerAppearance!).toBeGreaterThanOrEqual(
+      10 * full.classes * full.regime!.trainVideosPerClass!,
+    );
+    expect(full.validationFraction).toBe(0.25);
+    const { methods: controlMethods, ...control } = BENCH_PRESETS.control!.options;
+    const { methods: ablationMethods, ...ablations } = BENCH_PRESETS.ablations!.options;
+    const { methods: _full, ...rest } = full;
+    expect(control).toEqual(rest);
+    expect(ablations).toEqual(rest);
+    expect(controlMethods).toEqual(['baseline', POSITIVE_CONTROL]);
+    expect(ablationMethods).toEqual(expect.arrayContaining(['baseline', 'ccl-ai']));
+  });
+
+  it('keeps the paper-like regime of the 2026-12-01 tables as it was measured', () => {
+    const old = BENCH_PRESETS['paper-like']!.options;
+    expect(old.methods).toEqual(MAIN_TABLE_METHODS);
+    expect([old.epochs, old.validationFraction, old.seeds.length]).toEqual([60, undefined, 5]);
+    expect(old.regime).toEqual({
+      trainVideosPerClass: 10,
+      testVideosPerClass: 40,
+      unrelatedAudio: 'consistent',
+      soundStepsPerOctave: 12,
+      sourceConcepts: { images: 24, sounds: 30 },
+      imagesPerAppearance: 12,
+      clipsPerSound: 10,
+    });
+    expect(BENCH_PRESETS['paper-like-small']!.options).toMatchObject({ epochs: 100, regime: { ...old.regime, trainVideosPerClass: 5 } });
   });
 
   it('every method plan gives a valid experiment config', () => {
