@@ -34,9 +34,10 @@ describe('bench synthetic presets', () => {
     expect(BENCH_PRESETS['full-small']!.options.regime!.trainVideosPerClass).not.toBe(full.regime!.trainVideosPerClass);
   });
 
-  it('the transfer regime: colour a nuisance, teachers on 1,800 stills and 300 clips, 8 labelled videos per class; its control and ablations differ from full only in their methods', () => {
+  it('the transfer regime: colour a nuisance, the image teacher on 3,600 stills, 20 labelled videos per class; its control and ablations differ from full only in their methods', () => {
     const full = BENCH_PRESETS.full!.options;
-    expect(full.regime).toMatchObject({ trainVideosPerClass: 8, nuisance: { colour: 'random' }, sourceConcepts: { images: 12 }, imagesPerAppearance: 150 });
+    expect(full.regime).toMatchObject({ trainVideosPerClass: 20, nuisance: { colour: 'random' }, sourceConcepts: { images: 12 }, imagesPerAppearance: 300 });
+    expect(BENCH_PRESETS['control-round-1']!.options).toMatchObject({ epochs: 150, regime: { trainVideosPerClass: 8, imagesPerAppearance: 150 } });
     expect(full.regime!.sourceConcepts!.images! * full.regime!.imagesPerAppearance!).toBeGreaterThanOrEqual(
       10 * full.classes * full.regime!.trainVideosPerClass!,
     );
