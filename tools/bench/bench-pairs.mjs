@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { replaceBetweenMarkers } from './doc-markers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -103,13 +104,7 @@ function markdown(result) {
 
 function writeDocs(table) {
   const doc = path.join(root, 'docs', 'performance.md');
-  const begin = `<!-- bench-pairs-${device}:begin -->`;
-  const end = `<!-- bench-pairs-${device}:end -->`;
-  const text = fs.readFileSync(doc, 'utf8');
-  const i = text.indexOf(begin);
-  const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`tools/bench/bench-pairs.mjs: ${doc} lacks the ${begin} ... ${end} markers`);
-  writeAtomic(doc, `${text.slice(0, i + begin.length)}\n${table}\n${text.slice(j)}`);
+  writeAtomic(doc, replaceBetweenMarkers(fs.readFileSync(doc, 'utf8'), `bench-pairs-${device}`, table, 'tools/bench/bench-pairs.mjs'));
 }
 
 const { py, version } = pythonWithTorch();

@@ -25,6 +25,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { replaceBetweenMarkers } from './doc-markers.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), '..', '..');
@@ -389,10 +390,7 @@ function writeDocs(table, marker = 'bench') {
   const begin = `<!-- ${marker}:begin -->`;
   const end = `<!-- ${marker}:end -->`;
   const text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : `# Performance\n\n${begin}\n${end}\n`;
-  const i = text.indexOf(begin);
-  const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`tools/bench/bench.mjs: ${doc} lacks the ${begin} ... ${end} markers`);
-  writeAtomic(doc, `${text.slice(0, i + begin.length)}\n${table}\n${text.slice(j)}`);
+  writeAtomic(doc, replaceBetweenMarkers(text, marker, table, 'tools/bench/bench.mjs'));
 }
 
 async function parent(args) {
