@@ -2,25 +2,14 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Job } from 'bullmq';
-import type { ManifestSample } from '@ccl/data';
 import { featureFilePath } from '@ccl/data/node';
 import type { Encoder } from '@ccl/encoders';
 import type { AllowedFolders } from './allowed-folders';
-import { checkedFeaturesJob } from './job-data';
+import { checkedFeaturesJob, type FeaturesJobData } from './job-data';
 import { extractTeacherFeatures, openFeatureTeacher, teacherInput, type FeatureTeacherSpec } from '@ccl/experiments';
 
 /** The BullMQ queue that holds teacher-feature extraction jobs (one job per batch of videos). */
 export const FEATURES_QUEUE = 'ccl-features';
-
-export interface FeaturesJobData {
-  run: string;
-  spec: FeatureTeacherSpec;
-  cacheDir: string;
-  outDir: string;
-  samples: ManifestSample[];
-  /** Written by the first attempt before it runs: the videos whose feature file was already there (so a retry after a killed worker counts as that attempt would have). */
-  existing?: string[];
-}
 
 /** What a features job did, by video id (the enqueuer turns the ids back into samples). */
 export interface FeaturesJobResult {

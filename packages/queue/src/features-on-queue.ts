@@ -3,7 +3,8 @@ import { Queue } from 'bullmq';
 import type { ManifestSample } from '@ccl/data';
 import type { FeatureTeacherSpec, TeacherFeatureReport } from '@ccl/experiments';
 import { connectQueue } from './connection';
-import { FEATURES_QUEUE, featuresRunKey, type FeaturesJobData, type FeaturesJobResult } from './features-jobs';
+import type { FeaturesJobData } from './job-data';
+import { FEATURES_QUEUE, featuresRunKey, type FeaturesJobResult } from './features-jobs';
 import { removeJobs, runJobs } from './queued-run';
 
 export interface QueuedFeaturesOptions {

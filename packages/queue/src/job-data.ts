@@ -3,9 +3,9 @@ import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { SPLIT_NAMES, type ManifestProbe, type ManifestSample, type SplitName } from '@ccl/data';
 import { clipPath, featureFilePath } from '@ccl/data/node';
+import type { ClipCacheState, ClipPrepareTask } from '@ccl/data/media';
+import type { FeatureTeacherSpec } from '@ccl/experiments';
 import { REFUSED_PREFIX, type AllowedFolders } from './allowed-folders';
-import type { FeaturesJobData } from './features-jobs';
-import type { PrepareJobData } from './prepare-jobs';
 
 // The schemas of the two kinds of job. A worker checks each job's data against them before it touches
 // anything: the data comes from whoever can write to the queue's Redis, not necessarily from `ccl`.
@@ -77,6 +77,26 @@ function parse<T>(schema: z.ZodType<T>, data: unknown, kind: string): T {
   const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : '(data)'}: ${i.message}`);
   const more = r.error.issues.length > 3 ? ` (and ${r.error.issues.length - 3} more)` : '';
   throw new UnrecoverableError(`${REFUSED_PREFIX}not a ${kind} job: ${issues.join('; ')}${more}`);
+}
+
+/** What one preparation job carries: the video's task, and the cache's state when the first attempt began. */
+export interface PrepareJobData {
+  /** The run it belongs to ({@link prepareRunKey}). */
+  run: string;
+  task: ClipPrepareTask;
+  /** Written by the first attempt before it decodes, so a retry after a killed worker reports what that attempt would have. */
+  before?: ClipCacheState;
+}
+
+/** What one feature-extraction job carries: a batch of videos and the teacher that extracts their features. */
+export interface FeaturesJobData {
+  run: string;
+  spec: FeatureTeacherSpec;
+  cacheDir: string;
+  outDir: string;
+  samples: ManifestSample[];
+  /** Written by the first attempt before it runs: the videos whose feature file was already there (so a retry after a killed worker counts as that attempt would have). */
+  existing?: string[];
 }
 
 /** Where a computed path leaves its folder (a bad id or class name), the job is refused as a bad job. */

@@ -2,23 +2,14 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { AllowedFolders } from './allowed-folders';
-import { checkedPrepareJob } from './job-data';
-import { clipCacheState, prepareClip, type ClipCacheState, type ClipPrepareResult, type ClipPrepareTask, type PrepareSettingsOptions } from '@ccl/data/media';
+import { checkedPrepareJob, type PrepareJobData } from './job-data';
+import { clipCacheState, prepareClip, type ClipPrepareResult, type PrepareSettingsOptions } from '@ccl/data/media';
 
 /** The BullMQ queue that holds clip-cache preparation jobs (one job per video). */
 export const PREPARE_QUEUE = 'ccl-prepare';
 
 /** A failed job's reason starts with this when the video itself is bad (the job is not retried; the report lists it as skipped). */
 export const MEDIA_ERROR_PREFIX = 'media error: ';
-
-/** What one preparation job carries: the video's task, and the cache's state when the first attempt began. */
-export interface PrepareJobData {
-  /** The run it belongs to ({@link prepareRunKey}). */
-  run: string;
-  task: ClipPrepareTask;
-  /** Written by the first attempt before it decodes, so a retry after a killed worker reports what that attempt would have. */
-  before?: ClipCacheState;
-}
 
 /**
  * A run's key: the same cache folder and transform settings give the same key, so enqueueing a run again

@@ -15,7 +15,8 @@ import {
 } from '@ccl/data/media';
 import { connectQueue } from './connection';
 import { removeJobs, runJobs } from './queued-run';
-import { PREPARE_QUEUE, prepareJobId, prepareRunKey, resultOfFailedPrepareJob, type PrepareJobData } from './prepare-jobs';
+import type { PrepareJobData } from './job-data';
+import { PREPARE_QUEUE, prepareJobId, prepareRunKey, resultOfFailedPrepareJob } from './prepare-jobs';
 
 export interface QueuedPrepareOptions extends PrepareSettingsOptions {
   /** `redis://HOST:PORT[/DB]`. */

@@ -1,4 +1,8 @@
-import type { QueueWorkerEvent } from './worker';
+/** What a worker tells about its jobs (`onEvent`; one line each in `ccl worker`). */
+export type QueueWorkerEvent =
+  | { kind: 'completed'; queue: string; jobId: string; result: unknown; ms: number }
+  | { kind: 'failed'; queue: string; jobId: string; reason: string; willRetry: boolean }
+  | { kind: 'error'; message: string };
 
 /** A worker's log: one timestamped line per event (what `ccl worker` prints), with running counts. */
 export interface WorkerLog {

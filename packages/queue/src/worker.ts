@@ -4,15 +4,11 @@ import { pickBackend } from '@ccl/backends';
 import { closeMediaInfo, type ClipPrepareResult } from '@ccl/data/media';
 import { allowedFolders } from './allowed-folders';
 import { connectQueue, redactQueueUrl } from './connection';
-import { FEATURES_QUEUE, processFeaturesJob, type FeaturesJobData, type FeaturesJobResult } from './features-jobs';
-import { PREPARE_QUEUE, processPrepareJob, type PrepareJobData } from './prepare-jobs';
+import { FEATURES_QUEUE, processFeaturesJob, type FeaturesJobResult } from './features-jobs';
+import { PREPARE_QUEUE, processPrepareJob } from './prepare-jobs';
+import type { FeaturesJobData, PrepareJobData } from './job-data';
+import type { QueueWorkerEvent } from './worker-log';
 import { workerLog } from './worker-log';
-
-/** What a worker tells about its jobs (one line each in `ccl worker`). */
-export type QueueWorkerEvent =
-  | { kind: 'completed'; queue: string; jobId: string; result: unknown; ms: number }
-  | { kind: 'failed'; queue: string; jobId: string; reason: string; willRetry: boolean }
-  | { kind: 'error'; message: string };
 
 export interface QueueWorkerOptions {
   /** `redis://HOST:PORT[/DB]`. */
