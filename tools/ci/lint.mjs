@@ -55,7 +55,15 @@ export function lintPackages(pkgDirs) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dirs = process.argv.slice(2);
+  // no folders named: every package of the workspace
+  const packagesDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'packages');
+  const dirs =
+    process.argv.length > 2
+      ? process.argv.slice(2)
+      : fs
+          .readdirSync(packagesDir)
+          .map((d) => path.join(packagesDir, d))
+          .filter((d) => fs.existsSync(path.join(d, 'package.json')));
   const problems = lintPackages(dirs);
   for (const p of problems) console.error(`lint: ${p}`);
   if (problems.length) process.exit(1);
