@@ -27,11 +27,12 @@ export {
   fitSoftmaxRegression,
   predictSoftmaxRegression,
   linearProbe,
+  summariseProbe,
   stratifiedSplit,
   groupHoldoutSplit,
   selectL2,
 } from './probe';
-export type { FeatureMatrix, Standardizer, SoftmaxRegression, ProbeOptions, ProbeResult, ProbeInput, L2Selection } from './probe';
+export type { FeatureMatrix, Standardizer, SoftmaxRegression, ProbeOptions, ProbeResult, ProbeInput, ProbeSummary, L2Selection } from './probe';
 export {
   DEFAULT_CORRELATION_THRESHOLDS,
   splitClassesByAgreement,
@@ -73,4 +74,4 @@ export type { BootstrapOptions, BootstrapComparison, BootstrapRow, BootstrapInte
 export { formatBootstrapTable, formatBootstrapSummary, bootstrapTableCells } from './stats/format';
 export type { BootstrapFormatOptions } from './stats/format';
 export { evaluateStudentRun, windowOutputs } from './run/evaluate-run';
-export type { ClipGeometry, StudentProbe } from './run/evaluate-run';
+export type { ClipGeometry } from './run/evaluate-run';

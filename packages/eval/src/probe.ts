@@ -207,6 +207,20 @@ export interface ProbeResult {
   predictions: number[];
 }
 
+/** A probe's result in brief (bench.json, a run's summary): test and train top-1, the sizes it was fitted on. */
+export interface ProbeSummary {
+  top1: number;
+  trainTop1: number;
+  train: number;
+  test: number;
+  dims: number;
+}
+
+/** The brief of a {@link linearProbe} result. */
+export function summariseProbe(r: ProbeResult): ProbeSummary {
+  return { top1: r.top1, trainTop1: r.trainTop1, train: r.numTrain, test: r.numTest, dims: r.dims };
+}
+
 /** Inputs of {@link linearProbe}. */
 export interface ProbeInput {
   train: { features: MatrixLike | FeatureMatrix; labels: ArrayLike<number> | Tensor };

@@ -7,16 +7,7 @@ import type { Encoder } from '@ccl/encoders';
 import { aggregateVideoScores, evaluateRecognition, toReferenceValJson, type RecognitionResult } from '../recognition';
 import { averageByGroup, evaluateRetrieval, type RetrievalResult } from '../retrieval';
 import { writeRunEvaluation } from '../report/run-directory';
-import { linearProbe } from '../probe';
-
-/** A linear probe of a student's window-averaged pooled features: fitted on the training videos, scored on the test videos. */
-export interface StudentProbe {
-  top1: number;
-  trainTop1: number;
-  train: number;
-  test: number;
-  dims: number;
-}
+import { linearProbe, summariseProbe, type ProbeSummary } from '../probe';
 
 /** The clip geometry a run's student sees: frames per window and the (square) crop size. */
 export interface ClipGeometry {
@@ -77,7 +68,7 @@ export async function evaluateStudentRun(
   s: ClipGeometry,
   makeStudent: () => Encoder,
   checkpoint = 'best.ckpt',
-): Promise<{ recognition: RecognitionResult; retrieval: RetrievalResult; probe: StudentProbe }> {
+): Promise<{ recognition: RecognitionResult; retrieval: RetrievalResult; probe: ProbeSummary }> {
   const file = resolveInside(path.join(runDir, 'checkpoints'), checkpoint); // `ccl eval --checkpoint NAME` never reads outside the run
   for (const split of ['test', 'train'] as const) {
     if (samplesOfSplit(manifest, split).length === 0) {
@@ -121,9 +112,8 @@ export async function evaluateStudentRun(
     test: { features: q.features, labels: q.ids.map((id) => videoLabels.get(id)!) },
     numClasses: manifest.classes.length,
   });
-  const probe: StudentProbe = { top1: fitted.top1, trainTop1: fitted.trainTop1, train: fitted.numTrain, test: fitted.numTest, dims: fitted.dims };
   const valJson = toReferenceValJson(aggregateVideoScores(test.logits, test.ids, 'logits'), manifest.classes);
   writeRunEvaluation(runDir, { recognition, retrieval, valJson, probes: { student: fitted } }); // eval/probe-student.json
   student.dispose();
-  return { recognition, retrieval, probe };
+  return { recognition, retrieval, probe: summariseProbe(fitted) };
 }

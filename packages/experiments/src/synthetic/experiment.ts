@@ -40,7 +40,6 @@ export async function runSyntheticExperiment(
     : await teacherProbesStage(
         stages,
         manifest,
-        preparedFile,
         teachers.image,
         { cacheDir, imageFeaturesDir: path.join(o.workDir, 'features', 'image-resnet18'), audioFeaturesDir: featuresDir },
         { frames: o.student.frames, size: o.student.size },

@@ -35,13 +35,10 @@ const PAPER_LIKE: SyntheticExperimentOptions['regime'] = {
  * + 2 held-out), the image teacher on 1,800 stills, 150 epochs.
  */
 const TRANSFER_ROUND_1: SyntheticExperimentOptions['regime'] = {
+  ...PAPER_LIKE,
   trainVideosPerClass: 8,
-  testVideosPerClass: 40,
-  unrelatedAudio: 'consistent',
-  soundStepsPerOctave: 12,
   sourceConcepts: { images: 12, sounds: 30 },
   imagesPerAppearance: 150,
-  clipsPerSound: 10,
   nuisance: { colour: 'random', radius: [0.2, 0.35] },
 };
 
@@ -52,8 +49,11 @@ const TRANSFER_ROUND_1: SyntheticExperimentOptions['regime'] = {
  */
 const TRANSFER: SyntheticExperimentOptions['regime'] = { ...TRANSFER_ROUND_1, trainVideosPerClass: 20, imagesPerAppearance: 300 };
 
+/** The paper-like regime's options, shared by its presets (the 2026-12-01 tables). */
+const PAPER_LIKE_OPTIONS = { ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], epochs: 60, regime: PAPER_LIKE };
+
 /** The transfer regime's options, shared by its presets. */
-const TRANSFER_OPTIONS = { ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], epochs: 60, regime: TRANSFER, validationFraction: 0.25 };
+const TRANSFER_OPTIONS = { ...PAPER_LIKE_OPTIONS, regime: TRANSFER, validationFraction: 0.25 };
 
 /** The positive control, chosen before any run of the regime: a standard KD baseline that must beat the baseline first. */
 export const POSITIVE_CONTROL = 'fitnet';
@@ -99,22 +99,15 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
   },
   'paper-like': {
     description: 'the main table of 2026-12-01 (docs/benchmark.md): the paper-like regime, colour a cue, 10 labelled videos per class, 60 epochs',
-    options: { ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], methods: MAIN_TABLE_METHODS, epochs: 60, regime: PAPER_LIKE },
+    options: { ...PAPER_LIKE_OPTIONS, methods: MAIN_TABLE_METHODS },
   },
   'paper-like-small': {
     description: 'the paper-like regime with 5 labelled videos per class (100 epochs), as measured on 2026-12-01',
-    options: {
-      ...DEMO_DEFAULTS,
-      classes: 10,
-      seeds: [1, 2, 3, 4, 5],
-      methods: MAIN_TABLE_METHODS,
-      epochs: 100,
-      regime: { ...PAPER_LIKE, trainVideosPerClass: 5 },
-    },
+    options: { ...PAPER_LIKE_OPTIONS, methods: MAIN_TABLE_METHODS, epochs: 100, regime: { ...PAPER_LIKE, trainVideosPerClass: 5 } },
   },
   'paper-like-ablations': {
     description: 'the ablations in the paper-like regime (60 epochs), as measured on 2026-12-01',
-    options: { ...DEMO_DEFAULTS, classes: 10, seeds: [1, 2, 3, 4, 5], epochs: 60, regime: PAPER_LIKE, methods: ABLATION_METHODS },
+    options: { ...PAPER_LIKE_OPTIONS, methods: ABLATION_METHODS },
   },
 };
 

@@ -8,7 +8,7 @@ import {
   type ClassSplit,
   type RecognitionResult,
   type RetrievalResult,
-  type StudentProbe,
+  type ProbeSummary,
   type VideoOutcomes,
 } from '@ccl/eval';
 import { studentFor } from '../../build-experiment';
@@ -119,7 +119,7 @@ export async function trainAndEvaluateStage(
             return {
               recognition: JSON.parse(fs.readFileSync(path.join(evalDir, 'recognition.json'), 'utf8')) as RecognitionResult,
               retrieval: JSON.parse(fs.readFileSync(path.join(evalDir, 'retrieval.json'), 'utf8')) as RetrievalResult,
-              probe: fs.existsSync(probeFile) ? (JSON.parse(fs.readFileSync(probeFile, 'utf8')) as StudentProbe) : null, // evaluated before runs were probed
+              probe: fs.existsSync(probeFile) ? (JSON.parse(fs.readFileSync(probeFile, 'utf8')) as ProbeSummary) : null, // evaluated before runs were probed
             };
           }
           const evaluated = await evaluateStudentRun(runDir, manifest, cacheDir, student, () => studentFor(trained.config, manifest.classes.length));

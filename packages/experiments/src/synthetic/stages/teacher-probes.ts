@@ -1,27 +1,17 @@
 import type { Manifest, TeacherFeatureSet } from '@ccl/data';
-import { featureSplitOf, readFeatureSet } from '@ccl/data/node';
-import { linearProbe } from '@ccl/eval';
+import { readFeatureSet } from '@ccl/data/node';
+import { linearProbe, summariseProbe, type ProbeSummary } from '@ccl/eval';
 import { extractTeacherFeatures } from '../../features/extract-teacher-features';
 import { teacherInput } from '../../features/teacher-inputs';
 import type { PretrainedTeacher } from '../../teachers/pretrain';
 import type { Stages } from '../stage';
 
-/** A linear probe of one feature set on the video classes: fitted on the training videos, scored on the test videos. */
-export interface VideoClassProbe {
-  /** Test top-1 in [0, 1]. */
-  top1: number;
-  trainTop1: number;
-  train: number;
-  test: number;
-  dims: number;
-}
-
 /** What each teacher knows about the video task: its frozen features' linear probe on the video classes. */
 export interface TeacherProbes {
   /** The image teacher on the videos' frames (the mean of its features over `frames` evenly spaced frames). */
-  image: VideoClassProbe;
+  image: ProbeSummary;
   /** The audio teacher on the videos' soundtracks (the features the distillation reads). */
-  audio: VideoClassProbe;
+  audio: ProbeSummary;
 }
 
 /**
@@ -29,20 +19,17 @@ export interface TeacherProbes {
  * video's feature is the mean of its rows (frames or segments). Videos without a feature (no soundtrack)
  * are left out of the probe, as the distillation leaves them out of its teacher terms.
  */
-export function probeFeatureFolder(featuresDir: string, manifest: Manifest, manifestFile: string): VideoClassProbe {
+export function probeFeatureFolder(featuresDir: string, manifest: Manifest): ProbeSummary {
   const set = readFeatureSet(featuresDir, { onWarning: () => undefined });
-  const split = featureSplitOf(manifestFile, [...set.features.keys()]);
+  const splitOf = new Map(manifest.samples.map((s) => [s.id, s.split]));
   const classIndex = new Map(manifest.classes.map((c, i) => [c, i]));
   const rows = (which: 'train' | 'test') =>
     meanRows(
       set,
-      [...set.features.keys()].sort().filter((id) => split.get(id) === which),
+      [...set.features.keys()].sort().filter((id) => splitOf.get(id) === which),
       classIndex,
     );
-  const train = rows('train');
-  const test = rows('test');
-  const r = linearProbe({ train, test, numClasses: manifest.classes.length });
-  return { top1: r.top1, trainTop1: r.trainTop1, train: r.numTrain, test: r.numTest, dims: r.dims };
+  return summariseProbe(linearProbe({ train: rows('train'), test: rows('test'), numClasses: manifest.classes.length }));
 }
 
 /** `[ids, dim]` matrix of each id's feature averaged over its rows, and its class index (in the manifest's class order). */
@@ -68,7 +55,6 @@ function meanRows(set: TeacherFeatureSet, ids: string[], classIndex: Map<string,
 export async function teacherProbesStage(
   stages: Stages,
   manifest: Manifest,
-  manifestFile: string,
   imageTeacher: PretrainedTeacher,
   paths: { cacheDir: string; imageFeaturesDir: string; audioFeaturesDir: string },
   clip: { frames: number; size: number },
@@ -83,10 +69,10 @@ export async function teacherProbesStage(
     });
     if (r.written) stages.note(`image teacher features: ${r.written} written, ${r.reused} reused`);
     const probes = {
-      image: probeFeatureFolder(paths.imageFeaturesDir, manifest, manifestFile),
-      audio: probeFeatureFolder(paths.audioFeaturesDir, manifest, manifestFile),
+      image: probeFeatureFolder(paths.imageFeaturesDir, manifest),
+      audio: probeFeatureFolder(paths.audioFeaturesDir, manifest),
     };
-    const pct = (p: VideoClassProbe) => `${(100 * p.top1).toFixed(1)}% (train ${(100 * p.trainTop1).toFixed(1)}%, ${p.train} -> ${p.test} videos)`;
+    const pct = (p: ProbeSummary) => `${(100 * p.top1).toFixed(1)}% (train ${(100 * p.trainTop1).toFixed(1)}%, ${p.train} -> ${p.test} videos)`;
     stages.note(`image teacher on frames: ${pct(probes.image)}; audio teacher on sound: ${pct(probes.audio)}`);
     return probes;
   });
