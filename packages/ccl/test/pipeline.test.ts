@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { evenFrames, openFeatureTeacher, runSyntheticExperiment, formatResultsTable, trainStudentRun, type BenchRunId } from '@ccl/experiments';
+import { evenFrames, openFeatureTeacher, runSyntheticExperiment, formatResultsTable, sameClips, trainStudentRun, type BenchRunId } from '@ccl/experiments';
 import { main } from '../src/cli';
 import { KINETICS_MEAN, KINETICS_STD } from '@ccl/data';
 import { acquireFolderLock, clipPath, readNpy } from '@ccl/data/node';
@@ -277,7 +277,7 @@ describe('synthetic pipeline (demo path)', () => {
     const stepsPerEpoch = steps(baselineDir).trim().split('\n').length;
     const notices: string[] = [];
     const manifest = JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8'));
-    const longer = await trainStudentRun({
+    const longerSpec = {
       method: 'baseline',
       outDir: baselineDir,
       manifest,
@@ -288,11 +288,23 @@ describe('synthetic pipeline (demo path)', () => {
       batchSize: options.batchSize,
       lr: options.lr,
       progress: null,
-      notice: (m) => notices.push(m),
-    });
+      notice: (m: string) => notices.push(m),
+    };
+    const longer = await trainStudentRun(longerSpec);
     longer.student.dispose();
     expect(longer.reused).toBe(false);
     expect(notices.join('\n')).toMatch(/--force: removed the previous run/);
     expect(globalSteps(steps(baselineDir))).toEqual(Array.from({ length: 2 * stepsPerEpoch }, (_, i) => i + 1));
+
+    // the same config on other clips (smaller frames, other crops: run.json records them, the config does not): replaced too
+    for (const other of [{ student: { ...options.student, size: options.student.size - 4, seed: 1 } }, { augment: { scale: [0.8, 1] as [number, number] } }]) {
+      notices.length = 0;
+      const spec = { ...longerSpec, ...other };
+      expect(sameClips(baselineDir, spec)).toBe(false);
+      const again = await trainStudentRun(spec);
+      again.student.dispose();
+      expect([again.reused, notices.join('\n')]).toEqual([false, expect.stringMatching(/--force: removed the previous run/)]);
+      expect(sameClips(baselineDir, spec)).toBe(true);
+    }
   });
 });

@@ -34,5 +34,5 @@ export { defaultBenchJobs, parseBenchRunId, spawnBenchRun, workerThreads } from 
 export { formatBenchOutput, formatResultsTable } from './synthetic/format';
 export { runPool } from './synthetic/run-pool';
 export { Stages } from './synthetic/stage';
-export { stateDigest, studentRunConfig, trainStudentRun } from './synthetic/student-run';
-export type { RunSpec, StudentSpec } from './synthetic/student-run';
+export { sameClips, stateDigest, studentRunConfig, trainStudentRun, TRAIN_AUGMENT } from './synthetic/student-run';
+export type { RunSpec, StudentSpec, TrainAugment } from './synthetic/student-run';

@@ -37,7 +37,14 @@ describe('bench synthetic presets', () => {
   it('the transfer regime: colour a nuisance, the image teacher on 3,600 stills, 20 labelled videos per class; its control and ablations differ from full only in their methods', () => {
     const full = BENCH_PRESETS.full!.options;
     expect(full.regime).toMatchObject({ trainVideosPerClass: 20, nuisance: { colour: 'random' }, sourceConcepts: { images: 12 }, imagesPerAppearance: 300 });
+    // round 4: round 2's data with 4-frame clips, crops of 0.8-1 of the frame, 50 epochs
+    expect(full).toMatchObject({ epochs: 50, student: { frames: 4, size: 32, widthMultiplier: 1 / 8 }, augment: { scale: [0.8, 1] } });
     expect(BENCH_PRESETS['control-round-1']!.options).toMatchObject({ epochs: 150, regime: { trainVideosPerClass: 8, imagesPerAppearance: 150 } });
+    // the earlier rounds as they were measured: 8-frame clips, the default crops, round 2's data
+    const round2 = BENCH_PRESETS['control-round-2']!.options;
+    expect([round2.epochs, round2.student.frames, round2.augment]).toEqual([60, 8, undefined]);
+    expect(round2.regime).toEqual(full.regime);
+    expect(BENCH_PRESETS['control-round-3']!.options).toEqual({ ...round2, epochs: 150 });
     expect(full.regime!.sourceConcepts!.images! * full.regime!.imagesPerAppearance!).toBeGreaterThanOrEqual(
       10 * full.classes * full.regime!.trainVideosPerClass!,
     );

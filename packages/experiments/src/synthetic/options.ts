@@ -1,5 +1,5 @@
 import type { SyntheticAVOptions } from '@ccl/data/media';
-import type { StudentSpec } from './student-run';
+import type { StudentSpec, TrainAugment } from './student-run';
 
 export interface SyntheticExperimentOptions {
   workDir: string;
@@ -11,6 +11,8 @@ export interface SyntheticExperimentOptions {
   batchSize: number;
   lr: number;
   student: Omit<StudentSpec, 'seed'>;
+  /** The students' training crops (default TRAIN_AUGMENT: 0.5-1 of the frame). */
+  augment?: TrainAugment;
   teacherEpochs: { image: number; audio: number };
   /** Teacher and student feature size (equal: the contrastive terms compare them). */
   dim: number;

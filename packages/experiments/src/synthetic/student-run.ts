@@ -35,12 +35,36 @@ export interface RunSpec {
   teacherOptions?: Record<string, Record<string, unknown>>;
   /** Label of the run in run.json and reports (default: the method). */
   label?: string;
+  /** Training augmentation (default TRAIN_AUGMENT). */
+  augment?: TrainAugment;
   /** Where the progress bar goes (default stderr; null: none). */
   progress?: NodeJS.WriteStream | null;
   /** The code's revision, recorded in run.json (default: gitRevision() now); the benchmark takes it once, at its start. */
   gitRevision?: string | null;
   /** Told when the run folder's policy acts (a stale lock, stray temporary files, a replaced run); default stderr. */
   notice?: (message: string) => void;
+}
+
+/** The training crops of a run: RandomResizedCrop's area range, as a share of the frame. */
+export interface TrainAugment {
+  scale: [number, number];
+}
+
+/** The demo's and the benchmark's training crops unless a preset says otherwise: 0.5-1 of the frame. */
+export const TRAIN_AUGMENT: TrainAugment = { scale: [0.5, 1] };
+
+/**
+ * Whether the run in `outDir` was trained on the clips `spec` asks for (frames, size and training crops,
+ * which its config does not hold; run.json records them): a run of other clips is never reused or resumed.
+ * Runs recorded before the crops were recorded used TRAIN_AUGMENT.
+ */
+export function sameClips(outDir: string, spec: Pick<RunSpec, 'student' | 'augment'>): boolean {
+  const file = path.join(outDir, 'run.json');
+  if (!fs.existsSync(file)) return false;
+  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { clip?: { frames: number; size: number }; augment?: TrainAugment };
+  const recorded = { clip: run.clip, augment: run.augment ?? TRAIN_AUGMENT };
+  const asked = { clip: { frames: spec.student.frames, size: spec.student.size }, augment: spec.augment ?? TRAIN_AUGMENT };
+  return JSON.stringify(recorded) === JSON.stringify(asked);
 }
 
 /** The student's encoder options, recorded in run.json's config (the student is built from the config: studentFor). */
@@ -79,7 +103,7 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
   const student = studentFor(config, spec.manifest.classes.length);
   const studentInitDigest = await stateDigest(student);
   const folder = inspectRunFolder(spec.outDir, config);
-  const sameConfig = folder.configChanges?.length === 0;
+  const sameConfig = folder.configChanges?.length === 0 && sameClips(spec.outDir, spec);
   if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt')))
     return { reused: true, student, studentInitDigest, config };
   const resume = folder.hasLatest && sameConfig;
@@ -88,7 +112,7 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
     data: { manifest: spec.manifest, cacheDir: spec.cacheDir, frames: spec.student.frames, size: spec.student.size },
     featuresDirs: spec.audioFeaturesDir ? { audio: spec.audioFeaturesDir } : {},
     onlineTeachers: spec.imageTeacher ? { image: spec.imageTeacher } : {},
-    augment: { scale: [0.5, 1] },
+    augment: spec.augment ?? TRAIN_AUGMENT,
   });
   const trainer = new Trainer({
     ...experiment.trainer,
@@ -102,6 +126,7 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
       method: spec.label ?? spec.method,
       studentInitDigest,
       clip: { frames: spec.student.frames, size: spec.student.size },
+      augment: spec.augment ?? TRAIN_AUGMENT,
       classes: spec.manifest.classes,
       gitRevision: spec.gitRevision === undefined ? gitRevision() : spec.gitRevision,
     },

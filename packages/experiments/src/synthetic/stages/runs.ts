@@ -18,7 +18,7 @@ import { METHOD_PLANS } from '../method-plans';
 import type { BenchRunId, ExperimentRow, SyntheticExperimentOptions } from '../options';
 import { runPool } from '../run-pool';
 import type { Stages } from '../stage';
-import { studentRunConfig, trainStudentRun, type StudentSpec } from '../student-run';
+import { sameClips, studentRunConfig, trainStudentRun, type StudentSpec } from '../student-run';
 
 /** What the runs produced: a row and the per-video outcomes of each run, their folders, the class split of the subset columns. */
 export interface BenchRuns {
@@ -59,6 +59,7 @@ export async function trainAndEvaluateStage(
       outDir: runDirOf(id),
       manifest,
       student: { ...o.student, seed: id.seed },
+      augment: o.augment,
       teacherDim: o.dim,
       audioFeaturesDir: plan.audio ? teachers.audioFeaturesDir : undefined,
       imageTeacher: plan.image ? teachers.image.encoder : undefined,
@@ -75,6 +76,7 @@ export async function trainAndEvaluateStage(
     return (
       folder.finished &&
       folder.configChanges?.length === 0 &&
+      sameClips(runDirOf(id), runSpecOf(id)) &&
       ['recognition.json', 'retrieval.json'].every((f) => fs.existsSync(path.join(runDirOf(id), 'eval', f)))
     );
   };
