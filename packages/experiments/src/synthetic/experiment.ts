@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BootstrapComparison } from '@ccl/eval';
 import { gitRevision } from '../provenance';
 import type { ExperimentRow, SyntheticExperimentOptions } from './options';
+import type { BestKdComparison } from './best-kd';
 import { Stages } from './stage';
 import { prepareCacheStage } from './stages/prepare-cache';
 import { reportStage } from './stages/report';
@@ -19,9 +20,14 @@ export { checkSameStudentPerSeed } from './stages/report';
  * features, train every method (reusing finished runs), evaluate recognition and retrieval, write the
  * report. Every stage reuses what an earlier run left (one module per stage: ./stages).
  */
-export async function runSyntheticExperiment(
-  o: SyntheticExperimentOptions,
-): Promise<{ rows: ExperimentRow[]; reportDir: string; comparison: BootstrapComparison | null; benchFile: string; teacherProbes: TeacherProbes | null }> {
+export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Promise<{
+  rows: ExperimentRow[];
+  reportDir: string;
+  comparison: BootstrapComparison | null;
+  bestKd: BestKdComparison | null;
+  benchFile: string;
+  teacherProbes: TeacherProbes | null;
+}> {
   const stages = new Stages(o.out);
   const codeRevision = gitRevision(); // at the start: the code that runs, even if the checkout moves on during a long bench
   const dataDir = path.join(o.workDir, 'data');
@@ -49,10 +55,10 @@ export async function runSyntheticExperiment(
   if (o.only) {
     if (runs.rows.length === 0)
       throw new Error(`no run ${o.only.method} with seed ${o.only.seed} in this bench (seeds ${o.seeds.join(', ')}; methods ${o.methods.join(', ')})`);
-    return { rows: runs.rows, reportDir, comparison: null, benchFile: path.join(reportDir, 'bench.json'), teacherProbes };
+    return { rows: runs.rows, reportDir, comparison: null, bestKd: null, benchFile: path.join(reportDir, 'bench.json'), teacherProbes };
   }
-  const { comparison, benchFile } = await reportStage(stages, o, runs, reportDir, { codeRevision, teacherProbes });
+  const { comparison, bestKd, benchFile } = await reportStage(stages, o, runs, reportDir, { codeRevision, teacherProbes });
   stages.note(`total ${stages.elapsed().toFixed(0)} s`);
   tf.disposeVariables();
-  return { rows: runs.rows, reportDir, comparison, benchFile, teacherProbes };
+  return { rows: runs.rows, reportDir, comparison, bestKd, benchFile, teacherProbes };
 }

@@ -1,5 +1,6 @@
 import { formatBootstrapSummary, formatBootstrapTable, type BootstrapComparison } from '@ccl/eval';
 import type { ExperimentRow } from './options';
+import { formatBestKd, type BestKdComparison } from './best-kd';
 import type { TeacherProbes } from './stages/teacher-probes';
 
 /**
@@ -47,6 +48,8 @@ export function formatResultsTable(rows: ExperimentRow[]): string {
 export function formatBenchOutput(result: {
   rows: ExperimentRow[];
   comparison: BootstrapComparison | null;
+  /** The CCL variants against the best KD baseline, when the bench ran both. */
+  bestKd?: BestKdComparison | null;
   benchFile: string;
   teacherProbes?: TeacherProbes | null;
 }): string {
@@ -62,6 +65,7 @@ export function formatBenchOutput(result: {
       '',
       formatBootstrapSummary(c),
     );
+    if (result.bestKd) parts.push('', formatBestKd(result.bestKd));
     if (c.levels.length === 1)
       parts.push('With one seed the intervals resample the test videos only: they leave out how much a result moves from seed to seed.');
   } else {

@@ -1,3 +1,4 @@
+import { KD_BASELINES } from './best-kd';
 import { METHOD_PLANS } from './method-plans';
 import { DEMO_DEFAULTS, type SyntheticExperimentOptions } from './options';
 
@@ -8,7 +9,7 @@ export interface BenchPreset {
 }
 
 /** The paper's table: the baseline, the three CCL variants and the seven KD baselines. */
-export const MAIN_TABLE_METHODS = ['baseline', 'ccl-a', 'ccl-i', 'ccl-ai', 'fitnet', 'pkt', 'cor', 'rkd', 'crd', 'ifd', 'cmc'];
+export const MAIN_TABLE_METHODS = ['baseline', 'ccl-a', 'ccl-i', 'ccl-ai', ...KD_BASELINES];
 
 /**
  * The paper-like regime of 2026-12-01 (docs/benchmark.md explains each choice): 10 video classes whose sound is strongly,

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { bootstrapComparison, reportFromRunDirectories, type BootstrapComparison } from '@ccl/eval';
+import { compareWithBestKd, type BestKdComparison } from '../best-kd';
 import type { ExperimentRow, SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';
 import type { BenchRuns } from './runs';
@@ -19,7 +20,8 @@ export function checkSameStudentPerSeed(rows: readonly Pick<ExperimentRow, 'labe
 }
 
 /**
- * The last stage: the paired bootstrap against the baseline (when it ran), `bench.json` (options, code
+ * The last stage: the paired bootstrap against the baseline (when it ran) and against the best KD baseline,
+ * `bench.json` (options, code
  * revision, rows, per-video outcomes) and the report of the run folders, all in `reportDir`.
  */
 export async function reportStage(
@@ -28,11 +30,12 @@ export async function reportStage(
   runs: BenchRuns,
   reportDir: string,
   provenance: { codeRevision: string | null; teacherProbes: TeacherProbes | null },
-): Promise<{ comparison: BootstrapComparison | null; benchFile: string }> {
+): Promise<{ comparison: BootstrapComparison | null; bestKd: BestKdComparison | null; benchFile: string }> {
   checkSameStudentPerSeed(runs.rows);
   const comparison = o.methods.includes('baseline')
     ? bootstrapComparison(runs.outcomes, { baseline: 'baseline', replicates: o.bootstrap?.replicates ?? 2000, seed: o.bootstrap?.seed ?? 1 })
     : null;
+  const bestKd = comparison ? compareWithBestKd(runs.outcomes, comparison) : null;
   const benchFile = path.join(reportDir, 'bench.json');
   const bench = {
     schema: 'ccl.bench-synthetic/1',
@@ -45,6 +48,7 @@ export async function reportStage(
     gitRevision: provenance.codeRevision,
     teacherProbes: provenance.teacherProbes,
     comparison,
+    bestKd,
     runs: runs.rows,
     outcomes: runs.outcomes,
   };
@@ -67,5 +71,5 @@ export async function reportStage(
     });
     stages.note(`${files.length} files in ${reportDir}`);
   });
-  return { comparison, benchFile };
+  return { comparison, bestKd, benchFile };
 }
