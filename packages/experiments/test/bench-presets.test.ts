@@ -40,16 +40,20 @@ describe('bench synthetic presets', () => {
   it('the transfer regime: colour a nuisance, the image teacher on 3,600 stills, 20 labelled videos per class; its control and ablations differ from full only in their methods', () => {
     const full = BENCH_PRESETS.full!.options;
     expect(full.regime).toMatchObject({ trainVideosPerClass: 20, nuisance: { colour: 'random' }, sourceConcepts: { images: 12 }, imagesPerAppearance: 300 });
-    // round 5: round 2's data with 4-frame clips of whole frames, 50 epochs; round 4 cropped 0.8-1 of the frame
-    expect(full).toMatchObject({ epochs: 50, student: { frames: 4, size: 32, widthMultiplier: 1 / 8 }, augment: { scale: [1, 1] } });
-    const { methods: _round4Methods, ...round4 } = BENCH_PRESETS['control-round-4']!.options;
-    expect(round4).toEqual({ ...rest(full), augment: { scale: [0.8, 1] } });
+    // round 3, whose control passed: round 2's data and students, 150 epochs; rounds 4 and 5: 4-frame clips, 50 epochs
+    expect(full).toMatchObject({ epochs: 150, student: { frames: 8, size: 32, widthMultiplier: 1 / 8 } });
+    expect(full.augment).toBeUndefined();
+    expect(rest(BENCH_PRESETS['control-round-3']!.options)).toEqual(rest(full));
+    const round4 = rest(BENCH_PRESETS['control-round-4']!.options);
+    expect(round4).toEqual({ ...rest(full), epochs: 50, student: { ...full.student, frames: 4 }, augment: { scale: [0.8, 1] } });
+    expect(rest(BENCH_PRESETS['control-round-5']!.options)).toEqual({ ...round4, augment: { scale: [1, 1] } });
     expect(BENCH_PRESETS['control-round-1']!.options).toMatchObject({ epochs: 150, regime: { trainVideosPerClass: 8, imagesPerAppearance: 150 } });
     // the earlier rounds as they were measured: 8-frame clips, the default crops, round 2's data
     const round2 = BENCH_PRESETS['control-round-2']!.options;
     expect([round2.epochs, round2.student.frames, round2.augment]).toEqual([60, 8, undefined]);
     expect(round2.regime).toEqual(full.regime);
     expect(BENCH_PRESETS['control-round-3']!.options).toEqual({ ...round2, epochs: 150 });
+    expect(BENCH_PRESETS['full-small']!.options).toMatchObject({ epochs: 360, regime: { trainVideosPerClass: 8 } });
     expect(full.regime!.sourceConcepts!.images! * full.regime!.imagesPerAppearance!).toBeGreaterThanOrEqual(
       10 * full.classes * full.regime!.trainVideosPerClass!,
     );
