@@ -1,7 +1,10 @@
-import { bootstrapComparison, type BootstrapComparison, type VideoOutcomes } from '@ccl/eval';
+import { bootstrapComparison, bootstrapTableCells, type BootstrapComparison, type VideoOutcomes } from '@ccl/eval';
 
 /** The paper's KD baselines (the rows of its table besides the baseline and CCL), by bench label. */
 export const KD_BASELINES = ['fitnet', 'pkt', 'cor', 'rkd', 'crd', 'ifd', 'cmc'];
+
+/** A CCL variant of the bench (ccl-a, ccl-i, ccl-ai and the ablations of CCL-AI), by label. */
+const isCclVariant = (method: string) => method.startsWith('ccl');
 
 /** Every method's paired difference against the best KD baseline of a bench. */
 export interface BestKdComparison {
@@ -20,7 +23,7 @@ export interface BestKdComparison {
  */
 export function compareWithBestKd(outcomes: readonly VideoOutcomes[], comparison: BootstrapComparison): BestKdComparison | null {
   const kd = comparison.rows.filter((r) => KD_BASELINES.includes(r.method));
-  if (kd.length === 0 || !comparison.rows.some((r) => r.method.startsWith('ccl'))) return null;
+  if (kd.length === 0 || !comparison.rows.some((r) => isCclVariant(r.method))) return null;
   const best = kd.reduce((a, b) => (b.mean > a.mean ? b : a));
   return {
     method: best.method,
@@ -36,11 +39,8 @@ export function compareWithBestKd(outcomes: readonly VideoOutcomes[], comparison
 
 /** The CCL variants' lines against the best KD baseline, e.g. `ccl-ai: -1.2 [-4.0, +1.5] points, no difference shown`. */
 export function formatBestKd(best: BestKdComparison): string {
-  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
-  const lines = best.comparison.rows
-    .filter((r) => r.method.startsWith('ccl') && r.vsBaseline)
-    .map(
-      (r) => `  ${r.method}: ${signed(r.vsBaseline!.mean)} [${signed(r.vsBaseline!.lower)}, ${signed(r.vsBaseline!.upper)}] points, ${r.vsBaseline!.verdict}`,
-    );
+  const lines = bootstrapTableCells(best.comparison)
+    .rows.filter(([method]) => isCclVariant(method!))
+    .map(([method, , delta, verdict]) => `  ${method}: ${delta} points, ${verdict}`);
   return [`Against the best KD baseline (${best.method}, the highest mean; paired, the same bootstrap draws):`, ...lines].join('\n');
 }

@@ -60,7 +60,7 @@ const TRANSFER_ROUND_2_OPTIONS = { ...PAPER_LIKE_OPTIONS, regime: TRANSFER, vali
 /**
  * Round 4 (its positive control failed, FitNet +4.7 with CI -1.3 to +11.5): round 2's data, teachers and
  * labelled set, and a student that fits its labelled set within the main table's budget. Round 3 (round 2 at
- * 150 epochs) passed the control but costs ~4 min a run; here each clip has 4 frames instead of 8 (a step
+ * 150 epochs) passed the control but costs ~8 min of a core a run; here each clip has 4 frames instead of 8 (a step
  * costs ~0.6x), the training crops take 0.8-1 of the frame instead of 0.5-1, and it trains 50 epochs (950 steps).
  */
 const TRANSFER_ROUND_4_OPTIONS = {
@@ -100,6 +100,11 @@ const ABLATION_METHODS = [
   'ccl-ai-tau1',
 ];
 
+/** A round of the positive control: the baseline and POSITIVE_CONTROL with that round's options. */
+function controlPreset(description: string, options: Omit<BenchPreset['options'], 'methods'>): BenchPreset {
+  return { description, options: { ...options, methods: ['baseline', POSITIVE_CONTROL] } };
+}
+
 /** Presets by name (`--preset`); `full` is the default. */
 export const BENCH_PRESETS: Record<string, BenchPreset> = {
   quick: {
@@ -110,30 +115,31 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
     description: 'the main table: every method of the paper in the transfer regime (round 3: 400 test videos, 5 seeds, 150 epochs; ~4.4 h on 2 cores)',
     options: { ...TRANSFER_OPTIONS, methods: MAIN_TABLE_METHODS },
   },
-  control: {
-    description: `the positive control of the transfer regime: the baseline and ${POSITIVE_CONTROL} (5 seeds); read the CCL rows only where ${POSITIVE_CONTROL} beats the baseline`,
-    options: { ...TRANSFER_OPTIONS, methods: ['baseline', POSITIVE_CONTROL] },
-  },
-  'control-round-1': {
-    description: "round 1 of the transfer regime's positive control (8 labelled videos per class, 150 epochs), as measured on 2026-12-07",
-    options: { ...TRANSFER_ROUND_2_OPTIONS, methods: ['baseline', POSITIVE_CONTROL], epochs: 150, regime: TRANSFER_ROUND_1 },
-  },
-  'control-round-2': {
-    description: "round 2 of the transfer regime's positive control (20 labelled videos per class, 8-frame clips, 60 epochs), as measured on 2026-12-07",
-    options: { ...TRANSFER_ROUND_2_OPTIONS, methods: ['baseline', POSITIVE_CONTROL] },
-  },
-  'control-round-3': {
-    description: "round 3 of the transfer regime's positive control (round 2 trained 150 epochs; the control's regime now), as measured on 2026-12-07",
-    options: { ...TRANSFER_OPTIONS, methods: ['baseline', POSITIVE_CONTROL] },
-  },
-  'control-round-4': {
-    description: "round 4 of the transfer regime's positive control (4-frame clips, crops of 0.8-1 of the frame, 50 epochs), as measured on 2026-12-07",
-    options: { ...TRANSFER_ROUND_4_OPTIONS, methods: ['baseline', POSITIVE_CONTROL] },
-  },
-  'control-round-5': {
-    description: "round 5 of the transfer regime's positive control (round 4 with whole frames), as measured on 2026-12-07",
-    options: { ...TRANSFER_ROUND_5_OPTIONS, methods: ['baseline', POSITIVE_CONTROL] },
-  },
+  control: controlPreset(
+    `the positive control of the transfer regime: the baseline and ${POSITIVE_CONTROL} (5 seeds); read the CCL rows only where ${POSITIVE_CONTROL} beats the baseline`,
+    TRANSFER_OPTIONS,
+  ),
+  'control-round-1': controlPreset("round 1 of the transfer regime's positive control (8 labelled videos per class, 150 epochs), as measured on 2026-12-07", {
+    ...TRANSFER_ROUND_2_OPTIONS,
+    epochs: 150,
+    regime: TRANSFER_ROUND_1,
+  }),
+  'control-round-2': controlPreset(
+    "round 2 of the transfer regime's positive control (20 labelled videos per class, 8-frame clips, 60 epochs), as measured on 2026-12-07",
+    TRANSFER_ROUND_2_OPTIONS,
+  ),
+  'control-round-3': controlPreset(
+    "round 3 of the transfer regime's positive control (round 2 trained 150 epochs; the control's regime now), as measured on 2026-12-07",
+    TRANSFER_OPTIONS,
+  ),
+  'control-round-4': controlPreset(
+    "round 4 of the transfer regime's positive control (4-frame clips, crops of 0.8-1 of the frame, 50 epochs), as measured on 2026-12-07",
+    TRANSFER_ROUND_4_OPTIONS,
+  ),
+  'control-round-5': controlPreset(
+    "round 5 of the transfer regime's positive control (round 4 with whole frames), as measured on 2026-12-07",
+    TRANSFER_ROUND_5_OPTIONS,
+  ),
   'full-small': {
     description: 'the main table in the transfer regime with 8 instead of 20 labelled videos per class (360 epochs: about the steps of full)',
     options: { ...TRANSFER_OPTIONS, methods: MAIN_TABLE_METHODS, epochs: 360, regime: { ...TRANSFER, trainVideosPerClass: 8 } },
