@@ -98,6 +98,11 @@ describe('synthetic pipeline (demo path)', () => {
     for (const r of comparison!.rows) (expect(r.lower).toBeLessThanOrEqual(r.mean), expect(r.upper).toBeGreaterThanOrEqual(r.mean));
     expect(['better', 'worse', 'no difference shown']).toContain(cclAi!.vsBaseline!.verdict);
     expect(rows[0]!.studentInitDigest).toMatch(/^[0-9a-f]{16}$/);
+    // each row carries its student's training cross-entropy over the last epoch, as its steps.jsonl has it
+    for (const r of bench.runs) {
+      expect(r.finalTrainCe).toBeGreaterThan(0);
+      expect(r.atChance).toBe(r.finalTrainCe >= 0.9 * Math.log(2));
+    }
     expect(rows[1]!.studentInitDigest).toBe(rows[0]!.studentInitDigest);
     expect(bench.outcomes.map((o: { videoIds: string[] }) => o.videoIds.length)).toEqual([comparison!.videosPerSeed[0], comparison!.videosPerSeed[0]]);
 

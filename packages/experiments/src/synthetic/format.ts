@@ -1,6 +1,7 @@
 import { formatBootstrapSummary, formatBootstrapTable, type BootstrapComparison } from '@ccl/eval';
 import type { ExperimentRow } from './options';
 import { formatBestKd, type BestKdComparison } from './best-kd';
+import { AT_CHANCE_SHARE } from './training-fit';
 import type { TeacherProbes } from './stages/teacher-probes';
 
 /**
@@ -19,22 +20,28 @@ export function formatTeacherProbes(p: TeacherProbes, rows: readonly ExperimentR
 /** The comparison table (mean ± std over seeds) as Markdown. */
 export function formatResultsTable(rows: ExperimentRow[]): string {
   const labels = [...new Set(rows.map((r) => r.label))];
-  const stat = (xs: (number | null)[]) => {
-    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).map((x) => 100 * x);
+  /** mean ± std over seeds of `xs` x `scale`, with `digits` decimals. */
+  const stat = (xs: (number | null)[], scale = 100, digits = 1) => {
+    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).map((x) => scale * x);
     if (!v.length) return '-';
     const m = v.reduce((a, b) => a + b, 0) / v.length;
-    if (v.length === 1) return m.toFixed(1);
+    if (v.length === 1) return m.toFixed(digits);
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
-    return `${m.toFixed(1)} ± ${sd.toFixed(1)}`;
+    return `${m.toFixed(digits)} ± ${sd.toFixed(digits)}`;
   };
   const lines = [
-    '| method | seeds | top-1 | top-5 | R@1 | R@5 | R@10 | mAP | top-1 audio-correlated | weakly | not correlated |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| method | seeds | top-1 | top-5 | R@1 | R@5 | R@10 | mAP | top-1 audio-correlated | weakly | not correlated | training CE, last epoch |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const l of labels) {
     const rs = rows.filter((r) => r.label === l);
+    const trainingCe = stat(
+      rs.map((r) => r.finalTrainCe),
+      1,
+      2,
+    );
     lines.push(
-      `| ${l} | ${rs.length} | ${stat(rs.map((r) => r.top1))} | ${stat(rs.map((r) => r.top5))} | ${stat(rs.map((r) => r.recall['1']))} | ${stat(rs.map((r) => r.recall['5']))} | ${stat(rs.map((r) => r.recall['10']))} | ${stat(rs.map((r) => r.mAP))} | ${stat(rs.map((r) => r.correlated))} | ${stat(rs.map((r) => r.weak))} | ${stat(rs.map((r) => r.notCorrelated))} |`,
+      `| ${l} | ${rs.length} | ${stat(rs.map((r) => r.top1))} | ${stat(rs.map((r) => r.top5))} | ${stat(rs.map((r) => r.recall['1']))} | ${stat(rs.map((r) => r.recall['5']))} | ${stat(rs.map((r) => r.recall['10']))} | ${stat(rs.map((r) => r.mAP))} | ${stat(rs.map((r) => r.correlated))} | ${stat(rs.map((r) => r.weak))} | ${stat(rs.map((r) => r.notCorrelated))} | ${trainingCe} |`,
     );
   }
   return lines.join('\n');
@@ -71,6 +78,23 @@ export function formatBenchOutput(result: {
   } else {
     parts.push('No baseline among the methods: no paired comparison.');
   }
-  parts.push('', 'Every metric, mean ± std over seeds (%):', '', formatResultsTable(result.rows), '', `all numbers: ${result.benchFile}`);
+  const notLearned = formatAtChance(result.rows);
+  if (notLearned) parts.push('', notLearned);
+  parts.push(
+    '',
+    'Every metric, mean ± std over seeds (%; the training cross-entropy in nats):',
+    '',
+    formatResultsTable(result.rows),
+    '',
+    `all numbers: ${result.benchFile}`,
+  );
   return parts.join('\n');
+}
+
+/** The runs whose student learned nothing (training cross-entropy at chance over its last epoch), in a sentence; '' if none. */
+export function formatAtChance(rows: readonly ExperimentRow[]): string {
+  const at = rows.filter((r) => r.atChance);
+  if (!at.length) return '';
+  const runs = at.map((r) => `${r.label} seed ${r.seed} (${r.finalTrainCe!.toFixed(2)})`).join(', ');
+  return `Did not learn (training cross-entropy over the last epoch at ${Math.round(100 * AT_CHANCE_SHARE)}% of chance, ln C, or above): ${runs}. These runs count in the table as they ended.`;
 }

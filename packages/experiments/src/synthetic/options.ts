@@ -97,4 +97,8 @@ export interface ExperimentRow {
   probeTop1: number | null;
   /** The student's weights before training (see stateDigest): equal for every method of a seed. */
   studentInitDigest: string;
+  /** The student's training cross-entropy averaged over its last epoch (finalTrainingCrossEntropy); null if not logged. */
+  finalTrainCe: number | null;
+  /** Whether finalTrainCe is at chance (atChance: at least 90% of ln C): the student learned nothing; null if not logged. */
+  atChance: boolean | null;
 }

@@ -19,6 +19,7 @@ import type { BenchRunId, ExperimentRow, SyntheticExperimentOptions } from '../o
 import { runPool } from '../run-pool';
 import type { Stages } from '../stage';
 import { sameClips, studentRunConfig, trainStudentRun, type StudentSpec } from '../student-run';
+import { atChance, finalTrainingCrossEntropy } from '../training-fit';
 
 /** What the runs produced: a row and the per-video outcomes of each run, their folders, the class split of the subset columns. */
 export interface BenchRuns {
@@ -129,6 +130,7 @@ export async function trainAndEvaluateStage(
           return evaluated;
         },
       );
+      const finalTrainCe = finalTrainingCrossEntropy(runDir);
       const row: ExperimentRow = {
         label: plan.label,
         seed,
@@ -141,13 +143,22 @@ export async function trainAndEvaluateStage(
         notCorrelated: subsetAccuracy(result.recognition, classSplit.not),
         probeTop1: result.probe?.top1 ?? null,
         studentInitDigest,
+        finalTrainCe,
+        atChance: finalTrainCe === null ? null : atChance(finalTrainCe, manifest.classes.length),
       };
       rows.push(row);
       outcomes.push(top1Outcomes(plan.label, seed, result.recognition));
-      stages.note(`test top-1 ${(100 * row.top1).toFixed(1)}%, R@1 ${(100 * (row.recall['1'] ?? 0)).toFixed(1)}%`);
+      stages.note(`test top-1 ${(100 * row.top1).toFixed(1)}%, R@1 ${(100 * (row.recall['1'] ?? 0)).toFixed(1)}%${atChanceNote(row, manifest.classes.length)}`);
     }
   }
   return { rows, outcomes, runDirs, classSplit };
+}
+
+/** '; did not learn: ...' after a run whose training cross-entropy ended at chance, else ''. */
+function atChanceNote(row: ExperimentRow, numClasses: number): string {
+  return row.atChance
+    ? `; did not learn: training cross-entropy ${row.finalTrainCe!.toFixed(2)} over its last epoch (chance ln ${numClasses} = ${Math.log(numClasses).toFixed(2)})`
+    : '';
 }
 
 function subsetAccuracy(r: RecognitionResult, classes: number[]): number | null {

@@ -1,0 +1,40 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * How far a run's student fitted its labelled set: its classification loss (`cls_v`, the student's
+ * cross-entropy on the training batches, logged by every method) averaged over the steps of the last epoch
+ * in the run folder's `steps.jsonl`. Null when the folder has no step log or no `cls_v`.
+ *
+ * A student that learned nothing ends near chance, ln C for C classes (2.30 for 10); one that fitted its
+ * training clips ends far below it (round 3's baselines at ~0.4).
+ */
+export function finalTrainingCrossEntropy(runDir: string): number | null {
+  const file = path.join(runDir, 'steps.jsonl');
+  if (!fs.existsSync(file)) return null;
+  const steps: { epoch: number; ce: number }[] = [];
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      let rec: Record<string, unknown>;
+      try {
+        rec = JSON.parse(line) as Record<string, unknown>;
+      } catch (e) {
+        throw new Error(`${file}: line ${i + 1} is not valid JSON (${(e as Error).message})`);
+      }
+      if (typeof rec.epoch === 'number' && typeof rec.cls_v === 'number') steps.push({ epoch: rec.epoch, ce: rec.cls_v });
+    });
+  if (steps.length === 0) return null;
+  const last = Math.max(...steps.map((s) => s.epoch));
+  const ofLast = steps.filter((s) => s.epoch === last).map((s) => s.ce);
+  return ofLast.reduce((a, b) => a + b, 0) / ofLast.length;
+}
+
+/** The share of chance (ln C) at or above which a final training cross-entropy counts as "learned nothing". */
+export const AT_CHANCE_SHARE = 0.9;
+
+/** Whether a final training cross-entropy is at chance for `numClasses` classes (at least 90% of ln C). */
+export function atChance(crossEntropy: number, numClasses: number): boolean {
+  return crossEntropy >= AT_CHANCE_SHARE * Math.log(numClasses);
+}
