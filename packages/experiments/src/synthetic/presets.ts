@@ -80,7 +80,7 @@ const TRANSFER_ROUND_5_OPTIONS = { ...TRANSFER_ROUND_4_OPTIONS, augment: { scale
  * The regime of the main table now: round 3, the one round whose positive control passed (FitNet +7.1, CI
  * +1.8 to +13.3): round 2 trained 150 epochs (2,850 steps; 8-frame clips, crops of 0.5-1 of the frame). Rounds
  * 4 and 5 tried to reach that within the 60-minute budget and failed (docs/benchmark.md); this regime takes
- * 8-12 min of a core per run (two at a time), ~4.4 h for the 55-run table on 2 cores.
+ * 8-12 min of a core per run (two at a time), ~3.7 h for the 55-run table on 2 cores (50 runs took 3.3 h).
  */
 const TRANSFER_OPTIONS = { ...TRANSFER_ROUND_2_OPTIONS, epochs: 150 };
 
@@ -112,7 +112,7 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
     options: { ...DEMO_DEFAULTS, seeds: [1, 2], methods: ['baseline', 'ccl-ai', 'fitnet'], epochs: 10 },
   },
   full: {
-    description: 'the main table: every method of the paper in the transfer regime (round 3: 400 test videos, 5 seeds, 150 epochs; ~4.4 h on 2 cores)',
+    description: 'the main table: every method of the paper in the transfer regime (round 3: 400 test videos, 5 seeds, 150 epochs; ~3.7 h on 2 cores)',
     options: { ...TRANSFER_OPTIONS, methods: MAIN_TABLE_METHODS },
   },
   control: controlPreset(
