@@ -120,6 +120,13 @@ describe('training log', () => {
     expect(log.steps[2]!.values).toEqual({ ce: 2.4, nce: 1.5 });
     expect(log.epochs[1]).toEqual({ epoch: 2, values: { val_clip_acc: 0.34, train_acc: 0.45 } });
   });
+  it("keeps a step record's epoch where it is logged (as @ccl/distill's steps.jsonl does), not as a curve", () => {
+    const log = parseTrainingLog('{"epoch": 3, "step": 1, "globalStep": 40, "cls_v": 0.5}\n{"step": 2, "cls_v": 0.4}', 'steps.jsonl');
+    expect(log.steps).toEqual([
+      { step: 40, epoch: 3, values: { cls_v: 0.5 } },
+      { step: 2, values: { cls_v: 0.4 } },
+    ]);
+  });
   it('names the file and line of bad records', () => {
     expect(() => parseTrainingLog('{"step": 1}\n{oops', 'run/log.jsonl')).toThrow(/run\/log.jsonl line 2 is not valid JSON/);
     expect(() => parseTrainingLog('{"loss": 1}', 'x.jsonl')).toThrow(/x.jsonl line 1 has neither a numeric "step" nor "epoch"/);

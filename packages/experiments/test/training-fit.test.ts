@@ -45,7 +45,7 @@ describe("finalTrainingCrossEntropy: how far a run's student fitted its labelled
 
   it('names the file and the line of a broken log', () => {
     const dir = runFolder([{ epoch: 0, step: 0, cls_v: 1 }, '{"epoch": 0, "step"']);
-    expect(() => finalTrainingCrossEntropy(dir)).toThrow(`${path.join(dir, 'steps.jsonl')}: line 2 is not valid JSON`);
+    expect(() => finalTrainingCrossEntropy(dir)).toThrow(`${path.join(dir, 'steps.jsonl')} line 2 is not valid JSON`);
   });
 });
 

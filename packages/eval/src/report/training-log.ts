@@ -11,8 +11,8 @@ export const LOG_COUNTER_FIELDS: readonly string[] = ['step', 'epoch', 'globalSt
 
 /** Parsed log: step records and epoch records, each with its numeric fields. */
 export interface TrainingLog {
-  /** `step` = the record's x (globalStep when logged, else step). */
-  steps: { step: number; values: Record<string, number> }[];
+  /** `step` = the record's x (globalStep when logged, else step); `epoch` = the record's epoch, where logged. */
+  steps: { step: number; epoch?: number; values: Record<string, number> }[];
   epochs: { epoch: number; values: Record<string, number> }[];
 }
 
@@ -31,8 +31,10 @@ export function parseTrainingLog(text: string, source = 'training log'): Trainin
     const rec = obj as Record<string, unknown>;
     const values: Record<string, number> = {};
     for (const [k, v] of Object.entries(rec)) if (!LOG_COUNTER_FIELDS.includes(k) && typeof v === 'number' && Number.isFinite(v)) values[k] = v;
-    if (typeof rec['step'] === 'number') log.steps.push({ step: typeof rec['globalStep'] === 'number' ? rec['globalStep'] : rec['step'], values });
-    else if (typeof rec['epoch'] === 'number') log.epochs.push({ epoch: rec['epoch'], values });
+    if (typeof rec['step'] === 'number') {
+      const step = typeof rec['globalStep'] === 'number' ? rec['globalStep'] : rec['step'];
+      log.steps.push(typeof rec['epoch'] === 'number' ? { step, epoch: rec['epoch'], values } : { step, values });
+    } else if (typeof rec['epoch'] === 'number') log.epochs.push({ epoch: rec['epoch'], values });
     else throw new Error(`@ccl/eval: ${source} line ${i + 1} has neither a numeric "step" nor "epoch" field`);
   });
   return log;

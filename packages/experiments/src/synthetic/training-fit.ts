@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseTrainingLog } from '@ccl/eval';
 
 /**
  * How far a run's student fitted its labelled set: its classification loss (`cls_v`, the student's
@@ -12,22 +13,10 @@ import * as path from 'node:path';
 export function finalTrainingCrossEntropy(runDir: string): number | null {
   const file = path.join(runDir, 'steps.jsonl');
   if (!fs.existsSync(file)) return null;
-  const steps: { epoch: number; ce: number }[] = [];
-  fs.readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line.trim() === '') return;
-      let rec: Record<string, unknown>;
-      try {
-        rec = JSON.parse(line) as Record<string, unknown>;
-      } catch (e) {
-        throw new Error(`${file}: line ${i + 1} is not valid JSON (${(e as Error).message})`);
-      }
-      if (typeof rec.epoch === 'number' && typeof rec.cls_v === 'number') steps.push({ epoch: rec.epoch, ce: rec.cls_v });
-    });
+  const steps = parseTrainingLog(fs.readFileSync(file, 'utf8'), file).steps.filter((s) => s.epoch !== undefined && 'cls_v' in s.values);
   if (steps.length === 0) return null;
-  const last = Math.max(...steps.map((s) => s.epoch));
-  const ofLast = steps.filter((s) => s.epoch === last).map((s) => s.ce);
+  const last = Math.max(...steps.map((s) => s.epoch!));
+  const ofLast = steps.filter((s) => s.epoch === last).map((s) => s.values['cls_v']!);
   return ofLast.reduce((a, b) => a + b, 0) / ofLast.length;
 }
 
