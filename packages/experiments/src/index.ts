@@ -30,6 +30,8 @@ export { METHOD_PLANS } from './synthetic/method-plans';
 export type { MethodPlan } from './synthetic/method-plans';
 export { compareWithBestKd, formatBestKd, KD_BASELINES } from './synthetic/best-kd';
 export type { BestKdComparison } from './synthetic/best-kd';
+export { ABLATION_REFERENCE, compareAblations, formatAblations, isAblation } from './synthetic/ablations';
+export type { AblationComparison } from './synthetic/ablations';
 export { BENCH_PRESETS, MAIN_TABLE_METHODS, POSITIVE_CONTROL, benchOptions, describeBenchPresets } from './synthetic/presets';
 export type { BenchOverrides, BenchPreset } from './synthetic/presets';
 export { defaultBenchJobs, parseBenchRunId, spawnBenchRun, workerThreads } from './synthetic/bench-workers';

@@ -1,4 +1,5 @@
-import { bootstrapComparison, bootstrapTableCells, type BootstrapComparison, type VideoOutcomes } from '@ccl/eval';
+import type { BootstrapComparison, VideoOutcomes } from '@ccl/eval';
+import { againstReference, formatAgainstReference } from './paired-reference';
 
 /** The paper's KD baselines (the rows of its table besides the baseline and CCL), by bench label. */
 export const KD_BASELINES = ['fitnet', 'pkt', 'cor', 'rkd', 'crd', 'ifd', 'cmc'];
@@ -25,22 +26,14 @@ export function compareWithBestKd(outcomes: readonly VideoOutcomes[], comparison
   const kd = comparison.rows.filter((r) => KD_BASELINES.includes(r.method));
   if (kd.length === 0 || !comparison.rows.some((r) => isCclVariant(r.method))) return null;
   const best = kd.reduce((a, b) => (b.mean > a.mean ? b : a));
-  return {
-    method: best.method,
-    comparison: bootstrapComparison(outcomes, {
-      baseline: best.method,
-      replicates: comparison.replicates,
-      confidence: comparison.confidence,
-      seed: comparison.bootstrapSeed,
-      scale: comparison.scale,
-    }),
-  };
+  return { method: best.method, comparison: againstReference(outcomes, comparison, best.method) };
 }
 
 /** The CCL variants' lines against the best KD baseline, e.g. `ccl-ai: -1.2 [-4.0, +1.5] points, no difference shown`. */
 export function formatBestKd(best: BestKdComparison): string {
-  const lines = bootstrapTableCells(best.comparison)
-    .rows.filter(([method]) => isCclVariant(method!))
-    .map(([method, , delta, verdict]) => `  ${method}: ${delta} points, ${verdict}`);
-  return [`Against the best KD baseline (${best.method}, the highest mean; paired, the same bootstrap draws):`, ...lines].join('\n');
+  return formatAgainstReference(
+    `Against the best KD baseline (${best.method}, the highest mean; paired, the same bootstrap draws):`,
+    best.comparison,
+    isCclVariant,
+  );
 }

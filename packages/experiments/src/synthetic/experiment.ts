@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BootstrapComparison } from '@ccl/eval';
 import { gitRevision } from '../provenance';
 import type { ExperimentRow, SyntheticExperimentOptions } from './options';
+import type { AblationComparison } from './ablations';
 import type { BestKdComparison } from './best-kd';
 import { Stages } from './stage';
 import { prepareCacheStage } from './stages/prepare-cache';
@@ -25,6 +26,7 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
   reportDir: string;
   comparison: BootstrapComparison | null;
   bestKd: BestKdComparison | null;
+  ablations: AblationComparison | null;
   benchFile: string;
   teacherProbes: TeacherProbes | null;
 }> {
@@ -55,10 +57,10 @@ export async function runSyntheticExperiment(o: SyntheticExperimentOptions): Pro
   if (o.only) {
     if (runs.rows.length === 0)
       throw new Error(`no run ${o.only.method} with seed ${o.only.seed} in this bench (seeds ${o.seeds.join(', ')}; methods ${o.methods.join(', ')})`);
-    return { rows: runs.rows, reportDir, comparison: null, bestKd: null, benchFile: path.join(reportDir, 'bench.json'), teacherProbes };
+    return { rows: runs.rows, reportDir, comparison: null, bestKd: null, ablations: null, benchFile: path.join(reportDir, 'bench.json'), teacherProbes };
   }
-  const { comparison, bestKd, benchFile } = await reportStage(stages, o, runs, reportDir, { codeRevision, teacherProbes });
+  const { comparison, bestKd, ablations, benchFile } = await reportStage(stages, o, runs, reportDir, { codeRevision, teacherProbes });
   stages.note(`total ${stages.elapsed().toFixed(0)} s`);
   tf.disposeVariables();
-  return { rows: runs.rows, reportDir, comparison, bestKd, benchFile, teacherProbes };
+  return { rows: runs.rows, reportDir, comparison, bestKd, ablations, benchFile, teacherProbes };
 }

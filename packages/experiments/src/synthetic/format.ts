@@ -1,5 +1,6 @@
 import { formatBootstrapSummary, formatBootstrapTable, type BootstrapComparison } from '@ccl/eval';
 import type { ExperimentRow } from './options';
+import { formatAblations, type AblationComparison } from './ablations';
 import { formatBestKd, type BestKdComparison } from './best-kd';
 import { AT_CHANCE_SHARE } from './training-fit';
 import type { TeacherProbes } from './stages/teacher-probes';
@@ -57,6 +58,8 @@ export function formatBenchOutput(result: {
   comparison: BootstrapComparison | null;
   /** The CCL variants against the best KD baseline, when the bench ran both. */
   bestKd?: BestKdComparison | null;
+  /** The ablations against CCL-AI, when the bench ran both. */
+  ablations?: AblationComparison | null;
   benchFile: string;
   teacherProbes?: TeacherProbes | null;
 }): string {
@@ -73,6 +76,7 @@ export function formatBenchOutput(result: {
       formatBootstrapSummary(c),
     );
     if (result.bestKd) parts.push('', formatBestKd(result.bestKd));
+    if (result.ablations) parts.push('', formatAblations(result.ablations));
     if (c.levels.length === 1)
       parts.push('With one seed the intervals resample the test videos only: they leave out how much a result moves from seed to seed.');
   } else {

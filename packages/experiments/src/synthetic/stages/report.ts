@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { bootstrapComparison, reportFromRunDirectories, type BootstrapComparison } from '@ccl/eval';
+import { compareAblations, type AblationComparison } from '../ablations';
 import { compareWithBestKd, type BestKdComparison } from '../best-kd';
 import type { ExperimentRow, SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';
@@ -20,7 +21,8 @@ export function checkSameStudentPerSeed(rows: readonly Pick<ExperimentRow, 'labe
 }
 
 /**
- * The last stage: the paired bootstrap against the baseline (when it ran) and against the best KD baseline,
+ * The last stage: the paired bootstrap against the baseline (when it ran), against the best KD baseline and
+ * (the ablations) against CCL-AI,
  * `bench.json` (options, code
  * revision, rows, per-video outcomes) and the report of the run folders, all in `reportDir`.
  */
@@ -30,12 +32,13 @@ export async function reportStage(
   runs: BenchRuns,
   reportDir: string,
   provenance: { codeRevision: string | null; teacherProbes: TeacherProbes | null },
-): Promise<{ comparison: BootstrapComparison | null; bestKd: BestKdComparison | null; benchFile: string }> {
+): Promise<{ comparison: BootstrapComparison | null; bestKd: BestKdComparison | null; ablations: AblationComparison | null; benchFile: string }> {
   checkSameStudentPerSeed(runs.rows);
   const comparison = o.methods.includes('baseline')
     ? bootstrapComparison(runs.outcomes, { baseline: 'baseline', replicates: o.bootstrap?.replicates ?? 2000, seed: o.bootstrap?.seed ?? 1 })
     : null;
   const bestKd = comparison ? compareWithBestKd(runs.outcomes, comparison) : null;
+  const ablations = comparison ? compareAblations(runs.outcomes, comparison) : null;
   const benchFile = path.join(reportDir, 'bench.json');
   const bench = {
     schema: 'ccl.bench-synthetic/1',
@@ -49,6 +52,7 @@ export async function reportStage(
     teacherProbes: provenance.teacherProbes,
     comparison,
     bestKd,
+    ablations,
     runs: runs.rows,
     outcomes: runs.outcomes,
   };
@@ -71,5 +75,5 @@ export async function reportStage(
     });
     stages.note(`${files.length} files in ${reportDir}`);
   });
-  return { comparison, bestKd, benchFile };
+  return { comparison, bestKd, ablations, benchFile };
 }
