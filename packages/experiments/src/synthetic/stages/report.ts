@@ -22,9 +22,8 @@ export function checkSameStudentPerSeed(rows: readonly Pick<ExperimentRow, 'labe
 
 /**
  * The last stage: the paired bootstrap against the baseline (when it ran), against the best KD baseline and
- * (the ablations) against CCL-AI,
- * `bench.json` (options, code
- * revision, rows, per-video outcomes) and the report of the run folders, all in `reportDir`.
+ * (the ablations) against CCL-AI, `bench.json` (options, code revision, rows, per-video outcomes) and the
+ * report of the run folders, all in `reportDir`.
  */
 export async function reportStage(
   stages: Stages,
