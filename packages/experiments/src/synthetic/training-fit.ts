@@ -13,10 +13,13 @@ import { parseTrainingLog } from '@ccl/eval';
 export function finalTrainingCrossEntropy(runDir: string): number | null {
   const file = path.join(runDir, 'steps.jsonl');
   if (!fs.existsSync(file)) return null;
-  const steps = parseTrainingLog(fs.readFileSync(file, 'utf8'), file).steps.filter((s) => s.epoch !== undefined && 'cls_v' in s.values);
-  if (steps.length === 0) return null;
-  const last = Math.max(...steps.map((s) => s.epoch!));
-  const ofLast = steps.filter((s) => s.epoch === last).map((s) => s.values['cls_v']!);
+  const logged = parseTrainingLog(fs.readFileSync(file, 'utf8'), file).steps.flatMap(({ epoch, values }) => {
+    const crossEntropy = values['cls_v'];
+    return epoch === undefined || crossEntropy === undefined ? [] : [{ epoch, crossEntropy }];
+  });
+  if (logged.length === 0) return null;
+  const last = Math.max(...logged.map((s) => s.epoch));
+  const ofLast = logged.filter((s) => s.epoch === last).map((s) => s.crossEntropy);
   return ofLast.reduce((a, b) => a + b, 0) / ofLast.length;
 }
 
