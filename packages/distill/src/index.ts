@@ -21,7 +21,7 @@ export type { Method, MethodContext, MethodFactory, StepTensors } from './method
 export { baselineMethod } from './methods/baseline';
 export { cclMethod } from './methods/ccl';
 export { kdMethod } from './methods/kd';
-export { Trainer } from './train/trainer';
+export { DivergedError, Trainer } from './train/trainer';
 export type { TrainerOptions, TrainResult, StepInfo, StepOutcome } from './train/trainer';
 export type { TrainingEvent, EpochStartEvent, StepEvent, EpochEndEvent, ValidationEvent } from './train/training-events';
 export { ProgressBar, progressBarListener } from './train/progress-bar';

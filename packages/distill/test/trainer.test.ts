@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEncoder } from '@ccl/encoders';
-import { loadCheckpoint, saveCheckpoint, Trainer, type StepInfo } from '../src';
+import { DivergedError, inspectRunFolder, loadCheckpoint, registerMethod, saveCheckpoint, Trainer, type StepInfo } from '../src';
 import { TinyFrameTeacher, TinyStudent, tinySource } from '../../../tools/fixtures/tiny-training';
 
 const CLASSES = 3;
@@ -326,6 +326,53 @@ describe('Trainer', () => {
     const r = await mk('skip').fit();
     expect(r.skippedSteps).toBe(2);
     expect(Array.from(student.stateDict()['fc1.bias'].dataSync()).every(Number.isFinite)).toBe(true);
+  });
+
+  // The trap this guards against (measured on the WASM backend): a student whose weights went non-finite
+  // gave zero features, because XNNPACK's poolings turn NaN into -Infinity, so its loss stayed finite and a
+  // guard on the loss alone let it train on for 130 epochs. Here a method's loss is finite and its gradient
+  // NaN from the second step on.
+  it('stops on a finite loss with non-finite gradients, records where in run.json, and can skip such steps', async () => {
+    let calls = 0;
+    const nanFromSecondCall = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([x]);
+      const poisoned = ++calls >= 2;
+      return { value: tf.mul(tf.sum(x), 0), gradFunc: (dy: tf.Tensor) => tf.mul(tf.onesLike(x), poisoned ? NaN : 0) };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Scalar;
+    registerMethod('finite-loss-nan-gradient-test', () => ({
+      name: 'finite-loss-nan-gradient-test',
+      modules: {},
+      loss: ({ logits, labels }) => {
+        const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits) as tf.Scalar;
+        return { total: tf.add(ce, nanFromSecondCall(logits)) as tf.Scalar, terms: { cls_v: ce } };
+      },
+      stateDict: () => ({}),
+      loadStateDict: () => undefined,
+      dispose: () => undefined,
+    }));
+    const mk = (nanGuard: string, student = new TinyStudent(27, 6, CLASSES), outDir = tmp()) =>
+      new Trainer({
+        config: config('finite-loss-nan-gradient-test', { nanGuard, epochs: 2 }),
+        student,
+        numClasses: CLASSES,
+        studentDim: 6,
+        train: tinySource(12, CLASSES, CLIP),
+        outDir,
+        progress: null,
+      });
+
+    const outDir = tmp();
+    const failed = mk('error', undefined, outDir).fit();
+    await expect(failed).rejects.toThrow(DivergedError);
+    await expect(failed).rejects.toThrow(/non-finite gradients of \d+ of \d+ variables \(.+\) with a finite loss \([\d.]+\) at epoch 1, step 2/);
+    expect(inspectRunFolder(outDir, {}).diverged).toEqual({ epoch: 0, step: 1, globalStep: 2 });
+    expect(fs.readFileSync(path.join(outDir, 'steps.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1); // the diverging step is not logged as trained
+
+    calls = 0;
+    const student = new TinyStudent(27, 6, CLASSES);
+    const r = await mk('skip', student).fit();
+    expect(r.skippedSteps).toBe(3); // 2 steps an epoch, 2 epochs: every step after the first
+    expect(Object.values(student.stateDict()).every((t) => Array.from(t.dataSync()).every(Number.isFinite))).toBe(true);
   });
 });
 

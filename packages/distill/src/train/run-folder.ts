@@ -36,6 +36,11 @@ export interface RunFolderState {
   hasLatest: boolean;
   /** Whether run.json records a finished run. */
   finished: boolean;
+  /**
+   * Where run.json records that the run diverged (a non-finite loss or gradient stopped it under nanGuard
+   * 'error': 0-based epoch and step, and the global step), else null. Resuming would diverge there again.
+   */
+  diverged: { epoch: number; step: number; globalStep?: number } | null;
   /** Dotted paths of the config keys that differ from run.json's config; null when there is no readable run.json. */
   configChanges: string[] | null;
 }
@@ -123,6 +128,7 @@ export function inspectRunFolder(dir: string, config: unknown): RunFolderState {
     contents: listFolder(dir).filter((e) => !isHousekeeping(e.replace(/\/$/, ''))),
     hasLatest: fs.existsSync(path.join(dir, LATEST)),
     finished: Boolean(run?.finishedAt),
+    diverged: (run?.diverged as RunFolderState['diverged'] | undefined) ?? null,
     configChanges: run && 'config' in run ? changedKeys(run.config, asJson(config)) : null,
   };
 }

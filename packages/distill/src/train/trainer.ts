@@ -101,6 +101,21 @@ export interface StepOutcome {
   missing: Record<string, number>;
 }
 
+/**
+ * A training step with a non-finite loss or gradient under `nanGuard: 'error'`: the run diverged. `at` is the
+ * step (0-based epoch and step in it; null when `step` was called without one); `fit` adds the global step
+ * and records the divergence in run.json (`diverged`) before it rethrows. Its checkpoints stay as they were.
+ */
+export class DivergedError extends Error {
+  override readonly name = 'DivergedError';
+  constructor(
+    message: string,
+    readonly at: { epoch: number; step: number; globalStep?: number } | null,
+  ) {
+    super(message);
+  }
+}
+
 /** The counters one `fit` carries across epochs. */
 interface RunProgress {
   globalStep: number;
@@ -226,11 +241,15 @@ export class Trainer {
    * One optimisation step on `batch`: the student's train-mode forward, the method's loss, the gradients
    * of every trainable variable (student and method modules), gradient clipping and every optimiser's
    * update, then the method's `afterStep` (memory banks) on this step's pre-update features. A non-finite
-   * loss follows `config.nanGuard` ('error' throws, 'skip' leaves the weights alone and returns
-   * `applied: false`). The batch stays the caller's (`fit` disposes it); the step leaves no tensor behind
-   * once the optimisers' buffers exist (after the first step). `at` only names the step in the error.
+   * loss or gradient follows `config.nanGuard` ('error' throws a DivergedError, 'skip' leaves the weights
+   * alone and returns `applied: false`). The gradients are checked as well as the loss because a finite
+   * loss does not prove a finite step: on the WASM backend, XNNPACK's poolings (the BatchNorm statistics'
+   * reductions) turn NaN into -Infinity, so a student whose weights went non-finite gives zero features and
+   * a finite loss (measured: docs/benchmark.md). The batch stays the caller's (`fit` disposes it); the step
+   * leaves no tensor behind once the optimisers' buffers exist (after the first step). `at` only names the
+   * step in the error.
    */
-  async step(batch: TrainingBatch, at?: { epoch: number; step: number }): Promise<StepOutcome> {
+  async step(batch: TrainingBatch, at?: { epoch: number; step: number; globalStep?: number }): Promise<StepOutcome> {
     const { config } = this;
     const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;
     const kept: Record<string, tf.Scalar> = {};
@@ -246,19 +265,26 @@ export class Trainer {
     }, this.allVariables());
     // read back asynchronously: a GPU backend in Node (WebGPU through Dawn) has no synchronous readback
     const termNames = Object.keys(kept);
-    const [lossValues, ...termValues] = await Promise.all([value, ...termNames.map((k) => kept[k]!)].map((t) => t.data()));
+    const gradNames = Object.keys(grads);
+    const gradSums = tf.tidy(() => tf.stack(gradNames.map((k) => tf.sum(grads[k]!)))); // [variables]: non-finite where a gradient is
+    const [lossValues, sums, ...termValues] = await Promise.all([value, gradSums, ...termNames.map((k) => kept[k]!)].map((t) => t.data()));
     const loss = lossValues![0]!;
     const terms = Object.fromEntries(termNames.map((k, i) => [k, termValues[i]![0]!]));
-    tf.dispose([value, ...Object.values(kept)]); // a term may be the total itself
+    const nonFiniteGradients = gradNames.filter((_, i) => !Number.isFinite(sums![i]!));
+    tf.dispose([value, gradSums, ...Object.values(kept)]); // a term may be the total itself
     const keptForAfterStep = (): tf.Tensor[] =>
       this.method.afterStep && stepTensors ? [(stepTensors as StepTensors).features, (stepTensors as StepTensors).logits] : [];
     let applied = true;
-    if (!Number.isFinite(loss) && config.nanGuard !== 'off') {
+    if ((!Number.isFinite(loss) || nonFiniteGradients.length > 0) && config.nanGuard !== 'off') {
       if (config.nanGuard === 'error') {
         tf.dispose([...Object.values(grads), ...keptForAfterStep()]);
         const where = at ? ` at epoch ${at.epoch + 1}, step ${at.step + 1}` : '';
-        throw new Error(
-          `non-finite loss (${loss})${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.checkpoints.dir} is intact. Set nanGuard: 'skip' to skip such steps.`,
+        const what = Number.isFinite(loss)
+          ? `non-finite gradients of ${nonFiniteGradients.length} of ${gradNames.length} variables (${nonFiniteGradients.slice(0, 3).join(', ')}${nonFiniteGradients.length > 3 ? ', ...' : ''}) with a finite loss (${loss})`
+          : `non-finite loss (${loss})`;
+        throw new DivergedError(
+          `${what}${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.checkpoints.dir} is intact. Set nanGuard: 'skip' to skip such steps.`,
+          at ?? null,
         );
       }
       applied = false;
@@ -292,7 +318,7 @@ export class Trainer {
       const batch = await this.trainBatch(epoch, step);
       let outcome: StepOutcome;
       try {
-        outcome = await this.step(batch, { epoch, step });
+        outcome = await this.step(batch, { epoch, step, globalStep: run.globalStep + 1 });
       } finally {
         disposeBatch(batch);
       }
@@ -340,7 +366,11 @@ export class Trainer {
       logs.resumeAt(epoch, run.globalStep);
     }
     const configChanged = plan.configChanges.length ? { configChanged: plan.configChanges } : {};
-    this.record.write({ resumedFrom: plan.mode === 'resume' ? { epoch, stepInEpoch: startStep, globalStep: run.globalStep, ...configChanged } : null });
+    // a resumed run that had diverged (e.g. now with nanGuard 'skip') is no longer recorded as diverged
+    this.record.write({
+      resumedFrom: plan.mode === 'resume' ? { epoch, stepInEpoch: startStep, globalStep: run.globalStep, ...configChanged } : null,
+      diverged: undefined,
+    });
 
     let lastValidation: number | null = null;
     const result = (epochsDone: number, stopped: boolean): TrainResult => ({
@@ -353,7 +383,10 @@ export class Trainer {
     });
     this.o.student.train();
     for (; epoch < config.epochs; epoch++) {
-      const { lr, stopped } = await this.runEpoch(epoch, startStep, run, logs);
+      const { lr, stopped } = await this.runEpoch(epoch, startStep, run, logs).catch((e: unknown) => {
+        if (e instanceof DivergedError) this.record.write({ diverged: e.at }); // where it diverged, for whoever reads the folder
+        throw e;
+      });
       if (stopped) return result(epoch, true);
       startStep = 0;
       const record: Record<string, unknown> = { epoch, lr, steps: this.stepsPerEpoch(), globalStep: run.globalStep };
