@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { evenFrames, openFeatureTeacher, runSyntheticExperiment, formatResultsTable, sameClips, trainStudentRun, type BenchRunId } from '@ccl/experiments';
+import { registerSchedule } from '@ccl/distill';
 import { main } from '../src/cli';
 import { KINETICS_MEAN, KINETICS_STD } from '@ccl/data';
 import { acquireFolderLock, clipPath, readNpy } from '@ccl/data/node';
@@ -311,5 +312,44 @@ describe('synthetic pipeline (demo path)', () => {
       expect([again.reused, notices.join('\n')]).toEqual([false, expect.stringMatching(/--force: removed the previous run/)]);
       expect(sameClips(baselineDir, spec)).toBe(true);
     }
+  });
+
+  it('a run that diverges after its first epoch: stopped at the step, recorded, evaluated at the held-out choice, then reused as done', async () => {
+    // a learning rate of 1e30 from the second epoch on: the second epoch's second step has a non-finite loss
+    registerSchedule('pipeline-test-diverges-in-epoch-2', () => ({
+      kind: 'pipeline-test-diverges-in-epoch-2',
+      lrAt: (epoch, lr) => (epoch === 0 ? lr : 1e30),
+    }));
+    const manifest = JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8'));
+    const notices: string[] = [];
+    const spec = {
+      method: 'baseline',
+      outDir: path.join(work, 'runs', 'diverging-s1'),
+      manifest,
+      cacheDir: path.join(work, 'cache'),
+      student: { ...options.student, seed: 1 },
+      teacherDim: options.dim,
+      epochs: 2,
+      batchSize: options.batchSize,
+      lr: options.lr,
+      extra: { schedule: { kind: 'pipeline-test-diverges-in-epoch-2' } },
+      progress: null,
+      notice: (m: string) => notices.push(m),
+    };
+    const trained = await trainStudentRun(spec);
+    trained.student.dispose();
+    const stepsText = fs.readFileSync(path.join(spec.outDir, 'steps.jsonl'), 'utf8');
+    const stepsPerEpoch = stepsText.trim().split('\n').length - 1; // the whole first epoch and the second's first step
+    expect(trained.diverged).toEqual({ epoch: 1, step: 1, globalStep: stepsPerEpoch + 2 });
+    expect(notices.join('\n')).toMatch(
+      /diverged: non-finite (loss|gradients).* at epoch 2, step 2 .*; its numbers are those of the checkpoint chosen on the held-out split before it/,
+    );
+    expect(JSON.parse(fs.readFileSync(path.join(spec.outDir, 'run.json'), 'utf8')).diverged).toEqual(trained.diverged);
+    expect(fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt'))).toBe(true); // chosen after the first epoch
+
+    const again = await trainStudentRun(spec);
+    again.student.dispose();
+    expect([again.reused, again.diverged]).toEqual([true, trained.diverged]); // done: not trained into the same divergence again
+    expect(fs.readFileSync(path.join(spec.outDir, 'steps.jsonl'), 'utf8')).toBe(stepsText);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { atChance, finalTrainingCrossEntropy, formatAtChance, formatResultsTable, type ExperimentRow } from '../src';
+import { atChance, finalTrainingCrossEntropy, formatAtChance, formatDiverged, formatResultsTable, type ExperimentRow } from '../src';
 
 /** A run folder whose steps.jsonl holds `lines` (objects, or raw text lines). */
 function runFolder(lines: (Record<string, unknown> | string)[]): string {
@@ -24,6 +24,7 @@ const row = (label: string, seed: number, finalTrainCe: number | null, chance: b
   studentInitDigest: 'd',
   finalTrainCe,
   atChance: chance,
+  diverged: null,
 });
 
 describe("finalTrainingCrossEntropy: how far a run's student fitted its labelled set", () => {
@@ -68,5 +69,13 @@ describe('atChance and its report', () => {
     expect(table).toMatch(/\| training CE, last epoch \|\n/);
     expect(table).toMatch(/\| ccl-a \| 2 \|.* \| 2\.31 ± 0\.01 \|/);
     expect(table).toMatch(/\| pkt \| 1 \|.* \| - \|$/);
+  });
+
+  it('lists the runs that diverged with their step, and nothing when none did', () => {
+    const diverged = { ...row('ccl-a', 2, 2.32, true), diverged: { epoch: 16, step: 17, globalStep: 322 } };
+    expect(formatDiverged([row('baseline', 2, 0.41, false), diverged])).toBe(
+      'Diverged (a non-finite loss or gradient stopped training): ccl-a seed 2 (step 322). These runs count in the table with the checkpoint chosen on the held-out split before they diverged.',
+    );
+    expect(formatDiverged([row('baseline', 1, 0.4, false)])).toBe('');
   });
 });

@@ -84,6 +84,8 @@ export function formatBenchOutput(result: {
   }
   const notLearned = formatAtChance(result.rows);
   if (notLearned) parts.push('', notLearned);
+  const diverged = formatDiverged(result.rows);
+  if (diverged) parts.push('', diverged);
   parts.push(
     '',
     'Every metric, mean ± std over seeds (%; the training cross-entropy in nats):',
@@ -93,6 +95,14 @@ export function formatBenchOutput(result: {
     `all numbers: ${result.benchFile}`,
   );
   return parts.join('\n');
+}
+
+/** The runs that diverged (a non-finite loss or gradient stopped them), in a sentence; '' if none. */
+export function formatDiverged(rows: readonly ExperimentRow[]): string {
+  const diverged = rows.filter((r) => r.diverged);
+  if (!diverged.length) return '';
+  const runs = diverged.map((r) => `${r.label} seed ${r.seed} (step ${r.diverged!.globalStep ?? '?'})`).join(', ');
+  return `Diverged (a non-finite loss or gradient stopped training): ${runs}. These runs count in the table with the checkpoint chosen on the held-out split before they diverged.`;
 }
 
 /** The runs whose student learned nothing (training cross-entropy at chance over its last epoch), in a sentence; '' if none. */

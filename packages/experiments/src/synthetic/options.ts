@@ -1,4 +1,5 @@
 import type { SyntheticAVOptions } from '@ccl/data/media';
+import type { RunFolderState } from '@ccl/distill';
 import type { StudentSpec, TrainAugment } from './student-run';
 
 export interface SyntheticExperimentOptions {
@@ -101,4 +102,9 @@ export interface ExperimentRow {
   finalTrainCe: number | null;
   /** Whether finalTrainCe is at chance (atChance: at least 90% of ln C): the student learned nothing; null if not logged. */
   atChance: boolean | null;
+  /**
+   * Where the run diverged (a non-finite loss or gradient stopped it; 0-based epoch and step, the global
+   * step), else null. Its numbers are those of the checkpoint chosen on the held-out split before it.
+   */
+  diverged: RunFolderState['diverged'];
 }

@@ -3,7 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Manifest } from '@ccl/data';
-import { inspectRunFolder, progressBarListener, resolveExperimentConfig, Trainer, type ExperimentConfig, type TrainableEncoder } from '@ccl/distill';
+import {
+  DivergedError,
+  inspectRunFolder,
+  progressBarListener,
+  resolveExperimentConfig,
+  Trainer,
+  type ExperimentConfig,
+  type RunFolderState,
+  type TrainableEncoder,
+} from '@ccl/distill';
 import type { Encoder } from '@ccl/encoders';
 import { buildExperiment, studentFor } from '../build-experiment';
 import { gitRevision } from '../provenance';
@@ -98,14 +107,16 @@ export function studentRunConfig(spec: Omit<RunSpec, 'cacheDir' | 'progress' | '
  * is, an interrupted one resumed; anything else there (a run of another config, or one stopped before its
  * first checkpoint) is replaced, never mixed with.
  */
-export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean; student: Encoder; studentInitDigest: string; config: ExperimentConfig }> {
+export async function trainStudentRun(spec: RunSpec): Promise<TrainedStudentRun> {
   const config = studentRunConfig(spec);
   const student = studentFor(config, spec.manifest.classes.length);
   const studentInitDigest = await stateDigest(student);
   const folder = inspectRunFolder(spec.outDir, config);
   const sameConfig = folder.configChanges?.length === 0 && sameClips(spec.outDir, spec);
-  if (folder.finished && sameConfig && fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt')))
-    return { reused: true, student, studentInitDigest, config };
+  const best = path.join(spec.outDir, 'checkpoints', 'best.ckpt');
+  // a run that diverged would diverge at the same step again (all randomness is seeded): it is done too
+  if ((folder.finished || folder.diverged) && sameConfig && fs.existsSync(best))
+    return { reused: true, student, studentInitDigest, config, diverged: folder.diverged };
   const resume = folder.hasLatest && sameConfig;
   const experiment = buildExperiment(config, spec.outDir, {
     student,
@@ -131,9 +142,28 @@ export async function trainStudentRun(spec: RunSpec): Promise<{ reused: boolean;
       gitRevision: spec.gitRevision === undefined ? gitRevision() : spec.gitRevision,
     },
   });
-  await trainer.fit();
-  trainer.dispose();
-  return { reused: false, student, studentInitDigest, config };
+  let diverged: RunFolderState['diverged'] = null;
+  try {
+    await trainer.fit();
+  } catch (e) {
+    if (!(e instanceof DivergedError)) throw e;
+    diverged = e.at;
+    if (!fs.existsSync(best)) throw new Error(`${spec.outDir}: the run diverged before its first checkpoint was chosen: ${e.message}`);
+    spec.notice?.(`diverged: ${e.message}; its numbers are those of the checkpoint chosen on the held-out split before it`);
+  } finally {
+    trainer.dispose();
+  }
+  return { reused: false, student, studentInitDigest, config, diverged };
+}
+
+/** What trainStudentRun returns: the student (the caller disposes it) and whether the run was reused or diverged. */
+export interface TrainedStudentRun {
+  reused: boolean;
+  student: Encoder;
+  studentInitDigest: string;
+  config: ExperimentConfig;
+  /** Where the run diverged (RunFolderState's `diverged`), else null. */
+  diverged: RunFolderState['diverged'];
 }
 
 /**

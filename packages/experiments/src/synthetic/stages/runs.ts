@@ -75,7 +75,7 @@ export async function trainAndEvaluateStage(
   const evaluated = (id: BenchRunId) => {
     const folder = inspectRunFolder(runDirOf(id), studentRunConfig(runSpecOf(id)));
     return (
-      folder.finished &&
+      (folder.finished || folder.diverged !== null) &&
       folder.configChanges?.length === 0 &&
       sameClips(runDirOf(id), runSpecOf(id)) &&
       ['recognition.json', 'retrieval.json'].every((f) => fs.existsSync(path.join(runDirOf(id), 'eval', f)))
@@ -102,6 +102,7 @@ export async function trainAndEvaluateStage(
       runDirs.push(runDir);
       const student: StudentSpec = { ...o.student, seed };
       let studentInitDigest = '';
+      let diverged: ExperimentRow['diverged'] = null;
       const result = await stages.run(
         `train and evaluate ${plan.label} (seed ${seed}, ${o.epochs} epochs; run ${eta.done + 1} of ${runTotal}${eta.startNext()})`,
         async () => {
@@ -114,6 +115,7 @@ export async function trainAndEvaluateStage(
           });
           trained.student.dispose();
           studentInitDigest = trained.studentInitDigest;
+          diverged = trained.diverged;
           const evalDir = path.join(runDir, 'eval');
           if (trained.reused && fs.existsSync(path.join(evalDir, 'recognition.json')) && fs.existsSync(path.join(evalDir, 'retrieval.json'))) {
             stages.note('reusing the finished run and its evaluation');
@@ -145,10 +147,14 @@ export async function trainAndEvaluateStage(
         studentInitDigest,
         finalTrainCe,
         atChance: finalTrainCe === null ? null : atChance(finalTrainCe, manifest.classes.length),
+        diverged,
       };
       rows.push(row);
       outcomes.push(top1Outcomes(plan.label, seed, result.recognition));
-      stages.note(`test top-1 ${(100 * row.top1).toFixed(1)}%, R@1 ${(100 * (row.recall['1'] ?? 0)).toFixed(1)}%${atChanceNote(row, manifest.classes.length)}`);
+      const divergedNote = row.diverged ? `; diverged at step ${row.diverged.globalStep ?? '?'} (evaluated at the held-out choice before it)` : '';
+      stages.note(
+        `test top-1 ${(100 * row.top1).toFixed(1)}%, R@1 ${(100 * (row.recall['1'] ?? 0)).toFixed(1)}%${atChanceNote(row, manifest.classes.length)}${divergedNote}`,
+      );
     }
   }
   return { rows, outcomes, runDirs, classSplit };
