@@ -342,7 +342,7 @@ describe('synthetic pipeline (demo path)', () => {
     const stepsPerEpoch = stepsText.trim().split('\n').length - 1; // the whole first epoch and the second's first step
     expect(trained.diverged).toEqual({ epoch: 1, step: 1, globalStep: stepsPerEpoch + 2 });
     expect(notices.join('\n')).toMatch(
-      /diverged: non-finite (loss|gradients).* at epoch 2, step 2 .*; its numbers are those of the checkpoint chosen on the held-out split before it/,
+      /diverged at epoch 2, step 2 \(global step \d+\): non-finite (loss|gradients)[^;]*; its numbers are those of the checkpoint chosen on the held-out split before it/,
     );
     expect(JSON.parse(fs.readFileSync(path.join(spec.outDir, 'run.json'), 'utf8')).diverged).toEqual(trained.diverged);
     expect(fs.existsSync(path.join(spec.outDir, 'checkpoints', 'best.ckpt'))).toBe(true); // chosen after the first epoch

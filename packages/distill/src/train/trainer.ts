@@ -110,6 +110,8 @@ export class DivergedError extends Error {
   override readonly name = 'DivergedError';
   constructor(
     message: string,
+    /** What was not finite, in words (the message adds where, the terms and what to do). */
+    readonly reason: string,
     readonly at: { epoch: number; step: number; globalStep?: number } | null,
   ) {
     super(message);
@@ -279,11 +281,12 @@ export class Trainer {
       if (config.nanGuard === 'error') {
         tf.dispose([...Object.values(grads), ...keptForAfterStep()]);
         const where = at ? ` at epoch ${at.epoch + 1}, step ${at.step + 1}` : '';
-        const what = Number.isFinite(loss)
-          ? `non-finite gradients of ${nonFiniteGradients.length} of ${gradNames.length} variables (${nonFiniteGradients.slice(0, 3).join(', ')}${nonFiniteGradients.length > 3 ? ', ...' : ''}) with a finite loss (${loss})`
+        const reason = Number.isFinite(loss)
+          ? `non-finite gradients of ${nonFiniteGradients.length} of ${gradNames.length} variables with a finite loss (${loss})`
           : `non-finite loss (${loss})`;
         throw new DivergedError(
-          `${what}${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.checkpoints.dir} is intact. Set nanGuard: 'skip' to skip such steps.`,
+          `${reason}${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.checkpoints.dir} is intact. Set nanGuard: 'skip' to skip such steps.`,
+          reason,
           at ?? null,
         );
       }
