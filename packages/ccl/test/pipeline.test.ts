@@ -34,6 +34,21 @@ describe('synthetic pipeline (demo path)', () => {
 
   let firstTop1: number[] = [];
 
+  /** trainStudentRun's spec of a 2-epoch baseline seed-1 run into `outDir` on the demo's data (made by the first test). */
+  const baselineSpec = (outDir: string, notices: string[]) => ({
+    method: 'baseline',
+    outDir,
+    manifest: JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8')),
+    cacheDir: path.join(work, 'cache'),
+    student: { ...options.student, seed: 1 },
+    teacherDim: options.dim,
+    epochs: 2,
+    batchSize: options.batchSize,
+    lr: options.lr,
+    progress: null,
+    notice: (m: string) => notices.push(m),
+  });
+
   it('runs synth -> prepare -> teachers -> features -> train -> eval -> report', async () => {
     const { rows, reportDir, comparison, benchFile } = await runSyntheticExperiment(options);
     firstTop1 = rows.map((r) => r.top1);
@@ -282,20 +297,7 @@ describe('synthetic pipeline (demo path)', () => {
     const baselineDir = path.join(work, 'runs', 'baseline-s1');
     const stepsPerEpoch = steps(baselineDir).trim().split('\n').length;
     const notices: string[] = [];
-    const manifest = JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8'));
-    const longerSpec = {
-      method: 'baseline',
-      outDir: baselineDir,
-      manifest,
-      cacheDir: path.join(work, 'cache'),
-      student: { ...options.student, seed: 1 },
-      teacherDim: options.dim,
-      epochs: 2,
-      batchSize: options.batchSize,
-      lr: options.lr,
-      progress: null,
-      notice: (m: string) => notices.push(m),
-    };
+    const longerSpec = baselineSpec(baselineDir, notices);
     const longer = await trainStudentRun(longerSpec);
     longer.student.dispose();
     expect(longer.reused).toBe(false);
@@ -320,22 +322,8 @@ describe('synthetic pipeline (demo path)', () => {
       kind: 'pipeline-test-diverges-in-epoch-2',
       lrAt: (epoch, lr) => (epoch === 0 ? lr : 1e30),
     }));
-    const manifest = JSON.parse(fs.readFileSync(path.join(work, 'manifest.prepared.json'), 'utf8'));
     const notices: string[] = [];
-    const spec = {
-      method: 'baseline',
-      outDir: path.join(work, 'runs', 'diverging-s1'),
-      manifest,
-      cacheDir: path.join(work, 'cache'),
-      student: { ...options.student, seed: 1 },
-      teacherDim: options.dim,
-      epochs: 2,
-      batchSize: options.batchSize,
-      lr: options.lr,
-      extra: { schedule: { kind: 'pipeline-test-diverges-in-epoch-2' } },
-      progress: null,
-      notice: (m: string) => notices.push(m),
-    };
+    const spec = { ...baselineSpec(path.join(work, 'runs', 'diverging-s1'), notices), extra: { schedule: { kind: 'pipeline-test-diverges-in-epoch-2' } } };
     const trained = await trainStudentRun(spec);
     trained.student.dispose();
     const stepsText = fs.readFileSync(path.join(spec.outDir, 'steps.jsonl'), 'utf8');
