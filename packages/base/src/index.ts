@@ -8,6 +8,7 @@ export type { FilterGradPrimitives, FilterGradGeometry } from './kernels/conv2d-
 export { createRng, mulberry32, keyedRng, hashInts, mixSeed, shuffled, permutation, uniformArray } from './rng';
 export type { Rng, ForkableRng } from './rng';
 export { Linear } from './linear';
+export { l2NormalizeRows } from './normalize';
 export type { LinearInit, LinearParams, LinearParameterRequest } from './linear';
 export { loadStateDict, matchStateDict, snapshotVariables } from './state-dict';
 export type { StateDict, StateDictMatch, ShapeMismatch, LoadStateDictOptions } from './state-dict';

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { keysOf, Linear, loadStateDict, snapshotVariables, type StateDict } from '@ccl/base';
+import { keysOf, l2NormalizeRows, Linear, loadStateDict, snapshotVariables, type StateDict } from '@ccl/base';
 import { detach, resolveOptions, type CompositionApplyOptions, type Composition, type CompositionOptions, type CompositionOutput } from './head';
 import { registerComposition } from './registry';
 
-/** torch's F.normalize(x, dim=1, eps=1e-12). */
+/** torch's F.normalize(x, dim=1, eps=1e-12), gradient at a zero row included (@ccl/base's l2NormalizeRows). */
 export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12)));
+  return l2NormalizeRows(x);
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { l2NormalizeRows } from '@ccl/base';
 
 /** Class labels as a tensor or a plain array of integers. */
 export type Labels = tf.Tensor1D | ArrayLike<number>;
@@ -22,7 +23,5 @@ export function assertMatrix(x: tf.Tensor, what: string, rows?: number): asserts
   if (x.shape[0] === 0) throw new Error(`${what}: empty batch`);
 }
 
-/** Row-wise L2 normalisation exactly as torch's `F.normalize(x, dim=1, eps=1e-12)`: x / max(||x||, eps). */
-export function l2Normalize(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
-  return tf.tidy(() => tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), eps)));
-}
+/** Row-wise L2 normalisation as torch's `F.normalize(x, dim=1, eps=1e-12)`, gradient at a zero row included (@ccl/base's l2NormalizeRows). */
+export const l2Normalize = l2NormalizeRows;
