@@ -96,6 +96,28 @@ describe('multiClassNce', () => {
     tf.dispose([f1, f2, dropped, reference]);
   });
 
+  // A student clip whose pooled (post-ReLU) features are all zero: torch's F.normalize gives its row a finite
+  // gradient, which the ReLU's mask then zeroes; the former tf.norm-based normalisation gave NaN, and six CCL
+  // students of the benchmark went NaN from such a step.
+  it('gives a finite gradient through a row of zero features (dead ReLUs), as torch does', () => {
+    const pre = tf.tensor2d([
+      [-1, -2, -0.5],
+      [0.3, -1, 2],
+      [1, 0.5, -0.2],
+    ]);
+    const f2 = tf.tensor2d([
+      [1, 0.2, 0.1],
+      [0.1, 1, 0.4],
+      [0.3, 0.3, 1],
+    ]);
+    const grad = tf.grad((p: tf.Tensor) => multiClassNce(tf.relu(p) as tf.Tensor2D, f2, [0, 1, 0], { temperature: 0.1 }))(pre);
+    const values = Array.from(grad.dataSync());
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(values.slice(0, 3).map(Math.abs)).toEqual([0, 0, 0]); // the dead row: masked by the ReLU (±0)
+    expect(values.slice(3).some((v) => v !== 0)).toBe(true);
+    tf.dispose([pre, f2, grad]);
+  });
+
   it('handles a batch of 1 (only the positive term: -log(1 + 1e-10))', () => {
     const l = multiClassNce(tf.tensor2d([[1, 2]]), tf.tensor2d([[3, -1]]), [0], { temperature: 0.1 });
     expect(l.dataSync()[0]).toBeCloseTo(-Math.log(1 + 1e-10), 6);
