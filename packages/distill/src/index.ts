@@ -31,7 +31,7 @@ export { JsonlLog } from './train/jsonl-log';
 export { teacherFrames } from './train/online-teachers';
 export { variableGradsLean } from './train/lean-gradients';
 export { checkRunFolder, inspectRunFolder, RUN_ENTRIES } from './train/run-folder';
-export type { RunFolderIntent, RunFolderPlan, RunFolderState } from './train/run-folder';
+export type { DivergedAt, RunFolderIntent, RunFolderPlan, RunFolderState } from './train/run-folder';
 export { loadBatch, disposeBatch } from './train/batch';
 export type { TrainingBatch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';
 export { clipCacheSource } from './data/cache-source';

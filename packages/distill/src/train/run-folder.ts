@@ -14,6 +14,13 @@ import { acquireFolderLock, isLockEntry } from '@ccl/data/node';
  * writeFileAtomicSync names) and of a killed `force` are removed when a run starts or resumes.
  */
 
+/** Where a run diverged: 0-based epoch and step in it, and the 1-based global step where known. */
+export interface DivergedAt {
+  epoch: number;
+  step: number;
+  globalStep?: number;
+}
+
 /** What a caller asks to do with a run folder. */
 export interface RunFolderIntent {
   /** Continue the run in the folder from `checkpoints/latest.ckpt`. */
@@ -40,7 +47,7 @@ export interface RunFolderState {
    * Where run.json records that the run diverged (a non-finite loss or gradient stopped it under nanGuard
    * 'error': 0-based epoch and step, and the global step), else null. Resuming would diverge there again.
    */
-  diverged: { epoch: number; step: number; globalStep?: number } | null;
+  diverged: DivergedAt | null;
   /** Dotted paths of the config keys that differ from run.json's config; null when there is no readable run.json. */
   configChanges: string[] | null;
 }
@@ -128,7 +135,7 @@ export function inspectRunFolder(dir: string, config: unknown): RunFolderState {
     contents: listFolder(dir).filter((e) => !isHousekeeping(e.replace(/\/$/, ''))),
     hasLatest: fs.existsSync(path.join(dir, LATEST)),
     finished: Boolean(run?.finishedAt),
-    diverged: (run?.diverged as RunFolderState['diverged'] | undefined) ?? null,
+    diverged: (run?.diverged as DivergedAt | undefined) ?? null,
     configChanges: run && 'config' in run ? changedKeys(run.config, asJson(config)) : null,
   };
 }

@@ -14,7 +14,7 @@ import { disposeBatch, loadBatch } from './batch';
 import { architectureOf, RunCheckpoints, type CheckpointPosition } from './checkpoints';
 import { addOnlineTeacherFeatures } from './online-teachers';
 import { progressBarListener, type ProgressStream } from './progress-bar';
-import { inRunFolder, type RunFolderPlan } from './run-folder';
+import { inRunFolder, type DivergedAt, type RunFolderPlan } from './run-folder';
 import { RunLogs } from './run-logs';
 import { RunRecord } from './run-record';
 import type { TrainingEvent } from './training-events';
@@ -103,18 +103,23 @@ export interface StepOutcome {
 
 /**
  * A training step with a non-finite loss or gradient under `nanGuard: 'error'`: the run diverged. `at` is the
- * step (0-based epoch and step in it; null when `step` was called without one); `fit` adds the global step
- * and records the divergence in run.json (`diverged`) before it rethrows. Its checkpoints stay as they were.
+ * step (0-based epoch and step in it, and the global step; null when `step` was called without one); `fit`
+ * records it in run.json (`diverged`) before it rethrows. Its checkpoints stay as they were.
  */
 export class DivergedError extends Error {
   override readonly name = 'DivergedError';
+  /** Where, in words (' at epoch E, step S (global step G)', 1-based; '' without `at`). */
+  readonly where: string;
   constructor(
-    message: string,
-    /** What was not finite, in words (the message adds where, the terms and what to do). */
+    /** What was not finite, in words. */
     readonly reason: string,
-    readonly at: { epoch: number; step: number; globalStep?: number } | null,
+    readonly at: DivergedAt | null,
+    /** What the message adds after the place (the terms, what to do). */
+    detail: string,
   ) {
-    super(message);
+    const where = at ? ` at epoch ${at.epoch + 1}, step ${at.step + 1}${at.globalStep ? ` (global step ${at.globalStep})` : ''}` : '';
+    super(`${reason}${where} ${detail}`);
+    this.where = where;
   }
 }
 
@@ -251,7 +256,7 @@ export class Trainer {
    * leaves no tensor behind once the optimisers' buffers exist (after the first step). `at` only names the
    * step in the error.
    */
-  async step(batch: TrainingBatch, at?: { epoch: number; step: number; globalStep?: number }): Promise<StepOutcome> {
+  async step(batch: TrainingBatch, at?: DivergedAt): Promise<StepOutcome> {
     const { config } = this;
     const computeGradients = this.o.gradients === 'tfjs' ? tf.variableGrads : variableGradsLean;
     const kept: Record<string, tf.Scalar> = {};
@@ -268,26 +273,26 @@ export class Trainer {
     // read back asynchronously: a GPU backend in Node (WebGPU through Dawn) has no synchronous readback
     const termNames = Object.keys(kept);
     const gradNames = Object.keys(grads);
-    const gradSums = tf.tidy(() => tf.stack(gradNames.map((k) => tf.sum(grads[k]!)))); // [variables]: non-finite where a gradient is
+    // [variables], non-finite where a gradient is; not computed when nothing would read it
+    const gradSums = config.nanGuard === 'off' ? tf.zeros([0]) : tf.tidy(() => tf.stack(gradNames.map((k) => tf.sum(grads[k]!))));
     const [lossValues, sums, ...termValues] = await Promise.all([value, gradSums, ...termNames.map((k) => kept[k]!)].map((t) => t.data()));
     const loss = lossValues![0]!;
     const terms = Object.fromEntries(termNames.map((k, i) => [k, termValues[i]![0]!]));
-    const nonFiniteGradients = gradNames.filter((_, i) => !Number.isFinite(sums![i]!));
+    const nonFiniteGradients = Array.from(sums!).filter((sum) => !Number.isFinite(sum)).length;
     tf.dispose([value, gradSums, ...Object.values(kept)]); // a term may be the total itself
     const keptForAfterStep = (): tf.Tensor[] =>
       this.method.afterStep && stepTensors ? [(stepTensors as StepTensors).features, (stepTensors as StepTensors).logits] : [];
     let applied = true;
-    if ((!Number.isFinite(loss) || nonFiniteGradients.length > 0) && config.nanGuard !== 'off') {
+    if ((!Number.isFinite(loss) || nonFiniteGradients > 0) && config.nanGuard !== 'off') {
       if (config.nanGuard === 'error') {
         tf.dispose([...Object.values(grads), ...keptForAfterStep()]);
-        const where = at ? ` at epoch ${at.epoch + 1}, step ${at.step + 1}` : '';
         const reason = Number.isFinite(loss)
-          ? `non-finite gradients of ${nonFiniteGradients.length} of ${gradNames.length} variables with a finite loss (${loss})`
+          ? `non-finite gradients of ${nonFiniteGradients} of ${gradNames.length} variables with a finite loss (${loss})`
           : `non-finite loss (${loss})`;
         throw new DivergedError(
-          `${reason}${where} (terms ${JSON.stringify(terms)}); the last checkpoint in ${this.checkpoints.dir} is intact. Set nanGuard: 'skip' to skip such steps.`,
           reason,
           at ?? null,
+          `(terms ${JSON.stringify(terms)}); the last checkpoint in ${this.checkpoints.dir} is intact. Set nanGuard: 'skip' to skip such steps.`,
         );
       }
       applied = false;

@@ -149,8 +149,7 @@ export async function trainStudentRun(spec: RunSpec): Promise<TrainedStudentRun>
     if (!(e instanceof DivergedError)) throw e;
     diverged = e.at;
     if (!fs.existsSync(best)) throw new Error(`${spec.outDir}: the run diverged before its first checkpoint was chosen: ${e.message}`);
-    const where = e.at ? ` at epoch ${e.at.epoch + 1}, step ${e.at.step + 1}${e.at.globalStep ? ` (global step ${e.at.globalStep})` : ''}` : '';
-    spec.notice?.(`diverged${where}: ${e.reason}; its numbers are those of the checkpoint chosen on the held-out split before it`);
+    spec.notice?.(`diverged${e.where}: ${e.reason}; its numbers are those of the checkpoint chosen on the held-out split before it`);
   } finally {
     trainer.dispose();
   }
