@@ -3,10 +3,8 @@ import { keysOf, l2NormalizeRows, Linear, loadStateDict, snapshotVariables, type
 import { detach, resolveOptions, type CompositionApplyOptions, type Composition, type CompositionOptions, type CompositionOutput } from './head';
 import { registerComposition } from './registry';
 
-/** torch's F.normalize(x, dim=1, eps=1e-12), gradient at a zero row included (@ccl/base's l2NormalizeRows). */
-export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
-  return l2NormalizeRows(x);
-}
+/** @deprecated @ccl/base's l2NormalizeRows, which this is (torch's F.normalize(x, dim=1, eps=1e-12)); kept for the public API. */
+export const normalizeRows = l2NormalizeRows;
 
 /**
  * The composition module of CCL (Chen et al., CVPR 2021, §3.2; METHOD §2), as in the authors' code:
@@ -36,8 +34,8 @@ export class ResidualComposition implements Composition {
 
   /** r [B, Dt] from the (optionally normalised) concatenation. */
   protected residual(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, p: (v: tf.Variable) => tf.Tensor): tf.Tensor2D {
-    const t = this.options.normalize ? normalizeRows(fTeacher) : fTeacher;
-    const s = this.options.normalize ? normalizeRows(fStudent) : fStudent;
+    const t = this.options.normalize ? l2NormalizeRows(fTeacher) : fTeacher;
+    const s = this.options.normalize ? l2NormalizeRows(fStudent) : fStudent;
     const joint = tf.concat([t, s], 1); // [B, Dt + Ds]
     return this.mlp.apply(joint, { weight: p(this.mlp.weight), bias: p(this.mlp.bias) });
   }
@@ -103,8 +101,8 @@ export class GatedComposition extends ResidualComposition {
 
   protected override residual(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, p: (v: tf.Variable) => tf.Tensor): tf.Tensor2D {
     const r = super.residual(fTeacher, fStudent, p);
-    const t = this.options.normalize ? normalizeRows(fTeacher) : fTeacher;
-    const s = this.options.normalize ? normalizeRows(fStudent) : fStudent;
+    const t = this.options.normalize ? l2NormalizeRows(fTeacher) : fTeacher;
+    const s = this.options.normalize ? l2NormalizeRows(fStudent) : fStudent;
     const g = tf.sigmoid(this.gate.apply(tf.concat([t, s], 1), { weight: p(this.gate.weight), bias: p(this.gate.bias) }));
     return tf.mul(g, r) as tf.Tensor2D;
   }

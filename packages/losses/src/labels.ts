@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { l2NormalizeRows } from '@ccl/base';
 
 /** Class labels as a tensor or a plain array of integers. */
 export type Labels = tf.Tensor1D | ArrayLike<number>;
@@ -22,6 +21,3 @@ export function assertMatrix(x: tf.Tensor, what: string, rows?: number): asserts
   if (rows !== undefined && x.shape[0] !== rows) throw new Error(`${what}: expected ${rows} rows, got shape [${x.shape}]`);
   if (x.shape[0] === 0) throw new Error(`${what}: empty batch`);
 }
-
-/** Row-wise L2 normalisation as torch's `F.normalize(x, dim=1, eps=1e-12)`, gradient at a zero row included (@ccl/base's l2NormalizeRows). */
-export const l2Normalize = l2NormalizeRows;

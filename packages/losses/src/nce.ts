@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { keysOf } from '@ccl/base';
-import { assertMatrix, l2Normalize, labelTensor, type Labels } from './labels';
+import { keysOf, l2NormalizeRows } from '@ccl/base';
+import { assertMatrix, labelTensor, type Labels } from './labels';
 import { requiredInput, statelessLoss } from './loss';
 import { addLoss } from './loss-registry';
 
@@ -48,8 +48,8 @@ export function multiClassNce(f1: tf.Tensor2D, f2: tf.Tensor2D, labels: Labels, 
   const policy = options.noNegatives ?? 'drop';
   return tf.tidy(() => {
     const y = labelTensor(labels, batch, 'multiClassNce');
-    const a = l2Normalize(f1); // [B, D]
-    const b = l2Normalize(f2); // [B, D]
+    const a = l2NormalizeRows(f1); // [B, D]
+    const b = l2NormalizeRows(f2); // [B, D]
     const sqA = tf.sum(tf.square(a), 1, true); // [B, 1]
     const sqB = tf.reshape(tf.sum(tf.square(b), 1), [1, batch]); // [1, B]
     const dist = tf.sub(tf.add(sqA, sqB), tf.mul(2, tf.matMul(a, b, false, true))); // [B, B] squared distances
