@@ -136,7 +136,12 @@ const entriesTsconfig = path.join(
   `ccl-lint-${require('node:crypto').createHash('sha256').update(root).digest('hex').slice(0, 12)}.json`,
 );
 // written atomically: nx lints two packages at once, each process writing the same file
-fs.writeFileSync(`${entriesTsconfig}.${process.pid}`, JSON.stringify({ compilerOptions: { baseUrl: root, paths } }));
+// `include` names the workspace's sources by absolute path: without it TypeScript looks for inputs next to
+// the file, in the temporary folder, and fails (TS18003) where that folder holds no .ts file (a fresh machine)
+fs.writeFileSync(
+  `${entriesTsconfig}.${process.pid}`,
+  JSON.stringify({ compilerOptions: { baseUrl: root, paths }, include: [path.join(root, 'packages', '*', 'src', '**', '*')] }),
+);
 fs.renameSync(`${entriesTsconfig}.${process.pid}`, entriesTsconfig);
 const only = (process.env.CCL_LINT_PACKAGES || '').split(',').filter(Boolean);
 module.exports = {

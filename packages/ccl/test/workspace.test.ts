@@ -35,6 +35,13 @@ describe('package-boundary lint (tools/ci/lint.mjs: dependency-cruiser, layers f
     expect(() => execFileSync(process.execPath, [lint, ...dirs], { encoding: 'utf8' })).not.toThrow();
   });
 
+  it('passes with a temporary folder that holds no TypeScript file (a fresh machine: it failed with TS18003 "No inputs were found")', () => {
+    const emptyTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-empty-tmp-'));
+    made.push(emptyTmp);
+    const r = spawnSync(process.execPath, [lint, path.join(root, 'packages', 'base')], { encoding: 'utf8', env: { ...process.env, TMPDIR: emptyTmp } });
+    expect({ status: r.status, out: `${r.stdout}${r.stderr}`.trim() }).toEqual({ status: 0, out: 'lint: base: ok' });
+  });
+
   it('rejects imports against the layers, deep imports, backends, undeclared packages, circles and focused tests', () => {
     const ws = fakeWorkspace({
       losses: {
