@@ -529,33 +529,52 @@ const problems = [];
   expect('ccl-web --help prints the usage and exits 0', web.status === 0 && /usage: ccl-web serve/.test(web.stdout), `${web.status} ${web.stderr}`);
   log(`features extract (cnn14, resnet34, resnet18 from a .pth), weights import, train (CCL-AI), eval, report, export (${seconds(t0)})`);
 
-  // 3f. the bench group: a tiny synthetic bench
+  // 3f. the bench group: a tiny synthetic bench in two parts (seed 1; seed 2, in a worker), merged
   t0 = Date.now();
-  const bench = ccl([
-    'bench',
-    'synthetic',
-    '--preset',
-    'quick',
-    '--seeds',
-    '1',
-    '--methods',
-    'baseline',
-    '--epochs',
-    '1',
-    '--teacher-epochs',
-    '1',
-    '--classes',
-    '2',
-    '--videos-per-class',
-    '3',
-    '--jobs',
-    '1',
-    '--work',
-    path.join(work, 'bench'),
-    '--json',
-  ]);
-  expect('bench synthetic --json prints bench.json', /"comparison"|"runs"/.test(bench.stdout), bench.stdout.slice(0, 300));
-  log(`bench synthetic (tiny) (${seconds(t0)})`);
+  const tinyBench = (seeds, jobs) =>
+    ccl([
+      'bench',
+      'synthetic',
+      '--preset',
+      'quick',
+      '--seeds',
+      seeds,
+      '--methods',
+      'baseline',
+      '--epochs',
+      '1',
+      '--teacher-epochs',
+      '1',
+      '--classes',
+      '2',
+      '--videos-per-class',
+      '3',
+      '--jobs',
+      jobs,
+      '--work',
+      path.join(work, 'bench'),
+      '--json',
+    ]);
+  const parts = [tinyBench('1', '1'), tinyBench('2-2', '2')].map((r, i) => {
+    const file = path.join(work, `bench-part-${i + 1}.json`);
+    fs.writeFileSync(file, r.stdout);
+    return file;
+  });
+  expect(
+    'bench synthetic --json prints bench.json',
+    parts.every((f) => /"comparison"|"runs"/.test(fs.readFileSync(f, 'utf8'))),
+    fs.readFileSync(parts[0], 'utf8').slice(0, 300),
+  );
+  expect('bench synthetic --seeds 2-2 runs seed 2 only', JSON.stringify(readJson(parts[1]).seeds) === '[2]', fs.readFileSync(parts[1], 'utf8').slice(0, 300));
+  const merge = ccl(['bench', 'merge', ...parts, '--out', path.join(work, 'bench-merged.json')]);
+  const merged = readJson(path.join(work, 'bench-merged.json'));
+  expect(
+    'bench merge writes one bench.json of both parts and prints the tables',
+    JSON.stringify(merged.seeds) === '[1,2]' && merged.runs.length === 2 && merged.comparison.seeds.length === 2 && /^merged 2 runs from /.test(merge.stdout),
+    merge.stdout.slice(0, 300),
+  );
+  ccl(['bench', 'merge', parts[0], path.join(work, 'none.json')], { code: 1 });
+  log(`bench synthetic (tiny, two parts) and bench merge (${seconds(t0)})`);
 } catch (e) {
   fail('check-installed stopped', e.stack || e);
 } finally {

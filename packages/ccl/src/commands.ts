@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_ORDER, formatBackendLine, formatBackendReport, pickBackend, type BackendReport } from '@ccl/backends';
-import { integerBetween, parsePositiveInt } from './cli-options';
+import { formatSeeds, integerBetween, parsePositiveInt, parseSeeds } from './cli-options';
 import { registerDataCommands } from './commands/data';
 import { registerExportCommand } from './commands/export';
 import { registerFeaturesCommands } from './commands/features';
@@ -18,6 +18,7 @@ import {
   DEMO_DEFAULTS,
   describeBenchPresets,
   formatBenchOutput,
+  mergeBenchFileSet,
   METHOD_PLANS,
   parseBenchRunId,
   runSyntheticExperiment,
@@ -108,7 +109,11 @@ export function buildProgram(): Command {
     .addOption(backendOption())
     .addOption(new Option('--preset <name>', describeBenchPresets()).choices(Object.keys(BENCH_PRESETS)).default('full'))
     .option('--work <dir>', 'working folder (finished runs are reused; default: one per preset)')
-    .option('--seeds <n>', "number of seeds (default: the preset's)", parsePositiveInt)
+    .option(
+      '--seeds <n|a-b|list>',
+      "seeds 1 to n, a range a-b, or a list a,b,... (default: the preset's; parts of a bench merge with `ccl bench merge`)",
+      parseSeeds,
+    )
     .option('--methods <list>', `comma-separated (default: the preset's), from: ${Object.keys(METHOD_PLANS).join(', ')}`)
     .option('--epochs <n>', "student epochs per run (default: the preset's)", parsePositiveInt)
     .option('--classes <n>', "video classes, 2-36 (default: the preset's)", integerBetween(2, 36))
@@ -138,7 +143,14 @@ export function buildProgram(): Command {
         // a worker is this command again with every choice spelled out, the backend included
         const given = (flag: string, v: number | undefined) => (v ? [flag, String(v)] : []);
         const workerArgv = [process.argv[1]!, 'bench', 'synthetic', '--preset', opts.preset, '--work', workDir, '--backend', report.name];
-        workerArgv.push('--methods', options.methods.join(','), '--jobs', '1', ...given('--seeds', opts.seeds), ...given('--epochs', opts.epochs));
+        workerArgv.push(
+          '--methods',
+          options.methods.join(','),
+          '--jobs',
+          '1',
+          ...(opts.seeds === undefined ? [] : ['--seeds', formatSeeds(opts.seeds)]),
+          ...given('--epochs', opts.epochs),
+        );
         workerArgv.push(
           ...given('--classes', opts.classes),
           ...given('--videos-per-class', opts.videosPerClass),
@@ -158,6 +170,24 @@ export function buildProgram(): Command {
         else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'report.html')}\n`);
       },
     );
+
+  bench
+    .command('merge')
+    .description(
+      'one bench.json from several that ran parts of the same `ccl bench synthetic` (other seeds or methods, on other machines or in other sessions): the tables and every comparison as if one invocation had run every run; parts of different benches are refused',
+    )
+    .argument('<files...>', 'bench.json files (each in its work folder under report/, or as --json printed it)')
+    .option('--out <file>', 'write the merged bench.json there (atomically)')
+    .option('--json', 'print the merged bench.json instead of the tables')
+    .action((files: string[], opts: { out?: string; json?: boolean }) => {
+      const merged = mergeBenchFileSet(files, opts.out);
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(merged, null, 2)}\n`);
+      const parts = (merged.parts ?? []).map((p) => `${p.file} (seeds ${p.seeds.join(', ')}; ${p.methods.length} methods; ${p.gitRevision ?? 'no revision'})`);
+      process.stdout.write(`merged ${merged.runs.length} runs from ${parts.join(', ')}\n\n`);
+      process.stdout.write(
+        `${formatBenchOutput({ rows: merged.runs, comparison: merged.comparison, bestKd: merged.bestKd, ablations: merged.ablations, teacherProbes: merged.teacherProbes, benchFile: opts.out ?? '(not written: --out FILE writes it)' })}\n`,
+      );
+    });
 
   return program;
 }

@@ -6,6 +6,7 @@ import { closeMediaInfo, generateSyntheticAV } from '@ccl/data/media';
 import { readExperimentConfig } from '@ccl/distill';
 import { gitRevision } from '@ccl/experiments';
 import { ccl } from './helpers/run-cli';
+import { formatSeeds, parseSeeds } from '../src/cli-options';
 import { packageVersion } from '../src/version';
 
 describe('ccl command line', () => {
@@ -65,13 +66,21 @@ describe('ccl command line', () => {
       [['data', 'prepare', '--dataset', 'folder', '--root', dir, '--out', dir, '--shard', '1/1'], /option '--shard <i\/N>' argument '1\/1' is invalid/],
       [['worker', '--queue', 'redis://h:1', '--concurrency', '0'], /option '--concurrency <n>' argument '0' is invalid/],
       [['demo', '--epochs', 'ten'], /option '--epochs <n>' argument 'ten' is invalid/],
-      [['bench', 'synthetic', '--seeds', '0'], /option '--seeds <n>' argument '0' is invalid/],
+      [['bench', 'synthetic', '--seeds', '0'], /option '--seeds <n\|a-b\|list>' argument '0' is invalid/],
+      [['bench', 'synthetic', '--seeds', '3-2'], /argument '3-2' is invalid\. .*the range runs backwards/],
+      [['bench', 'synthetic', '--seeds', '2,2'], /argument '2,2' is invalid\. .*a seed listed twice/],
+      [['bench', 'synthetic', '--seeds', '1,x'], /argument '1,x' is invalid\. expected a count N/],
     ];
     for (const [args, message] of cases) {
       const r = await ccl(...args);
       expect({ args, code: r.code, named: message.test(r.err), usage: /Usage: ccl/.test(r.err) }).toEqual({ args, code: 2, named: true, usage: true });
     }
     expect(fs.readdirSync(dir)).toEqual([]); // nothing ran
+  });
+
+  it('--seeds: a count, a range or a list; what a worker is given reads back as the same seeds', () => {
+    expect([parseSeeds('3'), parseSeeds('4-6'), parseSeeds('2,5'), parseSeeds('4-4'), parseSeeds(' 7 ')]).toEqual([3, [4, 5, 6], [2, 5], [4], 7]);
+    for (const seeds of [3, [4], [2, 5], [1, 2, 3]]) expect(parseSeeds(formatSeeds(seeds))).toEqual(seeds);
   });
 
   it('queue options: a bad address or both ways of spreading the work are refused in one line; an unreachable Redis is named', async () => {
@@ -129,6 +138,17 @@ describe('ccl command line', () => {
     expect(p.code).toBe(1);
     expect(p.out).toMatch(/no-such-video\.mp4.*cannot read media file/);
     expect(p.err).toMatch(/1 of 1 file\(s\) could not be probed/);
+  });
+
+  it('bench merge: a missing part is named in one line, exit 1, and no merged file is written', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccl-cli-merge-'));
+    try {
+      const r = await ccl('bench', 'merge', path.join(dir, 'a.json'), path.join(dir, 'b.json'), '--out', path.join(dir, 'merged.json'));
+      expect({ code: r.code, err: r.err.trim() }).toEqual({ code: 1, err: `ccl: ${path.join(dir, 'a.json')}: cannot read it (ENOENT)` });
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports the backend as JSON', async () => {

@@ -30,7 +30,7 @@ export { architectureOf } from './train/checkpoints';
 export { JsonlLog } from './train/jsonl-log';
 export { teacherFrames } from './train/online-teachers';
 export { variableGradsLean } from './train/lean-gradients';
-export { checkRunFolder, inspectRunFolder, RUN_ENTRIES } from './train/run-folder';
+export { changedKeys, checkRunFolder, inspectRunFolder, RUN_ENTRIES } from './train/run-folder';
 export type { DivergedAt, RunFolderIntent, RunFolderPlan, RunFolderState } from './train/run-folder';
 export { loadBatch, disposeBatch } from './train/batch';
 export type { TrainingBatch, SampleSource, SampleView, TrainingSample, TrainableEncoder } from './train/types';

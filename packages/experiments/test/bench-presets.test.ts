@@ -119,6 +119,13 @@ describe('benchOptions (ccl bench synthetic --preset with overrides)', () => {
     expect(o).toEqual({ ...quick, seeds: [1, 2, 3], methods: ['baseline', 'crd'], epochs: 2, classes: 4, videosPerClass: 5 });
   });
 
+  it('seeds given as a list run those seeds (a part of a bench); an empty, repeated or non-positive list is refused', () => {
+    expect(benchOptions('full-small', { seeds: [4, 5] }).seeds).toEqual([4, 5]);
+    expect(benchOptions('full-small', { seeds: [3] }).seeds).toEqual([3]);
+    for (const seeds of [[], [2, 2], [0], [1.5]])
+      expect(() => benchOptions('quick', { seeds })).toThrow(/seeds must be a count >= 1 or distinct integers >= 1/);
+  });
+
   it('refuses an unknown preset or method, naming the known ones', () => {
     expect(() => benchOptions('huge')).toThrow(/unknown preset 'huge'; known: quick, full/);
     expect(() => benchOptions('quick', { methods: ['baseline', 'ccl-x'] })).toThrow(/unknown method 'ccl-x'; known: .*ccl-ai/);

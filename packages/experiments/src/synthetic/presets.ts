@@ -164,8 +164,8 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
 
 /** What a user may override of a preset (`ccl bench synthetic`'s options); absent values keep the preset's. */
 export interface BenchOverrides {
-  /** seeds 1 .. n */
-  seeds?: number;
+  /** A count n (seeds 1 .. n) or the seeds themselves (a part of a bench, to merge with the others: mergeBenchFiles). */
+  seeds?: number | readonly number[];
   methods?: readonly string[];
   epochs?: number;
   classes?: number;
@@ -183,12 +183,21 @@ export function benchOptions(presetName: string, o: BenchOverrides = {}): BenchP
   return {
     ...preset.options,
     methods,
-    seeds: o.seeds ? Array.from({ length: o.seeds }, (_, i) => i + 1) : preset.options.seeds,
+    seeds: benchSeeds(o.seeds) ?? preset.options.seeds,
     epochs: o.epochs ?? preset.options.epochs,
     classes: o.classes ?? preset.options.classes,
     videosPerClass: o.videosPerClass ?? preset.options.videosPerClass,
     teacherEpochs: o.teacherEpochs ? { image: o.teacherEpochs, audio: o.teacherEpochs } : preset.options.teacherEpochs,
   };
+}
+
+/** The seeds an override names: 1 .. n for a count, else the list (refused when empty, repeated or not integers >= 1). */
+function benchSeeds(seeds: BenchOverrides['seeds']): number[] | undefined {
+  if (seeds === undefined) return undefined;
+  const list = typeof seeds === 'number' ? Array.from({ length: seeds }, (_, i) => i + 1) : [...seeds];
+  if (list.length === 0 || list.some((s) => !Number.isInteger(s) || s < 1) || new Set(list).size !== list.length)
+    throw new Error(`seeds must be a count >= 1 or distinct integers >= 1, got ${JSON.stringify(seeds)}`);
+  return list;
 }
 
 /** `name: description; ...` of the presets (help text). */

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
-import { bootstrapComparison, reportFromRunDirectories, type BootstrapComparison } from '@ccl/eval';
-import { compareAblations, type AblationComparison } from '../ablations';
-import { compareWithBestKd, type BestKdComparison } from '../best-kd';
+import { reportFromRunDirectories } from '@ccl/eval';
+import { BENCH_FILE_SCHEMA, compareBenchOutcomes, type BenchComparisons, type BenchFile } from '../bench-file';
 import type { ExperimentRow, SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';
 import type { BenchRuns } from './runs';
@@ -31,16 +30,12 @@ export async function reportStage(
   runs: BenchRuns,
   reportDir: string,
   provenance: { codeRevision: string | null; teacherProbes: TeacherProbes | null },
-): Promise<{ comparison: BootstrapComparison | null; bestKd: BestKdComparison | null; ablations: AblationComparison | null; benchFile: string }> {
+): Promise<BenchComparisons & { benchFile: string }> {
   checkSameStudentPerSeed(runs.rows);
-  const comparison = o.methods.includes('baseline')
-    ? bootstrapComparison(runs.outcomes, { baseline: 'baseline', replicates: o.bootstrap?.replicates ?? 2000, seed: o.bootstrap?.seed ?? 1 })
-    : null;
-  const bestKd = comparison ? compareWithBestKd(runs.outcomes, comparison) : null;
-  const ablations = comparison ? compareAblations(runs.outcomes, comparison) : null;
+  const { comparison, bestKd, ablations } = compareBenchOutcomes(runs.outcomes, o.methods, o.bootstrap);
   const benchFile = path.join(reportDir, 'bench.json');
-  const bench = {
-    schema: 'ccl.bench-synthetic/1',
+  const bench: BenchFile = {
+    schema: BENCH_FILE_SCHEMA,
     metric: 'video top-1 accuracy (%), softmax averaged over sliding windows',
     design: 'paired: per seed, every method shares the data, the split, the teachers and the student initialisation',
     options: { ...o, out: undefined, progress: undefined },
