@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseBenchSeeds } from '@ccl/experiments';
 
 /**
  * commander argParsers for the CLI's numeric options: a bad value is refused while the arguments are parsed,
@@ -33,33 +34,14 @@ export const parsePositiveInt: OptionParser<number> = integerBetween(1);
 /** An integer >= 0 (0 meaning "off" or "native"). */
 export const parseNonNegativeInt: OptionParser<number> = integerBetween(0);
 
-/**
- * The seeds of a bench: `N` is seeds 1 to N, `A-B` seeds A to B, `A,B,...` those seeds (each an integer >= 1,
- * listed once), so that the seeds of one bench can be run in parts and merged (`ccl bench merge`).
- */
+/** `--seeds` (@ccl/experiments' parseBenchSeeds): a count, a range A-B or a list A,B,... */
 export const parseSeeds: OptionParser<number | number[]> = (value) => {
-  const expected = 'a count N (seeds 1 to N), a range A-B or a list A,B,... of integers >= 1';
-  const seed = (v: string) => {
-    if (!/^\s*\d+\s*$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`expected ${expected}, got '${value}'`);
-    return Number(v);
-  };
-  const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(value);
-  if (range) {
-    const [from, to] = [seed(range[1]!), seed(range[2]!)];
-    if (to < from) throw new InvalidArgumentError(`expected ${expected}, got '${value}' (the range runs backwards)`);
-    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  try {
+    return parseBenchSeeds(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
   }
-  if (!value.includes(',')) return seed(value);
-  const seeds = value.split(',').map(seed);
-  if (new Set(seeds).size !== seeds.length) throw new InvalidArgumentError(`expected ${expected}, got '${value}' (a seed listed twice)`);
-  return seeds;
 };
-
-/** `--seeds` spelled so that parseSeeds reads the same seeds back (a worker's argv): one listed seed s as `s-s`, not the count s. */
-export function formatSeeds(seeds: number | readonly number[]): string {
-  if (typeof seeds === 'number') return String(seeds);
-  return seeds.length === 1 ? `${seeds[0]}-${seeds[0]}` : seeds.join(',');
-}
 
 /** A fraction in [0, 1) (held-out shares). */
 export const parseFraction: OptionParser<number> = (value) => {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_ORDER, formatBackendLine, formatBackendReport, pickBackend, type BackendReport } from '@ccl/backends';
-import { formatSeeds, integerBetween, parsePositiveInt, parseSeeds } from './cli-options';
+import { integerBetween, parsePositiveInt, parseSeeds } from './cli-options';
 import { registerDataCommands } from './commands/data';
 import { registerExportCommand } from './commands/export';
 import { registerFeaturesCommands } from './commands/features';
@@ -13,16 +13,16 @@ import { registerReportCommand } from './commands/report';
 import { registerWeightsCommands } from './commands/weights';
 import {
   BENCH_PRESETS,
-  benchOptions,
+  benchExperimentOptions,
   defaultBenchJobs,
   DEMO_DEFAULTS,
   describeBenchPresets,
   formatBenchOutput,
+  formatMergedBench,
   mergeBenchFileSet,
   METHOD_PLANS,
   parseBenchRunId,
   runSyntheticExperiment,
-  spawnBenchRun,
   workerThreads,
   type BenchOverrides,
   type BenchRunId,
@@ -44,6 +44,10 @@ function defaultWorkDir(kind: string): string {
   const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
   return path.join(base, 'ccl', kind);
 }
+
+/** What `ccl bench synthetic`'s flags parse to. */
+type BenchSyntheticFlags = Omit<BenchOverrides, 'methods'> & { preset: string } & Partial<{ backend: string; work: string; methods: string; json: boolean }> &
+  Partial<{ jobs: number; run: BenchRunId }>;
 
 function parseList(v: string): string[] {
   return v
@@ -122,71 +126,29 @@ export function buildProgram(): Command {
     .option('--json', 'print bench.json (every number, the seeds, the options, the code revision) instead of the tables; progress goes to stderr')
     .option('--jobs <n>', `runs trained at once, each in its own process (default: one per core, at most 4: ${defaultBenchJobs()} here)`, parsePositiveInt)
     .addOption(new Option('--run <method@seed>', 'train and evaluate only this run (a worker of --jobs)').hideHelp().argParser(parseBenchRunId))
-    .action(
-      async (
-        opts: Omit<BenchOverrides, 'methods'> & {
-          backend?: string;
-          preset: string;
-          work?: string;
-          methods?: string;
-          json?: boolean;
-          jobs?: number;
-          run?: BenchRunId;
-        },
-      ) => {
-        const jobs = opts.jobs ?? defaultBenchJobs();
-        const threads = workerThreads(jobs);
-        if (jobs > 1 && !opts.run && !process.env.CCL_WASM_THREADS) process.env.CCL_WASM_THREADS = threads; // the parent's own work (data, teachers) runs with the workers' thread count
-        const report = await useBackend(opts.backend, Boolean(opts.run));
-        const options = benchOptions(opts.preset, { ...opts, methods: opts.methods ? parseList(opts.methods) : undefined });
-        const workDir = path.resolve(opts.work ?? defaultWorkDir(`bench-synthetic-${opts.preset}`));
-        // a worker is this command again with every choice spelled out, the backend included
-        const given = (flag: string, v: number | undefined) => (v ? [flag, String(v)] : []);
-        const workerArgv = [process.argv[1]!, 'bench', 'synthetic', '--preset', opts.preset, '--work', workDir, '--backend', report.name];
-        workerArgv.push(
-          '--methods',
-          options.methods.join(','),
-          '--jobs',
-          '1',
-          ...(opts.seeds === undefined ? [] : ['--seeds', formatSeeds(opts.seeds)]),
-          ...given('--epochs', opts.epochs),
-        );
-        workerArgv.push(
-          ...given('--classes', opts.classes),
-          ...given('--videos-per-class', opts.videosPerClass),
-          ...given('--teacher-epochs', opts.teacherEpochs),
-        );
-        const result = await runSyntheticExperiment({
-          ...options,
-          workDir,
-          backend: report.name,
-          progress: opts.run ? null : process.stderr,
-          ...(opts.json ? { out: process.stderr } : {}),
-          only: opts.run,
-          parallel: { jobs, run: (id) => spawnBenchRun(workerArgv, id, path.join(workDir, 'logs'), threads) },
-        });
-        if (opts.run) return;
-        if (opts.json) process.stdout.write(fs.readFileSync(result.benchFile, 'utf8'));
-        else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'report.html')}\n`);
-      },
-    );
+    .action(async (opts: BenchSyntheticFlags) => {
+      const jobs = opts.jobs ?? defaultBenchJobs();
+      const threads = workerThreads(jobs);
+      if (jobs > 1 && !opts.run && !process.env.CCL_WASM_THREADS) process.env.CCL_WASM_THREADS = threads; // the parent's own work (data, teachers) runs with the workers' thread count
+      const report = await useBackend(opts.backend, Boolean(opts.run));
+      const workDir = path.resolve(opts.work ?? defaultWorkDir(`bench-synthetic-${opts.preset}`));
+      const invocation = { ...opts, methods: opts.methods ? parseList(opts.methods) : undefined, workDir, backend: report.name, jobs };
+      const io = { only: opts.run, progress: opts.run ? null : process.stderr, ...(opts.json ? { out: process.stderr } : {}) };
+      const result = await runSyntheticExperiment(benchExperimentOptions(process.argv[1]!, invocation, threads, io));
+      if (opts.run) return;
+      if (opts.json) process.stdout.write(fs.readFileSync(result.benchFile, 'utf8'));
+      else process.stdout.write(`\n${formatBenchOutput(result)}\nreport: ${path.join(result.reportDir, 'report.html')}\n`);
+    });
 
   bench
     .command('merge')
-    .description(
-      'one bench.json from several that ran parts of the same `ccl bench synthetic` (other seeds or methods, on other machines or in other sessions): the tables and every comparison as if one invocation had run every run; parts of different benches are refused',
-    )
+    .description('one bench.json of parts of one `ccl bench synthetic` (other seeds or methods): the tables as if one invocation ran them all')
     .argument('<files...>', 'bench.json files (each in its work folder under report/, or as --json printed it)')
     .option('--out <file>', 'write the merged bench.json there (atomically)')
     .option('--json', 'print the merged bench.json instead of the tables')
     .action((files: string[], opts: { out?: string; json?: boolean }) => {
       const merged = mergeBenchFileSet(files, opts.out);
-      if (opts.json) return void process.stdout.write(`${JSON.stringify(merged, null, 2)}\n`);
-      const parts = (merged.parts ?? []).map((p) => `${p.file} (seeds ${p.seeds.join(', ')}; ${p.methods.length} methods; ${p.gitRevision ?? 'no revision'})`);
-      process.stdout.write(`merged ${merged.runs.length} runs from ${parts.join(', ')}\n\n`);
-      process.stdout.write(
-        `${formatBenchOutput({ rows: merged.runs, comparison: merged.comparison, bestKd: merged.bestKd, ablations: merged.ablations, teacherProbes: merged.teacherProbes, benchFile: opts.out ?? '(not written: --out FILE writes it)' })}\n`,
-      );
+      process.stdout.write(opts.json ? `${JSON.stringify(merged, null, 2)}\n` : formatMergedBench(merged, opts.out));
     });
 
   return program;

@@ -4,9 +4,8 @@ import * as path from 'node:path';
 import { featureFilePath, readFeaturesFolder } from '@ccl/data/node';
 import { closeMediaInfo, generateSyntheticAV } from '@ccl/data/media';
 import { readExperimentConfig } from '@ccl/distill';
-import { gitRevision } from '@ccl/experiments';
+import { formatBenchSeeds, gitRevision, parseBenchSeeds } from '@ccl/experiments';
 import { ccl } from './helpers/run-cli';
-import { formatSeeds, parseSeeds } from '../src/cli-options';
 import { packageVersion } from '../src/version';
 
 describe('ccl command line', () => {
@@ -79,8 +78,14 @@ describe('ccl command line', () => {
   });
 
   it('--seeds: a count, a range or a list; what a worker is given reads back as the same seeds', () => {
-    expect([parseSeeds('3'), parseSeeds('4-6'), parseSeeds('2,5'), parseSeeds('4-4'), parseSeeds(' 7 ')]).toEqual([3, [4, 5, 6], [2, 5], [4], 7]);
-    for (const seeds of [3, [4], [2, 5], [1, 2, 3]]) expect(parseSeeds(formatSeeds(seeds))).toEqual(seeds);
+    expect([parseBenchSeeds('3'), parseBenchSeeds('4-6'), parseBenchSeeds('2,5'), parseBenchSeeds('4-4'), parseBenchSeeds(' 7 ')]).toEqual([
+      3,
+      [4, 5, 6],
+      [2, 5],
+      [4],
+      7,
+    ]);
+    for (const seeds of [3, [4], [2, 5], [1, 2, 3]]) expect(parseBenchSeeds(formatBenchSeeds(seeds))).toEqual(seeds);
   });
 
   it('queue options: a bad address or both ways of spreading the work are refused in one line; an unreachable Redis is named', async () => {

@@ -1,6 +1,16 @@
 import type { Manifest } from '@ccl/data';
 import type { TrainableEncoder } from '@ccl/distill';
-import { BENCH_PRESETS, benchOptions, describeBenchPresets, MAIN_TABLE_METHODS, METHOD_PLANS, POSITIVE_CONTROL, studentRunConfig } from '../src';
+import {
+  BENCH_PRESETS,
+  benchOptions,
+  benchWorkerArgv,
+  describeBenchPresets,
+  parseBenchSeeds,
+  MAIN_TABLE_METHODS,
+  METHOD_PLANS,
+  POSITIVE_CONTROL,
+  studentRunConfig,
+} from '../src';
 
 const manifest = { classes: ['a', 'b', 'c'], samples: [] } as unknown as Manifest;
 const configOf = (label: string) => {
@@ -124,6 +134,18 @@ describe('benchOptions (ccl bench synthetic --preset with overrides)', () => {
     expect(benchOptions('full-small', { seeds: [3] }).seeds).toEqual([3]);
     for (const seeds of [[], [2, 2], [0], [1.5]])
       expect(() => benchOptions('quick', { seeds })).toThrow(/seeds must be a count >= 1 or distinct integers >= 1/);
+  });
+
+  it("a worker's argv repeats every choice, the preset's methods spelled out, and reads back as the same seeds", () => {
+    const inv = { preset: 'full-small', workDir: '/w', backend: 'wasm', jobs: 2, epochs: 3 };
+    for (const seeds of [[4], [2, 5], 3]) {
+      const argv = benchWorkerArgv('ccl.js', { ...inv, seeds });
+      expect(argv.slice(0, 11)).toEqual(['ccl.js', 'bench', 'synthetic', '--preset', 'full-small', '--work', '/w', '--backend', 'wasm', '--jobs', '1']);
+      expect(argv[argv.indexOf('--methods') + 1]).toBe(BENCH_PRESETS['full-small']!.options.methods.join(','));
+      expect(argv[argv.indexOf('--epochs') + 1]).toBe('3');
+      expect(parseBenchSeeds(argv[argv.indexOf('--seeds') + 1]!)).toEqual(seeds);
+    }
+    expect(benchWorkerArgv('ccl.js', inv)).not.toContain('--seeds');
   });
 
   it('refuses an unknown preset or method, naming the known ones', () => {

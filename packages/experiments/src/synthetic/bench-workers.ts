@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BenchRunId } from './options';
+import { formatBenchSeeds } from './bench-seeds';
+import type { BenchRunId, SyntheticExperimentOptions } from './options';
+import { benchOptions, type BenchOverrides } from './presets';
 
 // Parallel runs of the synthetic benchmark: each run in a child process of the same command (`ccl bench
 // synthetic ... --run METHOD@SEED`), with its share of the cores.
@@ -55,4 +57,47 @@ export function spawnBenchRun(argv: readonly string[], id: BenchRunId, logDir: s
       reject(new Error(`bench run ${id.method} seed ${id.seed} failed (${signal ?? `exit ${code}`}); log ${logFile}:\n  ${tail}`));
     });
   });
+}
+
+/** One `ccl bench synthetic` invocation: the preset, its overrides, where, on which backend, how many runs at once. */
+export interface BenchInvocation extends BenchOverrides {
+  preset: string;
+  workDir: string;
+  backend: string;
+  jobs: number;
+}
+
+/** The argv of a worker of `inv` (after node): the command again with every choice spelled out, the backend included, one job. */
+export function benchWorkerArgv(script: string, inv: BenchInvocation): string[] {
+  const given = (flag: string, v: number | undefined) => (v ? [flag, String(v)] : []);
+  return [
+    script,
+    ...['bench', 'synthetic', '--preset', inv.preset, '--work', inv.workDir, '--backend', inv.backend, '--jobs', '1'],
+    ...['--methods', benchOptions(inv.preset, inv).methods.join(',')],
+    ...(inv.seeds === undefined ? [] : ['--seeds', formatBenchSeeds(inv.seeds)]),
+    ...given('--epochs', inv.epochs),
+    ...given('--classes', inv.classes),
+    ...given('--videos-per-class', inv.videosPerClass),
+    ...given('--teacher-epochs', inv.teacherEpochs),
+  ];
+}
+
+/**
+ * runSyntheticExperiment's options for an invocation: the preset with its overrides; the runs that need
+ * work go to `inv.jobs` workers of `script` (spawnBenchRun, logs in WORK/logs) with `threads` WASM threads each.
+ */
+export function benchExperimentOptions(
+  script: string,
+  inv: BenchInvocation,
+  threads: string,
+  io: Pick<SyntheticExperimentOptions, 'only' | 'progress' | 'out'>,
+): SyntheticExperimentOptions {
+  const argv = benchWorkerArgv(script, inv);
+  return {
+    ...benchOptions(inv.preset, inv),
+    workDir: inv.workDir,
+    backend: inv.backend,
+    ...io,
+    parallel: { jobs: inv.jobs, run: (id) => spawnBenchRun(argv, id, path.join(inv.workDir, 'logs'), threads) },
+  };
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { writeJsonAtomicSync } from '@ccl/base/node';
 import { changedKeys } from '@ccl/distill';
 import { BENCH_FILE_SCHEMA, compareBenchOutcomes, type BenchFile } from './bench-file';
+import { formatBenchOutput } from './format';
 import { checkSameStudentPerSeed } from './stages/report';
 
 /** Options that may differ between the parts of one bench: which runs each part made, and where. */
@@ -105,4 +106,18 @@ export function mergeBenchFileSet(files: readonly string[], out?: string): Bench
   const merged = mergeBenchFiles(files.map(readBenchFile));
   if (out) writeJsonAtomicSync(out, merged);
   return merged;
+}
+
+/** What `ccl bench merge` prints: where the runs came from, then the bench's tables (formatBenchOutput). */
+export function formatMergedBench(merged: BenchFile, benchFile: string | undefined): string {
+  const parts = (merged.parts ?? []).map((p) => `${p.file} (seeds ${p.seeds.join(', ')}; ${p.methods.length} methods; ${p.gitRevision ?? 'no revision'})`);
+  const tables = formatBenchOutput({
+    rows: merged.runs,
+    comparison: merged.comparison,
+    bestKd: merged.bestKd,
+    ablations: merged.ablations,
+    teacherProbes: merged.teacherProbes,
+    benchFile: benchFile ?? '(not written: --out FILE writes it)',
+  });
+  return `merged ${merged.runs.length} runs from ${parts.join(', ')}\n\n${tables}\n`;
 }

@@ -1,3 +1,4 @@
+import { benchSeedList } from './bench-seeds';
 import { KD_BASELINES } from './best-kd';
 import { METHOD_PLANS } from './method-plans';
 import { DEMO_DEFAULTS, type SyntheticExperimentOptions } from './options';
@@ -183,21 +184,12 @@ export function benchOptions(presetName: string, o: BenchOverrides = {}): BenchP
   return {
     ...preset.options,
     methods,
-    seeds: benchSeeds(o.seeds) ?? preset.options.seeds,
+    seeds: o.seeds === undefined ? preset.options.seeds : benchSeedList(o.seeds),
     epochs: o.epochs ?? preset.options.epochs,
     classes: o.classes ?? preset.options.classes,
     videosPerClass: o.videosPerClass ?? preset.options.videosPerClass,
     teacherEpochs: o.teacherEpochs ? { image: o.teacherEpochs, audio: o.teacherEpochs } : preset.options.teacherEpochs,
   };
-}
-
-/** The seeds an override names: 1 .. n for a count, else the list (refused when empty, repeated or not integers >= 1). */
-function benchSeeds(seeds: BenchOverrides['seeds']): number[] | undefined {
-  if (seeds === undefined) return undefined;
-  const list = typeof seeds === 'number' ? Array.from({ length: seeds }, (_, i) => i + 1) : [...seeds];
-  if (list.length === 0 || list.some((s) => !Number.isInteger(s) || s < 1) || new Set(list).size !== list.length)
-    throw new Error(`seeds must be a count >= 1 or distinct integers >= 1, got ${JSON.stringify(seeds)}`);
-  return list;
 }
 
 /** `name: description; ...` of the presets (help text). */
