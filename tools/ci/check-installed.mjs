@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The installed-package suite: what a user installs must work. After the build, packs every publishable package
 // (npm pack, into ONE folder: two tarballs with one file name would silently lose one), installs the tarballs
-// into an empty project outside the workspace (offline, from npm's cache, as a user's `npm install` would lay
+// into an empty project outside the workspace (from npm's cache where it can, as a user's `npm install` would lay
 // them out: no workspace links, no jest module mapping), and then, from that project only:
 //   1. one copy of each module per process: every package and subpath entry, loaded by `require` and by
 //      `import` in one Node process, is one module object; the registries (datasets, encoders, losses,
@@ -89,12 +89,9 @@ try {
     ...TFJS,
     ...FFMPEG,
   ];
-  try {
-    execFileSync('npm', [...install, '--offline'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    log(`offline install failed (${String(e.stderr).trim().split('\n').slice(-4).join(' | ')}); retrying with --prefer-offline`);
-    execFileSync('npm', [...install, '--prefer-offline'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  }
+  // --prefer-offline, not --offline: offline, npm drops an optional dependency whose metadata is not in its cache
+  // without a word (@ffmpeg-installer/ffmpeg's linux-x64 binary on a fresh machine, so the check found no ffmpeg)
+  execFileSync('npm', [...install, '--prefer-offline'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   log(`${packed.length} tarballs (${fileNames.join(', ')}) installed into ${project} (${seconds(t0)})`);
 
   // -------------------------------------------------------------------------------------------------------
