@@ -124,14 +124,14 @@ describe('bench synthetic presets', () => {
 describe('benchOptions (ccl bench synthetic --preset with overrides)', () => {
   it("keeps the preset's values unless overridden; seeds N means 1..N", () => {
     const quick = BENCH_PRESETS.quick!.options;
-    expect(benchOptions('quick')).toEqual(quick);
+    expect(benchOptions('quick')).toEqual({ ...quick, dataSeed: 1 });
     const o = benchOptions('quick', { seeds: 3, methods: ['baseline', 'crd'], epochs: 2, classes: 4, videosPerClass: 5 });
-    expect(o).toEqual({ ...quick, seeds: [1, 2, 3], methods: ['baseline', 'crd'], epochs: 2, classes: 4, videosPerClass: 5 });
+    expect(o).toEqual({ ...quick, dataSeed: 1, seeds: [1, 2, 3], methods: ['baseline', 'crd'], epochs: 2, classes: 4, videosPerClass: 5 });
   });
 
   it('seeds given as a list run those seeds (a part of a bench); an empty, repeated or non-positive list is refused', () => {
     expect(benchOptions('full-small', { seeds: [4, 5] }).seeds).toEqual([4, 5]);
-    expect(benchOptions('full-small', { seeds: [3] }).seeds).toEqual([3]);
+    expect(benchOptions('full-small', { seeds: [3] })).toMatchObject({ seeds: [3], dataSeed: 1 }); // the bench's data and teachers, not seed 3's
     for (const seeds of [[], [2, 2], [0], [1.5]])
       expect(() => benchOptions('quick', { seeds })).toThrow(/seeds must be a count >= 1 or distinct integers >= 1/);
   });

@@ -49,7 +49,7 @@ function benchOf(seeds: number[], methods: string[], change: (b: BenchFile) => v
     schema: BENCH_FILE_SCHEMA,
     metric: 'video top-1',
     design: 'paired',
-    options: { ...structuredClone(OPTIONS), seeds, methods, workDir: `/work/part-${seeds.join('-')}` },
+    options: { ...structuredClone(OPTIONS), dataSeed: 1, seeds, methods, workDir: `/work/part-${seeds.join('-')}` },
     seeds,
     methods,
     backend: 'wasm',
@@ -136,6 +136,14 @@ describe('mergeBenchFiles: parts of one bench, merged', () => {
     ],
   ])('refuses parts of different benches: %s', (_, change, message) => {
     expect(() => mergeBenchFiles([part('a.json', benchOf([1, 2], METHODS)), part('b.json', benchOf([3], METHODS, change))])).toThrow(message);
+  });
+
+  it('reads a part written before dataSeed existed as using its first seed for the shared stages', () => {
+    const old = (seeds: number[]) => benchOf(seeds, METHODS, (b) => delete b.options.dataSeed);
+    expect(mergeBenchFiles([part('a.json', old([1, 2])), part('b.json', benchOf([3], METHODS))]).seeds).toEqual([1, 2, 3]);
+    expect(() => mergeBenchFiles([part('a.json', benchOf([1, 2], METHODS)), part('b.json', old([3]))])).toThrow(
+      /^b\.json: not the same bench as a\.json: options differ in dataSeed$/,
+    );
   });
 
   it('refuses a run found twice with different results, and a seed missing a method', () => {

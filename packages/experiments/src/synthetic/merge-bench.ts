@@ -81,9 +81,13 @@ export function mergeBenchFiles(parts: readonly BenchFilePart[]): BenchFile {
   };
 }
 
-/** A bench's options without those that say which runs a part made. */
+/**
+ * A bench's options without those that say which runs a part made, with the seed of its shared stages (data,
+ * split, teachers) spelled out: a bench.json written before `dataSeed` existed used its first seed.
+ */
 function sharedOptions(bench: BenchFile): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(bench.options ?? {}).filter(([k]) => !PER_PART_OPTIONS.includes(k)));
+  const options = { ...bench.options, dataSeed: bench.options?.dataSeed ?? bench.options?.seeds?.[0] };
+  return Object.fromEntries(Object.entries(options).filter(([k]) => !PER_PART_OPTIONS.includes(k)));
 }
 
 /** A bench.json file, read; a file that cannot be read or parsed is refused in one line naming it. */

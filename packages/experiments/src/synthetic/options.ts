@@ -4,7 +4,14 @@ import type { StudentSpec, TrainAugment } from './student-run';
 
 export interface SyntheticExperimentOptions {
   workDir: string;
+  /** The runs' seeds: each seeds a student's initialisation and batch order (one run per method and seed). */
   seeds: number[];
+  /**
+   * The seed of what every run shares: the synthesised data, the held-out split, the teachers (default: the
+   * first of `seeds`). A preset pins it (benchOptions), so that a part of a bench with other seeds works on
+   * the bench's data and teachers (mergeBenchFiles).
+   */
+  dataSeed?: number;
   methods: string[];
   classes: number;
   videosPerClass: number;
@@ -44,6 +51,13 @@ export interface SyntheticExperimentOptions {
    * runs are read back as finished ones. The numbers are those of the same runs trained one by one.
    */
   parallel?: { jobs: number; run(id: BenchRunId): Promise<void> };
+}
+
+/** The seed of the stages every run shares (data, split, teachers): `dataSeed`, else the first of `seeds`. */
+export function sharedSeed(o: Pick<SyntheticExperimentOptions, 'seeds' | 'dataSeed'>): number {
+  const seed = o.dataSeed ?? o.seeds[0];
+  if (seed === undefined) throw new Error('a synthetic experiment needs at least one seed');
+  return seed;
 }
 
 /** One run of the benchmark: a method (a METHOD_PLANS name) and a seed. */

@@ -1,7 +1,7 @@
 import { benchSeedList } from './bench-seeds';
 import { KD_BASELINES } from './best-kd';
 import { METHOD_PLANS } from './method-plans';
-import { DEMO_DEFAULTS, type SyntheticExperimentOptions } from './options';
+import { DEMO_DEFAULTS, sharedSeed, type SyntheticExperimentOptions } from './options';
 
 /** A named configuration of `ccl bench synthetic`; command-line options override its values. */
 export interface BenchPreset {
@@ -185,6 +185,7 @@ export function benchOptions(presetName: string, o: BenchOverrides = {}): BenchP
     ...preset.options,
     methods,
     seeds: o.seeds === undefined ? preset.options.seeds : benchSeedList(o.seeds),
+    dataSeed: sharedSeed(preset.options), // the preset's, whatever seeds this part runs
     epochs: o.epochs ?? preset.options.epochs,
     classes: o.classes ?? preset.options.classes,
     videosPerClass: o.videosPerClass ?? preset.options.videosPerClass,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { holdOutValidation, type Manifest } from '@ccl/data';
 import { readManifest, writeManifest } from '@ccl/data/node';
 import { manifestOfCachedSamples, prepareClipCache, probeManifest } from '@ccl/data/media';
-import type { SyntheticExperimentOptions } from '../options';
+import { sharedSeed, type SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';
 import type { SynthesisedData } from './synthesise';
 
@@ -35,7 +35,7 @@ export async function prepareCacheStage(
     for (const f of failures) stages.note(`probe failed: ${JSON.stringify(f)}`);
     const report = await prepareClipCache({ manifest: probed, cacheDir, shortSide: null, audioSampleRate: sampleRate });
     stages.note(`${report.prepared} videos decoded, ${report.alreadyCached} already cached, ${report.skipped.length} skipped`);
-    const withVal = holdOutValidation(manifestOfCachedSamples(probed, report), { fraction: o.validationFraction ?? 0.15, seed: o.seeds[0] }); // skipped videos stay in the report only
+    const withVal = holdOutValidation(manifestOfCachedSamples(probed, report), { fraction: o.validationFraction ?? 0.15, seed: sharedSeed(o) }); // skipped videos stay in the report only
     writeManifest(preparedFile, withVal);
     return withVal;
   });

@@ -4,7 +4,7 @@ import { writeFileAtomicSync } from '@ccl/base/node';
 import type { Manifest } from '@ccl/data';
 import { readManifest } from '@ccl/data/node';
 import { generateSyntheticAV, type SyntheticAVOptions, type TeacherSourceIndex } from '@ccl/data/media';
-import type { SyntheticExperimentOptions } from '../options';
+import { sharedSeed, type SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';
 
 /** The synthesised videos' manifest and the teachers' source tasks (labelled stills and sound clips). */
@@ -20,7 +20,7 @@ export interface SynthesisedData {
 /** Stage 1: synthesise the mp4 files into `dataDir`, or reuse what an earlier run made with the same options. */
 export async function synthesiseStage(stages: Stages, o: SyntheticExperimentOptions, dataDir: string): Promise<SynthesisedData> {
   const synthOptions: Omit<SyntheticAVOptions, 'outDir'> = {
-    seed: o.seeds[0],
+    seed: sharedSeed(o),
     numClasses: o.classes,
     videosPerClass: o.videosPerClass,
     width: 64,

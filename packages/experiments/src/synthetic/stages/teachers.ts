@@ -3,7 +3,7 @@ import type { Manifest } from '@ccl/data';
 import { extractTeacherFeatures } from '../../features/extract-teacher-features';
 import { fixedLengthAudio } from '../../features/teacher-inputs';
 import { pretrainAudioTeacher, pretrainImageTeacher, type PretrainedTeacher } from '../../teachers/pretrain';
-import type { SyntheticExperimentOptions } from '../options';
+import { sharedSeed, type SyntheticExperimentOptions } from '../options';
 import type { Stages } from '../stage';
 import type { SynthesisedData } from './synthesise';
 
@@ -14,7 +14,7 @@ export async function pretrainTeachersStage(
   synth: SynthesisedData,
   dataDir: string,
 ): Promise<{ image: PretrainedTeacher; audio: PretrainedTeacher }> {
-  const spec = { dim: o.dim, widthMultiplier: o.dim / 512, seed: o.seeds[0] };
+  const spec = { dim: o.dim, widthMultiplier: o.dim / 512, seed: sharedSeed(o) };
   const image = await stages.run('pre-train the image teacher (ResNet-18) on stills labelled by appearance', async () => {
     const t = await pretrainImageTeacher(
       dataDir,
