@@ -32,11 +32,15 @@ export class ResidualComposition implements Composition {
     return { 'mlp.weight': this.mlp.weight, 'mlp.bias': this.mlp.bias, 'fc.weight': this.fc.weight, 'fc.bias': this.fc.bias };
   }
 
-  /** r [B, Dt] from the (optionally normalised) concatenation. */
-  protected residual(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, p: (v: tf.Variable) => tf.Tensor): tf.Tensor2D {
+  /** [x_t/||x_t|| ; x_v/||x_v||] [B, Dt + Ds] (the raw features when `normalize` is off): what the MLP reads. */
+  protected joint(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D): tf.Tensor2D {
     const t = this.options.normalize ? l2NormalizeRows(fTeacher) : fTeacher;
     const s = this.options.normalize ? l2NormalizeRows(fStudent) : fStudent;
-    const joint = tf.concat([t, s], 1); // [B, Dt + Ds]
+    return tf.concat([t, s], 1);
+  }
+
+  /** r [B, Dt] from the joint input [B, Dt + Ds]. */
+  protected residual(joint: tf.Tensor2D, p: (v: tf.Variable) => tf.Tensor): tf.Tensor2D {
     return this.mlp.apply(joint, { weight: p(this.mlp.weight), bias: p(this.mlp.bias) });
   }
 
@@ -44,7 +48,7 @@ export class ResidualComposition implements Composition {
     this.checkInputs(fTeacher, fStudent);
     const p = options.detachParams ? (v: tf.Variable) => detach(v) : (v: tf.Variable) => v;
     return tf.tidy(() => {
-      const feature = tf.add(fTeacher, this.residual(fTeacher, fStudent, p)) as tf.Tensor2D; // [B, Dt]
+      const feature = tf.add(fTeacher, this.residual(this.joint(fTeacher, fStudent), p)) as tf.Tensor2D; // [B, Dt]
       const logits = this.fc.apply(feature, { weight: p(this.fc.weight), bias: p(this.fc.bias) }); // [B, K]
       return { feature, logits };
     });
@@ -99,12 +103,10 @@ export class GatedComposition extends ResidualComposition {
     return { ...super.params(), 'gate.weight': this.gate.weight, 'gate.bias': this.gate.bias };
   }
 
-  protected override residual(fTeacher: tf.Tensor2D, fStudent: tf.Tensor2D, p: (v: tf.Variable) => tf.Tensor): tf.Tensor2D {
-    const r = super.residual(fTeacher, fStudent, p);
-    const t = this.options.normalize ? l2NormalizeRows(fTeacher) : fTeacher;
-    const s = this.options.normalize ? l2NormalizeRows(fStudent) : fStudent;
-    const g = tf.sigmoid(this.gate.apply(tf.concat([t, s], 1), { weight: p(this.gate.weight), bias: p(this.gate.bias) }));
-    return tf.mul(g, r) as tf.Tensor2D;
+  /** g ⊙ r [B, Dt]: the gate reads the same joint input as the MLP (normalised once). */
+  protected override residual(joint: tf.Tensor2D, p: (v: tf.Variable) => tf.Tensor): tf.Tensor2D {
+    const g = tf.sigmoid(this.gate.apply(joint, { weight: p(this.gate.weight), bias: p(this.gate.bias) })); // [B, Dt]
+    return tf.mul(g, super.residual(joint, p)) as tf.Tensor2D;
   }
 }
 

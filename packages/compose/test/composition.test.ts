@@ -72,6 +72,50 @@ describe('CompositionHead (residual)', () => {
     expect(detach(tf.scalar(3)).dataSync()[0]).toBe(3);
   });
 
+  it('gated: x_t + sigmoid(W_g j + b_g) * (W_m j + b_m) with j the normalised inputs (computed here on its own), and input gradients as finite differences', () => {
+    const h = createComposition('gated', { teacherDim: 3, studentDim: 2, numClasses: 2, seed: 5 });
+    const sd = h.stateDict();
+    const t = tf.tensor2d([
+      [0.3, -1.2, 0.8],
+      [2.0, 0.1, -0.4],
+    ]);
+    const s = tf.tensor2d([
+      [0.5, 1.5],
+      [-0.7, 0.2],
+    ]);
+    const unit = (x: tf.Tensor2D) => tf.div(x, tf.sqrt(tf.sum(tf.square(x), 1, true)));
+    const j = tf.concat([unit(t), unit(s)], 1);
+    const lin = (w: string, b: string) => tf.add(tf.matMul(j, sd[w] as tf.Tensor2D, false, true), sd[b]!);
+    const expected = tf.add(t, tf.mul(tf.sigmoid(lin('gate.weight', 'gate.bias')), lin('mlp.weight', 'mlp.bias')));
+    expectClose(h.apply(t, s).feature.dataSync(), expected.dataSync(), 1e-6, 1e-5);
+    // d sum(feature * w) / d inputs against central differences (float64 not needed at these sizes: step 1e-2, tolerance 2e-3)
+    const w = tf.tensor2d([
+      [0.2, -0.5, 1.0],
+      [0.7, 0.3, -0.9],
+    ]);
+    const f = (tt: tf.Tensor2D, ss: tf.Tensor2D) => tf.sum(tf.mul(h.apply(tt, ss).feature, w)) as tf.Scalar;
+    const [gt, gs] = tf.grads((tt: tf.Tensor, ss: tf.Tensor) => f(tt as tf.Tensor2D, ss as tf.Tensor2D))([t, s]);
+    for (const [x, gx, other] of [
+      [t, gt, s],
+      [s, gs, t],
+    ] as [tf.Tensor2D, tf.Tensor, tf.Tensor2D][]) {
+      const values = x.arraySync();
+      const numeric = values.map((row, r) =>
+        row.map((_, c) => {
+          const at = (d: number) => {
+            const moved = tf.tensor2d(values.map((rr, ri) => rr.map((v, ci) => (ri === r && ci === c ? v + d : v))));
+            const value = (x === t ? f(moved, other) : f(other, moved)).dataSync()[0]!;
+            moved.dispose();
+            return value;
+          };
+          return (at(1e-2) - at(-1e-2)) / 2e-2;
+        }),
+      );
+      expectClose(gx.dataSync(), numeric.flat(), 2e-3, 2e-3);
+    }
+    h.dispose();
+  });
+
   it('leaks no tensors', () => {
     const h = new CompositionHead({ teacherDim: 4, studentDim: 4, numClasses: 3 });
     const t = tf.randomNormal([2, 4]) as tf.Tensor2D;
