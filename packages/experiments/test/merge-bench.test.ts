@@ -140,7 +140,14 @@ describe('mergeBenchFiles: parts of one bench, merged', () => {
 
   it('reads a part written before dataSeed existed as using its first seed for the shared stages', () => {
     const old = (seeds: number[]) => benchOf(seeds, METHODS, (b) => delete b.options.dataSeed);
-    expect(mergeBenchFiles([part('a.json', old([1, 2])), part('b.json', benchOf([3], METHODS))]).seeds).toEqual([1, 2, 3]);
+    const merged = mergeBenchFiles([
+      part('a.json', old([2, 1])),
+      part(
+        'b.json',
+        benchOf([3], METHODS, (b) => (b.options.dataSeed = 2)),
+      ),
+    ]);
+    expect([merged.seeds, merged.options.dataSeed]).toEqual([[1, 2, 3], 2]); // the merged file says which seed made the data
     expect(() => mergeBenchFiles([part('a.json', benchOf([1, 2], METHODS)), part('b.json', old([3]))])).toThrow(
       /^b\.json: not the same bench as a\.json: options differ in dataSeed$/,
     );

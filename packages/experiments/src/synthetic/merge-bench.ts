@@ -70,7 +70,7 @@ export function mergeBenchFiles(parts: readonly BenchFilePart[]): BenchFile {
   const revisions = new Set(parts.map((p) => p.bench.gitRevision));
   return {
     ...first.bench,
-    options: { ...first.bench.options, seeds, methods },
+    options: { ...first.bench.options, dataSeed: sharedOptions(first.bench).dataSeed as number, seeds, methods },
     seeds,
     methods,
     gitRevision: revisions.size === 1 ? first.bench.gitRevision : null,
