@@ -73,6 +73,13 @@ describe('CompositionHead (residual)', () => {
   });
 
   it('gated: x_t + sigmoid(W_g j + b_g) * (W_m j + b_m) with j the normalised inputs (computed here on its own), and input gradients as finite differences', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => gatedAgainstIndependent());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  /** The gated test's body (in a tidy: every tensor it makes is released). */
+  function gatedAgainstIndependent(): void {
     const h = createComposition('gated', { teacherDim: 3, studentDim: 2, numClasses: 2, seed: 5 });
     const sd = h.stateDict();
     const t = tf.tensor2d([
@@ -114,7 +121,7 @@ describe('CompositionHead (residual)', () => {
       expectClose(gx.dataSync(), numeric.flat(), 2e-3, 2e-3);
     }
     h.dispose();
-  });
+  }
 
   it('leaks no tensors', () => {
     const h = new CompositionHead({ teacherDim: 4, studentDim: 4, numClasses: 3 });

@@ -3,6 +3,7 @@ import { writeJsonAtomicSync } from '@ccl/base/node';
 import { changedKeys } from '@ccl/distill';
 import { BENCH_FILE_SCHEMA, compareBenchOutcomes, type BenchFile } from './bench-file';
 import { formatBenchOutput } from './format';
+import { sharedSeed } from './options';
 import { checkSameStudentPerSeed } from './stages/report';
 
 /** Options that may differ between the parts of one bench: which runs each part made, and where. */
@@ -86,7 +87,7 @@ export function mergeBenchFiles(parts: readonly BenchFilePart[]): BenchFile {
  * split, teachers) spelled out: a bench.json written before `dataSeed` existed used its first seed.
  */
 function sharedOptions(bench: BenchFile): Record<string, unknown> {
-  const options = { ...bench.options, dataSeed: bench.options?.dataSeed ?? bench.options?.seeds?.[0] };
+  const options = { ...bench.options, dataSeed: sharedSeed({ seeds: bench.seeds, dataSeed: bench.options?.dataSeed }) };
   return Object.fromEntries(Object.entries(options).filter(([k]) => !PER_PART_OPTIONS.includes(k)));
 }
 
