@@ -253,6 +253,20 @@ describe('formatting', () => {
     expect(s).not.toContain('\n');
   });
 
+  it('never prints a bound that decides the verdict as 0: one that rounds to 0 gets the digits that show its sign', () => {
+    // full-small's CRD: upper bound -0.05 (worse), which one decimal printed as 0.0 beside "worse".
+    const r = result([
+      row('baseline', 66.3, 63.5, 68.8, null),
+      row('CRD', 62.7, 57.9, 67.6, [-3.6, -7.55, -0.0499]),
+      row('PKT', 63.3, 56, 69.4, [-3.0, -8.9, 0]),
+    ]);
+    expect(formatBootstrapTable(r)).toContain('| CRD | 62.7 [57.9, 67.6] | -3.6 [-7.5, -0.05] | worse |');
+    expect(formatBootstrapTable(r)).toContain('| PKT | 63.3 [56.0, 69.4] | -3.0 [-8.9, 0.0] | no difference shown |');
+    expect(formatBootstrapSummary(r)).toContain('CRD is below the baseline by 3.6 points (95% CI -7.5 to -0.05).');
+    const tiny = result([row('baseline', 50, 45, 55, null), row('X', 51, 46, 56, [1, 0.0004, 2])]);
+    expect(formatBootstrapTable(tiny)).toContain('| X | 51.0 [46.0, 56.0] | +1.0 [+0.0004, +2.0] | better |');
+  });
+
   it('says no method is shown to beat the baseline when none does', () => {
     const s = formatBootstrapSummary(result([row('baseline', 50, 45, 55, null), row('CCL-AI', 51, 46, 56, [1, -0.5, 2.5])]));
     expect(s).toMatch(/^No method is shown to beat the baseline\./);

@@ -22,7 +22,7 @@ export function bootstrapTableCells(result: BootstrapComparison, options: Bootst
   const rows = result.rows.map((row) => {
     const own = `${fixed(row.mean, d)} [${fixed(row.lower, d)}, ${fixed(row.upper, d)}]`;
     const diff = row.vsBaseline;
-    const delta = diff ? `${signed(diff.mean, d)} [${signed(diff.lower, d)}, ${signed(diff.upper, d)}]` : '—';
+    const delta = diff ? `${signed(diff.mean, d)} [${signed(bound(diff.lower, d), d)}, ${signed(bound(diff.upper, d), d)}]` : '—';
     return [row.method, own, delta, diff ? diff.verdict : 'baseline'];
   });
   return { header, rows };
@@ -46,7 +46,7 @@ export function formatBootstrapSummary(result: BootstrapComparison, options: Boo
   const baseline = result.baseline === 'baseline' ? 'the baseline' : `the baseline (${result.baseline})`;
   const compared = result.rows.filter((r): r is BootstrapRow & { vsBaseline: NonNullable<BootstrapRow['vsBaseline']> } => r.vsBaseline !== null);
   const by = (verdict: string) => compared.filter((r) => r.vsBaseline.verdict === verdict);
-  const range = (r: (typeof compared)[number]) => `${ci} ${fixed(r.vsBaseline.lower, d)} to ${fixed(r.vsBaseline.upper, d)}`;
+  const range = (r: (typeof compared)[number]) => `${ci} ${bound(r.vsBaseline.lower, d)} to ${bound(r.vsBaseline.upper, d)}`;
   const sentences: string[] = [];
   const better = by('better');
   if (better.length === 0) sentences.push(`No method is shown to beat ${baseline}.`);
@@ -86,8 +86,21 @@ function fixed(v: number, d: number): string {
   return Number(s) === 0 ? (0).toFixed(d) : s;
 }
 
-function signed(v: number, d: number): string {
-  const s = fixed(v, d);
+/**
+ * A bound of a paired difference's CI, whose sign decides the verdict: `d` decimals, or as many more (up to 6)
+ * as show its sign where `d` would print a non-zero bound as 0 (-0.0499 -> '-0.05', not '0.0' beside "worse").
+ */
+function bound(v: number, d: number): string {
+  for (let k = d; k <= d + 6; k++) {
+    const s = v.toFixed(k);
+    if (Number(s) !== 0) return s;
+  }
+  return fixed(v, d);
+}
+
+/** `v` (a number, or a string of one) with `d` decimals and a '+' when above 0. */
+function signed(v: number | string, d: number): string {
+  const s = typeof v === 'string' ? v : fixed(v, d);
   return Number(s) > 0 ? `+${s}` : s;
 }
 
