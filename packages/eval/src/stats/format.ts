@@ -22,7 +22,7 @@ export function bootstrapTableCells(result: BootstrapComparison, options: Bootst
   const rows = result.rows.map((row) => {
     const own = `${fixed(row.mean, d)} [${fixed(row.lower, d)}, ${fixed(row.upper, d)}]`;
     const diff = row.vsBaseline;
-    const delta = diff ? `${signed(diff.mean, d)} [${signed(bound(diff.lower, d), d)}, ${signed(bound(diff.upper, d), d)}]` : '—';
+    const delta = diff ? `${signed(diff.mean, d)} [${plus(bound(diff.lower, d))}, ${plus(bound(diff.upper, d))}]` : '—';
     return [row.method, own, delta, diff ? diff.verdict : 'baseline'];
   });
   return { header, rows };
@@ -98,9 +98,13 @@ function bound(v: number, d: number): string {
   return fixed(v, d);
 }
 
-/** `v` (a number, or a string of one) with `d` decimals and a '+' when above 0. */
-function signed(v: number | string, d: number): string {
-  const s = typeof v === 'string' ? v : fixed(v, d);
+/** `v` with `d` decimals and a '+' when above 0. */
+function signed(v: number, d: number): string {
+  return plus(fixed(v, d));
+}
+
+/** A printed number with a '+' when above 0. */
+function plus(s: string): string {
   return Number(s) > 0 ? `+${s}` : s;
 }
 
